@@ -1,0 +1,14 @@
+"""HTTP: GET a tenant's mentions and summary, and the API's OpenAPI document."""
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from sigap.api.query import handle
+from sigap.config import query_settings
+from sigap.observability import logger
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context, query_settings())

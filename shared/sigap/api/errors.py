@@ -1,0 +1,64 @@
+"""One error shape for every 4xx/5xx the API gives: {"error": {"code", "message", "fields"?}}."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import BaseModel
+
+# Union members the request body may be validated as; they are noise in a field path a client reads.
+_UNION_TAGS = frozenset({"single", "batch"})
+
+
+class FieldProblem(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldProblem] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+def error_response(
+    status: HTTPStatus, code: str, message: str, fields: Sequence[FieldProblem] | None = None
+) -> Response[str]:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=list(fields) if fields else None))
+    return Response(
+        status_code=status.value,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(exclude_none=True),
+    )
+
+
+def field_path(location: Sequence[Any]) -> str:
+    """('body', 'batch', 'mentions', 3, 'text') → 'mentions[3].text'; ('query', 'limit') → 'limit'."""
+    path = ""
+    parts = [part for part in location if part not in _UNION_TAGS]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+    problems = []
+    seen = set()
+    for error in errors:
+        problem = FieldProblem(field=field_path(error.get("loc", ())), problem=str(error.get("msg", "invalid")))
+        if (problem.field, problem.problem) not in seen:
+            seen.add((problem.field, problem.problem))
+            problems.append(problem)
+    return problems

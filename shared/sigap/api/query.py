@@ -1,0 +1,113 @@
+"""Reading routes: a tenant's mentions newest first, a sentiment summary, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import AwareDatetime
+
+from sigap.aggregates import SentimentSummary
+from sigap.api.common import caller, new_resolver, responses
+from sigap.api.errors import error_response
+from sigap.api.gateway import guarded
+from sigap.config import QuerySettings
+from sigap.dal.aggregates import AggregateStore
+from sigap.dal.mentions import MentionStore
+from sigap.dal.tenants import TenantStore
+from sigap.models import Sentiment, utc_now
+from sigap.query.service import MentionList, WindowError, list_mentions, sentiment_summary
+
+router = APIGatewayHttpRouter()
+_settings: ContextVar[QuerySettings] = ContextVar("query_settings")
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: QuerySettings) -> tuple[TenantStore, MentionStore, AggregateStore]:
+    return (
+        TenantStore(settings.tenants_table),
+        MentionStore(settings.mentions_table),
+        AggregateStore(settings.aggregates_table, settings.aggregate_shards),
+    )
+
+
+def _json(body: str) -> Response[str]:
+    return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+Since = Annotated[AwareDatetime | None, Query(description="Start of the window (ISO 8601 with offset)")]
+Until = Annotated[AwareDatetime | None, Query(description="End of the window (ISO 8601 with offset)")]
+
+
+@router.get(
+    "/v1/tenants/<tenant>/mentions",
+    summary="List scored mentions, newest first",
+    responses=responses(200, "A page", MentionList),
+    tags=["reading"],
+)
+def get_mentions(
+    tenant: str,
+    since: Since = None,
+    until: Until = None,
+    sentiment: Annotated[Sentiment | None, Query(description="Only this sentiment")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
+) -> Response[str]:
+    _, mentions, _ = _adapters(_settings.get())
+    try:
+        page = list_mentions(
+            mentions,
+            caller().tenant_id,
+            since=since,
+            until=until,
+            sentiment=sentiment,
+            limit=limit,
+            cursor=cursor,
+            now=utc_now(),
+        )
+    except WindowError as exc:
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_window", str(exc))
+    return _json(page.model_dump_json())
+
+
+@router.get(
+    "/v1/tenants/<tenant>/summary",
+    summary="Counts by sentiment over a window (default: the last 24 hours)",
+    responses=responses(200, "Summary", SentimentSummary),
+    tags=["reading"],
+)
+def get_summary(tenant: str, since: Since = None, until: Until = None) -> Response[str]:
+    _, _, aggregates = _adapters(_settings.get())
+    try:
+        summary = sentiment_summary(aggregates, caller().tenant_id, since=since, until=until, now=utc_now())
+    except WindowError as exc:
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_window", str(exc))
+    return _json(summary.model_dump_json())
+
+
+@router.get("/v1/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
+def get_openapi() -> Response[str]:
+    from sigap.api.openapi import openapi_json  # built on first request only
+
+    return _json(openapi_json())
+
+
+app = new_resolver()
+app.include_router(router)
+
+
+def handle(event: dict[str, Any], context: Any, settings: QuerySettings) -> dict[str, Any]:
+    token = _settings.set(settings)
+    try:
+        tenants, _, _ = _adapters(settings)
+        return guarded(app.resolve, event, context, tenants=tenants, max_body_bytes=64 * 1024)
+    finally:
+        _settings.reset(token)
+
+
+__all__ = ["app", "handle", "router"]

@@ -1,0 +1,34 @@
+"""Lazily created, cached AWS clients.
+
+Created on first use (not at import) so tests can start moto first and the local stack can point every client
+at its endpoint with the standard AWS_ENDPOINT_URL variable; `reset_clients()` drops the cache between tests.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def sqs_client() -> SQSClient:
+    return boto3.client("sqs", config=_CONFIG)
+
+
+def reset_clients() -> None:
+    dynamodb_client.cache_clear()
+    sqs_client.cache_clear()

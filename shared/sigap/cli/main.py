@@ -1,0 +1,122 @@
+"""`sigap`: run the local stack, manage tenants, replay the demo, score texts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from sigap.errors import SigapError
+from sigap.models import TENANT_ID_PATTERN, StackMode
+
+
+def _up(args: argparse.Namespace) -> int:
+    from sigap.local.stack import LocalStack, StackOptions, find_template
+
+    stack = LocalStack(
+        StackOptions(
+            template_path=find_template(),
+            port=args.port,
+            state_dir=args.state_dir,
+            concurrency=args.concurrency,
+            retry_delay=args.retry_delay,
+        )
+    )
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        print(f"Sigap local stack is up. API: {stack.api_url}  (AWS endpoint {stack.endpoint_url})", flush=True)
+        print(f"Function logs: {args.state_dir / 'logs'}   Stop with Ctrl-C.", flush=True)
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping the local stack...", flush=True)
+        stack.stop()
+    return 0
+
+
+def _tenants_create(args: argparse.Namespace) -> int:
+    import re
+
+    from sigap.cli.target import resolve_target
+    from sigap.dal.tenants import TenantStore
+    from sigap.models import utc_now
+    from sigap.tenants import create_tenant
+
+    if not re.match(TENANT_ID_PATTERN, args.slug):
+        print(
+            f"error: {args.slug!r} is not a valid tenant slug: use 3-40 lowercase letters, digits and hyphens",
+            file=sys.stderr,
+        )
+        return 2
+    target = resolve_target(args.stack, args.state_dir)
+    tenant, api_key = create_tenant(
+        TenantStore(target.output("TenantsTableName")),
+        args.slug,
+        args.name,
+        mode=StackMode(target.outputs.get("StackMode", "multi")),
+        now=utc_now(),
+    )
+    if args.json:
+        print(json.dumps({"tenant_id": tenant.tenant_id, "api_key": api_key, "api_url": target.api_url}))
+    else:
+        print(f"Tenant:  {tenant.tenant_id}\nAPI key: {api_key}\nAPI:     {target.api_url}")
+        print("The key is shown once; Sigap stores only its hash.")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sigap.demo.cli import run_demo
+
+    return run_demo(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sigap", description=__doc__)
+    parser.add_argument("--state-dir", type=Path, default=Path(".sigap"), help="local stack state and logs")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="start the local stack (AWS on 127.0.0.1, no account needed)")
+    up.add_argument("--port", type=int, default=8000, help="port of the HTTP API (default 8000)")
+    up.add_argument("--concurrency", type=int, default=2, help="sandboxes per function (default 2)")
+    up.add_argument(
+        "--retry-delay",
+        type=int,
+        default=None,
+        help="seconds before a failed SQS message is retried (default: the queue's visibility timeout)",
+    )
+    up.set_defaults(run=_up)
+
+    tenants = commands.add_parser("tenants", help="manage tenants (brands)")
+    tenant_commands = tenants.add_subparsers(dest="tenant_command", required=True)
+    create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
+    create.add_argument("slug", help="tenant id: 3-40 lowercase letters, digits and hyphens")
+    create.add_argument("--name", help="display name (default: the slug)")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.add_argument("--stack", help="a deployed CloudFormation stack (default: the running local stack)")
+    create.set_defaults(run=_tenants_create)
+
+    demo = commands.add_parser("demo", help="start a local stack, replay the bundled crisis, print a summary")
+    demo.add_argument("--port", type=int, default=0, help="port of the HTTP API (default: any free port)")
+    demo.add_argument("--repeat", type=int, default=1, help="replay the scenario N times with fresh ids")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bars")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (SigapError, RuntimeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""A small HTTP client for Sigap's API, used by the demo, the benchmarks and the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+
+@dataclass(frozen=True)
+class ApiAnswer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class SigapClient:
+    def __init__(self, api_url: str, api_key: str | None = None, timeout: float = 30) -> None:
+        self._base = api_url.rstrip("/")
+        self._key = api_key
+        self._timeout = timeout
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        raw: bytes | None = None,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ApiAnswer:
+        url = self._base + path + (f"?{urlencode({k: v for k, v in query.items() if v is not None})}" if query else "")
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        all_headers = {"content-type": "application/json"} | (headers or {})
+        if self._key and "authorization" not in {key.lower() for key in all_headers}:
+            all_headers["authorization"] = f"Bearer {self._key}"
+        request = urllib.request.Request(url, data=data, method=method, headers=all_headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as answer:  # noqa: S310
+                return ApiAnswer(answer.status, _decode(answer.read()), dict(answer.headers))
+        except urllib.error.HTTPError as error:
+            return ApiAnswer(error.code, _decode(error.read()), dict(error.headers))
+
+    def post_mentions(self, tenant_id: str, mentions: list[dict[str, Any]]) -> ApiAnswer:
+        return self.request("POST", f"/v1/tenants/{tenant_id}/mentions", body={"mentions": mentions})
+
+    def summary(self, tenant_id: str, **query: Any) -> ApiAnswer:
+        return self.request("GET", f"/v1/tenants/{tenant_id}/summary", query=query)
+
+    def mentions(self, tenant_id: str, **query: Any) -> ApiAnswer:
+        return self.request("GET", f"/v1/tenants/{tenant_id}/mentions", query=query)
+
+
+def _decode(payload: bytes) -> Any:
+    try:
+        return json.loads(payload) if payload else None
+    except json.JSONDecodeError:
+        return payload.decode("utf-8", "replace")

@@ -1,0 +1,49 @@
+"""One settings model per function, read from the environment the template gives it, parsed once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _FunctionSettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+
+class IngestSettings(_FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    scoring_queue_url: str = Field(alias="SCORING_QUEUE_URL")
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=1_048_576, gt=0)
+
+
+class QuerySettings(_FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
+
+
+class ScoringSettings(_FunctionSettings):
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    retention_days: int = Field(alias="RETENTION_DAYS", default=90, ge=1)
+    aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
+
+
+@lru_cache(maxsize=1)
+def ingest_settings() -> IngestSettings:
+    return IngestSettings()  # values come from the environment
+
+
+@lru_cache(maxsize=1)
+def query_settings() -> QuerySettings:
+    return QuerySettings()
+
+
+@lru_cache(maxsize=1)
+def scoring_settings() -> ScoringSettings:
+    return ScoringSettings()

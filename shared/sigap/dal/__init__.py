@@ -1,0 +1,1 @@
+"""Adapters to DynamoDB and SQS: the only code in Sigap that calls boto3."""

@@ -1,0 +1,1 @@
+"""The bundled crisis scenario and its replay through the HTTP API."""

@@ -1,0 +1,1 @@
+"""Accepting mentions from clients and handing them to scoring."""

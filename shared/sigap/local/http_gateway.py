@@ -1,0 +1,164 @@
+"""API Gateway HTTP API, locally: routes from the template's HttpApi events, requests turned into payload
+format 2.0 events, the function's proxy result turned back into an HTTP response."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from sigap.local.worker import FunctionPool, InvocationError
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+_TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    pool: FunctionPool
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        regex = re.sub(r"\\\{(\w+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        return re.compile(f"^{regex}$")
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def build_event(
+    route: Route, method: str, target: str, headers: dict[str, str], body: bytes, client: str
+) -> dict[str, Any]:
+    parts = urlsplit(target)
+    match = route.pattern.match(parts.path)
+    path_parameters = match.groupdict() if match else {}
+    query: dict[str, list[str]] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        query.setdefault(key, []).append(value)
+    content_type = headers.get("content-type", "")
+    is_text = not body or any(content_type.startswith(kind) for kind in _TEXT_TYPES)
+    now = datetime.now(UTC)
+    return {
+        "version": "2.0",
+        "routeKey": route.route_key,
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": headers,
+        "queryStringParameters": {key: ",".join(values) for key, values in query.items()} or None,
+        "pathParameters": path_parameters or None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": headers.get("host", "localhost"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": client,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route.route_key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "body": (body.decode("utf-8", "replace") if is_text else base64.b64encode(body).decode()) if body else None,
+        "isBase64Encoded": not is_text,
+    }
+
+
+class HttpGateway:
+    def __init__(self, routes: list[Route], host: str, port: int) -> None:
+        self._routes = routes
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _handle(self) -> None:
+                gateway.serve(self)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle  # noqa: N815
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="http-gateway", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def find(self, method: str, path: str) -> Route | None:
+        for route in self._routes:
+            if route.method in (method, "ANY") and route.pattern.match(path):
+                return route
+        return None
+
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        started = time.monotonic()
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_PAYLOAD_BYTES:
+            _send(request, 413, {"content-type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+            return
+        body = request.rfile.read(length) if length else b""
+        route = self.find(request.command, urlsplit(request.path).path)
+        if route is None:
+            _send(request, 404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+            return
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        event = build_event(route, request.command, request.path, headers, body, request.client_address[0])
+        try:
+            result = route.pool.invoke(event)
+        except InvocationError:
+            _send(request, 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+            return
+        status, response_headers, payload = proxy_response(result)
+        response_headers["x-local-latency-ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
+        _send(request, status, response_headers, payload)
+
+
+def proxy_response(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """Payload format 2.0: a dict with statusCode is a proxy result; anything else is a 200 JSON body."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return 200, {"content-type": "application/json"}, json.dumps(result).encode()
+    headers = {str(key).lower(): str(value) for key, value in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[str(name).lower()] = ",".join(str(value) for value in values)
+    body = result.get("body") or ""
+    payload = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
+    return int(result["statusCode"]), headers, payload
+
+
+def _send(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes) -> None:
+    request.send_response(status)
+    for key, value in headers.items():
+        if key not in ("content-length", "connection"):
+            request.send_header(key, value)
+    request.send_header("content-length", str(len(payload)))
+    request.end_headers()
+    if request.command != "HEAD":
+        request.wfile.write(payload)

@@ -1,0 +1,225 @@
+"""`sigap up`: moto's server on 127.0.0.1, the template's resources, function sandboxes, event sources and the
+HTTP API, with a state file so `sigap tenants create` and the demo can find them."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from sigap.local.event_sources import ScheduleFirer, SqsPoller
+from sigap.local.http_gateway import HttpGateway, Route
+from sigap.local.provision import Provisioned, provision
+from sigap.local.template import Resolver, Template, TemplateError, as_string_map
+from sigap.local.worker import FunctionPool, FunctionRuntime
+
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+STATE_FILE = "local.json"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def find_template(start: Path | None = None) -> Path:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "template.yaml").is_file():
+            return folder / "template.yaml"
+    raise TemplateError("no template.yaml in this folder or above it; run from the Sigap checkout")
+
+
+@dataclass
+class StackOptions:
+    template_path: Path
+    port: int = 8000
+    state_dir: Path = Path(".sigap")
+    stack_name: str = "sigap-local"
+    concurrency: int = 2
+    retry_delay: int | None = None
+    schedule_speedup: float = 1.0
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self._stop = threading.Event()
+        self._moto: subprocess.Popen[bytes] | None = None
+        self._pools: dict[str, FunctionPool] = {}
+        self._threads: list[threading.Thread] = []
+        self._gateway: HttpGateway | None = None
+        self.endpoint_url = ""
+        self.provisioned: Provisioned | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        options = self.options
+        logs = options.state_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        template = Template.load(options.template_path, options.parameters)
+        self._start_moto(logs)
+        session = boto3.session.Session(
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=LOCAL_CREDENTIALS["AWS_REGION"],
+        )
+        sqs = session.client("sqs", endpoint_url=self.endpoint_url)
+        dynamodb = session.client("dynamodb", endpoint_url=self.endpoint_url)
+        provisioned, resolver = provision(template, options.stack_name, dynamodb, sqs)
+        self.provisioned = provisioned
+        routes: list[Route] = []
+        for spec in template.functions():
+            environment = as_string_map(resolver.resolve(spec.environment))
+            runtime = FunctionRuntime(
+                name=provisioned.functions[spec.logical_id],
+                code_dir=spec.code_uri,
+                handler=spec.handler,
+                timeout=spec.timeout,
+                memory=spec.memory,
+                environment=environment
+                | LOCAL_CREDENTIALS
+                | {
+                    "AWS_ENDPOINT_URL": self.endpoint_url,
+                    "AWS_LAMBDA_FUNCTION_NAME": provisioned.functions[spec.logical_id],
+                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+                    "POWERTOOLS_METRICS_FUNCTION_NAME": spec.logical_id,
+                },
+                log_path=(logs / f"{spec.logical_id}.log").resolve(),
+            )
+            pool = FunctionPool(runtime, options.concurrency)
+            self._pools[spec.logical_id] = pool
+            routes.extend(self._wire_events(spec.events, pool, resolver, sqs))
+        warmers = [threading.Thread(target=pool.warm) for pool in self._pools.values()]
+        for warmer in warmers:
+            warmer.start()
+        for warmer in warmers:
+            warmer.join()
+        self._gateway = HttpGateway(routes, "127.0.0.1", options.port)
+        self._gateway.start()
+        for thread in self._threads:
+            thread.start()
+        self._write_state(template, resolver)
+
+    def _start_moto(self, logs: Path) -> None:
+        port = free_port()
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        log = (logs / "moto.log").open("ab")
+        # Its own process, so AWS emulation does not compete with the gateway and pollers for one GIL.
+        self._moto = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
+            [sys.executable, "-m", "sigap.local.moto_server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ | LOCAL_CREDENTIALS,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._moto.poll() is not None:
+                raise RuntimeError(f"moto's server exited; see {logs / 'moto.log'}")
+            try:
+                with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/", timeout=1):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("moto's server did not start within 30 s")
+
+    def _wire_events(
+        self, events: dict[str, dict[str, Any]], pool: FunctionPool, resolver: Resolver, sqs: Any
+    ) -> list[Route]:
+        routes = []
+        assert self.provisioned is not None
+        for name, event in events.items():
+            kind, properties = event.get("Type"), event.get("Properties", {})
+            if kind == "HttpApi":
+                routes.append(Route(method=properties["Method"].upper(), path=properties["Path"], pool=pool))
+            elif kind == "SQS":
+                arn = resolver.resolve(properties["Queue"])
+                queue = next(q for q in self.provisioned.queues.values() if q["arn"] == arn)
+                # Lambda polls with several concurrent batches; one poller per sandbox keeps them all busy.
+                self._threads.extend(
+                    SqsPoller(
+                        sqs,
+                        pool,
+                        queue_url=queue["url"],
+                        queue_arn=arn,
+                        batch_size=int(properties.get("BatchSize", 10)),
+                        batching_window=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
+                        report_item_failures="ReportBatchItemFailures" in properties.get("FunctionResponseTypes", []),
+                        retry_delay=self.options.retry_delay,
+                        stop=self._stop,
+                    )
+                    for _ in range(self.options.concurrency)
+                )
+            elif kind in ("Schedule", "ScheduleV2"):
+                expression = resolver.resolve(properties["Schedule" if kind == "Schedule" else "ScheduleExpression"])
+                self._threads.append(ScheduleFirer(pool, expression, self._stop, self.options.schedule_speedup))
+            else:
+                raise TemplateError(f"event {name} of {pool.runtime.name}: the local stack cannot drive {kind}")
+        return routes
+
+    def _write_state(self, template: Template, resolver: Resolver) -> None:
+        assert self.provisioned is not None
+        assert self._gateway is not None
+        outputs = {}
+        for name, output in template.document.get("Outputs", {}).items():
+            outputs[name] = str(resolver.resolve(output["Value"]))
+        outputs["ApiUrl"] = self._gateway.url
+        state = {
+            "pid": os.getpid(),
+            "endpoint_url": self.endpoint_url,
+            "api_url": self._gateway.url,
+            "region": "us-east-1",
+            "outputs": outputs,
+            "logs": str((self.options.state_dir / "logs").resolve()),
+        }
+        (self.options.state_dir / STATE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
+
+    @property
+    def api_url(self) -> str:
+        assert self._gateway is not None
+        return self._gateway.url
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._gateway is not None:
+            self._gateway.stop()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=5)
+        for pool in self._pools.values():
+            pool.stop()
+        if self._moto is not None:
+            self._moto.terminate()
+            try:
+                self._moto.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._moto.kill()
+        state = self.options.state_dir / STATE_FILE
+        if state.exists():
+            state.unlink()
+
+
+def read_state(state_dir: Path = Path(".sigap")) -> dict[str, Any] | None:
+    path = state_dir / STATE_FILE
+    if not path.exists():
+        return None
+    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return state

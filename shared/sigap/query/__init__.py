@@ -1,0 +1,1 @@
+"""Reading a tenant's scored mentions and summaries."""

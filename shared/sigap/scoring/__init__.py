@@ -1,0 +1,1 @@
+"""Scoring: sentiment, crisis signals, reach, risk and stories for each mention."""

@@ -1,0 +1,216 @@
+"""Text normalisation shared by every scorer: lower-casing, informal spelling and slang folded to standard
+forms, emoji mapped to sentiment tokens, elongations squeezed ("bagusss" → "baguss"), and tokenisation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[!?]")
+_REDUPLICATION = re.compile(r"\b([a-z]+)2\b")
+# Leetspeak of "alay" writing, only inside words that also hold letters ("b4ik", "s3nang").
+_ALAY = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t"})
+_ALAY_WORD = re.compile(r"\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+\b")
+
+POSITIVE_EMOJI = frozenset("😀😃😄😁😆😊🙂😍🥰😘👍👏🙏💯❤💕💖✨🎉🤩😎👌🥳😇💪🔥")
+NEGATIVE_EMOJI = frozenset("😠😡🤬😤😞😔😢😭😩😫😒🙄👎💔🤮🤢😷☠😱😨😰🥵🤦😑😐")
+
+# Informal Indonesian and English spellings folded to one standard token each.
+SLANG: dict[str, str] = {
+    # negation
+    "gak": "tidak",
+    "ga": "tidak",
+    "gk": "tidak",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "enggak": "tidak",
+    "engga": "tidak",
+    "tdk": "tidak",
+    "tak": "tidak",
+    "ndak": "tidak",
+    "kagak": "tidak",
+    "kaga": "tidak",
+    "g": "tidak",
+    "nda": "tidak",
+    "gaada": "tidak ada",
+    "gada": "tidak ada",
+    "blm": "belum",
+    "blom": "belum",
+    "bkn": "bukan",
+    "jgn": "jangan",
+    "jangn": "jangan",
+    # intensifiers and fillers
+    "bgt": "banget",
+    "bngt": "banget",
+    "bgtt": "banget",
+    "sngt": "sangat",
+    "sgt": "sangat",
+    "bener": "benar",
+    "bnr": "benar",
+    "emg": "memang",
+    "emang": "memang",
+    "udh": "sudah",
+    "udah": "sudah",
+    "sdh": "sudah",
+    "dah": "sudah",
+    "aja": "saja",
+    "aj": "saja",
+    "jd": "jadi",
+    "jdi": "jadi",
+    "krn": "karena",
+    "karna": "karena",
+    "dgn": "dengan",
+    "dg": "dengan",
+    "yg": "yang",
+    "utk": "untuk",
+    "tp": "tapi",
+    "tpi": "tapi",
+    "trs": "terus",
+    "trus": "terus",
+    "klo": "kalau",
+    "kalo": "kalau",
+    "sy": "saya",
+    "gw": "saya",
+    "gue": "saya",
+    "aku": "saya",
+    "lu": "kamu",
+    "lo": "kamu",
+    "elo": "kamu",
+    "km": "kamu",
+    "bs": "bisa",
+    "bsa": "bisa",
+    "org": "orang",
+    "orng": "orang",
+    "sm": "sama",
+    "pd": "pada",
+    "dr": "dari",
+    "dri": "dari",
+    "lg": "lagi",
+    "lgi": "lagi",
+    "sj": "saja",
+    "bbrp": "beberapa",
+    "hrs": "harus",
+    "kyk": "kayak",
+    "kek": "kayak",
+    "gmn": "bagaimana",
+    "gimana": "bagaimana",
+    "knp": "kenapa",
+    "napa": "kenapa",
+    "mksh": "terima kasih",
+    "makasih": "terima kasih",
+    "makasi": "terima kasih",
+    "trims": "terima kasih",
+    "thx": "thanks",
+    "tq": "thanks",
+    "ty": "thanks",
+    "pls": "please",
+    "plz": "please",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "cant": "can't",
+    "wont": "won't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "aint": "ain't",
+    "im": "i'm",
+    "ive": "i've",
+    "idk": "i don't know",
+    "smh": "disappointed",
+    "wtf": "angry",
+    "omg": "wow",
+    "lol": "haha",
+    "lmao": "haha",
+    "wkwk": "haha",
+    "wkwkwk": "haha",
+    "awokawok": "haha",
+    "hehe": "haha",
+    "anjir": "anjing",
+    "anjrit": "anjing",
+    "anjay": "wow",
+    "bgst": "bangsat",
+    "bngst": "bangsat",
+    "tolol": "bodoh",
+    "goblok": "bodoh",
+    "gblk": "bodoh",
+    "ancur": "hancur",
+    "jelek": "buruk",
+    "jlk": "buruk",
+    "mantul": "mantap",
+    "mantep": "mantap",
+    "mantab": "mantap",
+    "bagusss": "bagus",
+    "ok": "oke",
+    "okay": "oke",
+    "okey": "oke",
+    "sip": "bagus",
+    "recomended": "recommended",
+    "rekomen": "rekomendasi",
+    "recommend": "recommend",
+    "ngecewain": "kecewa",
+    "kecewain": "kecewa",
+    "nyesel": "menyesal",
+    "nyesal": "menyesal",
+    "lemot": "lambat",
+    "lelet": "lambat",
+    "ribet": "rumit",
+    "nipu": "menipu",
+    "ditipu": "tertipu",
+    "boong": "bohong",
+    "bokis": "bohong",
+    "hoax": "hoaks",
+    "hoks": "hoaks",
+    "keracun": "keracunan",
+    "dongo": "bodoh",
+    "parah": "parah",
+    "cs": "customer service",
+    "gercep": "cepat",
+    "cpt": "cepat",
+    "mahal": "mahal",
+    "mhl": "mahal",
+    "murmer": "murah",
+    "mrh": "murah",
+}
+
+
+def _fold_emoji(text: str) -> str:
+    out = []
+    for char in text:
+        if char in POSITIVE_EMOJI:
+            out.append(" emojipos ")
+        elif char in NEGATIVE_EMOJI:
+            out.append(" emojineg ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """Lower-cased, de-accented text with URLs, @handles and emoji replaced by placeholder tokens."""
+    text = _fold_emoji(unicodedata.normalize("NFKC", text))
+    text = _URL.sub(" urltoken ", text)
+    text = _MENTION.sub(" usertoken ", text)
+    text = _HASHTAG.sub(r" \1 ", text)
+    text = text.lower().replace("’", "'").replace("`", "'")
+    text = _REDUPLICATION.sub(r"\1-\1", text)  # "hati2" → "hati-hati"
+    text = _ALAY_WORD.sub(lambda match: match.group(0).translate(_ALAY), text)
+    return _ELONGATED.sub(r"\1\1", text)
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens with slang folded; repeated punctuation collapses to one '!' or '?' token."""
+    words: list[str] = []
+    for token in _TOKEN.findall(normalise(text)):
+        replacement = SLANG.get(token)
+        if replacement is None:
+            words.append(token)
+        else:
+            words.extend(replacement.split())
+    return words
