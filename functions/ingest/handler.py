@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from sigap.api.ingest import handle
 from sigap.config import ingest_settings
 from sigap.observability import logger, metrics

@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from sigap.api.query import handle
 from sigap.config import query_settings
 from sigap.observability import logger

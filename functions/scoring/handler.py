@@ -5,11 +5,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from sigap.config import scoring_settings
 from sigap.observability import logger, metrics
 from sigap.scoring.consumer import scoring_run
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is reported like any other, not raised: SQS retries the same records.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -21,6 +21,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         (400, "Malformed request"),
         (401, "Missing or wrong API key"),
         (403, "The API key belongs to another tenant"),
+        (409, "A request with the same Idempotency-Key is in progress"),
         (413, "Body too large"),
         (422, "A field is missing or invalid; `fields` names each one"),
         (503, "Storage or queue unavailable; retry"),

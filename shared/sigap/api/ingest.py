@@ -12,6 +12,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from pydantic import Discriminator, Tag
 
@@ -89,19 +93,32 @@ def post_mentions(
     }
     try:
         if idempotency_key:
+            config = IdempotencyConfig(
+                event_key_jmespath="idempotency_key",
+                payload_validation_jmespath="body_sha256",
+                expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
+            )
+            config.register_lambda_context(router.lambda_context)
             result = idempotent_function(
                 data_keyword_argument="request",
                 persistence_store=idempotency_store(settings.idempotency_table),
-                config=IdempotencyConfig(
-                    event_key_jmespath="idempotency_key",
-                    payload_validation_jmespath="body_sha256",
-                    expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
-                ),
+                config=config,
                 output_serializer=PydanticSerializer(IngestResult),
                 key_prefix=f"{tenant_obj.tenant_id}#ingest",
             )(ingest)(request=request)
         else:
             result = ingest(request)
+    except IdempotencyValidationError:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different body in the last 24 hours; use a new key",
+            [FieldProblem(field="idempotency-key", problem="reused with a different body")],
+        )
+    except IdempotencyAlreadyInProgressError:
+        return error_response(
+            HTTPStatus.CONFLICT, "in_progress", "a request with this Idempotency-Key is still being processed; retry"
+        )
     except MentionTooLargeError as exc:
         return error_response(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,

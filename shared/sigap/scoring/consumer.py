@@ -21,7 +21,10 @@ def _store(settings: ScoringSettings) -> MentionStore:
 
 
 def _attribute(record: SQSRecord, name: str) -> str | None:
-    attribute = record.message_attributes.get(name)
+    # Indexing (not .get) is what wraps the raw dict in Powertools' SQSMessageAttribute.
+    if name not in record.message_attributes:
+        return None
+    attribute = record.message_attributes[name]
     return attribute.string_value if attribute is not None else None
 
 

@@ -1,0 +1,109 @@
+"""Shared fixtures: the repository's paths, the template, and builders for mentions and events."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from sigap.local.template import Template
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+
+@pytest.fixture(scope="session")
+def template() -> Template:
+    return Template.load(TEMPLATE_PATH)
+
+
+def load_handler(function: str) -> ModuleType:
+    """Imports functions/<function>/handler.py the way Lambda does: as its own module, from its own folder."""
+    path = ROOT / "functions" / function / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"{function}_handler_{uuid.uuid4().hex[:6]}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def mention_payload(mention_id: str = "m1", **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": mention_id,
+        "source": "listening-tool",
+        "channel": "social",
+        "text": "Pelayanannya ramah dan cepat, mantap!",
+        "created_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "author": {"handle": f"@{mention_id}-author", "followers": 1200},
+    }
+    return base | overrides
+
+
+class FakeContext:
+    function_name = "test-function"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id = "request-1"
+    log_group_name = "/aws/lambda/test-function"
+    log_stream_name = "test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeContext:
+    return FakeContext()
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    route_path: str,
+    body: Any = None,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, built with the local gateway's own builder."""
+    from sigap.local.http_gateway import Route, build_event
+
+    route = Route(method=method, path=route_path, pool=None)  # type: ignore[arg-type]
+    target = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
+    all_headers = {"content-type": "application/json"} | {k.lower(): v for k, v in (headers or {}).items()}
+    return build_event(route, method, target, all_headers, payload.encode(), "127.0.0.1")
+
+
+def sqs_event(bodies: list[str], attributes: dict[str, str] | None = None) -> dict[str, Any]:
+    records = []
+    for index, body in enumerate(bodies):
+        records.append(
+            {
+                "messageId": f"message-{index}",
+                "receiptHandle": f"handle-{index}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
+                "messageAttributes": {
+                    name: {"stringValue": value, "dataType": "String"} for name, value in (attributes or {}).items()
+                },
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:scoring",
+                "awsRegion": "us-east-1",
+            }
+        )
+    return {"Records": records}
+
+
+MentionFactory = Callable[..., dict[str, Any]]

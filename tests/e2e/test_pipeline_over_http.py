@@ -1,0 +1,156 @@
+"""The whole pipeline on the local stack, over HTTP, as a brand's team and its tools would use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+
+from sigap.client import SigapClient
+from sigap.local.stack import LOCAL_CREDENTIALS, LocalStack, free_port
+from sigap.models import Mention
+from tests.conftest import ROOT, mention_payload
+from tests.e2e.conftest import create_tenant_with_cli, log_text, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def stored_ids(client: SigapClient, tenant_id: str) -> set[str]:
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    ids: set[str] = set()
+    cursor = None
+    while True:
+        body = client.mentions(tenant_id, since=since, limit=200, cursor=cursor).body
+        ids |= {item["mention"]["id"] for item in body["items"]}
+        cursor = body["next_cursor"]
+        if not cursor:
+            return ids
+
+
+def test_posted_mentions_are_scored_and_listed(client: SigapClient, tenant: tuple[str, str]) -> None:
+    tenant_id, _ = tenant
+    mentions = [
+        mention_payload(f"flow-{i}", text=text)
+        for i, text in enumerate(
+            ["Teh Segar beracun?? anak gw mual 😭", "Love this tea, so fresh!", "Besok rapat"] * 10
+        )
+    ]
+    answer = client.post_mentions(tenant_id, mentions)
+    assert answer.status == 202
+    assert len(answer.body["accepted"]) == 30
+    wait_for(lambda: {m["id"] for m in mentions} <= stored_ids(client, tenant_id))
+    listed = client.mentions(tenant_id, limit=200).body["items"]
+    by_id = {item["mention"]["id"]: item["score"] for item in listed}
+    assert by_id["flow-0"]["sentiment"] == "negative"
+    assert by_id["flow-1"]["sentiment"] == "positive"
+    assert by_id["flow-0"]["lang"] == "id"
+
+
+def test_bad_input_is_named_and_a_wrong_key_is_refused(stack: LocalStack, tenant: tuple[str, str]) -> None:
+    tenant_id, key = tenant
+    client = SigapClient(stack.api_url, key)
+    broken = mention_payload("bad") | {"created_at": "not a date"}
+    answer = client.post_mentions(tenant_id, [mention_payload("good"), broken])
+    assert answer.status == 422
+    assert answer.body["error"]["fields"][0]["field"] == "mentions[1].created_at"
+    wrong = SigapClient(stack.api_url, key[:-3] + "abc").post_mentions(tenant_id, [mention_payload("x")])
+    assert wrong.status == 401
+    unknown = client.request("GET", "/v1/nothing-here")
+    assert unknown.status == 404
+
+
+def test_another_tenants_key_is_forbidden(stack: LocalStack, tenant: tuple[str, str]) -> None:
+    other_id, _ = create_tenant_with_cli(stack, "e2e-other-brand")
+    answer = SigapClient(stack.api_url, tenant[1]).post_mentions(other_id, [mention_payload("x")])
+    assert answer.status == 403
+
+
+def test_a_poison_message_is_dead_lettered_with_its_reason_logged_and_its_batch_stored(
+    stack: LocalStack, client: SigapClient, tenant: tuple[str, str]
+) -> None:
+    tenant_id, _ = tenant
+    outputs = json.loads((Path(stack.options.state_dir) / "local.json").read_text())["outputs"]
+    sqs = boto3.client("sqs", endpoint_url=stack.endpoint_url, **_credentials())
+    good = [
+        Mention.model_validate(
+            mention_payload(f"beside-poison-{i}") | {"tenant_id": tenant_id, "received_at": datetime.now(UTC)}
+        ).model_dump_json()
+        for i in range(3)
+    ]
+    # Given one unparseable message sent in the same batch as three good ones
+    sqs.send_message_batch(
+        QueueUrl=outputs["ScoringQueueUrl"],
+        Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate([*good, "{poison"])],
+    )
+    # Then the good ones are stored, and the poison one ends in the DLQ after the redrive count
+    wait_for(lambda: {f"beside-poison-{i}" for i in range(3)} <= stored_ids(client, tenant_id))
+
+    def dead_letters() -> list[str]:
+        answer = sqs.receive_message(QueueUrl=outputs["ScoringDeadLetterQueueUrl"], VisibilityTimeout=0)
+        return [message["Body"] for message in answer.get("Messages", [])]
+
+    assert wait_for(dead_letters, timeout=90) == ["{poison"]
+    logged = log_text(stack, "ScoringFunction")
+    assert "poison message" in logged
+    assert "message body is not JSON" in logged
+
+
+def test_a_resent_mention_is_stored_and_counted_once(client: SigapClient, tenant: tuple[str, str]) -> None:
+    tenant_id, _ = tenant
+    before = client.summary(tenant_id, since=(datetime.now(UTC) - timedelta(days=1)).isoformat()).body["total"]
+    first = client.post_mentions(tenant_id, [mention_payload("resent-1")])
+    wait_for(lambda: "resent-1" in stored_ids(client, tenant_id))
+    again = client.post_mentions(tenant_id, [mention_payload("resent-1")])
+    assert first.body["accepted"] == ["resent-1"]
+    assert again.status == 202
+    assert again.body["duplicates"] == ["resent-1"]
+    after = client.summary(tenant_id, since=(datetime.now(UTC) - timedelta(days=1)).isoformat()).body["total"]
+    assert after == before + 1
+
+
+def test_the_api_serves_its_openapi_document(stack: LocalStack) -> None:
+    answer = SigapClient(stack.api_url).request("GET", "/v1/openapi.json")
+    assert answer.status == 200
+    assert answer.body["info"]["title"] == "Sigap API"
+
+
+def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(tmp_path), "up", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        while line and "API:" not in line:
+            line = process.stdout.readline()
+        assert f"http://127.0.0.1:{port}" in line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=10) as answer:
+            assert answer.status == 200
+        assert (tmp_path / "local.json").exists()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert not (tmp_path / "local.json").exists()
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+
+
+def _credentials() -> dict[str, str]:
+    return {
+        "region_name": LOCAL_CREDENTIALS["AWS_REGION"],
+        "aws_access_key_id": LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    }

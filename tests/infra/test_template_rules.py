@@ -1,0 +1,145 @@
+"""Rules every version of template.yaml must keep: the architecture's promises, checked on the template."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from sigap.api.openapi import openapi_json
+from sigap.local.template import Template
+from tests.conftest import ROOT
+
+
+def _walk_policy_statements(policies: list[Any]) -> list[dict[str, Any]]:
+    statements = []
+    for policy in policies:
+        if isinstance(policy, dict) and "Statement" in policy:
+            statements.extend(policy["Statement"])
+    return statements
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _queue_consumers(template: Template) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    consumers: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for spec in template.functions():
+        for event in spec.events.values():
+            if event["Type"] == "SQS":
+                queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                consumers.setdefault(queue, []).append((spec.logical_id, event["Properties"]))
+    return consumers
+
+
+def _dead_letter_queues(template: Template) -> set[str]:
+    return {
+        properties["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for properties in template.resources("AWS::SQS::Queue").values()
+        if "RedrivePolicy" in properties
+    }
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(template: Template) -> None:
+    for spec in template.functions():
+        for name, event in spec.events.items():
+            if event["Type"] == "SQS":
+                assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], name
+
+
+def test_every_work_queue_has_a_dead_letter_queue(template: Template) -> None:
+    dead_letter = _dead_letter_queues(template)
+    for logical_id, properties in template.resources("AWS::SQS::Queue").items():
+        if logical_id in dead_letter:
+            continue
+        policy = properties.get("RedrivePolicy")
+        assert policy, f"{logical_id} has no RedrivePolicy"
+        assert 1 <= int(policy["maxReceiveCount"]) <= 10
+
+
+def test_every_queue_is_encrypted(template: Template) -> None:
+    for logical_id, properties in template.resources("AWS::SQS::Queue").items():
+        assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties, logical_id
+
+
+def test_visibility_is_at_least_six_times_each_consumers_timeout(template: Template) -> None:
+    timeouts = {spec.logical_id: spec.timeout for spec in template.functions()}
+    queues = template.resources("AWS::SQS::Queue")
+    consumers = _queue_consumers(template)
+    assert consumers, "no SQS consumers found"
+    for queue, functions in consumers.items():
+        visibility = int(queues[queue].get("VisibilityTimeout", 30))
+        for function, _ in functions:
+            assert visibility >= 6 * timeouts[function], f"{queue}: {visibility} < 6 x {function}"
+
+
+def test_no_policy_grants_a_wildcard_action_or_resource(template: Template) -> None:
+    for spec_id, properties in template.resources("AWS::Serverless::Function").items():
+        for statement in _walk_policy_statements(properties.get("Policies", [])):
+            for action in _as_list(statement["Action"]):
+                assert "*" not in action, f"{spec_id}: {action}"
+            for resource in _as_list(statement["Resource"]):
+                assert resource != "*", f"{spec_id} grants on every resource"
+
+
+def test_every_table_is_encrypted_and_billed_per_request(template: Template) -> None:
+    for logical_id, properties in template.resources("AWS::DynamoDB::Table").items():
+        assert properties["SSESpecification"]["SSEEnabled"] is True, logical_id
+        assert properties["BillingMode"] == "PAY_PER_REQUEST", logical_id
+
+
+def test_mentions_expire_by_ttl(template: Template) -> None:
+    ttl = template.resources("AWS::DynamoDB::Table")["MentionsTable"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_every_function_has_a_log_group_with_retention(template: Template) -> None:
+    groups = template.resources("AWS::Logs::LogGroup")
+    covered = {group["LogGroupName"]["Fn::Sub"].split("${")[1].rstrip("}") for group in groups.values()}
+    assert covered == {spec.logical_id for spec in template.functions()}
+    assert all("RetentionInDays" in group for group in groups.values())
+
+
+def test_every_function_folder_holds_a_thin_handler(template: Template) -> None:
+    for spec in template.functions():
+        module, _, function = spec.handler.rpartition(".")
+        source = (spec.code_uri / f"{module}.py").read_text(encoding="utf-8")
+        assert f"def {function}(" in source, spec.logical_id
+        assert "boto3" not in source, f"{spec.logical_id}'s handler talks to AWS directly"
+        assert len(source.splitlines()) < 40, f"{spec.logical_id}'s handler is not thin"
+
+
+def test_every_table_queue_and_the_api_url_are_outputs(template: Template) -> None:
+    outputs = template.document["Outputs"]
+    referenced = {json.dumps(output["Value"]) for output in outputs.values()}
+    for logical_id in [*template.resources("AWS::DynamoDB::Table"), *template.resources("AWS::SQS::Queue")]:
+        assert json.dumps({"Ref": logical_id}) in referenced, f"{logical_id} is not an output"
+    assert "ApiUrl" in outputs
+
+
+def test_http_routes_in_the_template_match_the_api(template: Template) -> None:
+    declared = {
+        (event["Properties"]["Method"].lower(), event["Properties"]["Path"])
+        for spec in template.functions()
+        for event in spec.events.values()
+        if event["Type"] == "HttpApi"
+    }
+    documented = {
+        (method, path) for path, operations in json.loads(openapi_json())["paths"].items() for method in operations
+    }
+    assert documented <= declared
+    assert declared - documented == {("get", "/v1/openapi.json")}
+
+
+@pytest.mark.parametrize("parameter", ["StackMode", "BrandName", "LogLevel", "LogRetentionDays"])
+def test_a_per_brand_deploy_needs_only_parameters_with_defaults(template: Template, parameter: str) -> None:
+    assert "Default" in template.document["Parameters"][parameter]
+
+
+def test_the_layer_builds_from_shared_with_its_own_requirements(template: Template) -> None:
+    layer = template.resources("AWS::Serverless::LayerVersion")["SharedLayer"]
+    assert layer["ContentUri"] == "shared/"
+    assert (ROOT / "shared" / "requirements.txt").is_file()
+    assert (ROOT / "shared" / "sigap" / "__init__.py").is_file()

@@ -1,0 +1,141 @@
+"""The query function under moto: listing newest first across days, filtering, paging, summaries, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sigap.models import Mention
+from tests.conftest import http_event, load_handler, mention_payload, sqs_event
+from tests.integration.conftest import AwsStack
+
+NOW = datetime.now(UTC)
+TEXTS = {
+    "positive": "Pelayanannya ramah dan cepat, mantap!",
+    "negative": "Kecewa banget, produknya rusak dan CS lambat",
+    "neutral": "Besok saya ke kantor cabang di Bandung",
+}
+
+
+@pytest.fixture
+def stored(aws: AwsStack, lambda_context: Any) -> tuple[str, str]:
+    """Nine mentions over three days (three per sentiment), stored by the real scoring function."""
+    tenant, key = aws.new_tenant()
+    aws.use_function_environment("ScoringFunction")
+    scoring = load_handler("scoring")
+    bodies = []
+    for index in range(9):
+        sentiment = list(TEXTS)[index % 3]
+        created = NOW - timedelta(hours=index * 7)
+        payload = mention_payload(f"m{index}", text=TEXTS[sentiment], created_at=created.isoformat())
+        bodies.append(Mention.model_validate(payload | {"tenant_id": tenant.tenant_id, "received_at": NOW}))
+    result = scoring.lambda_handler(sqs_event([m.model_dump_json() for m in bodies]), lambda_context)
+    assert result == {"batchItemFailures": []}
+    aws.use_function_environment("QueryFunction")
+    return tenant.tenant_id, key
+
+
+def get(aws: AwsStack, context: Any, path: str, route: str, key: str | None, **query: str) -> tuple[int, Any]:
+    handler = load_handler("query")
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    result = handler.lambda_handler(http_event("GET", path, route_path=route, headers=headers, query=query), context)
+    return result["statusCode"], json.loads(result["body"])
+
+
+def list_mentions(aws: AwsStack, context: Any, tenant: str, key: str, **query: str) -> tuple[int, Any]:
+    return get(aws, context, f"/v1/tenants/{tenant}/mentions", "/v1/tenants/{tenant}/mentions", key, **query)
+
+
+def test_mentions_are_listed_newest_first_across_days(
+    aws: AwsStack, stored: tuple[str, str], lambda_context: Any
+) -> None:
+    tenant, key = stored
+    status, body = list_mentions(aws, lambda_context, tenant, key)
+    assert status == 200
+    assert [item["mention"]["id"] for item in body["items"]] == [f"m{i}" for i in range(9)]
+    assert body["next_cursor"] is None
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(
+    aws: AwsStack, stored: tuple[str, str], lambda_context: Any
+) -> None:
+    tenant, key = stored
+    seen: list[str] = []
+    cursor: str | None = None
+    pages = 0
+    while True:
+        query = {"limit": "4"} | ({"cursor": cursor} if cursor else {})
+        status, body = list_mentions(aws, lambda_context, tenant, key, **query)
+        assert status == 200
+        seen.extend(item["mention"]["id"] for item in body["items"])
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"m{i}" for i in range(9)]
+    assert pages == 3
+
+
+def test_mentions_can_be_filtered_by_sentiment_and_time(
+    aws: AwsStack, stored: tuple[str, str], lambda_context: Any
+) -> None:
+    tenant, key = stored
+    status, body = list_mentions(aws, lambda_context, tenant, key, sentiment="negative")
+    assert status == 200
+    assert [item["mention"]["id"] for item in body["items"]] == ["m1", "m4", "m7"]
+    since = (NOW - timedelta(hours=15)).isoformat().replace("+00:00", "Z")
+    status, body = list_mentions(aws, lambda_context, tenant, key, since=since)
+    assert [item["mention"]["id"] for item in body["items"]] == ["m0", "m1", "m2"]
+
+
+def test_a_bad_query_is_named(aws: AwsStack, stored: tuple[str, str], lambda_context: Any) -> None:
+    tenant, key = stored
+    status, body = list_mentions(aws, lambda_context, tenant, key, limit="0")
+    assert status == 422
+    assert body["error"]["fields"][0]["field"] == "limit"
+    status, body = list_mentions(aws, lambda_context, tenant, key, sentiment="angry")
+    assert status == 422
+    assert body["error"]["fields"][0]["field"] == "sentiment"
+    status, body = list_mentions(aws, lambda_context, tenant, key, cursor="not-a-cursor")
+    assert status == 400
+    assert body["error"]["code"] == "invalid_cursor"
+
+
+def test_the_summary_counts_by_sentiment(aws: AwsStack, stored: tuple[str, str], lambda_context: Any) -> None:
+    tenant, key = stored
+    since = (NOW - timedelta(days=3)).isoformat().replace("+00:00", "Z")
+    status, body = get(
+        aws, lambda_context, f"/v1/tenants/{tenant}/summary", "/v1/tenants/{tenant}/summary", key, since=since
+    )
+    assert status == 200
+    assert (body["total"], body["negative"], body["neutral"], body["positive"]) == (9, 3, 3, 3)
+    assert body["distinct_authors"] == 9
+
+
+def test_the_default_summary_covers_the_last_day(aws: AwsStack, stored: tuple[str, str], lambda_context: Any) -> None:
+    tenant, key = stored
+    status, body = get(aws, lambda_context, f"/v1/tenants/{tenant}/summary", "/v1/tenants/{tenant}/summary", key)
+    assert status == 200
+    assert body["total"] == 4  # created 0, 7, 14 and 21 hours ago
+
+
+def test_reading_needs_the_tenants_key(aws: AwsStack, stored: tuple[str, str], lambda_context: Any) -> None:
+    tenant, _ = stored
+    status, _ = list_mentions(aws, lambda_context, tenant, "sgp_brand-a_wrong")
+    assert status == 401
+
+
+def test_the_openapi_document_describes_every_route(aws: AwsStack, lambda_context: Any) -> None:
+    aws.use_function_environment("QueryFunction")
+    status, body = get(aws, lambda_context, "/v1/openapi.json", "/v1/openapi.json", None)
+    assert status == 200
+    assert set(body["paths"]) == {
+        "/v1/tenants/{tenant}/mentions",
+        "/v1/tenants/{tenant}/summary",
+    }
+    assert set(body["paths"]["/v1/tenants/{tenant}/mentions"]) == {"get", "post"}
+    assert "MentionIn" in body["components"]["schemas"]
+    assert body["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

@@ -1,0 +1,111 @@
+"""The scoring function under moto: partial batch failures, storing once, counting once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from sigap.dal.aggregates import AggregateStore
+from sigap.dal.mentions import MentionStore
+from sigap.models import Mention
+from tests.conftest import load_handler, mention_payload, sqs_event
+from tests.integration.conftest import AwsStack
+
+
+@pytest.fixture
+def scoring(aws: AwsStack) -> Any:
+    aws.use_function_environment("ScoringFunction")
+    return load_handler("scoring")
+
+
+def queued(mention_id: str, tenant: str = "brand-a", **overrides: Any) -> str:
+    payload = mention_payload(mention_id, **overrides) | {"tenant_id": tenant, "received_at": datetime.now(UTC)}
+    return Mention.model_validate(payload).model_dump_json()
+
+
+def stored_ids(aws: AwsStack, tenant: str = "brand-a") -> set[str]:
+    items = boto3.client("dynamodb").scan(TableName=aws.table("MentionsTable"))["Items"]
+    return {item["mention_id"]["S"] for item in items if item["tenant_id"]["S"] == tenant}
+
+
+def counted(aws: AwsStack, tenant: str = "brand-a") -> int:
+    store = AggregateStore(aws.table("AggregatesTable"), shards=8)
+    items = store.minutes(tenant, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    return int(sum(float(item.get("n_total", 0)) for item in items))  # type: ignore[arg-type]
+
+
+def test_a_poison_message_does_not_block_its_batch(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
+    # Given a batch with two valid mentions, one body that is not JSON and one that is not a mention
+    event = sqs_event([queued("m1"), "{not json", queued("m2"), '{"id": "x"}'])
+    # When the scoring function handles it
+    result = scoring.lambda_handler(event, lambda_context)
+    # Then only the broken records are reported for retry, and the good ones are stored and counted
+    assert result == {
+        "batchItemFailures": [
+            {"itemIdentifier": event["Records"][1]["messageId"]},
+            {"itemIdentifier": event["Records"][3]["messageId"]},
+        ]
+    }
+    assert stored_ids(aws) == {"m1", "m2"}
+    assert counted(aws) == 2
+
+
+def test_the_poison_reason_is_logged(
+    aws: AwsStack, scoring: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = scoring.lambda_handler(sqs_event(["{not json"], {"tenant_id": "brand-a"}), lambda_context)
+    assert len(result["batchItemFailures"]) == 1
+    [record] = [r for r in caplog.records if r.getMessage() == "poison message"]
+    assert record.reason.startswith("message body is not JSON")  # type: ignore[attr-defined]
+    assert record.tenant_id == "brand-a"  # type: ignore[attr-defined]
+
+
+def test_a_retried_batch_stores_and_counts_each_mention_once(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
+    # Given a batch that was already handled once
+    event = sqs_event([queued("m1"), queued("m2")])
+    scoring.lambda_handler(event, lambda_context)
+    # When SQS delivers it again (a retry after a timeout, say), and a re-sent copy arrives with a new mention
+    again = scoring.lambda_handler(event, lambda_context)
+    mixed = scoring.lambda_handler(sqs_event([queued("m1"), queued("m3")]), lambda_context)
+    # Then nothing fails, and every mention is stored and counted exactly once
+    assert again == {"batchItemFailures": []}
+    assert mixed == {"batchItemFailures": []}
+    assert stored_ids(aws) == {"m1", "m2", "m3"}
+    assert counted(aws) == 3
+
+
+def test_the_same_mention_twice_in_one_batch_is_stored_once(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
+    result = scoring.lambda_handler(sqs_event([queued("m1"), queued("m1"), queued("m2")]), lambda_context)
+    assert result == {"batchItemFailures": []}
+    assert stored_ids(aws) == {"m1", "m2"}
+    assert counted(aws) == 2
+
+
+def test_tenants_are_kept_apart(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
+    scoring.lambda_handler(sqs_event([queued("m1", "brand-a"), queued("m1", "brand-b")]), lambda_context)
+    assert stored_ids(aws, "brand-a") == {"m1"}
+    assert stored_ids(aws, "brand-b") == {"m1"}
+    assert counted(aws, "brand-a") == 1
+    assert counted(aws, "brand-b") == 1
+
+
+def test_a_stored_mention_carries_its_score(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
+    scoring.lambda_handler(
+        sqs_event([queued("m1", text="Kecewa banget, pelayanannya lambat dan kasar")]), lambda_context
+    )
+    stored = MentionStore(aws.table("MentionsTable")).get("brand-a", "m1")
+    assert stored is not None
+    assert stored.score.sentiment == "negative"
+    assert stored.score.lang == "id"
+    assert 0 < stored.score.risk <= 1
+
+
+def test_a_storage_outage_fails_every_record_for_retry(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
+    boto3.client("dynamodb").delete_table(TableName=aws.table("AggregatesTable"))
+    event = sqs_event([queued("m1"), queued("m2")])
+    result = scoring.lambda_handler(event, lambda_context)
+    assert len(result["batchItemFailures"]) == 2
+    assert stored_ids(aws) == set()

@@ -1,0 +1,64 @@
+"""Per-minute aggregate contributions: sharded by author, merged per batch, summed into summaries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sigap.aggregates import contribution_for, merge_contributions, summarise
+from sigap.models import Mention, Score, ScoredMention, Sentiment, Signal
+from tests.conftest import mention_payload
+
+NOW = datetime(2026, 11, 22, 10, 30, 15, tzinfo=UTC)
+
+
+def scored(
+    mention_id: str, author: str | None, sentiment: Sentiment = Sentiment.NEGATIVE, **score: object
+) -> ScoredMention:
+    payload = mention_payload(mention_id, created_at=NOW.isoformat(), author={"handle": author})
+    mention = Mention.model_validate(payload | {"tenant_id": "brand-a", "received_at": NOW})
+    values = {"sentiment": sentiment, "polarity": -0.5, "lang": "id", "risk": 0.5, "scorer": "test"} | score
+    return ScoredMention(mention=mention, score=Score.model_validate(values), scored_at=NOW)
+
+
+def test_a_mention_counts_in_its_minute_with_its_sentiment_story_and_signals() -> None:
+    item = contribution_for(
+        scored("m1", "@a", story_id="s-1", signals=[Signal(category="safety", severity=0.9, evidence="beracun")]),
+        shards=8,
+    )
+    assert item.minute == "2026-11-22T10:30"
+    assert item.counters == {"n_total": 1, "n_negative": 1, "risk_sum": 0.5, "st_s_1": 1, "sig_safety": 1}
+    assert set(item.sets) == {"authors", "sa_s_1"}
+
+
+def test_one_author_always_lands_on_the_same_shard() -> None:
+    shards = {contribution_for(scored(f"m{i}", "@same"), shards=8).shard for i in range(20)}
+    assert len(shards) == 1
+    spread = {contribution_for(scored(f"m{i}", f"@author{i}"), shards=8).shard for i in range(200)}
+    assert len(spread) == 8
+
+
+def test_a_future_dated_mention_counts_when_it_was_received() -> None:
+    mention = scored("m1", "@a")
+    future = mention.model_copy(
+        update={"mention": mention.mention.model_copy(update={"created_at": NOW + timedelta(days=2)})}
+    )
+    assert contribution_for(future, shards=4).minute == "2026-11-22T10:30"
+
+
+def test_a_batch_merges_into_one_update_per_item() -> None:
+    items = [contribution_for(scored(f"m{i}", "@same", story_id="s1"), shards=8) for i in range(5)]
+    [merged] = merge_contributions(items)
+    assert merged.counters["n_total"] == 5
+    assert merged.counters["risk_sum"] == 2.5
+    assert len(merged.sets["authors"]) == 1
+
+
+def test_summaries_add_counts_and_count_each_author_once() -> None:
+    items = [
+        {"n_total": 3.0, "n_negative": 2.0, "n_positive": 1.0, "risk_sum": 1.5, "authors": {"a", "b"}},
+        {"n_total": 1.0, "n_neutral": 1.0, "risk_sum": 0.1, "authors": {"b"}},
+    ]
+    summary = summarise(items, NOW - timedelta(hours=1), NOW)
+    assert (summary.total, summary.negative, summary.neutral, summary.positive) == (4, 2, 1, 1)
+    assert summary.distinct_authors == 2
+    assert summary.mean_risk == 0.4
