@@ -30,6 +30,8 @@ class QuerySettings(_FunctionSettings):
 class ScoringSettings(_FunctionSettings):
     mentions_table: str = Field(alias="MENTIONS_TABLE")
     aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    stories_table: str = Field(alias="STORIES_TABLE")
+    story_window_days: int = Field(alias="STORY_WINDOW_DAYS", default=14, ge=1, le=365)
     retention_days: int = Field(alias="RETENTION_DAYS", default=90, ge=1)
     aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
 

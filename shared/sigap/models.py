@@ -131,7 +131,8 @@ class Score(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     sentiment: Sentiment
-    polarity: float = Field(ge=-1, le=1)
+    polarity: float = Field(ge=-1, le=1, description="P(positive) - P(negative)")
+    confidence: float = Field(ge=0, le=1, default=1.0, description="Probability of the chosen sentiment")
     lang: str
     risk: float = Field(ge=0, le=1)
     reach: float = Field(ge=0, le=1, default=0.0)

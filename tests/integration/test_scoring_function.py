@@ -109,3 +109,23 @@ def test_a_storage_outage_fails_every_record_for_retry(aws: AwsStack, scoring: A
     result = scoring.lambda_handler(event, lambda_context)
     assert len(result["batchItemFailures"]) == 2
     assert stored_ids(aws) == set()
+
+
+def test_copies_in_later_batches_join_the_same_story_and_are_counted_by_it(
+    aws: AwsStack, scoring: Any, lambda_context: Any
+) -> None:
+    hoax = "PENTING!!! Jangan minum teh botol merk X, sudah ada 3 anak keracunan. Tolong sebarkan ke keluarga"
+    scoring.lambda_handler(sqs_event([queued("m1", text=hoax)]), lambda_context)
+    scoring.lambda_handler(sqs_event([queued("m2", text="FW: " + hoax), queued("m3", text="Enak!")]), lambda_context)
+    store = MentionStore(aws.table("MentionsTable"))
+    stories = {m: store.get("brand-a", m).score.story_id for m in ("m1", "m2", "m3")}  # type: ignore[union-attr]
+    assert stories["m1"] == stories["m2"] != stories["m3"]
+    first = store.get("brand-a", "m1")
+    assert first is not None
+    assert first.score.signals[0].category == "safety_health"
+    items = AggregateStore(aws.table("AggregatesTable"), shards=8).minutes(
+        "brand-a", datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    )
+    story_attribute = "st_" + str(stories["m1"]).replace("-", "_")
+    assert sum(float(item.get(story_attribute, 0)) for item in items) == 2  # type: ignore[arg-type]
+    assert sum(float(item.get("sig_safety_health", 0)) for item in items) == 2  # type: ignore[arg-type]

@@ -9,8 +9,7 @@ import pytest
 
 from sigap.aggregates import AggregateContribution
 from sigap.errors import StorageError
-from sigap.models import Mention, ScoredMention
-from sigap.scoring.basic import LexiconScorer
+from sigap.models import Mention, Score, ScoredMention, Sentiment
 from sigap.scoring.service import PoisonMessageError, ScoringRun, StoreOutcome, parse_message
 from tests.conftest import mention_payload
 
@@ -45,15 +44,28 @@ class _Sink:
         return True
 
 
-def run(bodies: dict[str, str], sink: _Sink) -> ScoringRun:
+class _Scorer:
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def score_batch(self, mentions: Sequence[Mention]) -> list[Score]:
+        self.batches.append([m.id for m in mentions])
+        return [Score(sentiment=Sentiment.NEUTRAL, polarity=0, lang="id", risk=0.1, scorer=self.name) for _ in mentions]
+
+
+def run(bodies: dict[str, str], sink: _Sink, scorer: _Scorer | None = None) -> ScoringRun:
     return ScoringRun(
-        bodies, scorer=LexiconScorer(), sink=sink, retention_days=90, aggregate_shards=8, now=datetime.now(UTC)
+        bodies, scorer=scorer or _Scorer(), sink=sink, retention_days=90, aggregate_shards=8, now=datetime.now(UTC)
     )
 
 
-def test_a_clean_batch_is_stored_in_one_round_trip() -> None:
+def test_a_clean_batch_is_scored_together_and_stored_in_one_round_trip() -> None:
     sink = _Sink()
-    scoring = run({"1": body("a"), "2": body("b"), "3": body("c")}, sink)
+    scorer = _Scorer()
+    scoring = run({"1": body("a"), "2": body("b"), "3": body("c")}, sink, scorer)
+    assert scorer.batches == [["a", "b", "c"]]
     assert [scoring.store(message) for message in ("1", "2", "3")] == [StoreOutcome.STORED] * 3
     assert (sink.together_calls, sink.single_calls) == (1, 0)
 

@@ -76,6 +76,12 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
+def _score(args: argparse.Namespace) -> int:
+    from sigap.scoring.cli import run_score
+
+    return run_score(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sigap", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=Path(".sigap"), help="local stack state and logs")
@@ -106,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--repeat", type=int, default=1, help="replay the scenario N times with fresh ids")
     demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(run=_demo)
+
+    score = commands.add_parser(
+        "score", help="score JSONL offline: sentiment, polarity, lang, risk, signals, story_id per line"
+    )
+    score.add_argument("--input", type=Path, help="JSONL file, one object with 'text' per line (default: stdin)")
+    score.add_argument("--output", type=Path, help="JSONL file (default: stdout)")
+    score.add_argument("--batch-size", type=int, default=1000, help="texts scored together (default 1000)")
+    score.set_defaults(run=_score)
     return parser
 
 

@@ -40,3 +40,7 @@ def stable_hash(value: str, length: int = 16) -> str:
 
 def shard_for(value: str, shards: int) -> int:
     return int(stable_hash(value, 8), 16) % shards
+
+
+def story_band_pk(tenant_id: str, band_key: str) -> str:
+    return f"{tenant_id}{SEP}B{SEP}{band_key}"

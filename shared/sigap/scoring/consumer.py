@@ -11,7 +11,7 @@ from sigap.config import ScoringSettings
 from sigap.dal.mentions import MentionStore
 from sigap.models import utc_now
 from sigap.observability import logger, metrics
-from sigap.scoring.default import default_scorer
+from sigap.scoring.default import stored_stories_scorer
 from sigap.scoring.service import PoisonMessageError, ScoringRun, StoreOutcome
 
 
@@ -67,7 +67,7 @@ def scoring_run(event: dict[str, Any], settings: ScoringSettings) -> ConsumerRun
     return ConsumerRun(
         ScoringRun(
             bodies,
-            scorer=default_scorer(),
+            scorer=stored_stories_scorer(settings.stories_table, settings.story_window_days),
             sink=_store(settings),
             retention_days=settings.retention_days,
             aggregate_shards=settings.aggregate_shards,

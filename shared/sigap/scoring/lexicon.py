@@ -1,29 +1,7 @@
-"""A bilingual sentiment lexicon with negation and intensifiers: the first scorer's sentiment, and later a
-set of features for the trained model. Word weights are on VADER's -4..+4 scale."""
+"""Sigap's sentiment lexicon for Indonesian (formal and informal), emoji placeholders and English complaint words
+VADER lacks, on VADER's -4..+4 scale. The training script lays it over VADER's English lexicon."""
 
 from __future__ import annotations
-
-import math
-from collections.abc import Sequence
-
-NEGATORS = frozenset(
-    "tidak bukan belum jangan tanpa kurang no not never nor without isn't wasn't aren't don't doesn't "
-    "didn't can't won't couldn't shouldn't ain't hardly".split()
-)
-INTENSIFIERS = {
-    "sangat": 1.4,
-    "banget": 1.4,
-    "sekali": 1.3,
-    "amat": 1.3,
-    "paling": 1.4,
-    "terlalu": 1.3,
-    "very": 1.3,
-    "so": 1.2,
-    "really": 1.3,
-    "extremely": 1.5,
-    "super": 1.4,
-    "totally": 1.3,
-}
 
 WEIGHTS: dict[str, float] = {
     # Indonesian
@@ -131,7 +109,6 @@ WEIGHTS: dict[str, float] = {
     "ribet": -1.6,
     "cacat": -2.2,
     "palsu": -2.5,
-    "kapok": -2.8,
     # English
     "good": 1.9,
     "great": 3.1,
@@ -191,7 +168,6 @@ WEIGHTS: dict[str, float] = {
     "delay": -1.6,
     "delayed": -1.7,
     "late": -1.4,
-    "never": -0.5,
     "refund": -1.0,
     "fail": -2.2,
     "failed": -2.2,
@@ -214,27 +190,65 @@ WEIGHTS: dict[str, float] = {
     "discrimination": -2.8,
     "emojipos": 2.0,
     "emojineg": -2.3,
+    "crash": -2.2,
+    "outage": -2.3,
+    "glitch": -1.8,
+    "bug": -1.5,
+    "lag": -1.5,
+    "stuck": -1.8,
+    "dropped": -1.5,
+    "blocked": -1.8,
+    "overcharged": -2.5,
+    "unreliable": -2.2,
+    "nightmare": -2.8,
+    "rip-off": -2.8,
+    "ripoff": -2.8,
+    "cold": -0.8,
+    "lost": -1.5,
+    "smh": -1.8,
+    "meh": -0.6,
+    "mediocre": -1.0,
+    "nyesel": -2.6,
+    "ngecewain": -2.8,
+    "dikecewakan": -2.8,
+    "kapok": -2.6,
+    "anjlok": -2.2,
+    "penyok": -1.8,
+    "tumpah": -1.5,
+    "nyasar": -1.8,
+    "ilang": -1.5,
+    "ugal-ugalan": -2.5,
+    "ketus": -2.0,
+    "cuek": -1.8,
+    "norak": -2.0,
+    "bengkak": -1.6,
+    "crash-crash": -2.2,
+    "dipersulit": -2.3,
+    "dibatalin": -1.8,
+    "sepihak": -1.8,
+    "kepotong": -1.5,
+    "mahal-mahal": -1.2,
+    "gabisa": -1.5,
+    "sopan": 2.0,
+    "wangi": 1.6,
+    "amanah": 2.2,
+    "gercep": 2.0,
+    "salut": 2.3,
+    "respect": 2.0,
+    "worth": 1.8,
+    "sesuai": 1.0,
+    "lancar": 1.8,
+    "stabil": 1.5,
+    "gampang": 1.5,
+    "seneng": 2.2,
+    "top": 1.5,
+    "markotop": 2.5,
+    "impressed": 2.2,
+    "grateful": 2.5,
+    "shoutout": 1.8,
+    "rock": 1.5,
+    "solid": 1.5,
+    "kocak": 1.5,
+    "favourite": 2.0,
+    "favorite": 2.0,
 }
-
-
-def polarity(tokens: Sequence[str]) -> float:
-    """Mean signed weight in -1..1, with negation (within three words) flipping and intensifiers scaling."""
-    total = 0.0
-    hits = 0
-    for index, token in enumerate(tokens):
-        weight = WEIGHTS.get(token)
-        if not weight:
-            continue
-        window = tokens[max(0, index - 3) : index]
-        if any(word in NEGATORS for word in window):
-            weight = -0.6 * weight  # "tidak bagus" is negative, but less so than "jelek"
-        if index and tokens[index - 1] in INTENSIFIERS:
-            weight *= INTENSIFIERS[tokens[index - 1]]
-        elif index + 1 < len(tokens) and tokens[index + 1] in INTENSIFIERS:
-            weight *= INTENSIFIERS[tokens[index + 1]]
-        total += weight
-        hits += 1
-    if not hits:
-        return 0.0
-    # VADER's normalisation: x / sqrt(x^2 + alpha) keeps the sum in -1..1 and saturates smoothly.
-    return max(-1.0, min(1.0, total / math.sqrt(total * total + 15.0)))

@@ -34,13 +34,30 @@ CHANNEL_WEIGHT: dict[ChannelKind, float] = {
 _SATURATION = math.log10(10_000_000)  # ten million: a national TV or top news audience
 
 
-def reach(mention: Mention) -> float:
-    followers = mention.author.followers
-    audience = followers if followers is not None else TYPICAL_AUDIENCE[mention.channel]
-    engagement = mention.engagement
+def reach_of(
+    channel: ChannelKind,
+    followers: int | None = None,
+    verified: bool = False,
+    likes: int = 0,
+    shares: int = 0,
+    comments: int = 0,
+) -> float:
+    audience = followers if followers is not None else TYPICAL_AUDIENCE[channel]
     # A share puts the post in front of a new audience; a comment or like mostly keeps it visible.
-    amplified = audience + 50 * engagement.shares + 5 * engagement.comments + engagement.likes
-    if mention.author.verified:
+    amplified = audience + 50 * shares + 5 * comments + likes
+    if verified:
         amplified *= 3
     base = min(1.0, math.log10(1 + amplified) / _SATURATION)
-    return round(base * math.sqrt(CHANNEL_WEIGHT[mention.channel]), 4)
+    return round(base * math.sqrt(CHANNEL_WEIGHT[channel]), 4)
+
+
+def reach(mention: Mention) -> float:
+    engagement = mention.engagement
+    return reach_of(
+        mention.channel,
+        mention.author.followers,
+        mention.author.verified,
+        engagement.likes,
+        engagement.shares,
+        engagement.comments,
+    )

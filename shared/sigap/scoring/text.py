@@ -10,7 +10,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _HASHTAG = re.compile(r"#(\w+)")
 _ELONGATED = re.compile(r"(\w)\1{2,}")
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[!?]")
+_DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[!?]|[.,;:]+")
 _REDUPLICATION = re.compile(r"\b([a-z]+)2\b")
 # Leetspeak of "alay" writing, only inside words that also hold letters ("b4ik", "s3nang").
 _ALAY = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t"})
@@ -180,37 +181,68 @@ SLANG: dict[str, str] = {
 }
 
 
+_EMOJI_TABLE = {ord(char): " emojipos " for char in POSITIVE_EMOJI} | {
+    ord(char): " emojineg " for char in NEGATIVE_EMOJI
+}
+# Classic emoticons (checked on the text as written, before lower-casing turns ":D" into ":d").
+_EMOTICONS = re.compile(r"(?<!\w)(?::-?\)|:-?D|;-?\)|:-?P|<3|xD|XD)(?!\w)|(?<!\w)(?::-?\(|:'\(|D:|-_-)(?!\w)")
+
+
 def _fold_emoji(text: str) -> str:
-    out = []
-    for char in text:
-        if char in POSITIVE_EMOJI:
-            out.append(" emojipos ")
-        elif char in NEGATIVE_EMOJI:
-            out.append(" emojineg ")
-        else:
-            out.append(char)
-    return "".join(out)
+    if any(mark in text for mark in (":", ";", "<3", "-_-", "xD", "XD")):
+        text = _EMOTICONS.sub(
+            lambda m: " emojineg " if "(" in m.group(0) or m.group(0) in ("D:", "-_-") else " emojipos ", text
+        )
+    return text if text.isascii() else text.translate(_EMOJI_TABLE)
 
 
 def normalise(text: str) -> str:
     """Lower-cased, de-accented text with URLs, @handles and emoji replaced by placeholder tokens."""
-    text = _fold_emoji(unicodedata.normalize("NFKC", text))
-    text = _URL.sub(" urltoken ", text)
-    text = _MENTION.sub(" usertoken ", text)
-    text = _HASHTAG.sub(r" \1 ", text)
+    # Each substitution runs only when its trigger is present: most posts need two or three of them.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = _fold_emoji(text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" urltoken ", text)
+    if "@" in text:
+        text = _MENTION.sub(" usertoken ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(r" \1 ", text)
     text = text.lower().replace("’", "'").replace("`", "'")
-    text = _REDUPLICATION.sub(r"\1-\1", text)  # "hati2" → "hati-hati"
-    text = _ALAY_WORD.sub(lambda match: match.group(0).translate(_ALAY), text)
+    if _DIGIT.search(text):
+        text = _REDUPLICATION.sub(r"\1-\1", text)  # "hati2" → "hati-hati"
+        text = _ALAY_WORD.sub(lambda match: match.group(0).translate(_ALAY), text)
     return _ELONGATED.sub(r"\1\1", text)
 
 
+# Idioms whose words mislead: "bukan main" (no game) means "extremely", "tidak kalah" (not losing) "as good".
+IDIOMS: dict[tuple[str, str], str] = {
+    ("bukan", "main"): "sangat",
+    ("tidak", "kalah"): "setara",
+    ("no", "problem"): "oke",
+    ("no", "worries"): "oke",
+    ("not", "bad"): "lumayan",
+}
+BREAK = "."
+
+
 def tokens(text: str) -> list[str]:
-    """Normalised tokens with slang folded; repeated punctuation collapses to one '!' or '?' token."""
+    """Normalised tokens with slang folded and idioms replaced; ',.;:' runs become one "." break token."""
     words: list[str] = []
     for token in _TOKEN.findall(normalise(text)):
+        if token[0] in ".,;:":
+            if words and words[-1] != BREAK:
+                words.append(BREAK)
+            continue
         replacement = SLANG.get(token)
         if replacement is None:
             words.append(token)
         else:
             words.extend(replacement.split())
-    return words
+    folded: list[str] = []
+    for word in words:
+        if folded and (folded[-1], word) in IDIOMS:
+            folded[-1] = IDIOMS[(folded[-1], word)]
+        else:
+            folded.append(word)
+    return folded

@@ -1,0 +1,43 @@
+"""The two baselines Sigap's scorer is compared with: VADER (English lexicon and rules) and a TF-IDF +
+logistic regression trained on SmSA, the obvious model to build from the public Indonesian data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from sigap.scoring import datasets
+
+
+class VaderBaseline:
+    name = "VADER"
+
+    def __init__(self) -> None:
+        self._analyser = SentimentIntensityAnalyzer()
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        labels = []
+        for text in texts:
+            compound = self._analyser.polarity_scores(text)["compound"]
+            labels.append("positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral")
+        return labels
+
+
+class TfidfBaseline:
+    name = "TF-IDF + LR (SmSA)"
+
+    def __init__(self, data: Path) -> None:
+        train = datasets.smsa(data, "train")
+        self._pipeline: Pipeline = make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+            LogisticRegression(max_iter=2000, C=4.0),
+        )
+        self._pipeline.fit(train.texts, train.labels)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [str(label) for label in self._pipeline.predict(list(texts))]

@@ -1,0 +1,68 @@
+"""Reading the labelled data in the repository's data/ folder (see data/README.md for sources and licences)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    name: str
+    language: str
+    texts: list[str]
+    labels: list[str]
+
+
+def find_data_dir(start: Path | None = None) -> Path:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "smsa").is_dir():
+            return folder / "data"
+    raise FileNotFoundError("no data/smsa folder here or above; run from the Sigap checkout")
+
+
+def _checked(name: str, language: str, pairs: list[tuple[str, str]]) -> LabelledSet:
+    for text, label in pairs:
+        if label not in LABELS:
+            raise ValueError(f"{name}: unknown label {label!r} for {text[:40]!r}")
+    return LabelledSet(name, language, [text for text, _ in pairs], [label for _, label in pairs])
+
+
+def _tsv(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            text, _, label = line.rpartition("\t")
+            pairs.append((text.strip(), label.strip()))
+    return pairs
+
+
+def smsa(data: Path, split: str) -> LabelledSet:
+    return _checked(f"SmSA {split}", "id", _tsv(data / "smsa" / f"{split}_preprocess.tsv"))
+
+
+def nusax(data: Path, language: str, split: str) -> LabelledSet:
+    with (data / "nusax_senti" / language / f"{split}.csv").open(encoding="utf-8") as handle:
+        pairs = [(row["text"], row["label"]) for row in csv.DictReader(handle)]
+    return _checked(f"NusaX {language} {split}", "en" if language == "english" else "id", pairs)
+
+
+def sigap_eval(data: Path, name: str) -> LabelledSet:
+    language = {"social_id": "id", "social_en": "en", "social_mixed": "mixed"}[name]
+    return _checked(f"Sigap {name.replace('_', ' ')}", language, _tsv(data / "sigap_eval" / f"{name}.tsv"))
+
+
+def evaluation_sets(data: Path) -> list[LabelledSet]:
+    """Every set the benchmarks report on: the public validation splits and Sigap's own held-out sentences."""
+    return [
+        smsa(data, "valid"),
+        nusax(data, "indonesian", "valid"),
+        nusax(data, "english", "valid"),
+        sigap_eval(data, "social_id"),
+        sigap_eval(data, "social_en"),
+        sigap_eval(data, "social_mixed"),
+    ]

@@ -1,0 +1,148 @@
+"""What a crisis team relies on, on sentences written for these tests (not taken from any training or evaluation
+set): informal Indonesian, negation, emoji, sarcasm, code-mixing, crisis signals, reach, risk and stories."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigap.models import ChannelKind, Signal
+from sigap.scoring.default import offline_scorer
+from sigap.scoring.engine import ScoringInput
+from sigap.scoring.language import identify
+from sigap.scoring.reach import reach_of
+from sigap.scoring.risk import risk_of
+from sigap.scoring.signals import find_signals
+from sigap.scoring.stories import MemoryBandIndex, assign_stories
+from sigap.scoring.text import tokens
+
+
+def sentiment(text: str) -> str:
+    [score] = offline_scorer().score_inputs([ScoringInput("t", "1", text)])
+    return score.sentiment.value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # informal Indonesian and slang
+        ("parah bgt sih layanannya, udh nunggu sejam gak dilayanin", "negative"),
+        ("mantul gan, barangnya ori dan cepet nyampe", "positive"),
+        ("gw kecewa berat sama kurirnya", "negative"),
+        # negation
+        ("rasanya tidak enak sama sekali", "negative"),
+        ("gak nyesel langganan di sini", "positive"),
+        ("this is not good at all", "negative"),
+        ("not disappointed, works as promised", "positive"),
+        # emoji
+        ("pesanan dateng 😍👍", "positive"),
+        ("pesanan dateng 😡😡", "negative"),
+        # sarcasm
+        ("Thanks for the two hour delay, love waiting at the gate", "negative"),
+        ("makasih ya atas gangguan sinyal seharian ini", "negative"),
+        # code-mixing
+        ("service nya bagus banget, very recommended", "positive"),
+        ("app nya error mulu, so annoying", "negative"),
+        # plain questions and news are neutral
+        ("kapan cabang baru di Medan dibuka?", "neutral"),
+        ("When does the new branch open?", "neutral"),
+    ],
+)
+def test_sentiment_of_how_people_really_write(text: str, expected: str) -> None:
+    assert sentiment(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("gw udah nunggu dari tadi tapi belum dateng juga", "id"),
+        ("I have been waiting all day and nothing arrived", "en"),
+        ("12345 !!! 😀", "other"),
+    ],
+)
+def test_language_is_identified_offline(text: str, language: str) -> None:
+    assert identify(tokens(text)) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("anak saya keracunan setelah minum teh itu", "safety_health"),
+        ("my kid got food poisoning from this drink", "safety_health"),
+        ("kami akan kirim somasi dan lapor polisi", "legal"),
+        ("bisa kena UU ITE kalau nyebar begitu", "legal"),
+        ("they are threatening a lawsuit", "legal"),
+        ("awas penipuan mengatasnamakan toko ini", "fraud"),
+        ("this is a scam, don't pay", "fraud"),
+        ("aplikasinya gangguan dari pagi", "service_failure"),
+        ("kebocoran data pelanggan lagi", "data_privacy"),
+        ("ayo boikot produk ini", "boycott"),
+        ("pesan berantai itu hoaks", "hoax_misinformation"),
+        ("satpamnya rasis banget", "discrimination"),
+        ("direkturnya jadi tersangka korupsi", "executive_misconduct"),
+    ],
+)
+def test_crisis_signals_are_found_in_both_languages(text: str, category: str) -> None:
+    assert category in {signal.category for signal in find_signals(tokens(text))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["produk ini tidak beracun", "gak ada yang keracunan kok", "it is not poisonous", "bukan penipuan, resmi kok"],
+)
+def test_a_denied_claim_raises_no_signal(text: str) -> None:
+    assert find_signals(tokens(text)) == []
+
+
+def test_talk_of_a_hoax_is_a_signal_even_when_denied() -> None:
+    assert [s.category for s in find_signals(tokens("ini bukan hoaks, beneran"))] == ["hoax_misinformation"]
+
+
+def test_news_reaches_further_than_blogs_and_forums_with_nothing_known() -> None:
+    assert reach_of(ChannelKind.NEWS) > reach_of(ChannelKind.BLOG) > reach_of(ChannelKind.FORUM)
+
+
+def test_followers_engagement_and_verification_raise_reach() -> None:
+    plain = reach_of(ChannelKind.SOCIAL, followers=1_000)
+    assert reach_of(ChannelKind.SOCIAL, followers=1_000_000) > plain
+    assert reach_of(ChannelKind.SOCIAL, followers=1_000, shares=500) > plain
+    assert reach_of(ChannelKind.SOCIAL, followers=1_000, verified=True) > plain
+    assert 0 <= reach_of(ChannelKind.NEWS, followers=10**12, verified=True, shares=10**9) <= 1
+
+
+def test_risk_grows_with_negativity_severity_and_reach_and_says_why() -> None:
+    safety = [Signal(category="safety_health", severity=0.95, evidence="keracunan")]
+    low, _ = risk_of(0.1, [], 0.2)
+    negative, _ = risk_of(0.9, [], 0.2)
+    crisis, factors = risk_of(0.9, safety, 0.2)
+    viral, _ = risk_of(0.9, safety, 0.9)
+    assert low < negative < crisis < viral <= 1
+    assert factors[0] == "safety_health 'keracunan' (0.95)"
+
+
+def test_forwarded_copies_share_a_story_and_other_texts_do_not() -> None:
+    original = "PENTING!!! Jangan minum teh botol merk X, sudah ada 3 anak keracunan. Tolong sebarkan ke keluarga"
+    texts = [
+        original,
+        "FW: Fwd: " + original + " -- dari grup alumni",
+        "Re: " + original.lower(),
+        "Harga teh botol merk X naik lagi bulan ini, lumayan mahal sekarang",
+    ]
+    index = MemoryBandIndex()
+    stories = assign_stories(["t"] * 4, ["a", "b", "c", "d"], [tokens(t) for t in texts], index)
+    assert stories[0] == stories[1] == stories[2]
+    assert stories[3] != stories[0]
+    # A copy arriving later, in another batch, joins the same story
+    [later] = assign_stories(["t"], ["e"], [tokens("fwd: " + original)], index)
+    assert later == stories[0]
+
+
+def test_stories_never_cross_tenants() -> None:
+    index = MemoryBandIndex()
+    text = tokens("Jangan minum teh botol merk X, sudah ada 3 anak keracunan, tolong sebarkan")
+    first, second = assign_stories(["brand-a", "brand-b"], ["m", "m"], [text, text], index)
+    assert first != second
+
+
+def test_scoring_is_deterministic() -> None:
+    inputs = [ScoringInput("t", str(i), text) for i, text in enumerate(["bagus", "jelek bgt", "kapan buka?"])]
+    assert offline_scorer().score_inputs(inputs) == offline_scorer().score_inputs(inputs)
