@@ -1,9 +1,12 @@
 """`make bench`: numbers worth pasting into a note, printed as Markdown tables.
 
 1. Each function's handler import time (a cold start's own share), median of fresh processes.
-2. Local end-to-end throughput: mentions/s from the first POST to the last stored score, on the local stack.
+2. Scoring: accuracy and macro-F1 of Sigap, VADER and TF-IDF + LR (trained on SmSA) on every evaluation set;
+   texts/s of each, batched and one at a time, on the same texts; `sigap score` end to end on 10,000 short
+   posts on one core (model load included); the model's load time.
+3. Local end-to-end throughput: mentions/s from the first POST to the last stored score, on the local stack.
 
-    python bench/run.py [--mentions 3000] [--runs 7] [--skip-pipeline]
+    python bench/run.py [--only imports|scoring|pipeline] [--mentions 3000] [--runs 7]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s own modules: baselines, scoring_bench
 
 
 def _import_seconds(code_dir: Path, module: str) -> float:
@@ -104,12 +108,17 @@ def pipeline(count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["imports", "scoring", "pipeline"])
     parser.add_argument("--mentions", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--skip-pipeline", action="store_true")
     args = parser.parse_args()
-    import_times(args.runs)
-    if not args.skip_pipeline:
+    if args.only in (None, "imports"):
+        import_times(args.runs)
+    if args.only in (None, "scoring"):
+        from scoring_bench import scoring
+
+        scoring(args.runs)
+    if args.only in (None, "pipeline"):
         pipeline(args.mentions)
 
 

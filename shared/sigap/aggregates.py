@@ -86,6 +86,12 @@ def merge_contributions(contributions: Iterable[AggregateContribution]) -> list[
     return list(merged.values())
 
 
+class StoryCount(BaseModel):
+    story_id: str
+    mentions: int
+    distinct_authors: int
+
+
 class SentimentSummary(BaseModel):
     since: datetime
     until: datetime
@@ -95,20 +101,40 @@ class SentimentSummary(BaseModel):
     positive: int
     distinct_authors: int
     mean_risk: float
+    signals: dict[str, int] = Field(default_factory=dict, description="Mentions per crisis-signal category")
+    top_stories: list[StoryCount] = Field(default_factory=list, description="Most-mentioned stories")
+
+
+TOP_STORIES = 5
+
+
+def story_id_of(attribute: str) -> str:
+    """'st_s_1a2b' → 's-1a2b': story ids are 's-' and hex, so the first '_' after the prefix was the '-'."""
+    return attribute.removeprefix("st_").replace("_", "-", 1)
 
 
 def summarise(items: Iterable[Mapping[str, object]], since: datetime, until: datetime) -> SentimentSummary:
     """Adds up aggregate items (already decoded to plain values) into one summary over a window."""
     totals = {"n_total": 0.0, "risk_sum": 0.0} | {f"n_{s.value}": 0.0 for s in Sentiment}
     authors: set[str] = set()
+    signals: dict[str, float] = {}
+    stories: dict[str, float] = {}
+    story_authors: dict[str, set[str]] = {}
     for item in items:
-        for name in totals:
-            value = item.get(name, 0)
-            totals[name] += float(value) if isinstance(value, int | float) else 0.0
+        for name, value in item.items():
+            if name in totals and isinstance(value, int | float):
+                totals[name] += float(value)
+            elif name.startswith("sig_") and isinstance(value, int | float):
+                signals[name.removeprefix("sig_")] = signals.get(name.removeprefix("sig_"), 0) + float(value)
+            elif name.startswith("st_") and isinstance(value, int | float):
+                stories[name] = stories.get(name, 0) + float(value)
+            elif name.startswith("sa_") and isinstance(value, set | frozenset):
+                story_authors.setdefault("st_" + name.removeprefix("sa_"), set()).update(str(a) for a in value)
         item_authors = item.get("authors")
         if isinstance(item_authors, set | frozenset):
             authors.update(str(a) for a in item_authors)
     total = int(totals["n_total"])
+    ranked = sorted(stories.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_STORIES]
     return SentimentSummary(
         since=since,
         until=until,
@@ -118,4 +144,11 @@ def summarise(items: Iterable[Mapping[str, object]], since: datetime, until: dat
         positive=int(totals["n_positive"]),
         distinct_authors=len(authors),
         mean_risk=round(totals["risk_sum"] / total, 4) if total else 0.0,
+        signals={category: int(count) for category, count in sorted(signals.items())},
+        top_stories=[
+            StoryCount(
+                story_id=story_id_of(name), mentions=int(count), distinct_authors=len(story_authors.get(name, ()))
+            )
+            for name, count in ranked
+        ],
     )

@@ -62,3 +62,16 @@ def test_summaries_add_counts_and_count_each_author_once() -> None:
     assert (summary.total, summary.negative, summary.neutral, summary.positive) == (4, 2, 1, 1)
     assert summary.distinct_authors == 2
     assert summary.mean_risk == 0.4
+
+
+def test_summaries_rank_stories_and_count_signals() -> None:
+    items = [
+        {"n_total": 3.0, "st_s_aaa": 2.0, "st_s_bbb": 1.0, "sa_s_aaa": {"x", "y"}, "sig_safety_health": 2.0},
+        {"n_total": 2.0, "st_s_bbb": 2.0, "sa_s_bbb": {"z"}, "sig_safety_health": 1.0, "sig_legal": 1.0},
+    ]
+    summary = summarise(items, NOW - timedelta(hours=1), NOW)
+    assert summary.signals == {"legal": 1, "safety_health": 3}
+    assert [(s.story_id, s.mentions, s.distinct_authors) for s in summary.top_stories] == [
+        ("s-bbb", 3, 1),
+        ("s-aaa", 2, 2),
+    ]

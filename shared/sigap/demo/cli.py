@@ -65,6 +65,18 @@ def run_demo(args: argparse.Namespace) -> int:
         f"{summary.get('positive')} positive; {summary.get('distinct_authors')} distinct authors; "
         f"mean risk {summary.get('mean_risk')}"
     )
+    signals = summary.get("signals") or {}
+    if signals:
+        print(
+            "Crisis signals: "
+            + ", ".join(f"{name} {count}" for name, count in sorted(signals.items(), key=lambda p: -p[1]))
+        )
+    for story in (summary.get("top_stories") or [])[:3]:
+        example = report.examples.get(story["story_id"], "")
+        print(
+            f"Story {story['story_id']}: {story['mentions']} mentions by {story['distinct_authors']} authors"
+            + (f' - "{example[:90]}"' if example else "")
+        )
     if report.rejected or report.duplicates:
         print(f"{report.rejected} rejected, {report.duplicates} duplicates")
     ok = report.scored == report.ingested == len(mentions) and report.dead_lettered == 0

@@ -42,6 +42,7 @@ class ReplayReport:
     dead_lettered: int
     seconds: float
     summary: dict[str, Any]
+    examples: dict[str, str]
 
 
 def replay(
@@ -80,6 +81,7 @@ def replay(
                 break
             time.sleep(0.25)
     return ReplayReport(
+        examples=story_examples(client, tenant_id, since),
         ingested=ingested,
         duplicates=duplicates,
         rejected=rejected,
@@ -88,6 +90,19 @@ def replay(
         seconds=time.monotonic() - started,
         summary=summary,
     )
+
+
+def story_examples(client: SigapClient, tenant_id: str, since: datetime) -> dict[str, str]:
+    """One text per story, from the stored mentions (the most recent with that story)."""
+    examples: dict[str, str] = {}
+    cursor = None
+    while True:
+        page = client.mentions(tenant_id, since=since.isoformat(), limit=200, cursor=cursor).body
+        for item in page.get("items", []):
+            examples.setdefault(item["score"].get("story_id") or "", item["mention"]["text"])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return examples
 
 
 def now_utc() -> datetime:

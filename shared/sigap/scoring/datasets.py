@@ -52,7 +52,7 @@ def nusax(data: Path, language: str, split: str) -> LabelledSet:
 
 
 def sigap_eval(data: Path, name: str) -> LabelledSet:
-    language = {"social_id": "id", "social_en": "en", "social_mixed": "mixed"}[name]
+    language = {"social_id": "id", "social_en": "en", "social_mixed": "mixed", "blind_id": "id", "blind_en": "en"}[name]
     return _checked(f"Sigap {name.replace('_', ' ')}", language, _tsv(data / "sigap_eval" / f"{name}.tsv"))
 
 
@@ -65,4 +65,6 @@ def evaluation_sets(data: Path) -> list[LabelledSet]:
         sigap_eval(data, "social_id"),
         sigap_eval(data, "social_en"),
         sigap_eval(data, "social_mixed"),
+        sigap_eval(data, "blind_id"),
+        sigap_eval(data, "blind_en"),
     ]

@@ -1,0 +1,153 @@
+"""The scoring tables of `make bench` (see run.py)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from baselines import TfidfBaseline, VaderBaseline
+from sklearn.metrics import accuracy_score, f1_score
+
+from sigap.demo.replay import load_scenario
+from sigap.scoring import datasets
+from sigap.scoring.datasets import LABELS
+from sigap.scoring.default import offline_scorer
+from sigap.scoring.engine import ScoringInput
+from sigap.scoring.sentiment import SentimentModel, artifact_path, shipped_model
+from sigap.scoring.text import tokens
+
+THROUGHPUT_TEXTS = 10_000
+
+
+class SigapSentiment:
+    name = "Sigap"
+
+    def __init__(self) -> None:
+        self._model = shipped_model()
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        probabilities = self._model.probabilities([tokens(text) for text in texts])
+        return [self._model.classes[i] for i in probabilities.argmax(axis=1)]
+
+
+def short_posts(count: int) -> list[str]:
+    """Short social posts and complaints: the demo scenario's and the evaluation sets' shorter texts."""
+    data = datasets.find_data_dir()
+    pool = [m["text"] for m in load_scenario()] + [
+        text for labelled in datasets.evaluation_sets(data) for text in labelled.texts if len(text) <= 200
+    ]
+    generator = random.Random(7)
+    return [generator.choice(pool) + ("" if i % 3 else f" #{i}") for i in range(count)]
+
+
+def _rate(function: Callable[[], object], count: int) -> float:
+    started = time.perf_counter()
+    function()
+    return count / (time.perf_counter() - started)
+
+
+def quality(predictors: Sequence[object]) -> None:
+    data = datasets.find_data_dir()
+    names = [p.name for p in predictors]  # type: ignore[attr-defined]
+    print("### Sentiment quality: accuracy / macro-F1 (3 classes)\n")
+    print("| set | rows | " + " | ".join(names) + " |")
+    print("|---|---:|" + "---:|" * len(names))
+    for labelled in datasets.evaluation_sets(data):
+        cells = []
+        for predictor in predictors:
+            predicted = predictor.predict(labelled.texts)  # type: ignore[attr-defined]
+            accuracy = accuracy_score(labelled.labels, predicted)
+            macro = f1_score(labelled.labels, predicted, average="macro", labels=list(LABELS), zero_division=0)
+            cells.append(f"{accuracy:.3f} / {macro:.3f}")
+        print(f"| {labelled.name} | {len(labelled.texts)} | " + " | ".join(cells) + " |")
+    print()
+
+
+def throughput(predictors: Sequence[object], runs: int) -> None:
+    texts = short_posts(THROUGHPUT_TEXTS)
+    scorer = offline_scorer()
+    one_at_a_time = texts[:2000]
+    print(f"### Scoring speed on {THROUGHPUT_TEXTS:,} short posts, this process (texts/s, median of {runs})\n")
+    print("| scorer | batched (1,000 a call) | one at a time |")
+    print("|---|---:|---:|")
+
+    def measure(batched: Callable[[Sequence[str]], object], single: Callable[[str], object]) -> tuple[float, float]:
+        batch_rates = [
+            _rate(lambda: [batched(texts[i : i + 1000]) for i in range(0, len(texts), 1000)], len(texts))
+            for _ in range(runs)
+        ]
+        single_rates = [_rate(lambda: [single(t) for t in one_at_a_time], len(one_at_a_time)) for _ in range(3)]
+        return statistics.median(batch_rates), statistics.median(single_rates)
+
+    full = measure(
+        lambda chunk: scorer.score_inputs([ScoringInput("bench", str(i), text) for i, text in enumerate(chunk)]),
+        lambda text: scorer.score_inputs([ScoringInput("bench", "x", text)]),
+    )
+    print(f"| Sigap, full score (sentiment, signals, reach, risk, story) | {full[0]:,.0f} | {full[1]:,.0f} |")
+    for predictor in predictors:
+        rates = measure(predictor.predict, lambda text, p=predictor: p.predict([text]))  # type: ignore[attr-defined]
+        print(f"| {predictor.name} (sentiment only) | {rates[0]:,.0f} | {rates[1]:,.0f} |")  # type: ignore[attr-defined]
+    print()
+
+
+def cli_end_to_end(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "posts.jsonl", Path(folder) / "scored.jsonl"
+        source.write_text(
+            "".join(
+                json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(short_posts(10_000))
+            ),
+            encoding="utf-8",
+        )
+        pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+        command = [
+            *pin,
+            sys.executable,
+            "-m",
+            "sigap.cli.main",
+            "score",
+            "--input",
+            str(source),
+            "--output",
+            str(target),
+        ]
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(command, check=True)
+            seconds.append(time.perf_counter() - started)
+        lines = len(target.read_text(encoding="utf-8").splitlines())
+    loads = []
+    payload = artifact_path().read_bytes()
+    for _ in range(runs):
+        started = time.perf_counter()
+        SentimentModel.from_bytes(payload)
+        loads.append(time.perf_counter() - started)
+    median = statistics.median(seconds)
+    print(
+        f"### `sigap score` end to end: 10,000 short posts, {'one core (taskset -c 0), ' if pin else ''}"
+        f"median of {runs} runs\n"
+    )
+    print("| measure | value |\n|---|---:|")
+    print(f"| wall time, process start to last line written (imports and model load included) | {median:.2f} s |")
+    print(f"| throughput | {lines / median:,.0f} texts/s |")
+    print(f"| fastest / slowest run | {min(seconds):.2f} s / {max(seconds):.2f} s |")
+    load_ms = statistics.median(loads) * 1000
+    print(f"| model load (read + decode {len(payload) / 1024:.0f} KiB artifact), median | {load_ms:.0f} ms |")
+    print()
+
+
+def scoring(runs: int) -> None:
+    data = datasets.find_data_dir()
+    predictors = [SigapSentiment(), VaderBaseline(), TfidfBaseline(data)]
+    quality(predictors)
+    throughput(predictors, max(3, runs // 2))
+    cli_end_to_end(max(3, runs // 2))
