@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from http import HTTPStatus
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -10,10 +12,12 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from sigap.api.errors import ErrorResponse, error_response, validation_problems
-from sigap.api.gateway import current_tenant
+from sigap.api.gateway import TenantLookup, current_tenant, guarded
 from sigap.errors import InvalidCursorError, QueueError, StorageError
 from sigap.models import Tenant
 from sigap.observability import logger
+
+S = TypeVar("S")
 
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
@@ -33,6 +37,24 @@ def responses(status: int, description: str, model: type[BaseModel]) -> dict[int
     """A route's success response and every error response, for the OpenAPI document."""
     success: OpenAPIResponse = {"description": description, "content": {"application/json": {"model": model}}}
     return {status: success} | ERROR_RESPONSES
+
+
+def serve(  # noqa: UP047 - Sigap supports Python 3.11, which has no type-parameter syntax
+    app: APIGatewayHttpResolver,
+    event: dict[str, Any],
+    context: Any,
+    *,
+    tenants: TenantLookup,
+    max_body_bytes: int,
+    settings_slot: ContextVar[S],
+    settings: S,
+) -> dict[str, Any]:
+    """Answers one request: the function's settings visible to its routes, size and key checked first."""
+    token = settings_slot.set(settings)
+    try:
+        return guarded(app.resolve, event, context, tenants=tenants, max_body_bytes=max_body_bytes)
+    finally:
+        settings_slot.reset(token)
 
 
 def caller() -> Tenant:

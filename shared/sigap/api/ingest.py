@@ -19,9 +19,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from pydantic import Discriminator, Tag
 
-from sigap.api.common import caller, new_resolver, responses
+from sigap.api.common import caller, new_resolver, responses, serve
 from sigap.api.errors import FieldProblem, error_response
-from sigap.api.gateway import guarded
 from sigap.config import IngestSettings
 from sigap.dal.idempotency import idempotency_store
 from sigap.dal.mentions import MentionStore
@@ -141,9 +140,13 @@ app.include_router(router)
 
 
 def handle(event: dict[str, Any], context: Any, settings: IngestSettings) -> dict[str, Any]:
-    token = _settings.set(settings)
-    try:
-        tenants, _, _ = _adapters(settings)
-        return guarded(app.resolve, event, context, tenants=tenants, max_body_bytes=settings.max_body_bytes)
-    finally:
-        _settings.reset(token)
+    tenants, _, _ = _adapters(settings)
+    return serve(
+        app,
+        event,
+        context,
+        tenants=tenants,
+        max_body_bytes=settings.max_body_bytes,
+        settings_slot=_settings,
+        settings=settings,
+    )

@@ -13,9 +13,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
 from sigap.aggregates import SentimentSummary
-from sigap.api.common import caller, new_resolver, responses
+from sigap.api.common import caller, new_resolver, responses, serve
 from sigap.api.errors import error_response
-from sigap.api.gateway import guarded
 from sigap.config import QuerySettings
 from sigap.dal.aggregates import AggregateStore
 from sigap.dal.mentions import MentionStore
@@ -102,12 +101,10 @@ app.include_router(router)
 
 
 def handle(event: dict[str, Any], context: Any, settings: QuerySettings) -> dict[str, Any]:
-    token = _settings.set(settings)
-    try:
-        tenants, _, _ = _adapters(settings)
-        return guarded(app.resolve, event, context, tenants=tenants, max_body_bytes=64 * 1024)
-    finally:
-        _settings.reset(token)
+    tenants, _, _ = _adapters(settings)
+    return serve(
+        app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings_slot=_settings, settings=settings
+    )
 
 
 __all__ = ["app", "handle", "router"]

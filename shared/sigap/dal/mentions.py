@@ -73,27 +73,11 @@ class MentionStore:
 
     def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool:
         """Stores the mention and adds its contribution atomically; False if it was stored before."""
-        if self._aggregates_table is None:
-            raise ValueError("MentionStore needs the aggregates table to store scored mentions")
         items: list[TransactWriteItemTypeDef] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": self._to_item(scored, expires_at),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._put_new(scored, expires_at),
             {"Update": self._aggregate_update(contribution, expires_at)},
         ]
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException" and self._put_condition_failed(exc):
-                return False
-            raise storage_error("TransactWriteItems on mentions", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("TransactWriteItems on mentions", exc) from exc
-        return True
+        return self._transact(items, whole_batch=False)
 
     def put_all_once(
         self, entries: Sequence[tuple[ScoredMention, int]], contributions: Sequence[AggregateContribution]
@@ -103,26 +87,32 @@ class MentionStore:
         False when the transaction is cancelled (a mention was stored before, or appears twice): nothing was
         written, and the caller stores the mentions one by one instead.
         """
+        latest_expiry = max(expires_at for _, expires_at in entries)
+        items = [self._put_new(scored, expires_at) for scored, expires_at in entries]
+        items.extend({"Update": self._aggregate_update(item, latest_expiry)} for item in contributions)
+        return len(items) <= MAX_TRANSACTION_ITEMS and self._transact(items, whole_batch=True)
+
+    def _put_new(self, scored: ScoredMention, expires_at: int) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": self._to_item(scored, expires_at),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, items: list[TransactWriteItemTypeDef], *, whole_batch: bool) -> bool:
+        """True if written. False if cancelled because a mention exists (or, for a whole batch, for any reason
+        the per-mention path will sort out); any other failure is a StorageError."""
         if self._aggregates_table is None:
             raise ValueError("MentionStore needs the aggregates table to store scored mentions")
-        items: list[TransactWriteItemTypeDef] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": self._to_item(scored, expires_at),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-            for scored, expires_at in entries
-        ]
-        latest_expiry = max(expires_at for _, expires_at in entries)
-        items.extend({"Update": self._aggregate_update(item, latest_expiry)} for item in contributions)
-        if len(items) > MAX_TRANSACTION_ITEMS:
-            return False
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            if error_code(exc) in ("TransactionCanceledException", "ValidationException"):
+            code = error_code(exc)
+            if whole_batch and code in ("TransactionCanceledException", "ValidationException"):
+                return False
+            if code == "TransactionCanceledException" and self._put_condition_failed(exc):
                 return False
             raise storage_error("TransactWriteItems on mentions", exc) from exc
         except BotoCoreError as exc:

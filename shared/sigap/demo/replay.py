@@ -79,7 +79,7 @@ def replay(
             drained = queue_depth() == 0
             if (drained and scored + dead_letters() >= ingested) or time.monotonic() > deadline:
                 break
-            time.sleep(0.25)
+            time.sleep(0.5)
     return ReplayReport(
         examples=story_examples(client, tenant_id, since),
         ingested=ingested,

@@ -101,24 +101,30 @@ class SqsPoller(threading.Thread):
     def _deliver(self, messages: list[MessageTypeDef]) -> None:
         event = {"Records": [sqs_record(message, self._arn) for message in messages]}
         self.invocations += 1
+        started = time.monotonic()
         try:
             result = self._pool.invoke(event)
         except InvocationError as exc:
-            log.warning("%s failed the whole batch: %s", self._pool.runtime.name, exc)
+            log.warning("%s failed the whole batch of %d: %s", self._pool.runtime.name, len(messages), exc)
             self._retry_later(messages)
             return
+        log.info(
+            "%s handled %d message(s) in %.2f s", self._pool.runtime.name, len(messages), time.monotonic() - started
+        )
         failed: set[str] = set()
         if self._report_failures and isinstance(result, dict):
             failed = {item.get("itemIdentifier", "") for item in result.get("batchItemFailures", [])}
         done = [message for message in messages if message["MessageId"] not in failed]
         for start in range(0, len(done), 10):
-            self._sqs.delete_message_batch(
+            answer = self._sqs.delete_message_batch(
                 QueueUrl=self._url,
                 Entries=[
                     {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
                     for index, message in enumerate(done[start : start + 10])
                 ],
             )
+            for failure in answer.get("Failed", []):
+                log.warning("could not delete a handled message from %s: %s", self._url, failure)
         self._retry_later([message for message in messages if message["MessageId"] in failed])
 
     def _retry_later(self, messages: list[MessageTypeDef]) -> None:

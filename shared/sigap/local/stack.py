@@ -4,6 +4,7 @@ HTTP API, with a state file so `sigap tenants create` and the demo can find them
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -68,6 +69,7 @@ class LocalStack:
         self._gateway: HttpGateway | None = None
         self.endpoint_url = ""
         self.provisioned: Provisioned | None = None
+        self._log_handler: logging.Handler | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -75,6 +77,12 @@ class LocalStack:
         options = self.options
         logs = options.state_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        self._log_handler = logging.FileHandler(logs / "local-stack.log", encoding="utf-8")
+        self._log_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(message)s"))
+        local_log = logging.getLogger("sigap.local")
+        local_log.addHandler(self._log_handler)
+        local_log.setLevel(logging.INFO)
+        local_log.propagate = False
         template = Template.load(options.template_path, options.parameters)
         self._start_moto(logs)
         session = boto3.session.Session(
@@ -215,6 +223,9 @@ class LocalStack:
         state = self.options.state_dir / STATE_FILE
         if state.exists():
             state.unlink()
+        if self._log_handler is not None:
+            logging.getLogger("sigap.local").removeHandler(self._log_handler)
+            self._log_handler.close()
 
 
 def read_state(state_dir: Path = Path(".sigap")) -> dict[str, Any] | None:
