@@ -153,6 +153,7 @@ def extract(
     """Sparse feature names, the dense features (in DENSE_FEATURES order) and the rule cues of tokenised text."""
     sparse: list[str] = []
     valences: list[float] = []
+    lookup = lexicon.__getitem__ if isinstance(lexicon, Lexicon) else (lambda word: valence_of(word, lexicon))
     negated_positive = negated_negative = positive_hits = negative_hits = 0
     negation_left = 0
     contrast_at = -1
@@ -179,7 +180,7 @@ def extract(
             negation_left = 0 if word in NEGATION_IDIOMS else negation_left - 1
             if word in NEGATION_IDIOMS:
                 continue
-        valence = valence_of(word, lexicon)
+        valence = lookup(word)
         if not valence:
             continue
         if index and words[index - 1] in INTENSIFIERS:

@@ -28,8 +28,12 @@ ENGLISH = frozenset(
 
 def identify(tokens: Sequence[str]) -> str:
     """'id', 'en' or 'other' for a tokenised text (see sigap.scoring.text.tokens)."""
-    indonesian = sum(1 for token in tokens if token in INDONESIAN)
-    english = sum(1 for token in tokens if token in ENGLISH)
+    indonesian = english = 0
+    for token in tokens:
+        if token in INDONESIAN:
+            indonesian += 1
+        elif token in ENGLISH:
+            english += 1
     if indonesian == english == 0:
         return "other"
     return "id" if indonesian >= english else "en"

@@ -96,7 +96,7 @@ def band_keys_of(tokenised: Sequence[Sequence[str]]) -> list[list[str]]:
         if len(shingles) < _MIN_SHINGLES:
             keys[position] = ["x:" + _digest(" ".join(content).encode())]
         else:
-            shingled.append(sorted(shingles))
+            shingled.append(list(shingles))  # order does not matter to a minimum
             positions.append(position)
     if shingled:
         for position, hashes in zip(positions, band_hashes(signatures(shingled)).tolist(), strict=True):
