@@ -146,3 +146,23 @@ def test_stories_never_cross_tenants() -> None:
 def test_scoring_is_deterministic() -> None:
     inputs = [ScoringInput("t", str(i), text) for i, text in enumerate(["bagus", "jelek bgt", "kapan buka?"])]
     assert offline_scorer().score_inputs(inputs) == offline_scorer().score_inputs(inputs)
+
+
+def test_emoji_beyond_sigaps_own_lists_carry_sentiment_and_laughter_stays_neutral() -> None:
+    assert tokens("🤗") == ["emojipos"]  # from VADER's emoji lexicon: "hugging face"
+    assert tokens("😿") == ["emojineg"]  # "crying cat face"
+    assert tokens("😂") == []  # laughter is mockery as often as joy
+
+
+def test_the_emoji_table_is_what_its_build_script_makes() -> None:
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("build_emoji_table", ROOT / "infra/scripts/build_emoji_table.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = (ROOT / "shared/sigap/scoring/emoji_sentiment.tsv").read_text(encoding="utf-8")
+    assert module.render(module.build()) == shipped

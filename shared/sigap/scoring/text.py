@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import resources
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
@@ -181,9 +182,23 @@ SLANG: dict[str, str] = {
 }
 
 
-_EMOJI_TABLE = {ord(char): " emojipos " for char in POSITIVE_EMOJI} | {
-    ord(char): " emojineg " for char in NEGATIVE_EMOJI
-}
+_TOKEN_OF = {"positive": " emojipos ", "negative": " emojineg "}
+
+
+def _emoji_table() -> dict[int, str]:
+    """VADER-derived emoji polarities (see infra/scripts/build_emoji_table.py), with Sigap's own lists on top."""
+    table: dict[int, str] = {}
+    derived = resources.files("sigap.scoring").joinpath("emoji_sentiment.tsv").read_text(encoding="utf-8")
+    for line in derived.splitlines():
+        emoji, _, polarity = line.partition("\t")
+        if emoji and polarity in _TOKEN_OF:
+            table[ord(emoji)] = _TOKEN_OF[polarity]
+    table |= {ord(char): " emojipos " for char in POSITIVE_EMOJI}
+    table |= {ord(char): " emojineg " for char in NEGATIVE_EMOJI}
+    return table
+
+
+_EMOJI_TABLE = _emoji_table()
 # Classic emoticons (checked on the text as written, before lower-casing turns ":D" into ":d").
 _EMOTICONS = re.compile(r"(?<!\w)(?::-?\)|:-?D|;-?\)|:-?P|<3|xD|XD)(?!\w)|(?<!\w)(?::-?\(|:'\(|D:|-_-)(?!\w)")
 
