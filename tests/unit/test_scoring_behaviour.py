@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from sigap.models import ChannelKind, Signal
+from sigap.models import ChannelKind
 from sigap.scoring.default import offline_scorer
 from sigap.scoring.engine import ScoringInput
 from sigap.scoring.language import identify
 from sigap.scoring.reach import reach_of
 from sigap.scoring.risk import risk_of
-from sigap.scoring.signals import find_signals
+from sigap.scoring.signals import SignalHit, find_signals
 from sigap.scoring.stories import MemoryBandIndex, assign_stories
 from sigap.scoring.text import tokens
 
@@ -110,7 +110,7 @@ def test_followers_engagement_and_verification_raise_reach() -> None:
 
 
 def test_risk_grows_with_negativity_severity_and_reach_and_says_why() -> None:
-    safety = [Signal(category="safety_health", severity=0.95, evidence="keracunan")]
+    safety = [SignalHit("safety_health", 0.95, "keracunan")]
     low, _ = risk_of(0.1, [], 0.2)
     negative, _ = risk_of(0.9, [], 0.2)
     crisis, factors = risk_of(0.9, safety, 0.2)

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from sigap.errors import SigapError
-from sigap.models import TENANT_ID_PATTERN, StackMode
+from sigap.kinds import TENANT_ID_PATTERN, StackMode
 
 
 def _up(args: argparse.Namespace) -> int:

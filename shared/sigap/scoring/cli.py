@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
-from sigap.models import ChannelKind
+from sigap.kinds import ChannelKind
 from sigap.scoring.default import offline_scorer
 from sigap.scoring.engine import ScoringInput, SigapScorer
 

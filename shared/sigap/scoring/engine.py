@@ -1,22 +1,28 @@
 """Sigap's scorer: sentiment, language, crisis signals, reach, risk and story for a batch of texts at once.
 
 The scoring function (through `score_batch`, on Mentions) and `sigap score` (through `score_inputs`, on plain
-records) run this same code; only the story index differs (DynamoDB or memory).
+records) run this same code; only the story index differs (DynamoDB or memory). `score_inputs` returns plain
+ScoreResult objects, so `sigap score` never imports pydantic (~170 ms at start); `score_batch` turns them into
+the stored `sigap.models.Score`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sigap.models import ChannelKind, Mention, Score, Sentiment
+from sigap.kinds import ChannelKind, Sentiment
 from sigap.scoring.language import identify
 from sigap.scoring.reach import reach_of
 from sigap.scoring.risk import risk_of
 from sigap.scoring.sentiment import SentimentModel
-from sigap.scoring.signals import find_signals
+from sigap.scoring.signals import SignalHit, find_signals
 from sigap.scoring.stories import BandIndex, assign_stories
 from sigap.scoring.text import tokens
+
+if TYPE_CHECKING:
+    from sigap.models import Mention, Score
 
 _SENTIMENTS = (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
 
@@ -33,6 +39,19 @@ class ScoringInput:
     shares: int = 0
     comments: int = 0
     language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    sentiment: Sentiment
+    polarity: float
+    confidence: float
+    lang: str
+    risk: float
+    reach: float
+    signals: list[SignalHit]
+    story_id: str
+    top_factors: list[str]
 
 
 def input_of(mention: Mention) -> ScoringInput:
@@ -59,9 +78,25 @@ class SigapScorer:
         self.name = f"sigap-lr-{model.training.get('vocabulary', 0)}"
 
     def score_batch(self, mentions: Sequence[Mention]) -> list[Score]:
-        return self.score_inputs([input_of(mention) for mention in mentions])
+        from sigap.models import Score, Signal
 
-    def score_inputs(self, inputs: Sequence[ScoringInput]) -> list[Score]:
+        return [
+            Score(
+                sentiment=result.sentiment,
+                polarity=result.polarity,
+                confidence=result.confidence,
+                lang=result.lang,
+                risk=result.risk,
+                reach=result.reach,
+                signals=[Signal(category=s.category, severity=s.severity, evidence=s.evidence) for s in result.signals],
+                story_id=result.story_id,
+                top_factors=result.top_factors,
+                scorer=self.name,
+            )
+            for result in self.score_inputs([input_of(mention) for mention in mentions])
+        ]
+
+    def score_inputs(self, inputs: Sequence[ScoringInput]) -> list[ScoreResult]:
         if not inputs:
             return []
         tokenised = [tokens(item.text) for item in inputs]
@@ -81,7 +116,7 @@ class SigapScorer:
             risk, factors = risk_of(negative, signals, spread)
             best = max(range(3), key=(negative, neutral, positive).__getitem__)
             scores.append(
-                Score(
+                ScoreResult(
                     sentiment=_SENTIMENTS[best],
                     polarity=round(positive - negative, 4),
                     confidence=round((negative, neutral, positive)[best], 4),
@@ -91,7 +126,6 @@ class SigapScorer:
                     signals=signals,
                     story_id=story_id,
                     top_factors=factors,
-                    scorer=self.name,
                 )
             )
         return scores

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from sigap.models import ChannelKind, Mention
+from sigap.kinds import ChannelKind
 
 # Typical audience of one item on each kind of channel, used when the source gives no follower count.
 TYPICAL_AUDIENCE: dict[ChannelKind, int] = {
@@ -49,15 +49,3 @@ def reach_of(
         amplified *= 3
     base = min(1.0, math.log10(1 + amplified) / _SATURATION)
     return round(base * math.sqrt(CHANNEL_WEIGHT[channel]), 4)
-
-
-def reach(mention: Mention) -> float:
-    engagement = mention.engagement
-    return reach_of(
-        mention.channel,
-        mention.author.followers,
-        mention.author.verified,
-        engagement.likes,
-        engagement.shares,
-        engagement.comments,
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sigap.models import Signal
+from sigap.scoring.signals import SignalHit
 
 NEGATIVITY_WEIGHT = 0.5
 SIGNAL_WEIGHT = 0.9
@@ -13,7 +13,7 @@ EXTRA_CATEGORY_BONUS = 0.05  # a post that is both a safety scare and a hoax is 
 REACH_FLOOR = 0.4  # even an unseen post carries some risk: it can be screenshotted
 
 
-def risk_of(negativity: float, signals: Sequence[Signal], reach: float) -> tuple[float, list[str]]:
+def risk_of(negativity: float, signals: Sequence[SignalHit], reach: float) -> tuple[float, list[str]]:
     severity = max((signal.severity for signal in signals), default=0.0)
     if signals:
         severity = min(1.0, severity + EXTRA_CATEGORY_BONUS * (len(signals) - 1))

@@ -104,7 +104,7 @@ class SentimentModel:
                 adjustments[row] += RULES["sarcasm"]
             if cues.information_question:
                 adjustments[row] += RULES["information_question"]
-            found = {vocabulary[name] for name in sparse if name in vocabulary}
+            found = {index for name in sparse if (index := vocabulary.get(name)) is not None}
             columns.extend(found)
             rows.extend([row] * len(found))
         logits = dense @ self.dense_weights + self.bias + adjustments

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sigap.models import Signal
 from sigap.scoring.features import NEGATORS
 from sigap.scoring.text import BREAK
 
@@ -250,6 +250,14 @@ NEGATION_IMMUNE = frozenset({HOAX})
 NEGATION_REACH = 3
 
 
+class SignalHit(NamedTuple):
+    """A crisis signal found in a text (stored as sigap.models.Signal)."""
+
+    category: str
+    severity: float
+    evidence: str
+
+
 @dataclass(frozen=True)
 class _Pattern:
     words: tuple[str, ...]
@@ -279,9 +287,9 @@ def _negated(words: Sequence[str], start: int) -> bool:
     return False
 
 
-def find_signals(words: Sequence[str]) -> list[Signal]:
+def find_signals(words: Sequence[str]) -> list[SignalHit]:
     """The strongest signal of each category found in the tokenised text, most severe first."""
-    best: dict[str, Signal] = {}
+    best: dict[str, SignalHit] = {}
     for index, word in enumerate(words):
         for pattern in _BY_FIRST_WORD.get(word, ()):
             end = index + len(pattern.words)
@@ -291,8 +299,6 @@ def find_signals(words: Sequence[str]) -> list[Signal]:
                 break
             current = best.get(pattern.category)
             if current is None or pattern.severity > current.severity:
-                best[pattern.category] = Signal(
-                    category=pattern.category, severity=pattern.severity, evidence=" ".join(pattern.words)
-                )
+                best[pattern.category] = SignalHit(pattern.category, pattern.severity, " ".join(pattern.words))
             break
     return sorted(best.values(), key=lambda signal: (-signal.severity, signal.category))
