@@ -9,6 +9,7 @@ Needs the `train` extra (scikit-learn); the model it writes needs only numpy.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import re
 import time
@@ -162,14 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     for labelled in datasets.evaluation_sets(data):
         accuracy, macro_f1 = evaluate(model, labelled)
         validation[labelled.name] = {"accuracy": round(accuracy, 4), "macro_f1": round(macro_f1, 4)}
-    model = SentimentModel(
-        classes=model.classes,
-        vocabulary=model.vocabulary,
-        idf=model.idf,
-        sparse_weights=model.sparse_weights,
-        dense_weights=model.dense_weights,
-        bias=model.bias,
-        lexicon=model.lexicon,
+    model = dataclasses.replace(
+        model,
         training={
             "c": chosen_c,
             "train_rows": sum(len(s.texts) for s in train),
