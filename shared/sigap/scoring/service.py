@@ -68,7 +68,6 @@ class ScoringRun:
         self._sink = sink
         self._retention_days = retention_days
         self._shards = aggregate_shards
-        self._now = now
         self._problems: dict[str, PoisonMessageError] = {}
         parsed: dict[str, Mention] = {}
         for message_id, body in bodies.items():
