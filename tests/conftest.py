@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -104,6 +103,3 @@ def sqs_event(bodies: list[str], attributes: dict[str, str] | None = None) -> di
             }
         )
     return {"Records": records}
-
-
-MentionFactory = Callable[..., dict[str, Any]]

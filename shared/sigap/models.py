@@ -9,7 +9,6 @@ downstream works on `Mention` (what was received) and `ScoredMention` (what is s
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -132,7 +131,3 @@ class ScoredMention(BaseModel):
 
 
 __all__ = ["TENANT_ID_PATTERN", "ChannelKind", "Sentiment", "StackMode"]
-
-
-def slugify(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")

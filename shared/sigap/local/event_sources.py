@@ -68,7 +68,6 @@ class SqsPoller(threading.Thread):
         self._window = batching_window
         self._report_failures = report_item_failures
         self._retry_delay = retry_delay
-        self.invocations = 0
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -100,7 +99,6 @@ class SqsPoller(threading.Thread):
 
     def _deliver(self, messages: list[MessageTypeDef]) -> None:
         event = {"Records": [sqs_record(message, self._arn) for message in messages]}
-        self.invocations += 1
         started = time.monotonic()
         try:
             result = self._pool.invoke(event)
@@ -159,7 +157,6 @@ class ScheduleFirer(threading.Thread):
         super().__init__(name=f"schedule->{pool.runtime.name}", daemon=True)
         self._pool, self._halt = pool, stop
         self._period = rate_seconds(expression) / speedup
-        self.fired = 0
 
     def run(self) -> None:
         while not self._halt.wait(self._period):
@@ -174,7 +171,6 @@ class ScheduleFirer(threading.Thread):
                 "resources": [],
                 "detail": {},
             }
-            self.fired += 1
             try:
                 self._pool.invoke(event)
             except InvocationError as exc:

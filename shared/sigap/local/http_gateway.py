@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -27,8 +28,8 @@ class Route:
     path: str
     pool: FunctionPool
 
-    @property
-    def pattern(self) -> re.Pattern[str]:
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:  # built once per route, not once per request
         regex = re.sub(r"\\\{(\w+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
         return re.compile(f"^{regex}$")
 
