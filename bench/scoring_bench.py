@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 from baselines import TfidfBaseline, VaderBaseline
 from sklearn.metrics import accuracy_score, f1_score
 
@@ -54,20 +55,48 @@ def _rate(function: Callable[[], object], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def _macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    return float(f1_score(truth, predicted, average="macro", labels=list(LABELS), zero_division=0))
+
+
+def margin_interval(truth: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> tuple[float, float]:
+    """95% paired-bootstrap interval of macro-F1(ours) - macro-F1(theirs): the same resampled rows for both, so
+    a small set's interval shows whether a margin is more than the luck of which sentences were drawn."""
+    generator = np.random.default_rng(20261122)
+    truth_array, ours_array, theirs_array = np.asarray(truth), np.asarray(ours), np.asarray(theirs)
+    differences = []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        rows = generator.integers(0, len(truth_array), len(truth_array))
+        differences.append(
+            _macro_f1(truth_array[rows], ours_array[rows]) - _macro_f1(truth_array[rows], theirs_array[rows])
+        )
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def quality(predictors: Sequence[object]) -> None:
+    """Accuracy and macro-F1 of each predictor (the first is Sigap) on every evaluation set, and Sigap's margin
+    over the stronger baseline of each set with its 95% interval."""
     data = datasets.find_data_dir()
     names = [p.name for p in predictors]  # type: ignore[attr-defined]
     print("### Sentiment quality: accuracy / macro-F1 (3 classes)\n")
-    print("| set | rows | " + " | ".join(names) + " |")
-    print("|---|---:|" + "---:|" * len(names))
+    print("| set | rows | " + " | ".join(names) + " | Sigap - best baseline, macro-F1 [95% CI] |")
+    print("|---|---:|" + "---:|" * (len(names) + 1))
     for labelled in datasets.evaluation_sets(data):
-        cells = []
+        cells, predictions, scores = [], [], []
         for predictor in predictors:
             predicted = predictor.predict(labelled.texts)  # type: ignore[attr-defined]
-            accuracy = accuracy_score(labelled.labels, predicted)
-            macro = f1_score(labelled.labels, predicted, average="macro", labels=list(LABELS), zero_division=0)
-            cells.append(f"{accuracy:.3f} / {macro:.3f}")
-        print(f"| {labelled.name} | {len(labelled.texts)} | " + " | ".join(cells) + " |")
+            macro = _macro_f1(labelled.labels, predicted)
+            cells.append(f"{accuracy_score(labelled.labels, predicted):.3f} / {macro:.3f}")
+            predictions.append(predicted)
+            scores.append(macro)
+        best = 1 + int(np.argmax(scores[1:]))
+        low, high = margin_interval(labelled.labels, predictions[0], predictions[best])
+        margin = f"{scores[0] - scores[best]:+.3f} [{low:+.3f}, {high:+.3f}] vs {names[best]}"
+        print(f"| {labelled.name} | {len(labelled.texts)} | " + " | ".join(cells) + f" | {margin} |")
     print()
 
 

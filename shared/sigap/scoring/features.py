@@ -62,6 +62,11 @@ QUESTION_WORDS = frozenset(
     "what when where how which who is are does do can could will would may apakah kapan dimana di mana gimana "
     "bagaimana berapa bisa ada cara siapa mau nanya tanya info".split()
 )
+# Politeness in a request ("can someone help, please?", "mohon bantuannya") carries lexicon valence but no
+# sentiment, so it does not stop a question from counting as an information question.
+POLITENESS = frozenset(
+    "help please pls kindly sure thanks thank mohon tolong bantu bantuannya makasih terima kasih".split()
+)
 NEGATION_REACH = 3
 NEGATION_SCALE = -0.74  # VADER's: a negated word keeps most of its strength, with the other sign
 CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
@@ -134,10 +139,10 @@ def churn(words: Sequence[str]) -> bool:
     return False
 
 
-def information_question(words: Sequence[str], valences: Sequence[float]) -> bool:
-    """A question that asks for something rather than complains: no sentiment-bearing word at all."""
+def information_question(words: Sequence[str], valences: Sequence[float], polite: int = 0) -> bool:
+    """A question that asks for something rather than complains: no sentiment-bearing word but politeness."""
     asks = "?" in words or (bool(words) and words[0] in QUESTION_WORDS)
-    return asks and not any(abs(v) >= 1.0 for v in valences)
+    return asks and sum(abs(v) >= 1.0 for v in valences) <= polite
 
 
 class Cues(NamedTuple):
@@ -156,6 +161,7 @@ def extract(
     lookup = lexicon.__getitem__ if isinstance(lexicon, Lexicon) else (lambda word: valence_of(word, lexicon))
     negated_positive = negated_negative = positive_hits = negative_hits = 0
     negation_left = 0
+    polite = 0
     contrast_at = -1
     previous = ""
     for index, word in enumerate(words):
@@ -196,6 +202,8 @@ def extract(
         else:
             negative_hits += 1
         valences.append(valence)
+        if word in POLITENESS and abs(valence) >= 1.0:
+            polite += 1
     if contrast_at >= 0:
         valences = [v * CONTRAST_BEFORE for v in valences[:contrast_at]] + [
             v * CONTRAST_AFTER for v in valences[contrast_at:]
@@ -219,4 +227,4 @@ def extract(
     ]
     zeros = [0.0] * len(dense)
     dense = zeros + dense if english else dense + zeros
-    return sparse, dense, Cues(sarcasm, information_question(words, valences))
+    return sparse, dense, Cues(sarcasm, information_question(words, valences, polite))
