@@ -8,9 +8,11 @@ import pytest
 from sigap.models import ChannelKind
 from sigap.scoring.default import offline_scorer
 from sigap.scoring.engine import ScoringInput
+from sigap.scoring.features import DENSE_FEATURES, extract
 from sigap.scoring.language import identify
 from sigap.scoring.reach import reach_of
 from sigap.scoring.risk import risk_of
+from sigap.scoring.sentiment import shipped_model
 from sigap.scoring.signals import SignalHit, find_signals
 from sigap.scoring.stories import MemoryBandIndex, assign_stories
 from sigap.scoring.text import tokens
@@ -42,8 +44,10 @@ def sentiment(text: str) -> str:
         # code-mixing
         ("service nya bagus banget, very recommended", "positive"),
         ("app nya error mulu, so annoying", "negative"),
-        # plain questions and news are neutral
+        # plain questions, tag questions included, and news are neutral
         ("kapan cabang baru di Medan dibuka?", "neutral"),
+        ("voucher nya bisa dipakai di semua cabang gak?", "neutral"),
+        ("Could someone please help me update my delivery address?", "neutral"),
         ("When does the new branch open?", "neutral"),
     ],
 )
@@ -166,3 +170,24 @@ def test_the_emoji_table_is_what_its_build_script_makes() -> None:
     spec.loader.exec_module(module)
     shipped = (ROOT / "shared/sigap/scoring/emoji_sentiment.tsv").read_text(encoding="utf-8")
     assert module.render(module.build()) == shipped
+
+
+def test_an_indonesian_tag_question_negates_nothing() -> None:
+    # Given a question ending in the tag "gak?" ("…, or not?")
+    lexicon = shipped_model().lexicon
+    sparse, _, cues = extract(tokens("ongkirnya gratis gak?"), lexicon)
+    # Then no word is marked negated, the tag is its own feature, and the question counts as asking for information
+    assert "w:QUESTION_TAG" in sparse
+    assert not [name for name in sparse if "NEG_" in name or name == "w:tidak"]
+    assert cues.information_question
+
+
+def test_praise_before_a_cost_or_failure_is_flagged_as_irony_but_praise_for_a_remedy_is_not() -> None:
+    lexicon = shipped_model().lexicon
+    irony = DENSE_FEATURES.index("en_ironic_praise")
+    # Given praise followed by a fee, and praise for waiving one
+    _, ironic, _ = extract(tokens("cheers for the surprise service fee"), lexicon, english=True)
+    _, sincere, _ = extract(tokens("thanks for waiving the late fee"), lexicon, english=True)
+    # Then only the first carries the learned irony feature
+    assert ironic[irony] == 1.0
+    assert sincere[irony] == 0.0

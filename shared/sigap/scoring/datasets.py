@@ -75,4 +75,6 @@ def evaluation_sets(data: Path) -> list[LabelledSet]:
         sigap_eval(data, "blind_en"),
         sigap_eval(data, "holdout_id"),
         sigap_eval(data, "holdout_en"),
+        sigap_eval(data, "holdout2_id"),
+        sigap_eval(data, "holdout2_en"),
     ]

@@ -48,8 +48,17 @@ INCONVENIENCES = frozenset(
 GRATITUDE = frozenset("thanks thank great wonderful lovely nice awesome makasih terima mantap hebat bagus".split())
 REMEDIES = frozenset(
     "fix fixed fixing resolve resolved solve solved sorted helped help diperbaiki beres selesai teratasi "
-    "atasi membantu bantu bantuin cepat quick fast quickly".split()
+    "atasi membantu bantu bantuin cepat quick fast quickly waive waived waiving refund refunded".split()
 )
+# Praise that, followed by a cost or a failure, reads as irony ("cheers for the surprise service fee", "mantap,
+# baru sehari udah rusak"). Broader than the fixed sarcasm rule, so its weight is learned, not set.
+PRAISE = GRATITUDE | frozenset(
+    "cheers perfect brilliant fantastic amazing love loving appreciate appreciated bravo wow keren salut "
+    "luar makasih".split()
+)
+COSTS = frozenset("fee fees surcharge charge charged charges biaya tagihan potong kepotong".split())
+# Indonesian tag questions put a negator last: "bisa dipindah gak?" asks "can it, or not?", and negates nothing.
+QUESTION_TAGS = frozenset("tidak belum bukan".split())
 # After these, a negator does not negate what follows: "can't believe how bad", "can't wait", "tidak sabar".
 NEGATION_IDIOMS = frozenset("believe wait stop help sabar".split())
 # "never ... again", "gak bakal ... lagi": a customer leaving, whatever words sit in between.
@@ -84,6 +93,7 @@ BASE_FEATURES = (
     "exclamations",
     "negated_positive",
     "negated_negative",
+    "ironic_praise",
 )
 DENSE_FEATURES = BASE_FEATURES + tuple(f"en_{name}" for name in BASE_FEATURES)
 _SUFFIXES = ("ing", "ed", "es", "s", "nya", "lah", "kah")
@@ -127,6 +137,19 @@ def sarcastic(words: Sequence[str]) -> bool:
         if any(w in INCONVENIENCES for w in window) and not any(w in REMEDIES for w in window):
             return True
     return False
+
+
+def ironic_praise(words: Sequence[str], valences: Sequence[float]) -> bool:
+    """Praise followed within a few words by a cost, an inconvenience or a clearly negative word, no remedy."""
+    for index, word in enumerate(words):
+        if word not in PRAISE:
+            continue
+        window = words[index + 1 : index + 9]
+        if any(w in REMEDIES for w in window):
+            continue
+        if any(w in INCONVENIENCES or w in COSTS for w in window):
+            return True
+    return bool(valences) and words[0] in PRAISE and min(valences) <= -1.5
 
 
 def churn(words: Sequence[str]) -> bool:
@@ -174,6 +197,10 @@ def extract(
         if word in CONTRAST:
             negation_left = 0
             contrast_at = len(valences)
+        if word in QUESTION_TAGS and index + 1 < len(words) and words[index + 1] == "?":
+            sparse.append("w:QUESTION_TAG")
+            previous = ""
+            continue
         negated = negation_left > 0
         sparse.append(("w:NEG_" if negated else "w:") + word)
         if previous:
@@ -224,6 +251,7 @@ def extract(
         min(words.count("!"), 3) / 3,
         math.log1p(negated_positive),
         math.log1p(negated_negative),
+        float(not sarcasm and ironic_praise(words, valences)),
     ]
     zeros = [0.0] * len(dense)
     dense = zeros + dense if english else dense + zeros

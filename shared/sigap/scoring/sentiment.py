@@ -25,7 +25,7 @@ RULES = {
     "sarcasm": np.array([2.0, 0.0, -2.0]),
     "information_question": np.array([-0.8, 1.2, -0.4]),
 }
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ModelArtifactError(RuntimeError):
