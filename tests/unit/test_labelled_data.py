@@ -11,13 +11,7 @@ from sigap.scoring import datasets
 from sigap.scoring.datasets import LABELS
 
 DATA = datasets.find_data_dir()
-TRAINING = [
-    datasets.smsa(DATA, "train"),
-    datasets.nusax(DATA, "indonesian", "train"),
-    datasets.nusax(DATA, "english", "train"),
-    datasets.sigap_train(DATA, "en"),
-    datasets.sigap_train(DATA, "id"),
-]
+TRAINING = datasets.training_sets(DATA)
 
 
 def _key(text: str) -> str:
@@ -44,7 +38,8 @@ def test_no_sigap_evaluation_text_is_in_the_training_data(labelled: datasets.Lab
 
 
 def test_sigap_own_sets_hold_every_label() -> None:
-    for labelled in [TRAINING[3], TRAINING[4], *SIGAP_EVALUATION]:
+    sigap_training = [labelled for labelled in TRAINING if labelled.name.startswith("Sigap")]
+    for labelled in [*sigap_training, *SIGAP_EVALUATION]:
         if labelled.language != "mixed":
             assert set(labelled.labels) == set(LABELS), labelled.name
 

@@ -62,19 +62,32 @@ def sigap_train(data: Path, language: str) -> LabelledSet:
     return _checked(f"Sigap train {language}", language, _tsv(data / "sigap_train" / f"social_{language}.tsv"))
 
 
+def training_sets(data: Path) -> list[LabelledSet]:
+    """Everything `make train` learns from."""
+    return [
+        smsa(data, "train"),
+        nusax(data, "indonesian", "train"),
+        nusax(data, "english", "train"),
+        sigap_train(data, "en"),
+        sigap_train(data, "id"),
+    ]
+
+
+# Sigap's own held-out sets, oldest first (data/sigap_eval/README.md says which are development data by now).
+SIGAP_EVALUATION_SETS = (
+    "social_id",
+    "social_en",
+    "social_mixed",
+    "blind_id",
+    "blind_en",
+    "holdout_id",
+    "holdout_en",
+    "holdout2_id",
+    "holdout2_en",
+)
+
+
 def evaluation_sets(data: Path) -> list[LabelledSet]:
     """Every set the benchmarks report on: the public validation splits and Sigap's own held-out sentences."""
-    return [
-        smsa(data, "valid"),
-        nusax(data, "indonesian", "valid"),
-        nusax(data, "english", "valid"),
-        sigap_eval(data, "social_id"),
-        sigap_eval(data, "social_en"),
-        sigap_eval(data, "social_mixed"),
-        sigap_eval(data, "blind_id"),
-        sigap_eval(data, "blind_en"),
-        sigap_eval(data, "holdout_id"),
-        sigap_eval(data, "holdout_en"),
-        sigap_eval(data, "holdout2_id"),
-        sigap_eval(data, "holdout2_en"),
-    ]
+    public = [smsa(data, "valid"), nusax(data, "indonesian", "valid"), nusax(data, "english", "valid")]
+    return public + [sigap_eval(data, name) for name in SIGAP_EVALUATION_SETS]

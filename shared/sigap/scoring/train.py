@@ -130,13 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     data = args.data or datasets.find_data_dir()
     started = time.perf_counter()
-    train = [
-        datasets.smsa(data, "train"),
-        datasets.nusax(data, "indonesian", "train"),
-        datasets.nusax(data, "english", "train"),
-        datasets.sigap_train(data, "en"),
-        datasets.sigap_train(data, "id"),
-    ]
+    train = datasets.training_sets(data)
     development = [datasets.smsa(data, "valid"), datasets.nusax(data, "english", "valid")]
     lexicon = build_lexicon(data)
     print(f"training sets: {', '.join(f'{s.name} ({len(s.texts)})' for s in train)}")
