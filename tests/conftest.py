@@ -85,21 +85,21 @@ def http_event(
 
 
 def sqs_event(bodies: list[str], attributes: dict[str, str] | None = None) -> dict[str, Any]:
-    records = []
-    for index, body in enumerate(bodies):
-        records.append(
-            {
-                "messageId": f"message-{index}",
-                "receiptHandle": f"handle-{index}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
-                "messageAttributes": {
-                    name: {"stringValue": value, "dataType": "String"} for name, value in (attributes or {}).items()
-                },
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:scoring",
-                "awsRegion": "us-east-1",
-            }
-        )
-    return {"Records": records}
+    """An SQS event as Lambda delivers it, built with the local stack's own record builder."""
+    from sigap.local.event_sources import sqs_record
+
+    message_attributes = {
+        name: {"StringValue": value, "DataType": "String"} for name, value in (attributes or {}).items()
+    }
+    messages: list[Any] = [
+        {
+            "MessageId": f"message-{index}",
+            "ReceiptHandle": f"handle-{index}",
+            "Body": body,
+            "Attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
+            "MessageAttributes": message_attributes,
+            "MD5OfBody": "",
+        }
+        for index, body in enumerate(bodies)
+    ]
+    return {"Records": [sqs_record(message, "arn:aws:sqs:us-east-1:123456789012:scoring") for message in messages]}
