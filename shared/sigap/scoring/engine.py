@@ -100,15 +100,15 @@ class SigapScorer:
         if not inputs:
             return []
         tokenised = [tokens(item.text) for item in inputs]
-        probabilities = self._model.probabilities(tokenised).tolist()
+        identified = [identify(words) for words in tokenised]
+        probabilities = self._model.probabilities(tokenised, identified).tolist()
         story_ids = assign_stories(
             [item.tenant_id for item in inputs], [item.mention_id for item in inputs], tokenised, self._stories
         )
         scores = []
-        for item, words, (negative, neutral, positive), story_id in zip(
-            inputs, tokenised, probabilities, story_ids, strict=True
+        for item, words, language, (negative, neutral, positive), story_id in zip(
+            inputs, tokenised, identified, probabilities, story_ids, strict=True
         ):
-            language = identify(words)
             if language == "other" and item.language_hint in ("id", "en"):
                 language = item.language_hint
             signals = find_signals(words)

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from sigap.scoring.text import BREAK
+from sigap.scoring.text import CLAUSE_ENDS
 
 NEGATORS = frozenset(
     "tidak bukan belum jangan tanpa kurang no not never nor without neither isn't wasn't aren't weren't don't "
@@ -162,7 +162,7 @@ def churn(words: Sequence[str]) -> bool:
     return False
 
 
-def information_question(words: Sequence[str], valences: Sequence[float], polite: int = 0) -> bool:
+def information_question(words: Sequence[str], valences: Sequence[float], polite: int) -> bool:
     """A question that asks for something rather than complains: no sentiment-bearing word but politeness."""
     asks = "?" in words or (bool(words) and words[0] in QUESTION_WORDS)
     return asks and sum(abs(v) >= 1.0 for v in valences) <= polite
@@ -188,7 +188,7 @@ def extract(
     contrast_at = -1
     previous = ""
     for index, word in enumerate(words):
-        if word == BREAK or word in ("!", "?"):
+        if word in CLAUSE_ENDS:
             negation_left = 0
             if word == "!":
                 sparse.append("w:!")

@@ -90,16 +90,19 @@ class SentimentModel:
 
     # -- inference -----------------------------------------------------------------------------------------
 
-    def probabilities(self, tokenised: Sequence[Sequence[str]]) -> np.ndarray:
-        """Class probabilities, one row per text, columns in `classes` order."""
+    def probabilities(self, tokenised: Sequence[Sequence[str]], languages: Sequence[str] | None = None) -> np.ndarray:
+        """Class probabilities, one row per text, columns in `classes` order. `languages` (each text's
+        `identify` result) saves identifying them again when the caller already has."""
+        if languages is None:
+            languages = [identify(words) for words in tokenised]
         count = len(tokenised)
         rows: list[int] = []
         columns: list[int] = []
         dense = np.empty((count, len(DENSE_FEATURES)))
         adjustments = np.zeros((count, len(self.classes)))
         vocabulary = self.vocabulary
-        for row, words in enumerate(tokenised):
-            sparse, dense[row], cues = extract(words, self.lexicon, identify(words) == "en")
+        for row, (words, language) in enumerate(zip(tokenised, languages, strict=True)):
+            sparse, dense[row], cues = extract(words, self.lexicon, language == "en")
             if cues.sarcasm:
                 adjustments[row] += RULES["sarcasm"]
             if cues.information_question:

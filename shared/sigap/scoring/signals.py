@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sigap.scoring.features import NEGATORS
-from sigap.scoring.text import BREAK
+from sigap.scoring.features import NEGATION_REACH, NEGATORS
+from sigap.scoring.text import CLAUSE_ENDS
 
 SAFETY = "safety_health"
 LEGAL = "legal"
@@ -247,7 +247,6 @@ _PATTERNS: dict[str, tuple[float, str]] = {
 }
 # Categories whose claim stands even when negated: denying a hoax still means a hoax is going round.
 NEGATION_IMMUNE = frozenset({HOAX})
-NEGATION_REACH = 3
 
 
 class SignalHit(NamedTuple):
@@ -280,7 +279,7 @@ _BY_FIRST_WORD = _index()
 
 def _negated(words: Sequence[str], start: int) -> bool:
     for word in reversed(words[max(0, start - NEGATION_REACH) : start]):
-        if word == BREAK or word in ("!", "?"):
+        if word in CLAUSE_ENDS:
             return False
         if word in NEGATORS:
             return True

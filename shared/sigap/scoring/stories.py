@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sigap.scoring.text import BREAK
+from sigap.scoring.text import CLAUSE_ENDS
 
 BANDS = 12
 ROWS = 5
@@ -62,7 +62,7 @@ class MemoryBandIndex:
 
 
 def _content(words: Sequence[str]) -> list[str]:
-    content = [word for word in words if word not in (BREAK, "!", "?")]
+    content = [word for word in words if word not in CLAUSE_ENDS]
     while content and content[0] in _FORWARD_MARKERS:
         content = content[1:]
     return content
@@ -128,7 +128,6 @@ def assign_stories(
 ) -> list[str]:
     """A story id per text: the story most of its bands already belong to, or a new one named after it."""
     band_keys = band_keys_of(tokenised)
-    stories: list[str] = []
     by_tenant: dict[str, list[int]] = {}
     for position, tenant_id in enumerate(tenant_ids):
         by_tenant.setdefault(tenant_id, []).append(position)
@@ -155,6 +154,4 @@ def assign_stories(
                     fresh[key] = story
         if fresh:
             index.remember(tenant_id, fresh)
-    for position in range(len(tenant_ids)):
-        stories.append(assigned[position])
-    return stories
+    return [assigned[position] for position in range(len(tenant_ids))]

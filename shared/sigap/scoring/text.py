@@ -239,6 +239,8 @@ IDIOMS: dict[tuple[str, str], str] = {
     ("not", "bad"): "lumayan",
 }
 BREAK = "."
+# Tokens that end a clause: negation and other scopes stop here.
+CLAUSE_ENDS = frozenset({BREAK, "!", "?"})
 
 
 def tokens(text: str) -> list[str]:
