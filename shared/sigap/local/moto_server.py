@@ -1,4 +1,4 @@
-"""moto's server for the local stack, with two measured fixes that keep moto's behaviour and drop its O(n) costs.
+"""moto's server for the local stack, with three measured fixes that keep moto's behaviour and drop its O(n) costs.
 
 1. DynamoDB transactions: moto snapshots every table a transaction touches with copy.deepcopy, once per item, to
    roll back a cancelled transaction; with a few thousand mentions stored that cost hundreds of milliseconds per
