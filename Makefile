@@ -7,27 +7,40 @@ PYTHON ?= $(shell PYENV_VERSION=3.12.1 python3.12 -c 'import sys; print(sys.exec
             || command -v python3.12 || command -v python3)
 VENV := .venv
 SAM_VENV := .venv-sam
+TOOLS := .venv-tools
+UV_VERSION := 0.13.9
 SAM_CLI_VERSION := 1.170.0
+UV := $(TOOLS)/bin/uv
 BIN := $(VENV)/bin
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The layer's requirements, exported from uv.lock: the runtime dependencies less boto3 and what only it needs
+# (the Lambda runtime has them, and a second botocore in the layer would shadow the runtime's).
+LAYER_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --no-annotate \
+  $(foreach p,boto3 botocore s3transfer urllib3 python-dateutil six,--no-emit-package $(p))
 
-.PHONY: help venv demo up test lint typecheck template-check unit integration infra e2e bench train clean
+.PHONY: help venv demo up test lint typecheck template-check contracts locked unit integration infra e2e bench \
+        fuzz train lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml shared/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# uv itself, pinned, in a venv of its own: the only thing installed from outside the lock files.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet 'uv==$(UV_VERSION)'
+
+# Every package at the version uv.lock pins, on every machine (--frozen: the lock is never re-resolved).
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
 	touch $@
 
-# aws-sam-cli pins its own boto3, so it lives in a venv of its own.
-$(SAM_VENV)/.installed:
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)'
+# aws-sam-cli pins its own boto3, so it lives in a venv of its own, locked in infra/sam-requirements.txt.
+$(SAM_VENV)/.installed: $(UV) infra/sam-requirements.txt
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(SAM_VENV)
+	$(UV) pip sync --quiet --python $(SAM_VENV)/bin/python --require-hashes infra/sam-requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv and install Sigap with its dev tools
@@ -49,7 +62,14 @@ template-check: venv $(SAM_VENV)/.installed ## cfn-lint and sam validate
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --region us-east-1 --template template.yaml
 
-test: lint typecheck template-check ## every check: lint, types, template, then all tests
+contracts: venv ## logic never imports adapters (import-linter contracts in .importlinter)
+	$(BIN)/lint-imports --no-cache
+
+locked: venv ## the layer's requirements are exactly what uv.lock pins
+	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
+	  || { echo "shared/requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
+
+test: lint typecheck template-check contracts locked ## every check: lint, types, template, contracts, then all tests
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 unit: venv
@@ -67,5 +87,11 @@ bench: venv ## import times, local end-to-end throughput and scoring quality/spe
 train: venv ## retrain the sentiment model from data/ (reproduces the shipped artifact)
 	$(BIN)/python -m sigap.scoring.train
 
+lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinned requirements
+	$(UV) lock
+	$(LAYER_EXPORT) > shared/requirements.txt
+	echo 'aws-sam-cli==$(SAM_CLI_VERSION)' | $(UV) pip compile --quiet --generate-hashes --python-version 3.12 \
+	  --universal --no-header - -o infra/sam-requirements.txt
+
 clean: ## remove virtualenvs, caches and local stack state
-	rm -rf $(VENV) $(SAM_VENV) .sigap .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(TOOLS) .sigap .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -114,13 +114,14 @@ def fit(train: Sequence[LabelledSet], lexicon: dict[str, float], c: float) -> Se
     )
 
 
+def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    return float(f1_score(gold, predicted, average="macro", labels=list(LABELS), zero_division=0))
+
+
 def evaluate(model: SentimentModel, labelled: LabelledSet) -> tuple[float, float]:
     probabilities = model.probabilities([tokens(text) for text in labelled.texts])
     predicted = [model.classes[i] for i in probabilities.argmax(axis=1)]
-    return (
-        float(accuracy_score(labelled.labels, predicted)),
-        float(f1_score(labelled.labels, predicted, average="macro", labels=list(LABELS), zero_division=0)),
-    )
+    return float(accuracy_score(labelled.labels, predicted)), macro_f1(labelled.labels, predicted)
 
 
 def main(argv: list[str] | None = None) -> None:
