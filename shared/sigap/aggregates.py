@@ -7,16 +7,29 @@ because one author always lands on the same shard, distinct authors add up exact
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sigap.dal.keys import minute_key, shard_for, stable_hash
-from sigap.models import ScoredMention, Sentiment
+from sigap.models import ScoredMention
 
 _ATTRIBUTE_SAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def minute_key(moment: datetime) -> str:
+    """The UTC minute a moment falls in, as aggregate items are keyed: '2026-11-22T03:00'."""
+    return f"{moment:%Y-%m-%dT%H:%M}"
+
+
+def stable_hash(value: str, length: int = 16) -> str:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=16).hexdigest()[:length]
+
+
+def shard_for(value: str, shards: int) -> int:
+    return int(stable_hash(value, 8), 16) % shards
 
 
 class AggregateContribution(BaseModel):
@@ -106,49 +119,130 @@ class SentimentSummary(BaseModel):
 
 
 TOP_STORIES = 5
+_COUNTERS = {"n_total": "total", "n_negative": "negative", "n_neutral": "neutral", "n_positive": "positive"}
+
+
+class StoryMinute(BaseModel):
+    """One story's share of a minute: its mentions and the (hashed) authors who posted them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mentions: int = 0
+    authors: frozenset[str] = frozenset()
+
+
+class MinuteCounts(BaseModel):
+    """Everything counted for one tenant in one UTC minute, merged across shards: what detection reads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    minute: str = Field(description="UTC minute, '2026-11-22T03:00'")
+    total: int = 0
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    risk_sum: float = 0.0
+    authors: frozenset[str] = frozenset()
+    signals: dict[str, int] = Field(default_factory=dict, description="Mentions per crisis-signal category")
+    stories: dict[str, StoryMinute] = Field(default_factory=dict, description="By story id")
+
+    def merged(self, other: MinuteCounts) -> MinuteCounts:
+        """The two added up (the same minute from two shards): counters summed, author sets joined."""
+        stories = dict(self.stories)
+        for story_id, part in other.stories.items():
+            mine = stories.get(story_id, StoryMinute())
+            stories[story_id] = StoryMinute(mentions=mine.mentions + part.mentions, authors=mine.authors | part.authors)
+        signals = dict(self.signals)
+        for category, count in other.signals.items():
+            signals[category] = signals.get(category, 0) + count
+        return MinuteCounts(
+            minute=self.minute,
+            total=self.total + other.total,
+            negative=self.negative + other.negative,
+            neutral=self.neutral + other.neutral,
+            positive=self.positive + other.positive,
+            risk_sum=self.risk_sum + other.risk_sum,
+            authors=self.authors | other.authors,
+            signals=signals,
+            stories=stories,
+        )
+
+
+class AggregateWindow(BaseModel):
+    """A tenant's minutes in [since, until], oldest first, one entry per minute that counted anything."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    since: datetime
+    until: datetime
+    minutes: list[MinuteCounts]
 
 
 def story_id_of(attribute: str) -> str:
     """'st_s_1a2b' → 's-1a2b': story ids are 's-' and hex, so the first '_' after the prefix was the '-'."""
-    return attribute.removeprefix("st_").replace("_", "-", 1)
+    return attribute.removeprefix("st_").removeprefix("sa_").replace("_", "-", 1)
 
 
-def summarise(items: Iterable[Mapping[str, object]], since: datetime, until: datetime) -> SentimentSummary:
-    """Adds up aggregate items (already decoded to plain values) into one summary over a window."""
-    totals = {"n_total": 0.0, "risk_sum": 0.0} | {f"n_{s.value}": 0.0 for s in Sentiment}
-    authors: set[str] = set()
-    signals: dict[str, float] = {}
-    stories: dict[str, float] = {}
-    story_authors: dict[str, set[str]] = {}
-    for item in items:
-        for name, value in item.items():
-            if name in totals and isinstance(value, int | float):
-                totals[name] += float(value)
-            elif name.startswith("sig_") and isinstance(value, int | float):
-                signals[name.removeprefix("sig_")] = signals.get(name.removeprefix("sig_"), 0) + float(value)
-            elif name.startswith("st_") and isinstance(value, int | float):
-                stories[name] = stories.get(name, 0) + float(value)
-            elif name.startswith("sa_") and isinstance(value, set | frozenset):
-                story_authors.setdefault("st_" + name.removeprefix("sa_"), set()).update(str(a) for a in value)
-        item_authors = item.get("authors")
-        if isinstance(item_authors, set | frozenset):
-            authors.update(str(a) for a in item_authors)
-    total = int(totals["n_total"])
-    ranked = sorted(stories.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_STORIES]
+def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -> MinuteCounts:
+    """One stored aggregate item (attribute name → number or string set) as typed counts: the inverse of the
+    names `contribution_for` writes, kept beside it so the naming lives in one module."""
+    counts: dict[str, int] = {}
+    risk_sum = 0.0
+    authors: frozenset[str] = frozenset()
+    signals: dict[str, int] = {}
+    story_mentions: dict[str, int] = {}
+    story_authors: dict[str, frozenset[str]] = {}
+    for name, value in attributes.items():
+        if isinstance(value, frozenset):
+            if name == "authors":
+                authors = value
+            elif name.startswith("sa_"):
+                story_authors[story_id_of(name)] = value
+        elif name in _COUNTERS:
+            counts[_COUNTERS[name]] = round(value)
+        elif name == "risk_sum":
+            risk_sum = float(value)
+        elif name.startswith("sig_"):
+            signals[name.removeprefix("sig_")] = round(value)
+        elif name.startswith("st_"):
+            story_mentions[story_id_of(name)] = round(value)
+    stories = {
+        story_id: StoryMinute(
+            mentions=story_mentions.get(story_id, 0), authors=story_authors.get(story_id, frozenset())
+        )
+        for story_id in story_mentions.keys() | story_authors.keys()
+    }
+    return MinuteCounts(minute=minute, risk_sum=risk_sum, authors=authors, signals=signals, stories=stories, **counts)
+
+
+def merge_minutes(parts: Iterable[MinuteCounts]) -> list[MinuteCounts]:
+    """Shard items of the same minutes merged into one entry per minute, oldest first."""
+    by_minute: dict[str, MinuteCounts] = {}
+    for part in parts:
+        current = by_minute.get(part.minute)
+        by_minute[part.minute] = part if current is None else current.merged(part)
+    return [by_minute[minute] for minute in sorted(by_minute)]
+
+
+def summarise(window: AggregateWindow) -> SentimentSummary:
+    """Adds up a window's minutes into one summary."""
+    total = MinuteCounts(minute="")
+    for minute in window.minutes:
+        total = total.merged(minute)
+    ranked = sorted(total.stories.items(), key=lambda pair: (-pair[1].mentions, pair[0]))[:TOP_STORIES]
     return SentimentSummary(
-        since=since,
-        until=until,
-        total=total,
-        negative=int(totals["n_negative"]),
-        neutral=int(totals["n_neutral"]),
-        positive=int(totals["n_positive"]),
-        distinct_authors=len(authors),
-        mean_risk=round(totals["risk_sum"] / total, 4) if total else 0.0,
-        signals={category: int(count) for category, count in sorted(signals.items())},
+        since=window.since,
+        until=window.until,
+        total=total.total,
+        negative=total.negative,
+        neutral=total.neutral,
+        positive=total.positive,
+        distinct_authors=len(total.authors),
+        mean_risk=round(total.risk_sum / total.total, 4) if total.total else 0.0,
+        signals=dict(sorted(total.signals.items())),
         top_stories=[
-            StoryCount(
-                story_id=story_id_of(name), mentions=int(count), distinct_authors=len(story_authors.get(name, ()))
-            )
-            for name, count in ranked
+            StoryCount(story_id=story_id, mentions=part.mentions, distinct_authors=len(part.authors))
+            for story_id, part in ranked
         ],
     )

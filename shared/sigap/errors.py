@@ -27,3 +27,19 @@ class QueueError(SigapError):
 
 class InvalidCursorError(SigapError):
     pass
+
+
+class InvalidWindowError(SigapError, ValueError):
+    """A time window a client asked for that Sigap cannot answer (reversed, too long, out of range)."""
+
+    def __init__(self, message: str, field: str = "since") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MentionTooLargeError(SigapError, ValueError):
+    """One mention is larger, once serialised, than a queue message may be."""
+
+    def __init__(self, index: int, size: int, limit: int) -> None:
+        super().__init__(f"mentions[{index}] is {size} bytes once serialised; the limit is {limit} bytes")
+        self.index = index

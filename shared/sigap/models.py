@@ -9,27 +9,66 @@ downstream works on `Mention` (what was received) and `ScoredMention` (what is s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StrictBool,
+    StrictInt,
+    field_validator,
+)
 
 from sigap.kinds import TENANT_ID_PATTERN, ChannelKind, Sentiment, StackMode
 
 MENTION_ID_PATTERN = r"^[A-Za-z0-9._:@/+=-]{1,128}$"
 MAX_TEXT_CHARS = 20_000
 MAX_MENTIONS_PER_REQUEST = 500
+# What Sigap accepts as a publication time: nothing it monitors predates 2000, and a clock may run a day ahead.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_CLOCK_SKEW = timedelta(days=1)
+# More than anyone's audience (the world has ~8 billion people) and any post's engagement: larger is an error.
+MAX_FOLLOWERS = 10**10
+MAX_ENGAGEMENT = 10**12
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; an offset that pushes it past year 1 or 9999 is a validation error, not a 5xx."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is outside the range of dates Sigap can store") from exc
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+def _iso_text(value: object) -> object:
+    # Lenient parsing would read 0 or 1.7e9 as a Unix time and accept 1970 as if it meant something.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 date-time string with a UTC offset, e.g. 2026-11-22T10:00:00+07:00")
+    return value
+
+
+def _plausible_time(value: datetime) -> datetime:
+    if value < EARLIEST_TIME:
+        raise ValueError(f"is before {EARLIEST_TIME:%Y-%m-%d}; Sigap does not store older mentions")
+    if value > utc_now() + MAX_CLOCK_SKEW:
+        raise ValueError("is more than a day in the future")
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(as_utc)]
+PublishedAt = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text), AfterValidator(as_utc), AfterValidator(_plausible_time)
+]
 TenantId = Annotated[str, Field(pattern=TENANT_ID_PATTERN, description="Tenant (brand) slug")]
 
 
@@ -48,16 +87,23 @@ class Author(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     handle: str | None = Field(default=None, max_length=256, description="Author's handle, e-mail or name")
-    followers: int | None = Field(default=None, ge=0, description="Author's audience size, if known")
-    verified: bool = False
+    followers: StrictInt | None = Field(
+        default=None, ge=0, le=MAX_FOLLOWERS, description="Author's audience size, if known (a whole number)"
+    )
+    verified: StrictBool = False
+
+
+def _author_shape(value: object) -> object:
+    # External tools send the author as an object or as a bare handle; both mean the same.
+    return {"handle": value} if isinstance(value, str) else value
 
 
 class Engagement(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    likes: int = Field(default=0, ge=0)
-    shares: int = Field(default=0, ge=0)
-    comments: int = Field(default=0, ge=0)
+    likes: StrictInt = Field(default=0, ge=0, le=MAX_ENGAGEMENT)
+    shares: StrictInt = Field(default=0, ge=0, le=MAX_ENGAGEMENT)
+    comments: StrictInt = Field(default=0, ge=0, le=MAX_ENGAGEMENT)
 
 
 class MentionIn(BaseModel):
@@ -69,10 +115,14 @@ class MentionIn(BaseModel):
     source: str = Field(min_length=1, max_length=100, description="Tool or feed that produced it")
     channel: ChannelKind = ChannelKind.OTHER
     url: HttpUrl | None = None
-    author: Author = Field(default_factory=Author)
+    author: Annotated[Author, BeforeValidator(_author_shape)] = Field(
+        default_factory=Author, description="The author as an object, or just the handle as a string"
+    )
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$", description="ISO 639 code, if known")
-    created_at: UtcDatetime = Field(description="When the mention was published (ISO 8601 with offset)")
+    created_at: PublishedAt = Field(
+        description="When the mention was published: ISO 8601 with a UTC offset, from 2000 to a day from now"
+    )
     engagement: Engagement = Field(default_factory=Engagement)
     raw: dict[str, Any] | None = Field(default=None, description="The source's original payload, kept as is")
 
@@ -84,10 +134,13 @@ class MentionIn(BaseModel):
         return value
 
 
+MentionList = Annotated[list[MentionIn], Field(min_length=1, max_length=MAX_MENTIONS_PER_REQUEST)]
+
+
 class MentionBatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    mentions: list[MentionIn] = Field(min_length=1, max_length=MAX_MENTIONS_PER_REQUEST)
+    mentions: MentionList
 
 
 class Mention(MentionIn):

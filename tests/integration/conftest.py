@@ -15,12 +15,12 @@ from sigap.api import ingest as ingest_api
 from sigap.api import query as query_api
 from sigap.aws import reset_clients
 from sigap.config import ingest_settings, query_settings, scoring_settings
+from sigap.consumers import scoring as scoring_consumer
 from sigap.dal.idempotency import idempotency_store
 from sigap.dal.tenants import TenantStore
 from sigap.local.provision import Provisioned, provision
 from sigap.local.template import Resolver, Template, as_string_map
 from sigap.models import StackMode, Tenant, utc_now
-from sigap.scoring import consumer
 from sigap.tenants import create_tenant
 
 
@@ -32,7 +32,9 @@ def _clear_caches() -> None:
         scoring_settings,
         ingest_api._adapters,
         query_api._adapters,
-        consumer._store,
+        scoring_consumer._store,
+        scoring_consumer._scorer,
+        ingest_api._idempotent_ingest,
         idempotency_store,
     ):
         cached.cache_clear()

@@ -19,10 +19,12 @@ def patched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(name, "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     # install() patches moto process-wide; monkeypatch puts both patched names back after the test.
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", DynamoDBBackend.transact_write_items)
+    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "batch_write_item"):
+        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))
     monkeypatch.setattr(moto_server.dynamodb_models, "copy", moto_server.dynamodb_models.copy)
     moto_server.install()
-    assert DynamoDBBackend.transact_write_items is moto_server.transact_write_items
+    assert DynamoDBBackend.transact_write_items.__name__ == "transact_write_items"
+    assert DynamoDBBackend.transact_write_items is not moto_server._original_transact
     with mock_aws():
         yield
 

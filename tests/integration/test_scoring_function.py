@@ -33,8 +33,8 @@ def stored_ids(aws: AwsStack, tenant: str = "brand-a") -> set[str]:
 
 def counted(aws: AwsStack, tenant: str = "brand-a") -> int:
     store = AggregateStore(aws.table("AggregatesTable"), shards=8)
-    items = store.minutes(tenant, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-    return int(sum(float(item.get("n_total", 0)) for item in items))  # type: ignore[arg-type]
+    window = store.window(tenant, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    return sum(minute.total for minute in window.minutes)
 
 
 def test_a_poison_message_does_not_block_its_batch(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
@@ -123,9 +123,11 @@ def test_copies_in_later_batches_join_the_same_story_and_are_counted_by_it(
     first = store.get("brand-a", "m1")
     assert first is not None
     assert first.score.signals[0].category == "safety_health"
-    items = AggregateStore(aws.table("AggregatesTable"), shards=8).minutes(
-        "brand-a", datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    minutes = (
+        AggregateStore(aws.table("AggregatesTable"), shards=8)
+        .window("brand-a", datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+        .minutes
     )
-    story_attribute = "st_" + str(stories["m1"]).replace("-", "_")
-    assert sum(float(item.get(story_attribute, 0)) for item in items) == 2  # type: ignore[arg-type]
-    assert sum(float(item.get("sig_safety_health", 0)) for item in items) == 2  # type: ignore[arg-type]
+    story = str(stories["m1"])
+    assert sum(minute.stories[story].mentions for minute in minutes if story in minute.stories) == 2
+    assert sum(minute.signals.get("safety_health", 0) for minute in minutes) == 2

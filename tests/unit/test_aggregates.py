@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sigap.aggregates import contribution_for, merge_contributions, summarise
+from sigap.aggregates import (
+    AggregateWindow,
+    contribution_for,
+    decode_item,
+    merge_contributions,
+    merge_minutes,
+    summarise,
+)
 from sigap.models import Mention, Score, ScoredMention, Sentiment, Signal
 from tests.conftest import mention_payload
 
@@ -53,23 +60,50 @@ def test_a_batch_merges_into_one_update_per_item() -> None:
     assert len(merged.sets["authors"]) == 1
 
 
+def window(*items: dict[str, float | frozenset[str]], minute: str = "2026-11-22T10:30") -> AggregateWindow:
+    """A window from stored items as the adapter decodes them (every item one shard of the same minute)."""
+    minutes = merge_minutes(decode_item(minute, item) for item in items)
+    return AggregateWindow(tenant_id="brand-a", since=NOW - timedelta(hours=1), until=NOW, minutes=minutes)
+
+
+def test_shard_items_of_one_minute_merge_into_one_typed_minute() -> None:
+    # Given two shard items of one minute, naming the same story and author
+    merged = window(
+        {"n_total": 2.0, "n_negative": 2.0, "st_s_aaa": 2.0, "sa_s_aaa": frozenset({"x"}), "authors": frozenset({"x"})},
+        {"n_total": 1.0, "n_positive": 1.0, "st_s_aaa": 1.0, "sa_s_aaa": frozenset({"y"}), "authors": frozenset({"y"})},
+    ).minutes
+    # Then the window holds one minute with the counters summed and the author sets joined
+    assert len(merged) == 1
+    assert (merged[0].total, merged[0].negative, merged[0].positive) == (3, 2, 1)
+    assert merged[0].stories["s-aaa"].mentions == 3
+    assert merged[0].stories["s-aaa"].authors == {"x", "y"}
+
+
 def test_summaries_add_counts_and_count_each_author_once() -> None:
-    items = [
-        {"n_total": 3.0, "n_negative": 2.0, "n_positive": 1.0, "risk_sum": 1.5, "authors": {"a", "b"}},
-        {"n_total": 1.0, "n_neutral": 1.0, "risk_sum": 0.1, "authors": {"b"}},
-    ]
-    summary = summarise(items, NOW - timedelta(hours=1), NOW)
+    summary = summarise(
+        window(
+            {"n_total": 3.0, "n_negative": 2.0, "n_positive": 1.0, "risk_sum": 1.5, "authors": frozenset({"a", "b"})},
+            {"n_total": 1.0, "n_neutral": 1.0, "risk_sum": 0.1, "authors": frozenset({"b"})},
+        )
+    )
     assert (summary.total, summary.negative, summary.neutral, summary.positive) == (4, 2, 1, 1)
     assert summary.distinct_authors == 2
     assert summary.mean_risk == 0.4
 
 
 def test_summaries_rank_stories_and_count_signals() -> None:
-    items = [
-        {"n_total": 3.0, "st_s_aaa": 2.0, "st_s_bbb": 1.0, "sa_s_aaa": {"x", "y"}, "sig_safety_health": 2.0},
-        {"n_total": 2.0, "st_s_bbb": 2.0, "sa_s_bbb": {"z"}, "sig_safety_health": 1.0, "sig_legal": 1.0},
-    ]
-    summary = summarise(items, NOW - timedelta(hours=1), NOW)
+    summary = summarise(
+        window(
+            {
+                "n_total": 3.0,
+                "st_s_aaa": 2.0,
+                "st_s_bbb": 1.0,
+                "sa_s_aaa": frozenset({"x", "y"}),
+                "sig_safety_health": 2.0,
+            },
+            {"n_total": 2.0, "st_s_bbb": 2.0, "sa_s_bbb": frozenset({"z"}), "sig_safety_health": 1.0, "sig_legal": 1.0},
+        )
+    )
     assert summary.signals == {"legal": 1, "safety_health": 3}
     assert [(s.story_id, s.mentions, s.distinct_authors) for s in summary.top_stories] == [
         ("s-bbb", 3, 1),

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sigap.api.errors import field_path
-from sigap.query.service import WindowError, resolve_window
+from sigap.errors import InvalidWindowError
+from sigap.query.service import resolve_window
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,7 @@ def test_a_window_defaults_to_the_period_before_now() -> None:
 
 
 def test_a_backwards_or_huge_window_is_refused() -> None:
-    with pytest.raises(WindowError, match="before"):
+    with pytest.raises(InvalidWindowError, match="before"):
         resolve_window(NOW, NOW - timedelta(hours=1), default=timedelta(hours=1), now=NOW)
-    with pytest.raises(WindowError, match="at most"):
+    with pytest.raises(InvalidWindowError, match="at most"):
         resolve_window(NOW - timedelta(days=400), NOW, default=timedelta(hours=1), now=NOW)

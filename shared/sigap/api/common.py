@@ -1,32 +1,35 @@
-"""What both HTTP functions share: the resolver setup, error mapping and the caller's tenant."""
+"""What both HTTP functions share: the resolver, one exception handler per domain error, and the request's
+tenant and settings, carried in Powertools' own resolver context."""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from pydantic import BaseModel
 
-from sigap.api.errors import ErrorResponse, error_response, validation_problems
-from sigap.api.gateway import TenantLookup, current_tenant, guarded
-from sigap.errors import InvalidCursorError, QueueError, StorageError
+from sigap.api.errors import ErrorResponse, FieldProblem, error_response, validation_problems
+from sigap.api.gateway import TenantLookup, guarded
+from sigap.errors import InvalidCursorError, InvalidWindowError, MentionTooLargeError, QueueError, StorageError
 from sigap.models import Tenant
 from sigap.observability import logger
-
-S = TypeVar("S")
 
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
     for status, text in (
-        (400, "Malformed request"),
+        (400, "Malformed request: not UTF-8, not JSON, nested too deep, or a cursor this API did not issue"),
         (401, "Missing or wrong API key"),
         (403, "The API key belongs to another tenant"),
         (409, "A request with the same Idempotency-Key is in progress"),
         (413, "Body too large"),
+        (415, "The body is not JSON"),
         (422, "A field is missing or invalid; `fields` names each one"),
         (503, "Storage or queue unavailable; retry"),
     )
@@ -39,26 +42,33 @@ def responses(status: int, description: str, model: type[BaseModel]) -> dict[int
     return {status: success} | ERROR_RESPONSES
 
 
-def serve(  # noqa: UP047 - Sigap supports Python 3.11, which has no type-parameter syntax
+def serve(
     app: APIGatewayHttpResolver,
     event: dict[str, Any],
     context: Any,
     *,
     tenants: TenantLookup,
     max_body_bytes: int,
-    settings_slot: ContextVar[S],
-    settings: S,
+    settings: object,
 ) -> dict[str, Any]:
-    """Answers one request: the function's settings visible to its routes, size and key checked first."""
-    token = settings_slot.set(settings)
+    """Answers one request: the function's settings in the resolver's context, size, access and body first."""
+    app.append_context(settings=settings)
     try:
-        return guarded(app.resolve, event, context, tenants=tenants, max_body_bytes=max_body_bytes)
+        return guarded(
+            app.resolve,
+            event,
+            context,
+            tenants=tenants,
+            max_body_bytes=max_body_bytes,
+            on_tenant=lambda tenant: app.append_context(tenant=tenant),
+        )
     finally:
-        settings_slot.reset(token)
+        app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one
 
 
-def caller() -> Tenant:
-    return current_tenant.get()
+def caller(app: APIGatewayHttpResolver) -> Tenant:
+    tenant: Tenant = app.context["tenant"]
+    return tenant
 
 
 def new_resolver() -> APIGatewayHttpResolver:
@@ -76,6 +86,39 @@ def new_resolver() -> APIGatewayHttpResolver:
     @app.exception_handler(InvalidCursorError)
     def _bad_cursor(exc: InvalidCursorError) -> Response[str]:
         return error_response(HTTPStatus.BAD_REQUEST, "invalid_cursor", str(exc))
+
+    @app.exception_handler(InvalidWindowError)
+    def _bad_window(exc: InvalidWindowError) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "invalid_window",
+            str(exc),
+            [FieldProblem(field=exc.field, problem=str(exc))],
+        )
+
+    @app.exception_handler(MentionTooLargeError)
+    def _too_large(exc: MentionTooLargeError) -> Response[str]:
+        return error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "mention_too_large",
+            str(exc),
+            [FieldProblem(field=f"mentions[{exc.index}]", problem=str(exc))],
+        )
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _key_reused(_: IdempotencyValidationError) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different body in the last 24 hours; use a new key",
+            [FieldProblem(field="idempotency-key", problem="reused with a different body")],
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _in_progress(_: IdempotencyAlreadyInProgressError) -> Response[str]:
+        return error_response(
+            HTTPStatus.CONFLICT, "in_progress", "a request with this Idempotency-Key is still being processed; retry"
+        )
 
     @app.exception_handler([StorageError, QueueError])
     def _unavailable(exc: Exception) -> Response[str]:

@@ -1,31 +1,54 @@
-"""What every tenant route needs before its body is even parsed: a size limit and the tenant's API key.
+"""What every route needs before Powertools validates it: a size limit, the access its declaration asks for
+(a tenant's API key, or none for a public route), and a body that is JSON text.
 
 Powertools validates a request body before any middleware runs, so these checks run first, in `guarded()`,
 on the raw API Gateway event: a wrong key gets 401 (and an oversized body 413) without the body being read.
+Each route states its access where it is declared (`api_route`); a route with a `{tenant}` in its path that
+declared none is treated as needing the tenant's key, so forgetting fails closed.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from sigap.api.body import BodyProblem, body_bytes, json_text
 from sigap.api.errors import error_response
 from sigap.auth import bearer_token, key_matches, tenant_of_key
 from sigap.models import Tenant
 
-current_tenant: ContextVar[Tenant] = ContextVar("current_tenant")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class Access(StrEnum):
+    TENANT_KEY = "tenant_key"  # Authorization: Bearer <the path tenant's API key>
+    PUBLIC = "public"  # anyone (status pages, subscription confirmations)
+
+
+# Route key as API Gateway writes it ("POST /v1/tenants/{tenant}/mentions") → the access it declared.
+ROUTE_ACCESS: dict[str, Access] = {}
+
+
+def api_route(
+    router: APIGatewayHttpRouter, method: str, path: str, *, access: Access, **options: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declares a route with its access. `path` is written as in template.yaml, with {name} parameters."""
+    ROUTE_ACCESS[f"{method} {path}"] = access
+    rule = path.replace("{", "<").replace("}", ">")
+    decorator: Callable[[Callable[..., Any]], Callable[..., Any]] = router.route(rule, method, **options)
+    return decorator
 
 
 class TenantLookup(Protocol):
     def get(self, tenant_id: str) -> Tenant | None: ...
 
 
-def _header(event: Mapping[str, Any], name: str) -> str | None:
+def header(event: Mapping[str, Any], name: str) -> str | None:
     headers = event.get("headers") or {}
     for key, value in headers.items():
         if key.lower() == name:
@@ -35,15 +58,20 @@ def _header(event: Mapping[str, Any], name: str) -> str | None:
 
 def body_size(event: Mapping[str, Any]) -> int:
     body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        return len(base64.b64decode(body, validate=False))
-    return len(str(body).encode("utf-8"))
+    return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(str(body).encode("utf-8", "surrogatepass"))
+
+
+def route_access(event: Mapping[str, Any]) -> Access | None:
+    declared = ROUTE_ACCESS.get(str(event.get("routeKey", "")))
+    if declared is None and "tenant" in (event.get("pathParameters") or {}):
+        return Access.TENANT_KEY
+    return declared
 
 
 def authenticate(event: Mapping[str, Any], tenants: TenantLookup) -> Tenant | Response[str]:
     """The tenant the request's API key belongs to, if it may act on the tenant in the path; else an error."""
     path_tenant = (event.get("pathParameters") or {}).get("tenant", "")
-    api_key = bearer_token(_header(event, "authorization"))
+    api_key = bearer_token(header(event, "authorization"))
     if api_key is None:
         return error_response(
             HTTPStatus.UNAUTHORIZED,
@@ -61,6 +89,16 @@ def authenticate(event: Mapping[str, Any], tenants: TenantLookup) -> Tenant | Re
     return tenant
 
 
+def with_json_body(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its body as checked JSON text and a JSON content type, or BodyProblem."""
+    method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
+    if method not in _BODY_METHODS or not event.get("body"):
+        return event
+    text = json_text(body_bytes(event), header(event, "content-type"))
+    headers = {key: value for key, value in (event.get("headers") or {}).items() if key.lower() != "content-type"}
+    return event | {"body": text, "isBase64Encoded": False, "headers": headers | {"content-type": "application/json"}}
+
+
 def guarded(
     resolve: Callable[[dict[str, Any], Any], dict[str, Any]],
     event: dict[str, Any],
@@ -68,30 +106,31 @@ def guarded(
     *,
     tenants: TenantLookup,
     max_body_bytes: int,
+    on_tenant: Callable[[Tenant], None],
 ) -> dict[str, Any]:
-    """Checks size and key for tenant routes, then lets the resolver route, validate and answer."""
+    """Checks size, access and body, then lets the resolver route, validate and answer."""
     size = body_size(event)
     if size > max_body_bytes:
-        return _as_proxy_result(
+        return as_proxy_result(
             error_response(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 "body_too_large",
                 f"the body is {size} bytes; the limit is {max_body_bytes} bytes",
             )
         )
-    if "tenant" in (event.get("pathParameters") or {}):
+    if route_access(event) is Access.TENANT_KEY:
         outcome = authenticate(event, tenants)
         if isinstance(outcome, Response):
-            return _as_proxy_result(outcome)
-        token = current_tenant.set(outcome)
-        try:
-            return resolve(event, context)
-        finally:
-            current_tenant.reset(token)
+            return as_proxy_result(outcome)
+        on_tenant(outcome)
+    try:
+        event = with_json_body(event)
+    except BodyProblem as problem:
+        return as_proxy_result(error_response(problem.status, problem.code, problem.message))
     return resolve(event, context)
 
 
-def _as_proxy_result(response: Response[str]) -> dict[str, Any]:
+def as_proxy_result(response: Response[str]) -> dict[str, Any]:
     return {
         "statusCode": response.status_code,
         "headers": {"Content-Type": response.headers.get("Content-Type", "application/json")},

@@ -1,9 +1,10 @@
-"""`POST /v1/tenants/{tenant}/mentions`: accept one mention or up to 500, queue them for scoring."""
+"""`POST /v1/tenants/{tenant}/mentions`: accept one mention, an array of them or {"mentions": [...]}, and queue
+them for scoring."""
 
 from __future__ import annotations
 
 import hashlib
-from contextvars import ContextVar
+from collections.abc import Callable
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -12,33 +13,33 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from pydantic import Discriminator, Tag
 
 from sigap.api.common import caller, new_resolver, responses, serve
-from sigap.api.errors import FieldProblem, error_response
+from sigap.api.gateway import Access, api_route
 from sigap.config import IngestSettings
 from sigap.dal.idempotency import idempotency_store
 from sigap.dal.mentions import MentionStore
 from sigap.dal.queue import ScoringQueue
 from sigap.dal.tenants import TenantStore
-from sigap.ingestion.service import IngestResult, MentionTooLargeError, accept_mentions
-from sigap.models import MentionBatchIn, MentionIn, utc_now
+from sigap.ingestion.service import IngestResult, accept_mentions
+from sigap.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
 from sigap.observability import logger, metrics
 
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 
 
 def _body_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
     return "batch" if isinstance(value, dict) and "mentions" in value else "single"
 
 
 IngestBody = Annotated[
-    Annotated[MentionBatchIn, Tag("batch")] | Annotated[MentionIn, Tag("single")],
+    Annotated[MentionBatchIn, Tag("batch")]
+    | Annotated[MentionList, Tag("array")]
+    | Annotated[MentionIn, Tag("single")],
     Discriminator(_body_kind),
 ]
 
@@ -54,77 +55,71 @@ def _adapters(settings: IngestSettings) -> tuple[TenantStore, MentionStore, Scor
     )
 
 
-_settings: ContextVar[IngestSettings] = ContextVar("ingest_settings")
+# Built once per cold start: Powertools' config, and per tenant the idempotent wrapper whose keys start with it.
+_IDEMPOTENCY = IdempotencyConfig(
+    event_key_jmespath="idempotency_key",
+    payload_validation_jmespath="body_sha256",
+    expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
+)
 
 
-@router.post(
-    "/v1/tenants/<tenant>/mentions",
+def _ingest(
+    request: dict[str, Any], *, tenant: Tenant, batch: list[MentionIn], settings: IngestSettings
+) -> IngestResult:
+    _, mentions, queue = _adapters(settings)
+    return accept_mentions(
+        tenant, batch, ledger=mentions, sink=queue, now=utc_now(), correlation_id=request["correlation_id"]
+    )
+
+
+@lru_cache(maxsize=256)
+def _idempotent_ingest(table: str, tenant_id: str) -> Callable[..., IngestResult]:
+    wrapped: Callable[..., IngestResult] = idempotent_function(
+        data_keyword_argument="request",
+        persistence_store=idempotency_store(table),
+        config=_IDEMPOTENCY,
+        output_serializer=PydanticSerializer(IngestResult),
+        key_prefix=f"{tenant_id}#ingest",
+    )(_ingest)
+    return wrapped
+
+
+@api_route(
+    router,
+    "POST",
+    "/v1/tenants/{tenant}/mentions",
+    access=Access.TENANT_KEY,
     summary="Ingest mentions",
     description=(
-        'One mention object, or {"mentions": [...]} with up to 500. Answers 202 with the ids queued for '
-        "scoring; ids the tenant sent before are listed as duplicates and stored once. With an "
-        "Idempotency-Key header, a retry within 24 hours gets the first answer back."
+        'One mention object, a JSON array of them, or {"mentions": [...]}, with up to 500 mentions. Answers 202 '
+        "with the ids queued for scoring; ids the tenant sent before (or twice in this body) are listed as "
+        "duplicates, and the first copy received is the one stored. With an Idempotency-Key header, a retry "
+        "within 24 hours gets the first answer back."
     ),
     responses=responses(202, "Accepted", IngestResult),
     tags=["ingestion"],
 )
 def post_mentions(
     tenant: str,
-    body: Annotated[IngestBody, Body(description="A mention, or a batch of them")],
+    body: Annotated[IngestBody, Body(description="A mention, an array of them, or {'mentions': [...]}")],
     idempotency_key: Annotated[
         str | None, Header(alias="idempotency-key", max_length=200, description="Makes retries safe")
     ] = None,
 ) -> Response[str]:
-    settings = _settings.get()
-    tenant_obj = caller()
-    batch = body.mentions if isinstance(body, MentionBatchIn) else [body]
-    _, mentions, queue = _adapters(settings)
-    correlation_id = router.current_event.request_context.request_id
-
-    def ingest(request: dict[str, Any]) -> IngestResult:
-        return accept_mentions(
-            tenant_obj, batch, known=mentions, sink=queue, now=utc_now(), correlation_id=correlation_id
-        )
-
+    settings: IngestSettings = app.context["settings"]
+    tenant_obj = caller(app)
+    batch = body.mentions if isinstance(body, MentionBatchIn) else body if isinstance(body, list) else [body]
     request = {
         "idempotency_key": idempotency_key,
-        "body_sha256": hashlib.sha256((router.current_event.body or "").encode()).hexdigest(),
+        "body_sha256": hashlib.sha256((app.current_event.body or "").encode()).hexdigest(),
+        "correlation_id": app.current_event.request_context.request_id,
     }
-    try:
-        if idempotency_key:
-            config = IdempotencyConfig(
-                event_key_jmespath="idempotency_key",
-                payload_validation_jmespath="body_sha256",
-                expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
-            )
-            config.register_lambda_context(router.lambda_context)
-            result = idempotent_function(
-                data_keyword_argument="request",
-                persistence_store=idempotency_store(settings.idempotency_table),
-                config=config,
-                output_serializer=PydanticSerializer(IngestResult),
-                key_prefix=f"{tenant_obj.tenant_id}#ingest",
-            )(ingest)(request=request)
-        else:
-            result = ingest(request)
-    except IdempotencyValidationError:
-        return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used with a different body in the last 24 hours; use a new key",
-            [FieldProblem(field="idempotency-key", problem="reused with a different body")],
-        )
-    except IdempotencyAlreadyInProgressError:
-        return error_response(
-            HTTPStatus.CONFLICT, "in_progress", "a request with this Idempotency-Key is still being processed; retry"
-        )
-    except MentionTooLargeError as exc:
-        return error_response(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            "mention_too_large",
-            str(exc),
-            [FieldProblem(field=f"mentions[{exc.index}]", problem=str(exc))],
-        )
+    if idempotency_key:
+        _IDEMPOTENCY.register_lambda_context(app.lambda_context)
+        ingest = _idempotent_ingest(settings.idempotency_table, tenant_obj.tenant_id)
+        result = ingest(request=request, tenant=tenant_obj, batch=batch, settings=settings)
+    else:
+        result = _ingest(request, tenant=tenant_obj, batch=batch, settings=settings)
     metrics.add_metric(name="MentionsAccepted", unit="Count", value=len(result.accepted))
     metrics.add_metric(name="MentionsDuplicate", unit="Count", value=len(result.duplicates))
     logger.info("mentions accepted", extra={"accepted": len(result.accepted), "duplicates": len(result.duplicates)})
@@ -141,12 +136,4 @@ app.include_router(router)
 
 def handle(event: dict[str, Any], context: Any, settings: IngestSettings) -> dict[str, Any]:
     tenants, _, _ = _adapters(settings)
-    return serve(
-        app,
-        event,
-        context,
-        tenants=tenants,
-        max_body_bytes=settings.max_body_bytes,
-        settings_slot=_settings,
-        settings=settings,
-    )
+    return serve(app, event, context, tenants=tenants, max_body_bytes=settings.max_body_bytes, settings=settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -14,16 +13,15 @@ from pydantic import AwareDatetime
 
 from sigap.aggregates import SentimentSummary
 from sigap.api.common import caller, new_resolver, responses, serve
-from sigap.api.errors import error_response
+from sigap.api.gateway import Access, api_route
 from sigap.config import QuerySettings
 from sigap.dal.aggregates import AggregateStore
 from sigap.dal.mentions import MentionStore
 from sigap.dal.tenants import TenantStore
 from sigap.models import Sentiment, utc_now
-from sigap.query.service import MentionList, WindowError, list_mentions, sentiment_summary
+from sigap.query.service import MentionList, list_mentions, sentiment_summary
 
 router = APIGatewayHttpRouter()
-_settings: ContextVar[QuerySettings] = ContextVar("query_settings")
 
 
 @lru_cache(maxsize=1)
@@ -39,12 +37,22 @@ def _json(body: str) -> Response[str]:
     return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-Since = Annotated[AwareDatetime | None, Query(description="Start of the window (ISO 8601 with offset)")]
-Until = Annotated[AwareDatetime | None, Query(description="End of the window (ISO 8601 with offset)")]
+def _settings() -> QuerySettings:
+    settings: QuerySettings = app.context["settings"]
+    return settings
 
 
-@router.get(
-    "/v1/tenants/<tenant>/mentions",
+Since = Annotated[
+    AwareDatetime | None, Query(description="Start of the window: ISO 8601 with a UTC offset (any offset)")
+]
+Until = Annotated[AwareDatetime | None, Query(description="End of the window: ISO 8601 with a UTC offset (any offset)")]
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/mentions",
+    access=Access.TENANT_KEY,
     summary="List scored mentions, newest first",
     responses=responses(200, "A page", MentionList),
     tags=["reading"],
@@ -57,39 +65,43 @@ def get_mentions(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
 ) -> Response[str]:
-    _, mentions, _ = _adapters(_settings.get())
-    try:
-        page = list_mentions(
-            mentions,
-            caller().tenant_id,
-            since=since,
-            until=until,
-            sentiment=sentiment,
-            limit=limit,
-            cursor=cursor,
-            now=utc_now(),
-        )
-    except WindowError as exc:
-        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_window", str(exc))
+    _, mentions, _ = _adapters(_settings())
+    page = list_mentions(
+        mentions,
+        caller(app),
+        since=since,
+        until=until,
+        sentiment=sentiment,
+        limit=limit,
+        cursor=cursor,
+        now=utc_now(),
+    )
     return _json(page.model_dump_json())
 
 
-@router.get(
-    "/v1/tenants/<tenant>/summary",
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/summary",
+    access=Access.TENANT_KEY,
     summary="Counts by sentiment over a window (default: the last 24 hours)",
     responses=responses(200, "Summary", SentimentSummary),
     tags=["reading"],
 )
 def get_summary(tenant: str, since: Since = None, until: Until = None) -> Response[str]:
-    _, _, aggregates = _adapters(_settings.get())
-    try:
-        summary = sentiment_summary(aggregates, caller().tenant_id, since=since, until=until, now=utc_now())
-    except WindowError as exc:
-        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_window", str(exc))
+    _, _, aggregates = _adapters(_settings())
+    summary = sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
     return _json(summary.model_dump_json())
 
 
-@router.get("/v1/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
+@api_route(
+    router,
+    "GET",
+    "/v1/openapi.json",
+    access=Access.PUBLIC,
+    summary="This API's OpenAPI document",
+    include_in_schema=False,
+)
 def get_openapi() -> Response[str]:
     from sigap.api.openapi import openapi_json  # built on first request only
 
@@ -102,9 +114,7 @@ app.include_router(router)
 
 def handle(event: dict[str, Any], context: Any, settings: QuerySettings) -> dict[str, Any]:
     tenants, _, _ = _adapters(settings)
-    return serve(
-        app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings_slot=_settings, settings=settings
-    )
+    return serve(app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings=settings)
 
 
 __all__ = ["app", "handle", "router"]

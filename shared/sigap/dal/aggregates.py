@@ -1,29 +1,34 @@
-"""Reading the per-minute aggregate items the scoring function writes (see sigap.aggregates)."""
+"""Reading the per-minute aggregate items the scoring function writes, as a typed window merged across shards."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sigap.aggregates import AggregateWindow, MinuteCounts, decode_item, merge_minutes, minute_key
 from sigap.aws import dynamodb_client
 from sigap.dal.errors import storage_error
-from sigap.dal.keys import aggregate_pk, minute_key
+from sigap.dal.keys import aggregate_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+_KEY_ATTRIBUTES = frozenset({"pk", "sk", "expires_at"})
 
 
-def _plain(value: Mapping[str, Any]) -> object:
-    if "N" in value:
-        return float(value["N"])
-    if "SS" in value:
-        return set(value["SS"])
-    if "S" in value:
-        return value["S"]
-    return None
+def _counts(item: dict[str, AttributeValueTypeDef]) -> MinuteCounts:
+    attributes: dict[str, float | frozenset[str]] = {}
+    for name, value in item.items():
+        if name in _KEY_ATTRIBUTES:
+            continue
+        if "N" in value:
+            attributes[name] = float(value["N"])
+        elif "SS" in value:
+            attributes[name] = frozenset(value["SS"])
+    return decode_item(item["sk"]["S"], attributes)
 
 
 class AggregateStore:
@@ -32,9 +37,9 @@ class AggregateStore:
         self._shards = shards
         self._client = client or dynamodb_client()
 
-    def minutes(self, tenant_id: str, since: datetime, until: datetime) -> list[dict[str, object]]:
-        """Every shard's per-minute items for the tenant in [since, until], as plain Python values."""
-        items: list[dict[str, object]] = []
+    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow:
+        """The tenant's minutes in [since, until] (UTC), every shard read and merged per minute."""
+        parts: list[MinuteCounts] = []
         for shard in range(self._shards):
             query: dict[str, Any] = {
                 "TableName": self._table,
@@ -48,12 +53,10 @@ class AggregateStore:
             try:
                 while True:
                     page = self._client.query(**query)
-                    items.extend(
-                        {name: _plain(value) for name, value in item.items()} for item in page.get("Items", [])
-                    )
+                    parts.extend(_counts(item) for item in page.get("Items", []))
                     if "LastEvaluatedKey" not in page:
                         break
                     query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("Query on aggregates", exc) from exc
-        return items
+        return AggregateWindow(tenant_id=tenant_id, since=since, until=until, minutes=merge_minutes(parts))

@@ -3,7 +3,6 @@ query and an agency stack can export or delete a tenant by key prefix."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 SEP = "#"
@@ -17,9 +16,13 @@ def mention_pk(tenant_id: str, mention_id: str) -> str:
     return f"{tenant_id}{SEP}M{SEP}{mention_id}"
 
 
-def mention_day_bucket(tenant_id: str, created_at: datetime) -> str:
+def day_bucket(tenant_id: str, day: str) -> str:
     # Listing index partition: one per tenant per UTC day, so "newest first" is a few bounded queries.
-    return f"{tenant_id}{SEP}D{SEP}{created_at:%Y-%m-%d}"
+    return f"{tenant_id}{SEP}D{SEP}{day}"
+
+
+def mention_day_bucket(tenant_id: str, created_at: datetime) -> str:
+    return day_bucket(tenant_id, f"{created_at:%Y-%m-%d}")
 
 
 def mention_time_sort_key(created_at: datetime, mention_id: str) -> str:
@@ -28,18 +31,6 @@ def mention_time_sort_key(created_at: datetime, mention_id: str) -> str:
 
 def aggregate_pk(tenant_id: str, shard: int) -> str:
     return f"{tenant_id}{SEP}A{SEP}{shard:02d}"
-
-
-def minute_key(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%dT%H:%M}"
-
-
-def stable_hash(value: str, length: int = 16) -> str:
-    return hashlib.blake2b(value.encode("utf-8"), digest_size=16).hexdigest()[:length]
-
-
-def shard_for(value: str, shards: int) -> int:
-    return int(stable_hash(value, 8), 16) % shards
 
 
 def story_band_pk(tenant_id: str, band_key: str) -> str:

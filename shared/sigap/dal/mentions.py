@@ -1,16 +1,16 @@
-"""Mentions table: one item per (tenant, mention id), written once, listed newest first by day buckets.
+"""Mentions table: one item per (tenant, mention id), listed newest first by day buckets.
 
-A scored mention and its aggregate contribution are written in one transaction whose put is conditional on the
-mention not existing yet, so a retried SQS batch can neither store a mention twice nor count it twice.
+An item is first a *claim* (`state = accepted`: the mention as ingestion received it, not yet listed), written
+once by ingestion with a condition on the key, so the first copy of an id wins. Scoring then replaces the claim
+with the scored mention (`state = scored`, listed by the ByTime index) in one transaction with its aggregate
+contribution, conditional on the item being absent or still a claim, so a retried SQS batch can neither store a
+mention twice nor count it twice.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigap.aggregates import AggregateContribution
 from sigap.aws import dynamodb_client
 from sigap.dal.errors import error_code, storage_error
-from sigap.dal.keys import aggregate_pk, mention_day_bucket, mention_pk, mention_time_sort_key
-from sigap.errors import InvalidCursorError
-from sigap.models import ScoredMention, Sentiment
+from sigap.dal.keys import aggregate_pk, day_bucket, mention_day_bucket, mention_pk, mention_time_sort_key
+from sigap.dal.retry import backoff, drain
+from sigap.errors import InvalidCursorError, StorageError
+from sigap.ingestion.service import Claims
+from sigap.models import Mention, ScoredMention, Sentiment
+from sigap.query.service import ListPosition, MentionPage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,28 +33,8 @@ if TYPE_CHECKING:
 BY_TIME_INDEX = "ByTime"
 MAX_TRANSACTION_ITEMS = 100
 _BATCH_GET_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class MentionPage:
-    items: list[ScoredMention]
-    next_cursor: str | None
-
-
-def _encode_cursor(day: str, last_key: dict[str, Any]) -> str:
-    raw = json.dumps({"day": day, "key": last_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, dict[str, Any]]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        day, key = data["day"], data["key"]
-        if not isinstance(day, str) or not isinstance(key, dict):
-            raise TypeError("bad cursor shape")
-        return day, key
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise InvalidCursorError("cursor is not one this API returned") from exc
+ACCEPTED, SCORED = "accepted", "scored"
+_CLAIM_ATTEMPTS = 6
 
 
 def _days_newest_first(since: datetime, until: datetime) -> Iterator[datetime]:
@@ -68,6 +51,102 @@ class MentionStore:
         self._table = table_name
         self._aggregates_table = aggregates_table
         self._client = client or dynamodb_client()
+
+    # -- claiming (ingestion) ------------------------------------------------------------------------------
+
+    def claim(self, tenant_id: str, mentions: Sequence[Mention], expires_at: int) -> Claims:
+        """Claims each mention id not claimed before; the first claim of an id wins, whatever its text."""
+        earlier = self._states(tenant_id, [mention.id for mention in mentions])
+        claimed: list[str] = []
+        contested: list[str] = []
+        fresh = [mention for mention in mentions if mention.id not in earlier]
+        for start in range(0, len(fresh), MAX_TRANSACTION_ITEMS):
+            won, lost = self._claim_chunk(fresh[start : start + MAX_TRANSACTION_ITEMS], expires_at)
+            claimed.extend(won)
+            contested.extend(lost)
+        if contested:  # another request claimed these between our read and our write
+            earlier |= self._states(tenant_id, contested)
+        claims = Claims(claimed=claimed)
+        for mention_id, (state, doc) in earlier.items():
+            if state == ACCEPTED and doc is not None:
+                claims.pending.append(Mention.model_validate_json(doc))
+            else:
+                claims.stored.append(mention_id)
+        return claims
+
+    def _claim_chunk(self, chunk: Sequence[Mention], expires_at: int) -> tuple[list[str], list[str]]:
+        """Claims a chunk in one transaction; ids whose condition failed are dropped and the rest retried."""
+        pending = list(chunk)
+        lost: list[str] = []
+        for attempt in range(1, _CLAIM_ATTEMPTS + 1):
+            if not pending:
+                return [], lost
+            items: list[TransactWriteItemTypeDef] = [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": self._claim_item(mention, expires_at),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for mention in pending
+            ]
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return [mention.id for mention in pending], lost
+            except ClientError as exc:
+                if error_code(exc) != "TransactionCanceledException":
+                    raise storage_error("TransactWriteItems (claims) on mentions", exc) from exc
+                codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons") or []]
+                taken = {index for index, code in enumerate(codes) if code == "ConditionalCheckFailed"}
+                lost.extend(pending[index].id for index in sorted(taken))
+                pending = [mention for index, mention in enumerate(pending) if index not in taken]
+                if not taken:  # a conflict or throttle, not a taken id: wait, then try the same claims again
+                    time.sleep(backoff(attempt))
+            except BotoCoreError as exc:
+                raise storage_error("TransactWriteItems (claims) on mentions", exc) from exc
+        raise StorageError(f"DynamoDB kept cancelling the claim of {len(pending)} mention(s); retry")
+
+    def _claim_item(self, mention: Mention, expires_at: int) -> dict[str, AttributeValueTypeDef]:
+        return {
+            "pk": {"S": mention_pk(mention.tenant_id, mention.id)},
+            "tenant_id": {"S": mention.tenant_id},
+            "mention_id": {"S": mention.id},
+            "state": {"S": ACCEPTED},
+            "received": {"S": mention.model_dump_json()},
+            "expires_at": {"N": str(expires_at)},
+        }
+
+    def _states(self, tenant_id: str, mention_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """For each id the tenant has an item for: its state and, for a claim, the mention as received."""
+        found: dict[str, tuple[str, str | None]] = {}
+        table = self._table
+
+        def get(request: Any) -> Any:
+            try:
+                answer = self._client.batch_get_item(RequestItems=request)
+            except (ClientError, BotoCoreError) as exc:
+                raise storage_error("BatchGetItem on mentions", exc) from exc
+            for item in answer["Responses"].get(table, []):
+                state = item.get("state", {}).get("S", SCORED)  # items from before claims existed are scored
+                found[item["mention_id"]["S"]] = (state, item.get("received", {}).get("S"))
+            return answer.get("UnprocessedKeys") or None
+
+        unique = list(dict.fromkeys(mention_ids))
+        for start in range(0, len(unique), _BATCH_GET_LIMIT):
+            keys = [
+                {"pk": {"S": mention_pk(tenant_id, mention_id)}}
+                for mention_id in unique[start : start + _BATCH_GET_LIMIT]
+            ]
+            request = {
+                table: {
+                    "Keys": keys,
+                    "ProjectionExpression": "mention_id, #state, received",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                }
+            }
+            drain(get, request, failure=lambda left: StorageError("BatchGetItem on mentions left keys unprocessed"))
+        return found
 
     # -- writing -------------------------------------------------------------------------------------------
 
@@ -97,7 +176,9 @@ class MentionStore:
             "Put": {
                 "TableName": self._table,
                 "Item": self._to_item(scored, expires_at),
-                "ConditionExpression": "attribute_not_exists(pk)",
+                "ConditionExpression": "attribute_not_exists(pk) OR #state = :accepted",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {":accepted": {"S": ACCEPTED}},
             }
         }
 
@@ -156,6 +237,7 @@ class MentionStore:
             "mention_id": {"S": mention.id},
             "gsi1pk": {"S": mention_day_bucket(mention.tenant_id, mention.created_at)},
             "gsi1sk": {"S": mention_time_sort_key(mention.created_at, mention.id)},
+            "state": {"S": SCORED},
             "sentiment": {"S": score.sentiment.value},
             "risk": {"N": repr(score.risk)},
             "doc": {"S": scored.model_dump_json()},
@@ -164,32 +246,17 @@ class MentionStore:
 
     # -- reading -------------------------------------------------------------------------------------------
 
-    def existing_ids(self, tenant_id: str, mention_ids: Sequence[str]) -> set[str]:
-        """Which of these mention ids the tenant already has stored."""
-        found: set[str] = set()
-        for start in range(0, len(mention_ids), _BATCH_GET_LIMIT):
-            keys: list[dict[str, AttributeValueTypeDef]] = [
-                {"pk": {"S": mention_pk(tenant_id, mention_id)}}
-                for mention_id in mention_ids[start : start + _BATCH_GET_LIMIT]
-            ]
-            request: Any = {self._table: {"Keys": keys, "ProjectionExpression": "mention_id"}}
-            try:
-                while request:
-                    answer = self._client.batch_get_item(RequestItems=request)
-                    found.update(item["mention_id"]["S"] for item in answer["Responses"].get(self._table, []))
-                    request = answer.get("UnprocessedKeys") or None
-            except (ClientError, BotoCoreError) as exc:
-                raise storage_error("BatchGetItem on mentions", exc) from exc
-        return found
-
     def get(self, tenant_id: str, mention_id: str) -> ScoredMention | None:
+        """The scored mention, or None while it is only claimed (accepted, not scored yet) or unknown."""
         try:
             item = self._client.get_item(
                 TableName=self._table, Key={"pk": {"S": mention_pk(tenant_id, mention_id)}}
             ).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on mentions", exc) from exc
-        return ScoredMention.model_validate_json(item["doc"]["S"]) if item else None
+        if not item or "doc" not in item:
+            return None
+        return ScoredMention.model_validate_json(item["doc"]["S"])
 
     def list_newest_first(
         self,
@@ -199,22 +266,32 @@ class MentionStore:
         until: datetime,
         limit: int,
         sentiment: Sentiment | None = None,
-        cursor: str | None = None,
+        after: ListPosition | None = None,
     ) -> MentionPage:
-        resume_day, resume_key = _decode_cursor(cursor) if cursor else (None, None)
         collected: list[ScoredMention] = []
         for day in _days_newest_first(since, until):
             day_name = f"{day:%Y-%m-%d}"
-            if resume_day is not None and day_name > resume_day:
+            if after is not None and day_name > after.day:
                 continue
-            start_key = resume_key if day_name == resume_day else None
+            start_key = self._key_of(tenant_id, after) if after is not None and day_name == after.day else None
             for item in self._query_day(tenant_id, day, since, until, sentiment, start_key):
                 collected.append(ScoredMention.model_validate_json(item["doc"]["S"]))
                 if len(collected) == limit:
                     last_key = {name: item[name] for name in ("pk", "gsi1pk", "gsi1sk")}
                     more = self._has_more(tenant_id, day, since, until, sentiment, last_key)
-                    return MentionPage(collected, _encode_cursor(day_name, last_key) if more else None)
+                    position = ListPosition(
+                        day=day_name, mention_id=item["mention_id"]["S"], sort_key=item["gsi1sk"]["S"]
+                    )
+                    return MentionPage(collected, position if more else None)
         return MentionPage(collected, None)
+
+    @staticmethod
+    def _key_of(tenant_id: str, position: ListPosition) -> dict[str, Any]:
+        return {
+            "pk": {"S": mention_pk(tenant_id, position.mention_id)},
+            "gsi1pk": {"S": day_bucket(tenant_id, position.day)},
+            "gsi1sk": {"S": position.sort_key},
+        }
 
     def _has_more(
         self,
@@ -264,5 +341,9 @@ class MentionStore:
                 if "LastEvaluatedKey" not in page:
                     return
                 query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if start_key is not None and error_code(exc) == "ValidationException":
+                raise InvalidCursorError("the cursor does not name a position in this listing") from exc
+            raise storage_error("Query on mentions", exc) from exc
+        except BotoCoreError as exc:
             raise storage_error("Query on mentions", exc) from exc

@@ -1,4 +1,4 @@
-"""The scoring queue: accepted mentions travel from ingestion to scoring as one SQS message each."""
+"""The scoring queue: mentions in, ten per SendMessageBatch, each entry SQS refuses retried with backoff."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.aws import sqs_client
 from sigap.dal.errors import queue_error
+from sigap.dal.retry import drain
 from sigap.errors import QueueError
+from sigap.ingestion.service import message_body
 from sigap.models import Mention
 
 if TYPE_CHECKING:
@@ -17,12 +19,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 SQS_BATCH = 10
-MAX_MESSAGE_BYTES = 256 * 1024
-_ATTEMPTS = 3
-
-
-def message_body(mention: Mention) -> str:
-    return mention.model_dump_json()
 
 
 class ScoringQueue:
@@ -31,10 +27,20 @@ class ScoringQueue:
         self._client = client or sqs_client()
 
     def send(self, mentions: Sequence[Mention], correlation_id: str | None = None) -> None:
-        """Sends every mention or raises QueueError; entries SQS refuses are retried before giving up."""
+        """Sends every mention or raises QueueError naming how many SQS would not take."""
+
+        def send_batch(
+            entries: list[SendMessageBatchRequestEntryTypeDef],
+        ) -> list[SendMessageBatchRequestEntryTypeDef] | None:
+            try:
+                answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            except (ClientError, BotoCoreError) as exc:
+                raise queue_error("SendMessageBatch", exc) from exc
+            failed = {entry["Id"] for entry in answer.get("Failed", [])}
+            return [entry for entry in entries if entry["Id"] in failed] or None
+
         for start in range(0, len(mentions), SQS_BATCH):
-            chunk = mentions[start : start + SQS_BATCH]
-            pending: list[SendMessageBatchRequestEntryTypeDef] = [
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
                 {
                     "Id": str(index),
                     "MessageBody": message_body(mention),
@@ -47,16 +53,6 @@ class ScoringQueue:
                         ),
                     },
                 }
-                for index, mention in enumerate(chunk)
+                for index, mention in enumerate(mentions[start : start + SQS_BATCH])
             ]
-            for _ in range(_ATTEMPTS):
-                try:
-                    answer = self._client.send_message_batch(QueueUrl=self._url, Entries=pending)
-                except (ClientError, BotoCoreError) as exc:
-                    raise queue_error("SendMessageBatch", exc) from exc
-                failed = {entry["Id"]: entry for entry in answer.get("Failed", [])}
-                pending = [entry for entry in pending if entry["Id"] in failed]
-                if not pending:
-                    break
-            if pending:
-                raise QueueError(f"SQS refused {len(pending)} message(s) after {_ATTEMPTS} attempts")
+            drain(send_batch, entries, failure=lambda left: QueueError(f"SQS refused {len(left)} message(s); retry"))

@@ -11,13 +11,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigap.aws import dynamodb_client
 from sigap.dal.errors import storage_error
 from sigap.dal.keys import story_band_pk
+from sigap.dal.retry import drain
+from sigap.errors import StorageError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _GET_LIMIT = 100
 _WRITE_LIMIT = 25
-_ATTEMPTS = 5
 
 
 class DynamoBandIndex:
@@ -29,24 +30,25 @@ class DynamoBandIndex:
     def lookup(self, tenant_id: str, band_keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         prefix = len(story_band_pk(tenant_id, ""))
+
+        def get(request: Any) -> Any:
+            try:
+                answer = self._client.batch_get_item(RequestItems=request)
+            except (ClientError, BotoCoreError) as exc:
+                raise storage_error("BatchGetItem on stories", exc) from exc
+            for item in answer["Responses"].get(self._table, []):
+                found[item["pk"]["S"][prefix:]] = item["story"]["S"]
+            return answer.get("UnprocessedKeys") or None
+
         for start in range(0, len(band_keys), _GET_LIMIT):
             chunk = band_keys[start : start + _GET_LIMIT]
-            request: Any = {
+            request = {
                 self._table: {
                     "Keys": [{"pk": {"S": story_band_pk(tenant_id, key)}} for key in chunk],
                     "ProjectionExpression": "pk, story",
                 }
             }
-            try:
-                for _ in range(_ATTEMPTS):
-                    answer = self._client.batch_get_item(RequestItems=request)
-                    for item in answer["Responses"].get(self._table, []):
-                        found[item["pk"]["S"][prefix:]] = item["story"]["S"]
-                    request = answer.get("UnprocessedKeys") or None
-                    if not request:
-                        break
-            except (ClientError, BotoCoreError) as exc:
-                raise storage_error("BatchGetItem on stories", exc) from exc
+            drain(get, request, failure=lambda _: StorageError("BatchGetItem on stories left keys unprocessed"))
         return found
 
     def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
@@ -63,13 +65,17 @@ class DynamoBandIndex:
             }
             for key, story in sorted(assignments.items())
         ]
-        for start in range(0, len(requests), _WRITE_LIMIT):
-            pending: Any = {self._table: requests[start : start + _WRITE_LIMIT]}
+
+        def write(pending: Any) -> Any:
             try:
-                for _ in range(_ATTEMPTS):
-                    answer = self._client.batch_write_item(RequestItems=pending)
-                    pending = answer.get("UnprocessedItems") or None
-                    if not pending:
-                        break
+                answer = self._client.batch_write_item(RequestItems=pending)
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("BatchWriteItem on stories", exc) from exc
+            return answer.get("UnprocessedItems") or None
+
+        for start in range(0, len(requests), _WRITE_LIMIT):
+            drain(
+                write,
+                {self._table: requests[start : start + _WRITE_LIMIT]},
+                failure=lambda _: StorageError("BatchWriteItem on stories left items unprocessed"),
+            )

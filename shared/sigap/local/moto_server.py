@@ -1,4 +1,4 @@
-"""moto's server for the local stack, with three measured fixes that keep moto's behaviour and drop its O(n) costs.
+"""moto's server for the local stack, with four fixes that keep moto's behaviour and drop its O(n) costs and races.
 
 1. DynamoDB transactions: moto snapshots every table a transaction touches with copy.deepcopy, once per item, to
    roll back a cancelled transaction; with a few thousand mentions stored that cost hundreds of milliseconds per
@@ -11,6 +11,11 @@
    back (3,000 handled, ~20 redelivered after the 180 s visibility timeout), a message sent during a delete
    could vanish, and plain moto delivered 4 of 2,000 messages twice. Both now run under the queue's own lock
    (a Condition over an RLock, which long-polling releases while it waits).
+4. DynamoDB writes are atomic per item on AWS; in moto's threaded server they are plain read-modify-writes on
+   shared dicts, and a cancelled transaction rolls back by restoring its snapshot. With two scoring sandboxes,
+   a batch cancelled by a re-sent mention restored an aggregate item over the increment another batch had just
+   made: 2,000 mentions stored, 1,998 counted (whole batches of ten lost from one item). Every DynamoDB write
+   (put, update, delete, batch write, transaction) now runs under one lock, as if each were atomic.
 
     python -m sigap.local.moto_server -H 127.0.0.1 -p 5000
 """
@@ -139,9 +144,23 @@ def _receive_message(backend: SQSBackend, queue_name: str, *args: Any, **kwargs:
         return _original_receive(backend, queue_name, *args, **kwargs)
 
 
+_WRITES = threading.RLock()
+
+
+def _serialised(method: Any) -> Any:
+    def write(*args: Any, **kwargs: Any) -> Any:
+        with _WRITES:
+            return method(*args, **kwargs)
+
+    write.__name__ = method.__name__
+    return write
+
+
 def install() -> None:
+    for name in ("put_item", "update_item", "delete_item", "batch_write_item"):
+        setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     setattr(dynamodb_models, "copy", _CopyShim())  # noqa: B010 - replacing a module global on purpose
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = _serialised(transact_write_items)  # type: ignore[method-assign]
     Message.visible = property(_visible)  # type: ignore[method-assign,assignment]
     Message.delayed = property(_delayed)  # type: ignore[method-assign,assignment]
     Queue.approximate_number_of_messages_delayed = property(_count_delayed)  # type: ignore[method-assign,assignment]
