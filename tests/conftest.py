@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -70,18 +71,21 @@ def http_event(
     *,
     route_path: str,
     body: Any = None,
-    raw_body: str | None = None,
-    headers: dict[str, str] | None = None,
+    raw_body: str | bytes | None = None,
+    headers: dict[str, str | None] | None = None,
     query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event, built with the local gateway's own builder."""
     from sigap.local.http_gateway import Route, build_event
 
     route = Route(method=method, path=route_path, pool=None)  # type: ignore[arg-type]
-    target = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    target = path + ("?" + urlencode(query) if query else "")
     payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else "")
     all_headers = {"content-type": "application/json"} | {k.lower(): v for k, v in (headers or {}).items()}
-    return build_event(route, method, target, all_headers, payload.encode(), "127.0.0.1")
+    data = payload if isinstance(payload, bytes) else payload.encode("utf-8", "surrogatepass")
+    return build_event(
+        route, method, target, {k: v for k, v in all_headers.items() if v is not None}, data, "127.0.0.1"
+    )
 
 
 def sqs_event(bodies: list[str], attributes: dict[str, str] | None = None) -> dict[str, Any]:

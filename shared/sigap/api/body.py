@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -50,8 +51,9 @@ def body_bytes(event: dict[str, Any]) -> bytes:
     return str(body).encode("utf-8", "surrogatepass")
 
 
-def json_text(raw: bytes, content_type: str | None) -> str:
-    """The body as JSON text, checked to parse, nest at most MAX_DEPTH levels and hold only valid Unicode."""
+def json_text(raw: bytes, content_type: str | None, reshape: Callable[[Any], Any] | None = None) -> str:
+    """The body as JSON text, checked to parse, nest at most MAX_DEPTH levels and hold only valid Unicode;
+    `reshape`, if given, rewrites the parsed value first (a route's alternative shapes made its canonical one)."""
     if not is_json_media_type(content_type):
         raise BodyProblem(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -71,7 +73,10 @@ def json_text(raw: bytes, content_type: str | None) -> str:
     except ValueError as exc:  # JSONDecodeError, and integers past Python's 4,300-digit limit
         raise BodyProblem(HTTPStatus.BAD_REQUEST, "malformed_json", f"the body is not valid JSON: {exc}") from exc
     _check_nesting_and_text(value)
-    return text
+    if reshape is None:
+        return text
+    reshaped = reshape(value)
+    return text if reshaped is value else json.dumps(reshaped, ensure_ascii=False)
 
 
 def _too_deep() -> BodyProblem:

@@ -3,6 +3,7 @@ tenant and settings, carried in Powertools' own resolver context."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -50,6 +51,7 @@ def serve(
     tenants: TenantLookup,
     max_body_bytes: int,
     settings: object,
+    reshape: Callable[[Any], Any] | None = None,
 ) -> dict[str, Any]:
     """Answers one request: the function's settings in the resolver's context, size, access and body first."""
     app.append_context(settings=settings)
@@ -61,6 +63,7 @@ def serve(
             tenants=tenants,
             max_body_bytes=max_body_bytes,
             on_tenant=lambda tenant: app.append_context(tenant=tenant),
+            reshape=reshape,
         )
     finally:
         app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one

@@ -10,6 +10,7 @@ declared none is treated as needing the tenant's key, so forgetting fails closed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import re
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -23,6 +24,8 @@ from sigap.auth import bearer_token, key_matches, tenant_of_key
 from sigap.models import Tenant
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# A date-time whose '+07:00' was typed into a URL unencoded arrives with the '+' decoded as a space.
+_UNENCODED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
 
 
 class Access(StrEnum):
@@ -89,14 +92,21 @@ def authenticate(event: Mapping[str, Any], tenants: TenantLookup) -> Tenant | Re
     return tenant
 
 
-def with_json_body(event: dict[str, Any]) -> dict[str, Any]:
+def with_json_body(event: dict[str, Any], reshape: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """The event with its body as checked JSON text and a JSON content type, or BodyProblem."""
     method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
     if method not in _BODY_METHODS or not event.get("body"):
         return event
-    text = json_text(body_bytes(event), header(event, "content-type"))
+    text = json_text(body_bytes(event), header(event, "content-type"), reshape)
     headers = {key: value for key, value in (event.get("headers") or {}).items() if key.lower() != "content-type"}
     return event | {"body": text, "isBase64Encoded": False, "headers": headers | {"content-type": "application/json"}}
+
+
+def with_offsets_restored(event: dict[str, Any]) -> dict[str, Any]:
+    """Query values like '2026-11-22T10:00:00 07:00' read as the '+07:00' their sender meant."""
+    query = event.get("queryStringParameters") or {}
+    fixed = {name: _UNENCODED_OFFSET.sub(r"\1+\2", str(value)) for name, value in query.items()}
+    return event if fixed == query else event | {"queryStringParameters": fixed}
 
 
 def guarded(
@@ -107,6 +117,7 @@ def guarded(
     tenants: TenantLookup,
     max_body_bytes: int,
     on_tenant: Callable[[Tenant], None],
+    reshape: Callable[[Any], Any] | None = None,
 ) -> dict[str, Any]:
     """Checks size, access and body, then lets the resolver route, validate and answer."""
     size = body_size(event)
@@ -124,7 +135,7 @@ def guarded(
             return as_proxy_result(outcome)
         on_tenant(outcome)
     try:
-        event = with_json_body(event)
+        event = with_offsets_restored(with_json_body(event, reshape))
     except BodyProblem as problem:
         return as_proxy_result(error_response(problem.status, problem.code, problem.message))
     return resolve(event, context)

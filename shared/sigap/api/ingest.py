@@ -36,6 +36,13 @@ def _body_kind(value: Any) -> str:
     return "batch" if isinstance(value, dict) and "mentions" in value else "single"
 
 
+def as_batch(value: Any) -> Any:
+    """A top-level array is read as {"mentions": [...]}: Powertools would keep only a list's first element for
+    a body parameter it does not recognise as a sequence, and errors then name `mentions[i]` as for a batch."""
+    return {"mentions": value} if isinstance(value, list) else value
+
+
+# The array member documents the shape in the OpenAPI document; `as_batch` has rewritten it before validation.
 IngestBody = Annotated[
     Annotated[MentionBatchIn, Tag("batch")]
     | Annotated[MentionList, Tag("array")]
@@ -136,4 +143,12 @@ app.include_router(router)
 
 def handle(event: dict[str, Any], context: Any, settings: IngestSettings) -> dict[str, Any]:
     tenants, _, _ = _adapters(settings)
-    return serve(app, event, context, tenants=tenants, max_body_bytes=settings.max_body_bytes, settings=settings)
+    return serve(
+        app,
+        event,
+        context,
+        tenants=tenants,
+        max_body_bytes=settings.max_body_bytes,
+        settings=settings,
+        reshape=as_batch,
+    )
