@@ -9,8 +9,8 @@ declared none is treated as needing the tenant's key, so forgetting fails closed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import re
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, Protocol
