@@ -95,9 +95,10 @@ def authenticate(event: Mapping[str, Any], tenants: TenantLookup) -> Tenant | Re
 def with_json_body(event: dict[str, Any], reshape: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     """The event with its body as checked JSON text and a JSON content type, or BodyProblem."""
     method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
-    if method not in _BODY_METHODS or not event.get("body"):
+    if method not in _BODY_METHODS:
         return event
-    text = json_text(body_bytes(event), header(event, "content-type"), reshape)
+    # An empty body is left for validation to name ("body: Field required") whatever type it claimed.
+    text = json_text(body_bytes(event), header(event, "content-type"), reshape) if event.get("body") else None
     headers = {key: value for key, value in (event.get("headers") or {}).items() if key.lower() != "content-type"}
     return event | {"body": text, "isBase64Encoded": False, "headers": headers | {"content-type": "application/json"}}
 

@@ -1,0 +1,198 @@
+"""Property-based fuzzing of both HTTP APIs (Hypothesis), in process under moto: whatever a client sends, the
+answer is never a 5xx, every 4xx has Sigap's error shape, and every 202 accounts for each mention it was sent.
+
+`make test` runs a few hundred cases; `make bench` runs thousands (SIGAP_FUZZ_EXAMPLES) and prints the
+answers by status from the report this test writes when SIGAP_FUZZ_REPORT names a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import http_event, load_handler, mention_payload
+from tests.integration.conftest import AwsStack
+
+EXAMPLES = int(os.environ.get("SIGAP_FUZZ_EXAMPLES", "250"))
+MENTIONS, SUMMARY = "/v1/tenants/{tenant}/mentions", "/v1/tenants/{tenant}/summary"
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes)))
+instants = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=offsets)
+time_texts = st.one_of(
+    instants.map(lambda moment: moment.isoformat()),
+    instants.map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    st.sampled_from(["0", "yesterday", "2026-11-22", "2026-11-22T10:00:00", "", "2026-13-40T99:99:99Z"]),
+    st.text(max_size=20),
+)
+field_values = st.one_of(json_values, time_texts, st.integers(min_value=-(10**40), max_value=10**40))
+mention_fields = st.sampled_from(["id", "source", "channel", "url", "author", "text", "language", "created_at", "raw"])
+
+
+@st.composite
+def mentions(draw: st.DrawFn) -> Any:
+    """A valid mention with a few fields replaced, dropped or added: mostly near-misses, sometimes valid."""
+    mention: dict[str, Any] = mention_payload(draw(st.from_regex(r"[A-Za-z0-9._:-]{1,12}", fullmatch=True)))
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        field = draw(mention_fields | st.text(max_size=8))
+        action = draw(st.sampled_from(["replace", "drop", "time"]))
+        if action == "drop":
+            mention.pop(field, None)
+        elif action == "time":
+            mention["created_at"] = draw(time_texts)
+        else:
+            mention[field] = draw(field_values)
+    if draw(st.booleans()):
+        mention["author"] = draw(
+            st.one_of(
+                st.text(max_size=10),
+                st.fixed_dictionaries(
+                    {"handle": st.text(max_size=10)},
+                    optional={"followers": field_values, "verified": json_values},
+                ),
+            )
+        )
+    return mention
+
+
+bodies = st.one_of(
+    mentions(),
+    st.lists(mentions(), max_size=5),
+    st.fixed_dictionaries({"mentions": st.lists(mentions(), max_size=5)}),
+    json_values,
+)
+raw_bodies = st.one_of(
+    bodies.map(lambda body: json.dumps(body).encode()),
+    st.binary(max_size=200),
+    st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
+    st.integers(min_value=1, max_value=3000).map(lambda depth: ("[" * depth + "]" * depth).encode()),
+)
+content_types = st.sampled_from(
+    [
+        "application/json",
+        "application/JSON",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "application/octet-stream",
+        "application/x-www-form-urlencoded",
+        None,
+    ]
+)
+query_values = st.one_of(time_texts, st.text(max_size=30), st.integers().map(str))
+queries = st.dictionaries(
+    st.sampled_from(["since", "until", "limit", "sentiment", "cursor", "other"]), query_values, max_size=4
+)
+keys = st.sampled_from(["own", "other", "wrong", "none", "garbage"])
+
+
+@pytest.fixture
+def api(aws: AwsStack) -> Iterator[dict[str, Any]]:
+    loaded: dict[str, Any] = {}
+    for name, logical_id in (("ingest", "IngestFunction"), ("query", "QueryFunction")):
+        aws.use_function_environment(logical_id)
+        loaded[name] = load_handler(name)
+    _, own_key = aws.new_tenant("brand-a")
+    _, other_key = aws.new_tenant("brand-b")
+    loaded["keys"] = {
+        "own": own_key,
+        "other": other_key,
+        "wrong": own_key[:-3] + "xyz",
+        "none": None,
+        "garbage": "not-a-key",
+    }
+    loaded["statuses"] = Counter()
+    yield loaded
+    report = os.environ.get("SIGAP_FUZZ_REPORT")
+    if report:  # each test adds its answers to the file's, keyed "<function> <status>"
+        path = Path(report)
+        totals = Counter(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else Counter()
+        totals.update(loaded["statuses"])
+        path.write_text(json.dumps(dict(totals)), encoding="utf-8")
+
+
+def _answer(api: dict[str, Any], handler: str, event: dict[str, Any], context: Any) -> tuple[int, Any]:
+    result = api[handler].lambda_handler(event, context)
+    status = int(result["statusCode"])
+    api["statuses"][f"{handler} {status}"] += 1
+    assert status < 500, result["body"]
+    body = json.loads(result["body"])
+    if status >= 400:
+        assert set(body) == {"error"}, body
+        assert isinstance(body["error"]["code"], str)
+        assert isinstance(body["error"]["message"], str)
+        assert body["error"]["message"]
+    return status, body
+
+
+def _headers(api: dict[str, Any], key: str, content_type: str | None) -> dict[str, str | None]:
+    token = api["keys"][key]
+    headers: dict[str, str | None] = {"content-type": content_type}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    return headers
+
+
+def _sent_ids(raw: bytes) -> list[str] | None:
+    """The mention ids a body holds, if it is a well-formed batch or mention (else None)."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    items = body if isinstance(body, list) else body.get("mentions") if isinstance(body, dict) else None
+    items = [body] if isinstance(body, dict) and "mentions" not in body else items
+    if not isinstance(items, list) or not all(isinstance(item, dict) and "id" in item for item in items):
+        return None
+    return [str(item["id"]) for item in items]
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(raw=raw_bodies, key=keys, content_type=content_types, tenant=st.sampled_from(["brand-a", "brand-b", "nobody"]))
+def test_posting_anything_never_gets_a_5xx_and_a_202_accounts_for_every_mention(
+    api: dict[str, Any], lambda_context: Any, raw: bytes, key: str, content_type: str | None, tenant: str
+) -> None:
+    event = http_event(
+        "POST",
+        f"/v1/tenants/{tenant}/mentions",
+        route_path=MENTIONS,
+        raw_body=raw,
+        headers=_headers(api, key, content_type),
+    )
+    status, body = _answer(api, "ingest", event, lambda_context)
+    if status == 202:
+        sent = _sent_ids(raw)
+        assert sent is not None
+        assert sorted(body["accepted"] + body["duplicates"]) == sorted(sent)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=queries, key=keys, route=st.sampled_from([MENTIONS, SUMMARY]))
+def test_reading_with_any_query_never_gets_a_5xx(
+    api: dict[str, Any], lambda_context: Any, query: dict[str, str], key: str, route: str
+) -> None:
+    path = route.replace("{tenant}", "brand-a")
+    event = http_event("GET", path, route_path=route, headers=_headers(api, key, None), query=query)
+    status, body = _answer(api, "query", event, lambda_context)
+    if status == 200:
+        assert datetime.fromisoformat(body["since"]) <= datetime.fromisoformat(body["until"])
+        assert datetime.fromisoformat(body["since"]).utcoffset() == timedelta(0) or body["since"].endswith("Z")
