@@ -13,6 +13,19 @@ from sigap.errors import SigapError
 from sigap.kinds import TENANT_ID_PATTERN, StackMode
 
 
+def template_parameters(args: argparse.Namespace) -> dict[str, str]:
+    """--param NAME=VALUE (repeatable) and the --mode shortcut for StackMode."""
+    parameters: dict[str, str] = {}
+    for pair in args.param or []:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise ValueError(f"--param takes NAME=VALUE (e.g. StackMode=multi), not {pair!r}")
+        parameters[name] = value
+    if args.mode:
+        parameters["StackMode"] = args.mode
+    return parameters
+
+
 def _up(args: argparse.Namespace) -> int:
     from sigap.local.stack import LocalStack, StackOptions, find_template
 
@@ -23,20 +36,35 @@ def _up(args: argparse.Namespace) -> int:
             state_dir=args.state_dir,
             concurrency=args.concurrency,
             retry_delay=args.retry_delay,
+            parameters=template_parameters(args),
+            fresh=args.fresh,
         )
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         stack.start()
-        print(f"Sigap local stack is up. API: {stack.api_url}  (AWS endpoint {stack.endpoint_url})", flush=True)
-        print(f"Function logs: {args.state_dir / 'logs'}   Stop with Ctrl-C.", flush=True)
+        if stack.restored is not None:
+            print(
+                f"Restored {stack.restored.items} items and {stack.restored.messages} queued messages from "
+                f"{args.state_dir / 'state'} (start empty with --fresh).",
+                flush=True,
+            )
+        mode = stack.outputs.get("StackMode", "single")
+        print(f"Sigap local stack is up (StackMode={mode}). API: {stack.api_url}", flush=True)
+        print(f"AWS endpoint {stack.endpoint_url}. Logs: {args.state_dir / 'logs'}. Stop with Ctrl-C.", flush=True)
         stopping.wait()
     except KeyboardInterrupt:
         pass
     finally:
         print("Stopping the local stack...", flush=True)
         stack.stop()
+        if stack.saved is not None:
+            print(
+                f"Saved {stack.saved.items} items and {stack.saved.messages} queued messages to "
+                f"{args.state_dir / 'state'}; the next 'sigap up' loads them.",
+                flush=True,
+            )
     return 0
 
 
@@ -96,6 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds before a failed SQS message is retried (default: the queue's visibility timeout)",
     )
+    up.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a template parameter, as sam deploy --parameter-overrides takes it (repeatable)",
+    )
+    up.add_argument(
+        "--mode", choices=["single", "multi"], help="StackMode: one brand, or many (an agency); default single"
+    )
+    up.add_argument("--fresh", action="store_true", help="start empty instead of loading the last saved state")
     up.set_defaults(run=_up)
 
     tenants = commands.add_parser("tenants", help="manage tenants (brands)")

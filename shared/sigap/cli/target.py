@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 
 from sigap.aws import reset_clients
-from sigap.local.stack import LOCAL_CREDENTIALS, read_state
+from sigap.local.stack import LOCAL_CREDENTIALS, StaleStateError, read_state
 
 
 class TargetError(RuntimeError):
@@ -35,7 +35,10 @@ def resolve_target(stack: str | None, state_dir: Path) -> Target:
             raise TargetError(f"cannot read stack {stack!r}: {exc}") from exc
         outputs = {item["OutputKey"]: item["OutputValue"] for item in described.get("Outputs", [])}
         return Target(api_url=outputs.get("ApiUrl", ""), outputs=outputs)
-    state = read_state(state_dir)
+    try:
+        state = read_state(state_dir)
+    except StaleStateError as stale:
+        raise TargetError(str(stale)) from stale
     if state is None:
         raise TargetError("no local stack is running here: start one with 'sigap up', or pass --stack NAME")
     os.environ.update(LOCAL_CREDENTIALS | {"AWS_ENDPOINT_URL": state["endpoint_url"]})

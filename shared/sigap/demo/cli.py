@@ -5,12 +5,25 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from sigap.client import SigapClient
 from sigap.dal.queue_depth import queue_depth
-from sigap.demo.replay import load_scenario, now_utc, place_in_time, replay
+from sigap.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
 
-DEMO_TENANT = "teh-segar-demo"
+CRISIS_BRAND = ("teh-segar-demo", "Teh Segar")
+CALM_BRAND = ("kopi-senja-demo", "Kopi Senja")
+_CALM_KINDS = ("chatter", "delivery")  # the scenario's ordinary traffic, with no crisis in it
+
+
+def calm_day(scenario: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The second brand's traffic: the scenario's ordinary chatter and delivery talk, about another brand."""
+    return [
+        mention
+        | {"id": mention["id"].replace("demo-", "calm-"), "text": mention["text"].replace("Teh Segar", "Kopi Senja")}
+        for mention in scenario
+        if mention["id"].split("-")[1] in _CALM_KINDS
+    ]
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -22,63 +35,85 @@ def run_demo(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     state_dir: Path = args.state_dir / "demo"
-    stack = LocalStack(StackOptions(template_path=find_template(), port=args.port, state_dir=state_dir))
-    print("Starting the local stack (moto on 127.0.0.1, resources from template.yaml)...", flush=True)
+    # An agency stack, so the demo shows two brands side by side; it starts empty and saves nothing.
+    options = StackOptions(
+        template_path=find_template(),
+        port=args.port,
+        state_dir=state_dir,
+        parameters={"StackMode": "multi"},
+        fresh=True,
+        persist=False,
+    )
+    stack = LocalStack(options)
+    print("Starting the local stack (moto on 127.0.0.1, resources from template.yaml, StackMode=multi)...", flush=True)
+    reports: list[tuple[str, ReplayReport, int]] = []
     try:
         stack.start()
         target = resolve_target(None, state_dir)
         print(f"Local stack up in {time.monotonic() - started:.1f} s. API: {stack.api_url}", flush=True)
-        tenant, api_key = create_tenant(
-            TenantStore(target.output("TenantsTableName")),
-            DEMO_TENANT,
-            "Teh Segar (demo brand)",
-            mode=StackMode(target.outputs.get("StackMode", "single")),
-            now=utc_now(),
-        )
-        print(f"Tenant {tenant.tenant_id!r} created; its API key authenticates every request below.")
         scenario = load_scenario()
-        mentions = []
-        for round_number in range(args.repeat):
-            for mention in place_in_time(scenario, now_utc()):
-                mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
-        channels = sorted({m["channel"] for m in mentions})
-        print(f"Replaying {len(mentions)} mentions (Indonesian and English; {', '.join(channels)})...")
-        client = SigapClient(stack.api_url, api_key)
-        report = replay(
-            client,
-            tenant.tenant_id,
-            mentions,
-            queue_depth=lambda: queue_depth(target.output("ScoringQueueUrl")),
-            dead_letters=lambda: queue_depth(target.output("ScoringDeadLetterQueueUrl")),
-            progress=not args.no_progress,
-        )
+        traffic = {CRISIS_BRAND: scenario, CALM_BRAND: calm_day(scenario)}
+        for (slug, name), brand_mentions in traffic.items():
+            tenant, api_key = create_tenant(
+                TenantStore(target.output("TenantsTableName")),
+                slug,
+                name,
+                mode=StackMode(target.outputs.get("StackMode", "multi")),
+                now=utc_now(),
+            )
+            mentions = []
+            for round_number in range(args.repeat):
+                for mention in place_in_time(brand_mentions, now_utc()):
+                    mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
+            channels = sorted({m["channel"] for m in mentions})
+            print(
+                f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key. Replaying {len(mentions)} "
+                f"mentions ({', '.join(channels)})..."
+            )
+            report = replay(
+                SigapClient(stack.api_url, api_key),
+                tenant.tenant_id,
+                mentions,
+                queue_depth=lambda: queue_depth(target.output("ScoringQueueUrl")),
+                dead_letters=lambda: queue_depth(target.output("ScoringDeadLetterQueueUrl")),
+                progress=not args.no_progress,
+            )
+            reports.append((tenant.tenant_id, report, len(mentions)))
     finally:
         stack.stop()
+    ok = True
+    for tenant_id, report, sent in reports:
+        print()
+        print_report(tenant_id, report)
+        ok = ok and report.scored == report.ingested == sent and report.dead_lettered == 0
+    print("\nDemo complete." if ok else "\nDemo finished with mentions missing: see .sigap/demo/logs/")
+    return 0 if ok else 1
+
+
+def print_report(tenant_id: str, report: ReplayReport) -> None:
     summary = report.summary
-    print()
     print(
-        f"{report.ingested} ingested, {report.scored} scored, {report.dead_lettered} dead-lettered "
+        f"{tenant_id}: {report.ingested} ingested, {report.scored} scored, {report.dead_lettered} dead-lettered "
         f"in {report.seconds:.1f} s ({report.scored / report.seconds:.0f} mentions/s end to end)"
     )
     print(
-        f"Sentiment: {summary.get('negative')} negative, {summary.get('neutral')} neutral, "
+        f"  Sentiment: {summary.get('negative')} negative, {summary.get('neutral')} neutral, "
         f"{summary.get('positive')} positive; {summary.get('distinct_authors')} distinct authors; "
         f"mean risk {summary.get('mean_risk')}"
     )
     signals = summary.get("signals") or {}
     if signals:
         print(
-            "Crisis signals: "
+            "  Crisis signals: "
             + ", ".join(f"{name} {count}" for name, count in sorted(signals.items(), key=lambda p: -p[1]))
         )
     for story in (summary.get("top_stories") or [])[:3]:
+        if story["mentions"] < 3:
+            continue
         example = report.examples.get(story["story_id"], "")
         print(
-            f"Story {story['story_id']}: {story['mentions']} mentions by {story['distinct_authors']} authors"
+            f"  Story {story['story_id']}: {story['mentions']} mentions by {story['distinct_authors']} authors"
             + (f' - "{example[:90]}"' if example else "")
         )
     if report.rejected or report.duplicates:
-        print(f"{report.rejected} rejected, {report.duplicates} duplicates")
-    ok = report.scored == report.ingested == len(mentions) and report.dead_lettered == 0
-    print("Demo complete." if ok else "Demo finished with mentions missing: see .sigap/demo/logs/")
-    return 0 if ok else 1
+        print(f"  {report.rejected} rejected, {report.duplicates} duplicates")

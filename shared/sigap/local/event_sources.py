@@ -68,6 +68,7 @@ class SqsPoller(threading.Thread):
         self._window = batching_window
         self._report_failures = report_item_failures
         self._retry_delay = retry_delay
+        self._waiting: list[str] = []  # receipt handles of failed messages waiting out their visibility timeout
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -128,6 +129,7 @@ class SqsPoller(threading.Thread):
     def _retry_later(self, messages: list[MessageTypeDef]) -> None:
         """Failed messages reappear after the queue's visibility timeout, or sooner when --retry-delay asks."""
         if self._retry_delay is None:
+            self._waiting.extend(message["ReceiptHandle"] for message in messages)
             return
         for message in messages:
             self._sqs.change_message_visibility(
@@ -135,6 +137,15 @@ class SqsPoller(threading.Thread):
                 ReceiptHandle=message["ReceiptHandle"],
                 VisibilityTimeout=self._retry_delay,
             )
+
+    def release_waiting(self) -> None:
+        """Makes failed messages visible again at once (the stack is stopping), so a snapshot can keep them."""
+        for handle in self._waiting:
+            try:
+                self._sqs.change_message_visibility(QueueUrl=self._url, ReceiptHandle=handle, VisibilityTimeout=0)
+            except Exception:  # noqa: S112 - a handle whose message was received again since is stale: fine
+                continue
+        self._waiting.clear()
 
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")

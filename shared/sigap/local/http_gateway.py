@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import threading
 import time
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sigap.local.worker import FunctionPool, InvocationError
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+log = logging.getLogger("sigap.local")
 _TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
 
 
@@ -95,6 +97,12 @@ class HttpGateway:
             def _handle(self) -> None:
                 gateway.serve(self)
 
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # http.server's own refusals (414 URI too long, 431 headers too large, 400, 501) in Sigap's
+                # error shape, as every other answer of the API.
+                self.close_connection = True
+                _send_error(self, code, _CODES.get(code, "bad_request"), message or explain or "refused")
+
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle  # noqa: N815
 
         self._server = ThreadingHTTPServer((host, port), Handler)
@@ -121,21 +129,30 @@ class HttpGateway:
 
     def serve(self, request: BaseHTTPRequestHandler) -> None:
         started = time.monotonic()
-        length = int(request.headers.get("content-length") or 0)
+        try:
+            length = int(request.headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            request.close_connection = True
+            _send_error(request, 400, "bad_request", "the Content-Length header is not a whole number")
+            return
         if length > MAX_PAYLOAD_BYTES:
-            _send(request, 413, {"content-type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+            request.close_connection = True  # the body is not read, so the connection cannot be reused
+            _send_error(request, 413, "body_too_large", f"the body is over API Gateway's {MAX_PAYLOAD_BYTES} bytes")
             return
         body = request.rfile.read(length) if length else b""
         route = self.find(request.command, urlsplit(request.path).path)
         if route is None:
-            _send(request, 404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+            _send_error(request, 404, "not_found", "no such route; see /v1/openapi.json")
             return
         headers = {key.lower(): value for key, value in request.headers.items()}
         event = build_event(route, request.command, request.path, headers, body, request.client_address[0])
         try:
             result = route.pool.invoke(event)
-        except InvocationError:
-            _send(request, 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+        except InvocationError as exc:
+            log.error("%s failed a request: %s", route.route_key, exc)
+            _send_error(request, 500, "internal_error", "the function failed; see .sigap/logs/ for its log")
             return
         status, response_headers, payload = proxy_response(result)
         response_headers["x-local-latency-ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
@@ -152,6 +169,14 @@ def proxy_response(result: Any) -> tuple[int, dict[str, str], bytes]:
     body = result.get("body") or ""
     payload = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
     return int(result["statusCode"]), headers, payload
+
+
+_CODES = {400: "bad_request", 404: "not_found", 414: "uri_too_long", 431: "headers_too_large", 501: "not_implemented"}
+
+
+def _send_error(request: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+    payload = json.dumps({"error": {"code": code, "message": message}}).encode()
+    _send(request, status, {"content-type": "application/json"}, payload)
 
 
 def _send(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes) -> None:

@@ -17,13 +17,14 @@
    made: 2,000 mentions stored, 1,998 counted (whole batches of ten lost from one item). Every DynamoDB write
    (put, update, delete, batch write, transaction) now runs under one lock, as if each were atomic.
 
-    python -m sigap.local.moto_server -H 127.0.0.1 -p 5000
+    python -m sigap.local.moto_server [--parent PID] -H 127.0.0.1 -p 5000
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import sys
 import threading
 import time
@@ -170,11 +171,26 @@ def install() -> None:
     SQSBackend.receive_message = _receive_message  # type: ignore[method-assign,assignment]
 
 
+def _exit_with(parent: int) -> None:
+    """Ends this server when the process that started it is gone (even by kill -9), instead of lingering."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main() -> None:
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--parent"]:
+        _exit_with(int(arguments[1]))
+        arguments = arguments[2:]
     install()
     from moto.server import main as moto_main
 
-    moto_main(sys.argv[1:])
+    moto_main(arguments)
 
 
 if __name__ == "__main__":

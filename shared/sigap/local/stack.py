@@ -1,5 +1,6 @@
 """`sigap up`: moto's server on 127.0.0.1, the template's resources, function sandboxes, event sources and the
-HTTP API, with a state file so `sigap tenants create` and the demo can find them."""
+HTTP API, with a state file (`.sigap/local.json`) so `sigap tenants create` and the demo can find them, and a
+snapshot (`.sigap/state/`, see sigap.local.snapshot) so a restart remembers every tenant, mention and message."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import boto3
 from sigap.local.event_sources import ScheduleFirer, SqsPoller
 from sigap.local.http_gateway import HttpGateway, Route
 from sigap.local.provision import Provisioned, provision
+from sigap.local.snapshot import SnapshotCounts, export_state, import_state, saved_manifest
 from sigap.local.template import Resolver, Template, TemplateError, as_string_map
 from sigap.local.worker import FunctionPool, FunctionRuntime
 
@@ -31,6 +33,31 @@ LOCAL_CREDENTIALS = {
     "AWS_REGION": "us-east-1",
 }
 STATE_FILE = "local.json"
+SNAPSHOT_DIR = "state"
+log = logging.getLogger("sigap.local")
+
+
+class StaleStateError(RuntimeError):
+    """.sigap/local.json names a local stack that is no longer running (killed, or the machine restarted)."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _answers(url: str) -> bool:
+    host, _, port = url.removeprefix("http://").partition(":")
+    try:
+        with socket.create_connection((host, int(port or 80)), timeout=1):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def free_port() -> int:
@@ -57,6 +84,8 @@ class StackOptions:
     retry_delay: int | None = None
     schedule_speedup: float = 1.0
     parameters: dict[str, str] = field(default_factory=dict)
+    fresh: bool = False  # start empty instead of loading the last snapshot
+    persist: bool = True  # save a snapshot on stop and load it on start
 
 
 class LocalStack:
@@ -70,6 +99,11 @@ class LocalStack:
         self.endpoint_url = ""
         self.provisioned: Provisioned | None = None
         self._log_handler: logging.Handler | None = None
+        self._pollers: list[SqsPoller] = []
+        self._clients: tuple[Any, Any] | None = None
+        self.restored: SnapshotCounts | None = None
+        self.outputs: dict[str, str] = {}
+        self.saved: SnapshotCounts | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -83,6 +117,7 @@ class LocalStack:
         local_log.addHandler(self._log_handler)
         local_log.setLevel(logging.INFO)
         local_log.propagate = False
+        _refuse_if_running(options.state_dir)
         template = Template.load(options.template_path, options.parameters)
         self._start_moto(logs)
         session = boto3.session.Session(
@@ -94,6 +129,11 @@ class LocalStack:
         dynamodb = session.client("dynamodb", endpoint_url=self.endpoint_url)
         provisioned, resolver = provision(template, options.stack_name, dynamodb, sqs)
         self.provisioned = provisioned
+        self._clients = (dynamodb, sqs)
+        snapshot = options.state_dir / SNAPSHOT_DIR
+        if options.persist and not options.fresh and saved_manifest(snapshot) is not None:
+            self.restored = import_state(provisioned, dynamodb, sqs, snapshot)
+            log.info("restored %d items and %d messages from %s", self.restored.items, self.restored.messages, snapshot)
         routes: list[Route] = []
         for spec in template.functions():
             environment = as_string_map(resolver.resolve(spec.environment))
@@ -133,7 +173,17 @@ class LocalStack:
         log = (logs / "moto.log").open("ab")
         # Its own process, so AWS emulation does not compete with the gateway and pollers for one GIL.
         self._moto = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
-            [sys.executable, "-m", "sigap.local.moto_server", "-H", "127.0.0.1", "-p", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "sigap.local.moto_server",
+                "--parent",
+                str(os.getpid()),
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=os.environ | LOCAL_CREDENTIALS,
@@ -162,7 +212,7 @@ class LocalStack:
                 arn = resolver.resolve(properties["Queue"])
                 queue = next(q for q in self.provisioned.queues.values() if q["arn"] == arn)
                 # Lambda polls with several concurrent batches; one poller per sandbox keeps them all busy.
-                self._threads.extend(
+                pollers = [
                     SqsPoller(
                         sqs,
                         pool,
@@ -175,7 +225,9 @@ class LocalStack:
                         stop=self._stop,
                     )
                     for _ in range(self.options.concurrency)
-                )
+                ]
+                self._pollers.extend(pollers)
+                self._threads.extend(pollers)
             elif kind in ("Schedule", "ScheduleV2"):
                 expression = resolver.resolve(properties["Schedule" if kind == "Schedule" else "ScheduleExpression"])
                 self._threads.append(ScheduleFirer(pool, expression, self._stop, self.options.schedule_speedup))
@@ -190,8 +242,10 @@ class LocalStack:
         for name, output in template.document.get("Outputs", {}).items():
             outputs[name] = str(resolver.resolve(output["Value"]))
         outputs["ApiUrl"] = self._gateway.url
+        self.outputs = outputs
         state = {
             "pid": os.getpid(),
+            "parameters": template.parameters,
             "endpoint_url": self.endpoint_url,
             "api_url": self._gateway.url,
             "region": "us-east-1",
@@ -214,6 +268,21 @@ class LocalStack:
                 thread.join(timeout=5)
         for pool in self._pools.values():
             pool.stop()
+        if self.options.persist and self.provisioned is not None and self._clients is not None:
+            for poller in self._pollers:
+                poller.release_waiting()
+            dynamodb, sqs = self._clients
+            try:
+                self.saved = export_state(
+                    self.provisioned,
+                    dynamodb,
+                    sqs,
+                    self.options.state_dir / SNAPSHOT_DIR,
+                    parameters=self.options.parameters,
+                )
+                log.info("saved %d items and %d messages", self.saved.items, self.saved.messages)
+            except Exception:
+                log.exception("could not save the local stack's state; the previous snapshot is kept")
         if self._moto is not None:
             self._moto.terminate()
             try:
@@ -229,8 +298,33 @@ class LocalStack:
 
 
 def read_state(state_dir: Path = Path(".sigap")) -> dict[str, Any] | None:
+    """The running local stack's state, None if none was started here; StaleStateError if the file names a
+    stack that is gone (killed with -9, say): its process is dead or its API does not answer."""
     path = state_dir / STATE_FILE
     if not path.exists():
         return None
-    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        pid, api_url = int(state["pid"]), str(state["api_url"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StaleStateError(f"{path} is unreadable ({exc}); delete it and start the stack with 'sigap up'") from exc
+    if not _alive(pid) or not _answers(api_url):
+        raise StaleStateError(
+            f"{path} names a local stack (pid {pid}, {api_url}) that is no longer running; "
+            "start it again with 'sigap up' (its last snapshot is loaded)"
+        )
     return state
+
+
+def _refuse_if_running(state_dir: Path) -> None:
+    try:
+        running = read_state(state_dir)
+    except StaleStateError as stale:
+        log.warning("replacing a stale state file: %s", stale)
+        (state_dir / STATE_FILE).unlink(missing_ok=True)
+        return
+    if running is not None:
+        raise RuntimeError(
+            f"a local stack is already running from {state_dir} (pid {running['pid']}, {running['api_url']}); "
+            "stop it first, or use another --state-dir"
+        )

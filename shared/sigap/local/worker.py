@@ -25,6 +25,10 @@ class InvocationError(RuntimeError):
     """The function raised, timed out or crashed; Lambda would report the invocation as failed."""
 
 
+class SandboxGoneError(InvocationError):
+    """The sandbox had died before the event reached it (killed while idle): the event was not handled."""
+
+
 @dataclass(frozen=True)
 class FunctionRuntime:
     name: str
@@ -90,7 +94,11 @@ class _Sandbox:
 
     def invoke(self, event: Any) -> Any:
         deadline = time.time() + self.runtime.timeout
-        self._connection.send((event, str(uuid.uuid4()), deadline))
+        try:
+            self._connection.send((event, str(uuid.uuid4()), deadline))
+        except (BrokenPipeError, ConnectionResetError, EOFError) as exc:
+            self.stop()
+            raise SandboxGoneError(f"{self.runtime.name}'s sandbox had exited") from exc
         if not self._connection.poll(self.runtime.timeout):
             self.stop()
             raise InvocationError(f"{self.runtime.name} timed out after {self.runtime.timeout} s")
@@ -136,16 +144,37 @@ class FunctionPool:
         return sandbox
 
     def invoke(self, event: Any) -> Any:
+        """Runs the event in a warm sandbox; one that died while idle is replaced and the event given to the
+        new one (it never reached the dead one), as Lambda starts a new execution environment."""
         with self._slots:
+            for attempt in (1, 2):
+                sandbox = self._take()
+                try:
+                    return sandbox.invoke(event)
+                except SandboxGoneError:
+                    if attempt == 2:
+                        raise
+                finally:
+                    if sandbox.alive:
+                        self._idle.put(sandbox)
+                    else:
+                        self._forget(sandbox)
+        raise AssertionError("unreachable")
+
+    def _take(self) -> _Sandbox:
+        while True:
             try:
                 sandbox = self._idle.get_nowait()
             except queue.Empty:
-                sandbox = self._start()
-            try:
-                return sandbox.invoke(event)
-            finally:
-                if sandbox.alive:
-                    self._idle.put(sandbox)
+                return self._start()
+            if sandbox.alive:
+                return sandbox
+            self._forget(sandbox)
+
+    def _forget(self, sandbox: _Sandbox) -> None:
+        with self._lock:
+            if sandbox in self._all:
+                self._all.remove(sandbox)
 
     def stop(self) -> None:
         with self._lock:

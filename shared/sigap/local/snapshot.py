@@ -1,0 +1,121 @@
+"""The local stack's memory across restarts: on a clean stop every table's items and every queue's waiting
+messages are exported through the AWS APIs to `.sigap/state/`, and loaded into the new resources on the next
+start. Tenants, API keys, mentions, aggregates and unscored mentions all survive; `sigap up --fresh` starts
+empty. (moto keeps everything in memory, so without this a restart forgot it all.)
+
+    .sigap/state/manifest.json          what was saved, when, with which template parameters
+    .sigap/state/tables/<Logical>.jsonl one DynamoDB item per line, in DynamoDB's JSON
+    .sigap/state/queues/<Logical>.jsonl one message per line: body and message attributes
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sigap.local.provision import Provisioned
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
+
+FORMAT = 1
+_WRITE_BATCH = 25
+_SEND_BATCH = 10
+
+
+@dataclass(frozen=True)
+class SnapshotCounts:
+    items: int
+    messages: int
+
+
+def export_state(
+    provisioned: Provisioned, dynamodb: DynamoDBClient, sqs: SQSClient, folder: Path, **about: Any
+) -> SnapshotCounts:
+    """Writes every table and queue to `folder` (replacing what it held), atomically: a new folder renamed."""
+    staging = folder.with_name(folder.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "tables").mkdir(parents=True)
+    (staging / "queues").mkdir(parents=True)
+    items = messages = 0
+    for logical_id, table in provisioned.tables.items():
+        with (staging / "tables" / f"{logical_id}.jsonl").open("w", encoding="utf-8") as out:
+            for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+                for item in page.get("Items", []):
+                    out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                    items += 1
+    for logical_id, queue in provisioned.queues.items():
+        with (staging / "queues" / f"{logical_id}.jsonl").open("w", encoding="utf-8") as out:
+            for message in _drain(sqs, queue["url"]):
+                out.write(json.dumps(message, ensure_ascii=False) + "\n")
+                messages += 1
+    manifest = {"format": FORMAT, "saved_at": datetime.now(UTC).isoformat(), "items": items, "messages": messages}
+    (staging / "manifest.json").write_text(json.dumps(manifest | about, indent=2), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    return SnapshotCounts(items, messages)
+
+
+def _drain(sqs: SQSClient, url: str) -> list[dict[str, Any]]:
+    """Every message visible on the queue (the stack is stopped, so none is being handled)."""
+    found: list[dict[str, Any]] = []
+    while True:
+        answer = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=900,
+            WaitTimeSeconds=0,
+            MessageAttributeNames=["All"],
+        )
+        received = answer.get("Messages", [])
+        if not received:
+            return found
+        found.extend(
+            {"body": message["Body"], "attributes": message.get("MessageAttributes", {})} for message in received
+        )
+
+
+def saved_manifest(folder: Path) -> dict[str, Any] | None:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest if manifest.get("format") == FORMAT else None
+
+
+def import_state(provisioned: Provisioned, dynamodb: DynamoDBClient, sqs: SQSClient, folder: Path) -> SnapshotCounts:
+    """Loads a snapshot into freshly provisioned resources, matched by logical id."""
+    items = messages = 0
+    for logical_id, table in provisioned.tables.items():
+        path = folder / "tables" / f"{logical_id}.jsonl"
+        if not path.is_file():
+            continue
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        for start in range(0, len(rows), _WRITE_BATCH):
+            pending: Any = {table: [{"PutRequest": {"Item": row}} for row in rows[start : start + _WRITE_BATCH]]}
+            while pending:
+                pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+                if pending:
+                    time.sleep(0.05)
+        items += len(rows)
+    for logical_id, queue in provisioned.queues.items():
+        path = folder / "queues" / f"{logical_id}.jsonl"
+        if not path.is_file():
+            continue
+        saved = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        for start in range(0, len(saved), _SEND_BATCH):
+            entries: Any = [
+                {"Id": str(index), "MessageBody": message["body"], "MessageAttributes": message["attributes"]}
+                for index, message in enumerate(saved[start : start + _SEND_BATCH])
+            ]
+            failed = sqs.send_message_batch(QueueUrl=queue["url"], Entries=entries).get("Failed", [])
+            if failed:
+                raise RuntimeError(f"could not restore {len(failed)} message(s) to {logical_id}: {failed[0]}")
+        messages += len(saved)
+    return SnapshotCounts(items, messages)
