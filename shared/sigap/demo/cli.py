@@ -67,8 +67,8 @@ def run_demo(args: argparse.Namespace) -> int:
                     mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
             channels = sorted({m["channel"] for m in mentions})
             print(
-                f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key. Replaying {len(mentions)} "
-                f"mentions ({', '.join(channels)})..."
+                f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key. "
+                f"Replaying {len(mentions)} mentions ({', '.join(channels)})..."
             )
             report = replay(
                 SigapClient(stack.api_url, api_key),

@@ -254,6 +254,9 @@ class LocalStack:
         }
         (self.options.state_dir / STATE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
 
+    def pool(self, logical_id: str) -> FunctionPool:
+        return self._pools[logical_id]
+
     @property
     def api_url(self) -> str:
         assert self._gateway is not None

@@ -115,6 +115,10 @@ class _Sandbox:
     def alive(self) -> bool:
         return self._process.is_alive()
 
+    @property
+    def pid(self) -> int:
+        return int(self._process.pid or 0)
+
     def stop(self) -> None:
         with contextlib.suppress(OSError, BrokenPipeError):
             self._connection.send(None)
@@ -175,6 +179,11 @@ class FunctionPool:
         with self._lock:
             if sandbox in self._all:
                 self._all.remove(sandbox)
+
+    def sandbox_pids(self) -> list[int]:
+        """The process ids of this function's live sandboxes (for tests that kill one, as a crash would)."""
+        with self._lock:
+            return [sandbox.pid for sandbox in self._all if sandbox.alive]
 
     def stop(self) -> None:
         with self._lock:

@@ -1,0 +1,214 @@
+"""The local stack as a user lives with it: restarts keep everything, `kill -9` leaves nothing running and is
+detected, an agency runs many brands, the gateway answers in Sigap's error shape, a dead sandbox is replaced."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from sigap.client import SigapClient
+from sigap.dal.tenants import TenantStore
+from sigap.local.stack import LOCAL_CREDENTIALS, LocalStack, StackOptions, free_port
+from sigap.models import StackMode, utc_now
+from sigap.tenants import create_tenant
+from tests.conftest import ROOT, TEMPLATE_PATH, mention_payload
+from tests.e2e.conftest import wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def _sqs(stack: LocalStack) -> Any:
+    return boto3.client(
+        "sqs",
+        endpoint_url=stack.endpoint_url,
+        region_name=LOCAL_CREDENTIALS["AWS_REGION"],
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def _dynamodb(stack: LocalStack) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=stack.endpoint_url,
+        region_name=LOCAL_CREDENTIALS["AWS_REGION"],
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def _stack(state_dir: Path, **options: Any) -> LocalStack:
+    return LocalStack(StackOptions(template_path=TEMPLATE_PATH, port=0, state_dir=state_dir, retry_delay=1, **options))
+
+
+def _since() -> str:
+    return (datetime.now(UTC) - timedelta(days=1)).isoformat()
+
+
+def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_path: Path) -> None:
+    # Given a stack with a tenant, five scored mentions and a message waiting in the dead-letter queue
+    first = _stack(tmp_path)
+    first.start()
+    try:
+        tenant, key = create_tenant(
+            TenantStore(first.outputs["TenantsTableName"], _dynamodb(first)),
+            "keeps-brand",
+            None,
+            mode=StackMode.SINGLE,
+            now=utc_now(),
+        )
+        client = SigapClient(first.api_url, key)
+        assert client.post_mentions(tenant.tenant_id, [mention_payload(f"k{i}") for i in range(5)]).status == 202
+        wait_for(lambda: client.summary(tenant.tenant_id, since=_since()).body["total"] == 5)
+        _sqs(first).send_message(QueueUrl=first.outputs["ScoringDeadLetterQueueUrl"], MessageBody="{kept poison")
+    finally:
+        first.stop()
+    assert first.saved is not None
+    assert first.saved.messages == 1
+    # When the stack is started again from the same folder
+    second = _stack(tmp_path)
+    second.start()
+    try:
+        client = SigapClient(second.api_url, key)
+        # Then the same key works, the mentions and their counts are there, and so is the waiting message
+        assert client.summary(tenant.tenant_id, since=_since()).body["total"] == 5
+        listed = client.mentions(tenant.tenant_id, since=_since()).body["items"]
+        assert sorted(item["mention"]["id"] for item in listed) == [f"k{i}" for i in range(5)]
+        answer = _sqs(second).receive_message(QueueUrl=second.outputs["ScoringDeadLetterQueueUrl"])
+        assert [message["Body"] for message in answer["Messages"]] == ["{kept poison"]
+        # And a re-send of a stored mention is still a duplicate
+        assert client.post_mentions(tenant.tenant_id, [mention_payload("k0")]).body["duplicates"] == ["k0"]
+    finally:
+        second.stop()
+    # And --fresh starts empty: the old key is unknown
+    fresh = _stack(tmp_path, fresh=True, persist=False)
+    fresh.start()
+    try:
+        assert SigapClient(fresh.api_url, key).summary(tenant.tenant_id).status == 401
+    finally:
+        fresh.stop()
+
+
+def _sigap(state_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(state_dir), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def sigap_up(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sigap.cli.main",
+            "--state-dir",
+            str(tmp_path),
+            "up",
+            "--mode",
+            "multi",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    while line and "API:" not in line:
+        line = process.stdout.readline()
+    assert "StackMode=multi" in line
+    yield process, port
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _port_answers(url: str) -> bool:
+    host, _, port = url.removeprefix("http://").partition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_an_agency_stack_holds_many_brands_and_kill_9_leaves_nothing_running_and_is_detected(
+    tmp_path: Path, sigap_up: tuple[subprocess.Popen[str], int]
+) -> None:
+    process, _ = sigap_up
+    # Given `sigap up --mode multi`: two brands can be created
+    for slug in ("agency-client-a", "agency-client-b"):
+        created = _sigap(tmp_path, "tenants", "create", slug, "--json")
+        assert created.returncode == 0, created.stderr
+        assert json.loads(created.stdout)["tenant_id"] == slug
+    moto_endpoint = json.loads((tmp_path / "local.json").read_text())["endpoint_url"]
+    # When the stack is killed with -9
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    # Then moto's server does not outlive it
+    wait_for(lambda: not _port_answers(moto_endpoint), timeout=15)
+    # And `sigap tenants create` says the stack is gone instead of reporting success with a dead URL
+    stale = _sigap(tmp_path, "tenants", "create", "agency-client-c")
+    assert stale.returncode == 1
+    assert "no longer running" in stale.stderr
+
+
+def test_the_gateways_own_refusals_use_sigaps_error_shape(stack: LocalStack) -> None:
+    host, port = stack.api_url.removeprefix("http://").split(":")
+
+    def raw(request: bytes) -> tuple[int, Any]:
+        with socket.create_connection((host, int(port)), timeout=10) as connection:
+            connection.sendall(request)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return int(head.split()[1]), json.loads(body)
+
+    cases = {
+        404: b"GET /v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        413: b"POST /v1/tenants/a/mentions HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n",
+        414: b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        431: b"GET / HTTP/1.1\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(150)) + b"\r\n",
+    }
+    for expected, request in cases.items():
+        status, body = raw(request)
+        assert status == expected
+        assert set(body) == {"error"}
+        assert body["error"]["code"]
+        assert body["error"]["message"]
+
+
+def test_a_sandbox_that_died_while_idle_is_replaced_and_the_request_answered(
+    stack: LocalStack, tenant: tuple[str, str]
+) -> None:
+    tenant_id, key = tenant
+    client = SigapClient(stack.api_url, key)
+    assert client.summary(tenant_id).status == 200
+    # Given every warm sandbox of the query function killed while idle
+    for pid in stack.pool("QueryFunction").sandbox_pids():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    # Then the next request is still answered
+    assert client.summary(tenant_id).status == 200
