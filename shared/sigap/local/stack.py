@@ -103,6 +103,7 @@ class LocalStack:
         self._clients: tuple[Any, Any] | None = None
         self.restored: SnapshotCounts | None = None
         self.outputs: dict[str, str] = {}
+        self.parameters: dict[str, str] = {}
         self.saved: SnapshotCounts | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class LocalStack:
         local_log.propagate = False
         _refuse_if_running(options.state_dir)
         template = Template.load(options.template_path, options.parameters)
+        self.parameters = dict(template.parameters)
         self._start_moto(logs)
         session = boto3.session.Session(
             aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
