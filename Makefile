@@ -63,7 +63,7 @@ template-check: venv $(SAM_VENV)/.installed ## cfn-lint and sam validate
 	$(SAM_VENV)/bin/sam validate --region us-east-1 --template template.yaml
 
 contracts: venv ## logic never imports adapters (import-linter contracts in .importlinter)
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --config pyproject.toml
 
 locked: venv ## the layer's requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
