@@ -143,3 +143,57 @@ def test_the_layer_builds_from_shared_with_its_own_requirements(template: Templa
     assert layer["ContentUri"] == "shared/"
     assert (ROOT / "shared" / "requirements.txt").is_file()
     assert (ROOT / "shared" / "sigap" / "__init__.py").is_file()
+
+
+def _alarms(template: Template) -> dict[str, dict[str, Any]]:
+    return template.resources("AWS::CloudWatch::Alarm")
+
+
+def test_every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears(template: Template) -> None:
+    alarms = _alarms(template)
+    assert alarms
+    for logical_id, properties in alarms.items():
+        for actions in ("AlarmActions", "OKActions"):
+            assert properties.get(actions), f"{logical_id} has no {actions}: it would fire unheard"
+            assert "AlarmTopic" in json.dumps(properties[actions]), logical_id
+
+
+def test_every_function_has_an_errors_and_a_throttles_alarm(template: Template) -> None:
+    watched = {
+        (properties["MetricName"], properties["Dimensions"][0]["Value"]["Ref"])
+        for properties in _alarms(template).values()
+        if properties["Namespace"] == "AWS/Lambda"
+    }
+    for spec in template.functions():
+        assert ("Errors", spec.logical_id) in watched, spec.logical_id
+        assert ("Throttles", spec.logical_id) in watched, spec.logical_id
+
+
+def test_every_consumed_queue_alarms_on_the_age_of_its_oldest_message(template: Template) -> None:
+    aged = {
+        properties["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for properties in _alarms(template).values()
+        if properties["MetricName"] == "ApproximateAgeOfOldestMessage"
+    }
+    assert set(_queue_consumers(template)) <= aged
+
+
+def test_no_function_may_scan_a_table(template: Template) -> None:
+    for logical_id, properties in template.resources("AWS::Serverless::Function").items():
+        for policy in properties.get("Policies", []):
+            # SAM's DynamoDBReadPolicy and CrudPolicy templates include Scan; statements say what is needed.
+            assert not (isinstance(policy, dict) and {"DynamoDBReadPolicy", "DynamoDBCrudPolicy"} & set(policy))
+        for statement in _walk_policy_statements(properties.get("Policies", [])):
+            assert "dynamodb:Scan" not in _as_list(statement["Action"]), logical_id
+
+
+def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) -> None:
+    from sigap.config import IngestSettings, QuerySettings, ScoringSettings
+
+    settings = {"IngestFunction": IngestSettings, "QueryFunction": QuerySettings, "ScoringFunction": ScoringSettings}
+    for spec in template.functions():
+        read = {field.alias for field in settings[spec.logical_id].model_fields.values()}
+        given = {name for name in spec.environment if not name.startswith("POWERTOOLS_")}
+        assert given <= read, f"{spec.logical_id} is given {sorted(given - read)}, which it never reads"
+        required = {field.alias for field in settings[spec.logical_id].model_fields.values() if field.is_required()}
+        assert required <= given, f"{spec.logical_id} needs {sorted(required - given)}"

@@ -24,15 +24,31 @@ def test_intrinsics_resolve_against_provisioned_names() -> None:
         resolver.resolve({"Fn::Sub": "/aws/lambda/${Fn}-${Stage}-${AWS::Region}"})
         == "/aws/lambda/Fn:None-prod-us-east-1"
     )
-    with pytest.raises(TemplateError, match="Fn::If"):
-        resolver.resolve({"Fn::If": ["c", 1, 2]})
+    with pytest.raises(TemplateError, match="Fn::Select"):
+        resolver.resolve({"Fn::Select": [0, [1, 2]]})
+
+
+def test_conditions_decide_fn_if_as_cloudformation_does() -> None:
+    conditions = {
+        "NoTopic": {"Fn::Equals": [{"Ref": "Topic"}, ""]},
+        "HasTopic": {"Fn::Not": [{"Condition": "NoTopic"}]},
+    }
+    for topic, expected in (
+        ("", "created"),
+        ("arn:aws:sns:us-east-1:123456789012:ops", "arn:aws:sns:us-east-1:123456789012:ops"),
+    ):
+        resolver = Resolver({"Topic": topic}, lambda logical_id, _: "created", conditions)
+        assert resolver.resolve({"Fn::If": ["NoTopic", {"Ref": "AlarmTopic"}, {"Ref": "Topic"}]}) == expected
+        assert resolver.condition("HasTopic") is bool(topic)
+    with pytest.raises(TemplateError, match="no condition 'Missing'"):
+        Resolver({}, lambda *_: "", conditions).resolve({"Fn::If": ["Missing", 1, 2]})
 
 
 def test_globals_merge_into_each_function(template: Template) -> None:
     scoring = next(spec for spec in template.functions() if spec.logical_id == "ScoringFunction")
     assert scoring.timeout == 30  # its own value wins
     assert scoring.environment["POWERTOOLS_SERVICE_NAME"] == "scoring"
-    assert scoring.environment["STACK_MODE"] == {"Ref": "StackMode"}  # from Globals
+    assert scoring.environment["POWERTOOLS_METRICS_NAMESPACE"] == "Sigap"  # from Globals
     assert scoring.code_uri == (Path(template.path).parent / "functions" / "scoring").resolve()
 
 

@@ -74,7 +74,7 @@ def provision(
     template: Template, stack_name: str, dynamodb: DynamoDBClient, sqs: SQSClient
 ) -> tuple[Provisioned, Resolver]:
     done = Provisioned(stack_name=stack_name)
-    resolver = Resolver(template.parameters, done.attribute)
+    resolver = Resolver(template.parameters, done.attribute, template.document.get("Conditions", {}))
     for logical_id in template.resources("AWS::Serverless::Function"):
         done.functions[logical_id] = physical_name(stack_name, logical_id)
     for logical_id in template.resources("AWS::Serverless::HttpApi"):

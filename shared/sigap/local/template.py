@@ -116,9 +116,36 @@ _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 class Resolver:
     """Evaluates Ref / GetAtt / Sub given a lookup of (logical id, attribute) → value."""
 
-    def __init__(self, parameters: Mapping[str, str], attribute: Callable[[str, str | None], str]) -> None:
+    def __init__(
+        self,
+        parameters: Mapping[str, str],
+        attribute: Callable[[str, str | None], str],
+        conditions: Mapping[str, Any] | None = None,
+    ) -> None:
         self._parameters = parameters
         self._attribute = attribute
+        self._conditions = conditions or {}
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            raise TemplateError(f"the template has no condition {name!r}")
+        return self._truth(self._conditions[name])
+
+    def _truth(self, expression: Any) -> bool:
+        """Fn::Equals / Not / And / Or and Condition, as CloudFormation evaluates a Conditions entry."""
+        ((key, argument),) = expression.items()
+        if key == "Fn::Equals":
+            left, right = (self.resolve(item) for item in argument)
+            return bool(str(left) == str(right))
+        if key == "Fn::Not":
+            return not self._truth(argument[0])
+        if key == "Fn::And":
+            return all(self._truth(item) for item in argument)
+        if key == "Fn::Or":
+            return any(self._truth(item) for item in argument)
+        if key == "Condition":
+            return self.condition(argument)
+        raise TemplateError(f"the local stack does not evaluate {key} in a condition")
 
     def ref(self, name: str) -> str:
         if name in self._parameters:
@@ -138,6 +165,9 @@ class Resolver:
                 return self._attribute(logical_id, attribute)
             if key == "Fn::Sub":
                 return self._sub(argument)
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                return self.resolve(when_true if self.condition(name) else when_false)
             if key.startswith("Fn::"):
                 raise TemplateError(f"the local stack does not evaluate {key}")
         if isinstance(value, dict):
