@@ -131,3 +131,19 @@ def test_copies_in_later_batches_join_the_same_story_and_are_counted_by_it(
     story = str(stories["m1"])
     assert sum(minute.stories[story].mentions for minute in minutes if story in minute.stories) == 2
     assert sum(minute.signals.get("safety_health", 0) for minute in minutes) == 2
+
+
+def test_a_batch_that_cannot_be_scored_fails_every_record_with_its_reason_logged(
+    aws: AwsStack, scoring: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given the story index cannot be read (its table is gone), so the batch as a whole cannot be scored
+    boto3.client("dynamodb").delete_table(TableName=aws.table("StoriesTable"))
+    event = sqs_event([queued("m1"), queued("m2")])
+    # When the scoring function handles the batch
+    result = scoring.lambda_handler(event, lambda_context)
+    # Then it does not raise: every record is reported for retry (and, in the end, the DLQ keeps them)
+    assert result == {"batchItemFailures": [{"itemIdentifier": record["messageId"]} for record in event["Records"]]}
+    # And the reason is logged once for the batch, and nothing was stored
+    assert "the batch could not be scored" in caplog.text
+    assert "ResourceNotFoundException" in caplog.text
+    assert stored_ids(aws) == set()

@@ -29,10 +29,11 @@ def drain(  # noqa: UP047 - Sigap supports Python 3.11, which has no type-parame
     *,
     failure: Callable[[Request], SigapError],
     attempts: int = ATTEMPTS,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> None:
     """Calls `call` with what is left until it returns None (nothing left), backing off between attempts;
     raises `failure(left)` when `attempts` calls still leave something."""
+    wait = sleep or time.sleep
     pending: Request | None = request
     for attempt in range(1, attempts + 1):
         assert pending is not None
@@ -40,6 +41,6 @@ def drain(  # noqa: UP047 - Sigap supports Python 3.11, which has no type-parame
         if pending is None:
             return
         if attempt < attempts:
-            sleep(backoff(attempt))
+            wait(backoff(attempt))
     assert pending is not None
     raise failure(pending)
