@@ -40,7 +40,7 @@ TEXTS = [
 def _client(stack: LocalStack, service: str) -> Any:
     return boto3.client(
         service,
-        endpoint_url=stack.endpoint_url,
+        endpoint_url=stack.endpoints[service],
         region_name=LOCAL_CREDENTIALS["AWS_REGION"],
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],

@@ -29,20 +29,20 @@ from tests.e2e.conftest import wait_for
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def _sqs(stack: LocalStack) -> Any:
+def _sqs(stack: LocalStack, service: str = "sqs") -> Any:
     return boto3.client(
-        "sqs",
-        endpoint_url=stack.endpoint_url,
+        service,
+        endpoint_url=stack.endpoints[service],
         region_name=LOCAL_CREDENTIALS["AWS_REGION"],
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
 
 
-def _dynamodb(stack: LocalStack) -> Any:
+def _dynamodb(stack: LocalStack, service: str = "dynamodb") -> Any:
     return boto3.client(
-        "dynamodb",
-        endpoint_url=stack.endpoint_url,
+        service,
+        endpoint_url=stack.endpoints[service],
         region_name=LOCAL_CREDENTIALS["AWS_REGION"],
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
@@ -162,12 +162,12 @@ def test_an_agency_stack_holds_many_brands_and_kill_9_leaves_nothing_running_and
         created = _sigap(tmp_path, "tenants", "create", slug, "--json")
         assert created.returncode == 0, created.stderr
         assert json.loads(created.stdout)["tenant_id"] == slug
-    moto_endpoint = json.loads((tmp_path / "local.json").read_text())["endpoint_url"]
+    moto_endpoints = json.loads((tmp_path / "local.json").read_text())["endpoints"].values()
     # When the stack is killed with -9
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
-    # Then moto's server does not outlive it
-    wait_for(lambda: not _port_answers(moto_endpoint), timeout=15)
+    # Then moto's servers do not outlive it
+    wait_for(lambda: not any(_port_answers(endpoint) for endpoint in moto_endpoints), timeout=15)
     # And `sigap tenants create` says the stack is gone instead of reporting success with a dead URL
     stale = _sigap(tmp_path, "tenants", "create", "agency-client-c")
     assert stale.returncode == 1

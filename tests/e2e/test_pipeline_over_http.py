@@ -78,7 +78,7 @@ def test_a_poison_message_is_dead_lettered_with_its_reason_logged_and_its_batch_
 ) -> None:
     tenant_id, _ = tenant
     outputs = json.loads((Path(stack.options.state_dir) / "local.json").read_text())["outputs"]
-    sqs = boto3.client("sqs", endpoint_url=stack.endpoint_url, **_credentials())
+    sqs = boto3.client("sqs", endpoint_url=stack.endpoints["sqs"], **_credentials())
     good = [
         Mention.model_validate(
             mention_payload(f"beside-poison-{i}") | {"tenant_id": tenant_id, "received_at": datetime.now(UTC)}

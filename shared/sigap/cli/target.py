@@ -41,6 +41,7 @@ def resolve_target(stack: str | None, state_dir: Path) -> Target:
         raise TargetError(str(stale)) from stale
     if state is None:
         raise TargetError("no local stack is running here: start one with 'sigap up', or pass --stack NAME")
-    os.environ.update(LOCAL_CREDENTIALS | {"AWS_ENDPOINT_URL": state["endpoint_url"]})
+    endpoints = {f"AWS_ENDPOINT_URL_{service.upper()}": url for service, url in state.get("endpoints", {}).items()}
+    os.environ.update(LOCAL_CREDENTIALS | {"AWS_ENDPOINT_URL": state["endpoint_url"]} | endpoints)
     reset_clients()
     return Target(api_url=state["api_url"], outputs=state["outputs"])

@@ -33,6 +33,7 @@ LOCAL_CREDENTIALS = {
     "AWS_REGION": "us-east-1",
 }
 STATE_FILE = "local.json"
+SERVICES = ("dynamodb", "sqs")
 SNAPSHOT_DIR = "state"
 log = logging.getLogger("sigap.local")
 
@@ -92,7 +93,8 @@ class LocalStack:
     def __init__(self, options: StackOptions) -> None:
         self.options = options
         self._stop = threading.Event()
-        self._moto: subprocess.Popen[bytes] | None = None
+        self._moto: list[subprocess.Popen[bytes]] = []
+        self.endpoints: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
         self._threads: list[threading.Thread] = []
         self._gateway: HttpGateway | None = None
@@ -127,8 +129,8 @@ class LocalStack:
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             region_name=LOCAL_CREDENTIALS["AWS_REGION"],
         )
-        sqs = session.client("sqs", endpoint_url=self.endpoint_url)
-        dynamodb = session.client("dynamodb", endpoint_url=self.endpoint_url)
+        sqs = session.client("sqs", endpoint_url=self.endpoints["sqs"])
+        dynamodb = session.client("dynamodb", endpoint_url=self.endpoints["dynamodb"])
         provisioned, resolver = provision(template, options.stack_name, dynamodb, sqs)
         self.provisioned = provisioned
         self._clients = (dynamodb, sqs)
@@ -148,7 +150,7 @@ class LocalStack:
                 environment=environment
                 | LOCAL_CREDENTIALS
                 | {
-                    "AWS_ENDPOINT_URL": self.endpoint_url,
+                    **self.endpoint_environment(),
                     "AWS_LAMBDA_FUNCTION_NAME": provisioned.functions[spec.logical_id],
                     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
                     "POWERTOOLS_METRICS_FUNCTION_NAME": spec.logical_id,
@@ -170,36 +172,39 @@ class LocalStack:
         self._write_state(template, resolver)
 
     def _start_moto(self, logs: Path) -> None:
-        port = free_port()
-        self.endpoint_url = f"http://127.0.0.1:{port}"
-        log = (logs / "moto.log").open("ab")
-        # Its own process, so AWS emulation does not compete with the gateway and pollers for one GIL.
-        self._moto = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
-            [
-                sys.executable,
-                "-m",
-                "sigap.local.moto_server",
-                "--parent",
-                str(os.getpid()),
-                "-H",
-                "127.0.0.1",
-                "-p",
-                str(port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=os.environ | LOCAL_CREDENTIALS,
-        )
+        """One moto server per service the stack uses, each its own process: AWS emulation is the local
+        stack's bottleneck, and one process would serve DynamoDB and SQS on one core (one GIL)."""
+        starting = {}
+        for service in SERVICES:
+            port = free_port()
+            self.endpoints[service] = f"http://127.0.0.1:{port}"
+            log = (logs / f"moto-{service}.log").open("ab")
+            starting[service] = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
+                [sys.executable, "-m", "sigap.local.moto_server", "--parent", str(os.getpid()), "-p", str(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=os.environ | LOCAL_CREDENTIALS,
+            )
+        self._moto = list(starting.values())
+        self.endpoint_url = self.endpoints["dynamodb"]
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._moto.poll() is not None:
-                raise RuntimeError(f"moto's server exited; see {logs / 'moto.log'}")
-            try:
-                with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/", timeout=1):  # noqa: S310
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("moto's server did not start within 30 s")
+        for service, process in starting.items():
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"moto's server exited; see {logs / f'moto-{service}.log'}")
+                try:
+                    with urllib.request.urlopen(f"{self.endpoints[service]}/moto-api/", timeout=1):  # noqa: S310
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("moto's server did not start within 30 s") from None
+                    time.sleep(0.1)
+
+    def endpoint_environment(self) -> dict[str, str]:
+        """What points boto3 at the local servers: one endpoint per service, as AWS_ENDPOINT_URL_<SERVICE>."""
+        return {"AWS_ENDPOINT_URL": self.endpoint_url} | {
+            f"AWS_ENDPOINT_URL_{service.upper()}": url for service, url in self.endpoints.items()
+        }
 
     def _wire_events(
         self, events: dict[str, dict[str, Any]], pool: FunctionPool, resolver: Resolver, sqs: Any
@@ -249,6 +254,7 @@ class LocalStack:
             "pid": os.getpid(),
             "parameters": template.parameters,
             "endpoint_url": self.endpoint_url,
+            "endpoints": self.endpoints,
             "api_url": self._gateway.url,
             "region": "us-east-1",
             "outputs": outputs,
@@ -288,12 +294,13 @@ class LocalStack:
                 log.info("saved %d items and %d messages", self.saved.items, self.saved.messages)
             except Exception:
                 log.exception("could not save the local stack's state; the previous snapshot is kept")
-        if self._moto is not None:
-            self._moto.terminate()
+        for process in self._moto:
+            process.terminate()
+        for process in self._moto:
             try:
-                self._moto.wait(timeout=5)
+                process.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self._moto.kill()
+                process.kill()
         state = self.options.state_dir / STATE_FILE
         if state.exists():
             state.unlink()
