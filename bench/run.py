@@ -1,12 +1,14 @@
 """`make bench`: numbers worth pasting into a note, printed as Markdown tables.
 
-1. Each function's handler import time (a cold start's own share), median of fresh processes.
+1. Each function's handler import time (a cold start's own share) beside a bare `import boto3`, measured in
+   turn in the same rounds of fresh processes, as ratios; and the Lambda layer's size.
 2. Scoring: accuracy and macro-F1 of Sigap, VADER and TF-IDF + LR (trained on SmSA) on every evaluation set;
    texts/s of each, batched and one at a time, on the same texts; `sigap score` end to end on 10,000 short
    posts on one core (model load included); the model's load time.
 3. Local end-to-end throughput: mentions/s from the first POST to the last stored score, on the local stack.
+4. Fuzzing both HTTP APIs (the Hypothesis test of `make test`, with more cases): requests sent, by status.
 
-    python bench/run.py [--only imports|scoring|pipeline] [--mentions 3000] [--runs 7]
+    python bench/run.py [--only imports|scoring|pipeline|fuzz] [--mentions 3000] [--runs 7] [--fuzz 3000]
 """
 
 from __future__ import annotations
@@ -39,13 +41,85 @@ def _import_seconds(code_dir: Path, module: str) -> float:
 def import_times(runs: int) -> None:
     from sigap.local.template import Template
 
-    print(f"### Handler import time (median of {runs} fresh processes; Python {sys.version.split()[0]})\n")
-    print("| function | median ms | min ms | max ms |")
-    print("|---|---:|---:|---:|")
-    for spec in Template.load(ROOT / "template.yaml").functions():
-        module = spec.handler.rpartition(".")[0]
-        samples = [_import_seconds(spec.code_uri, module) * 1000 for _ in range(runs)]
-        print(f"| {spec.logical_id} | {statistics.median(samples):.0f} | {min(samples):.0f} | {max(samples):.0f} |")
+    functions = [
+        (spec.logical_id, spec.code_uri, spec.handler.rpartition(".")[0])
+        for spec in Template.load(ROOT / "template.yaml").functions()
+    ]
+    samples: dict[str, list[float]] = {"import boto3": []} | {name: [] for name, _, _ in functions}
+    ratios: dict[str, list[float]] = {name: [] for name, _, _ in functions}
+    for _ in range(runs):  # each round times boto3 and every handler in turn, so drift hits them alike
+        baseline = _import_seconds(ROOT, "boto3") * 1000
+        samples["import boto3"].append(baseline)
+        for name, code_dir, module in functions:
+            took = _import_seconds(code_dir, module) * 1000
+            samples[name].append(took)
+            ratios[name].append(took / baseline)
+    print(
+        f"### Cold start: handler import time (median of {runs} rounds of fresh processes; Python {sys.version.split()[0]})\n"
+    )
+    print("| import | median ms | min ms | max ms | × import boto3 (median of per-round ratios) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, values in samples.items():
+        ratio = f"{statistics.median(ratios[name]):.2f}" if name in ratios else "1.00"
+        print(f"| {name} | {statistics.median(values):.0f} | {min(values):.0f} | {max(values):.0f} | {ratio} |")
+    print()
+    layer_size()
+
+
+def layer_size() -> None:
+    """What the layer holds: the sigap package and shared/requirements.txt's packages as installed here."""
+    from importlib import metadata
+
+    def folder_bytes(path: Path) -> int:
+        return sum(
+            file.stat().st_size for file in path.rglob("*") if file.is_file() and "__pycache__" not in file.parts
+        )
+
+    rows = [("sigap (shared/sigap)", folder_bytes(ROOT / "shared" / "sigap"))]
+    for line in (ROOT / "shared" / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        requirement = line.split(";")[0].strip()
+        if not requirement or requirement.startswith("#"):
+            continue
+        if ";" in line and "python_full_version >= '3.12'" not in line and sys.version_info >= (3, 12):
+            continue
+        name = requirement.split("==")[0]
+        files = metadata.distribution(name).files or []
+        rows.append(
+            (requirement, sum(file.locate().stat().st_size for file in files if Path(str(file.locate())).is_file()))
+        )
+    print("### Lambda layer contents (installed sizes on this machine, unzipped; arm64 wheels are similar)\n")
+    print("| part | MiB |")
+    print("|---|---:|")
+    for part, size in sorted(rows, key=lambda row: -row[1]):
+        print(f"| {part} | {size / 2**20:.1f} |")
+    print(f"| **total** | **{sum(size for _, size in rows) / 2**20:.1f}** |")
+    print()
+
+
+def fuzz(examples: int) -> None:
+    import json
+
+    with tempfile.TemporaryDirectory(prefix="sigap-fuzz-") as folder:
+        report = Path(folder) / "statuses.json"
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration/test_http_fuzz.py"],
+            cwd=ROOT,
+            check=True,
+            env={**__import__("os").environ, "SIGAP_FUZZ_EXAMPLES": str(examples), "SIGAP_FUZZ_REPORT": str(report)},
+            stdout=subprocess.DEVNULL,
+        )
+        statuses = json.loads(report.read_text(encoding="utf-8"))
+    seconds = time.monotonic() - started
+    print(f"### Fuzzing both HTTP APIs ({examples} cases per route kind, Hypothesis; {seconds:.0f} s)\n")
+    print("| function | status | requests |")
+    print("|---|---:|---:|")
+    for key in sorted(statuses, key=lambda k: (k.split()[0], int(k.split()[1]))):
+        function, status = key.split()
+        print(f"| {function} | {status} | {statuses[key]} |")
+    total = sum(statuses.values())
+    server_errors = sum(count for key, count in statuses.items() if int(key.split()[1]) >= 500)
+    print(f"| **all** | | **{total}** ({server_errors} 5xx) |")
     print()
 
 
@@ -110,7 +184,8 @@ def pipeline(count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["imports", "scoring", "pipeline"])
+    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz"])
+    parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
     parser.add_argument("--mentions", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
@@ -122,6 +197,8 @@ def main() -> None:
         scoring(args.runs)
     if args.only in (None, "pipeline"):
         pipeline(args.mentions)
+    if args.only in (None, "fuzz"):
+        fuzz(args.fuzz)
 
 
 if __name__ == "__main__":

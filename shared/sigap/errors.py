@@ -43,3 +43,11 @@ class MentionTooLargeError(SigapError, ValueError):
     def __init__(self, index: int, size: int, limit: int) -> None:
         super().__init__(f"mentions[{index}] is {size} bytes once serialised; the limit is {limit} bytes")
         self.index = index
+
+
+class IdempotencyKeyReusedError(SigapError):
+    """An Idempotency-Key came back with another body within its window."""
+
+
+class RequestInProgressError(SigapError):
+    """A request with the same Idempotency-Key is still being handled."""

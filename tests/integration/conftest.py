@@ -35,6 +35,7 @@ def _clear_caches() -> None:
         scoring_consumer._store,
         scoring_consumer._scorer,
         ingest_api._idempotent_ingest,
+        ingest_api._idempotency_config,
         idempotency_store,
     ):
         cached.cache_clear()

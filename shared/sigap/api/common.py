@@ -10,15 +10,19 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
 from sigap.api.errors import ErrorResponse, FieldProblem, error_response, validation_problems
 from sigap.api.gateway import TenantLookup, guarded
-from sigap.errors import InvalidCursorError, InvalidWindowError, MentionTooLargeError, QueueError, StorageError
+from sigap.errors import (
+    IdempotencyKeyReusedError,
+    InvalidCursorError,
+    InvalidWindowError,
+    MentionTooLargeError,
+    QueueError,
+    RequestInProgressError,
+    StorageError,
+)
 from sigap.models import Tenant
 from sigap.observability import logger
 
@@ -108,8 +112,8 @@ def new_resolver() -> APIGatewayHttpResolver:
             [FieldProblem(field=f"mentions[{exc.index}]", problem=str(exc))],
         )
 
-    @app.exception_handler(IdempotencyValidationError)
-    def _key_reused(_: IdempotencyValidationError) -> Response[str]:
+    @app.exception_handler(IdempotencyKeyReusedError)
+    def _key_reused(_: IdempotencyKeyReusedError) -> Response[str]:
         return error_response(
             HTTPStatus.UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",
@@ -117,8 +121,8 @@ def new_resolver() -> APIGatewayHttpResolver:
             [FieldProblem(field="idempotency-key", problem="reused with a different body")],
         )
 
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _in_progress(_: IdempotencyAlreadyInProgressError) -> Response[str]:
+    @app.exception_handler(RequestInProgressError)
+    def _in_progress(_: RequestInProgressError) -> Response[str]:
         return error_response(
             HTTPStatus.CONFLICT, "in_progress", "a request with this Idempotency-Key is still being processed; retry"
         )

@@ -12,17 +12,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from pydantic import Discriminator, Tag
 
 from sigap.api.common import caller, new_resolver, responses, serve
 from sigap.api.gateway import Access, api_route
 from sigap.config import IngestSettings
-from sigap.dal.idempotency import idempotency_store
 from sigap.dal.mentions import MentionStore
 from sigap.dal.queue import ScoringQueue
 from sigap.dal.tenants import TenantStore
+from sigap.errors import IdempotencyKeyReusedError, RequestInProgressError
 from sigap.ingestion.service import IngestResult, accept_mentions
 from sigap.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
 from sigap.observability import logger, metrics
@@ -62,14 +60,6 @@ def _adapters(settings: IngestSettings) -> tuple[TenantStore, MentionStore, Scor
     )
 
 
-# Built once per cold start: Powertools' config, and per tenant the idempotent wrapper whose keys start with it.
-_IDEMPOTENCY = IdempotencyConfig(
-    event_key_jmespath="idempotency_key",
-    payload_validation_jmespath="body_sha256",
-    expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
-)
-
-
 def _ingest(
     request: dict[str, Any], *, tenant: Tenant, batch: list[MentionIn], settings: IngestSettings
 ) -> IngestResult:
@@ -79,16 +69,54 @@ def _ingest(
     )
 
 
+@lru_cache(maxsize=1)
+def _idempotency_config() -> Any:
+    """Powertools' idempotency, imported and configured on the first request that asks for it (once per cold
+    start), so requests without an Idempotency-Key do not pay for its import."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="idempotency_key",
+        payload_validation_jmespath="body_sha256",
+        expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
+    )
+
+
 @lru_cache(maxsize=256)
 def _idempotent_ingest(table: str, tenant_id: str) -> Callable[..., IngestResult]:
+    """Per tenant, the idempotent wrapper whose record keys start with the tenant id."""
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+
+    from sigap.dal.idempotency import idempotency_store
+
     wrapped: Callable[..., IngestResult] = idempotent_function(
         data_keyword_argument="request",
         persistence_store=idempotency_store(table),
-        config=_IDEMPOTENCY,
+        config=_idempotency_config(),
         output_serializer=PydanticSerializer(IngestResult),
         key_prefix=f"{tenant_id}#ingest",
     )(_ingest)
     return wrapped
+
+
+def _ingest_once(
+    request: dict[str, Any], *, tenant: Tenant, batch: list[MentionIn], settings: IngestSettings
+) -> IngestResult:
+    """The first answer for this Idempotency-Key, computed now or replayed; Powertools' errors made Sigap's."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    _idempotency_config().register_lambda_context(app.lambda_context)
+    ingest = _idempotent_ingest(settings.idempotency_table, tenant.tenant_id)
+    try:
+        return ingest(request=request, tenant=tenant, batch=batch, settings=settings)
+    except IdempotencyValidationError as exc:
+        raise IdempotencyKeyReusedError(str(exc)) from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise RequestInProgressError(str(exc)) from exc
 
 
 @api_route(
@@ -122,9 +150,7 @@ def post_mentions(
         "correlation_id": app.current_event.request_context.request_id,
     }
     if idempotency_key:
-        _IDEMPOTENCY.register_lambda_context(app.lambda_context)
-        ingest = _idempotent_ingest(settings.idempotency_table, tenant_obj.tenant_id)
-        result = ingest(request=request, tenant=tenant_obj, batch=batch, settings=settings)
+        result = _ingest_once(request, tenant=tenant_obj, batch=batch, settings=settings)
     else:
         result = _ingest(request, tenant=tenant_obj, batch=batch, settings=settings)
     metrics.add_metric(name="MentionsAccepted", unit="Count", value=len(result.accepted))
