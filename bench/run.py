@@ -55,7 +55,8 @@ def import_times(runs: int) -> None:
             samples[name].append(took)
             ratios[name].append(took / baseline)
     print(
-        f"### Cold start: handler import time (median of {runs} rounds of fresh processes; Python {sys.version.split()[0]})\n"
+        f"### Cold start: handler import time (median of {runs} rounds of fresh processes; "
+        f"Python {sys.version.split()[0]})\n"
     )
     print("| import | median ms | min ms | max ms | × import boto3 (median of per-round ratios) |")
     print("|---|---:|---:|---:|---:|")
