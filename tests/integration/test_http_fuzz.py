@@ -95,7 +95,8 @@ query_values = st.one_of(time_texts, st.text(max_size=30), st.integers().map(str
 queries = st.dictionaries(
     st.sampled_from(["since", "until", "limit", "sentiment", "cursor", "other"]), query_values, max_size=4
 )
-keys = st.sampled_from(["own", "other", "wrong", "none", "garbage"])
+# Mostly the tenant's own key, so most cases reach validation and storage rather than stop at the door.
+keys = st.sampled_from(["own"] * 6 + ["other", "wrong", "none", "garbage"])
 
 
 @pytest.fixture
@@ -163,7 +164,7 @@ def _sent_ids(raw: bytes) -> list[str] | None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(raw=raw_bodies, key=keys, content_type=content_types, tenant=st.sampled_from(["brand-a", "brand-b", "nobody"]))
+@given(raw=raw_bodies, key=keys, content_type=content_types, tenant=st.sampled_from(["brand-a"] * 4 + ["brand-b", "nobody"]))
 def test_posting_anything_never_gets_a_5xx_and_a_202_accounts_for_every_mention(
     api: dict[str, Any], lambda_context: Any, raw: bytes, key: str, content_type: str | None, tenant: str
 ) -> None:
