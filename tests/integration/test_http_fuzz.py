@@ -164,7 +164,12 @@ def _sent_ids(raw: bytes) -> list[str] | None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(raw=raw_bodies, key=keys, content_type=content_types, tenant=st.sampled_from(["brand-a"] * 4 + ["brand-b", "nobody"]))
+@given(
+    raw=raw_bodies,
+    key=keys,
+    content_type=content_types,
+    tenant=st.sampled_from(["brand-a"] * 4 + ["brand-b", "nobody"]),
+)
 def test_posting_anything_never_gets_a_5xx_and_a_202_accounts_for_every_mention(
     api: dict[str, Any], lambda_context: Any, raw: bytes, key: str, content_type: str | None, tenant: str
 ) -> None:
