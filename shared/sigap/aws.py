@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
+# Requests are built by Sigap's own adapters, and DynamoDB and SQS validate them again: client-side validation
+# only costs CPU on every call (a scoring batch's transaction is a few hundred parameters).
+_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20, parameter_validation=False
+)
 
 
 @lru_cache(maxsize=1)

@@ -114,7 +114,8 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
             before[marker] = (
                 table_name,
                 key,
-                copy.deepcopy(current.to_json()["Attributes"]) if current else None,
+                # a JSON round trip copies DynamoDB's JSON several times faster than copy.deepcopy
+                json.loads(json.dumps(current.to_json()["Attributes"])) if current else None,
             )
     with _tables_not_copied():
         try:
