@@ -103,14 +103,18 @@ def fuzz(examples: int) -> None:
     with tempfile.TemporaryDirectory(prefix="sigap-fuzz-") as folder:
         report = Path(folder) / "statuses.json"
         started = time.monotonic()
-        subprocess.run(
+        answer = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration/test_http_fuzz.py"],
             cwd=ROOT,
-            check=True,
+            check=False,
             env={**__import__("os").environ, "SIGAP_FUZZ_EXAMPLES": str(examples), "SIGAP_FUZZ_REPORT": str(report)},
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
         )
-        statuses = json.loads(report.read_text(encoding="utf-8"))
+        if answer.returncode != 0:  # the falsifying example, with its @reproduce_failure blob
+            lines = [line for line in answer.stdout.splitlines() if not line.startswith(("{", "INFO", "WARNING"))]
+            print("### Fuzzing found a failure\n\n```\n" + "\n".join(lines[-80:]) + "\n```\n")
+        statuses = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     seconds = time.monotonic() - started
     print(f"### Fuzzing both HTTP APIs ({examples} cases per route kind, Hypothesis; {seconds:.0f} s)\n")
     print("| function | status | requests |")

@@ -93,6 +93,13 @@ class Author(BaseModel):
     verified: StrictBool = False
 
 
+def _exact_id(value: object) -> object:
+    # An id is a key: stripping " a" to "a" would make two of the source's ids one, or answer with another id.
+    if isinstance(value, str) and value != value.strip():
+        raise ValueError("must not start or end with white space")
+    return value
+
+
 def _author_shape(value: object) -> object:
     # External tools send the author as an object or as a bare handle; both mean the same.
     return {"handle": value} if isinstance(value, str) else value
@@ -111,7 +118,9 @@ class MentionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    id: str = Field(pattern=MENTION_ID_PATTERN, description="The source's stable id for this mention")
+    id: Annotated[str, BeforeValidator(_exact_id)] = Field(
+        pattern=MENTION_ID_PATTERN, description="The source's stable id for this mention, exactly as sent"
+    )
     source: str = Field(min_length=1, max_length=100, description="Tool or feed that produced it")
     channel: ChannelKind = ChannelKind.OTHER
     url: HttpUrl | None = None

@@ -170,6 +170,7 @@ BAD_MENTIONS = {
     "followers of 10^30": ({"author": {"handle": "@x", "followers": 10**30}}, 422),
     "followers as a fraction": ({"author": {"handle": "@x", "followers": 1.5}}, 422),
     "likes below zero": ({"engagement": {"likes": -1}}, 422),
+    "an id with white space around it": ({"id": " m1 "}, 422),
 }
 
 

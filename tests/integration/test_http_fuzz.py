@@ -162,6 +162,7 @@ def _sent_ids(raw: bytes) -> list[str] | None:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
@@ -190,6 +191,7 @@ def test_posting_anything_never_gets_a_5xx_and_a_202_accounts_for_every_mention(
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(query=queries, key=keys, route=st.sampled_from([MENTIONS, SUMMARY]))
