@@ -13,13 +13,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 
 from sigap.aggregates import contribution_for, decode_item, merge_minutes
 from sigap.client import SigapClient
 from sigap.dal.aggregates import AggregateStore
-from sigap.local.stack import LOCAL_CREDENTIALS, LocalStack
+from sigap.local.stack import LocalStack
 from sigap.models import ScoredMention
 from tests.conftest import mention_payload
 from tests.e2e.conftest import create_tenant_with_cli, wait_for
@@ -37,20 +36,10 @@ TEXTS = [
 ]
 
 
-def _client(stack: LocalStack, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=stack.endpoints[service],
-        region_name=LOCAL_CREDENTIALS["AWS_REGION"],
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
 def _stored(stack: LocalStack, tenant_id: str) -> tuple[list[ScoredMention], list[dict[str, Any]]]:
     """Scored rows and claims (accepted, not scored) of the tenant, read straight from the table."""
     scored, claims = [], []
-    paginator = _client(stack, "dynamodb").get_paginator("scan")
+    paginator = stack.client("dynamodb").get_paginator("scan")
     for page in paginator.paginate(TableName=stack.outputs["MentionsTableName"]):
         for item in page["Items"]:
             if item["tenant_id"]["S"] != tenant_id:
@@ -103,7 +92,7 @@ def test_every_aggregate_minute_equals_the_stored_rows_after_concurrent_resends_
 
     def redeliver() -> None:
         # SQS delivers a message more than once now and then: re-send some claimed (first) copies as they are.
-        sqs, rng = _client(stack, "sqs"), random.Random(seed)
+        sqs, rng = stack.client("sqs"), random.Random(seed)
         for _ in range(8):
             time.sleep(0.4)
             _, claims = _stored(stack, tenant_id)
@@ -131,7 +120,7 @@ def test_every_aggregate_minute_equals_the_stored_rows_after_concurrent_resends_
     for thread in threads:
         thread.join(timeout=300)
     assert failures == []
-    sqs = _client(stack, "sqs")
+    sqs = stack.client("sqs")
 
     def drained() -> bool:
         attributes = sqs.get_queue_attributes(
@@ -153,7 +142,7 @@ def test_every_aggregate_minute_equals_the_stored_rows_after_concurrent_resends_
         decode_item(part.minute, {**part.counters, **part.sets})
         for part in (contribution_for(row, shards) for row in scored)
     )
-    window = AggregateStore(stack.outputs["AggregatesTableName"], shards, _client(stack, "dynamodb")).window(
+    window = AggregateStore(stack.outputs["AggregatesTableName"], shards, stack.client("dynamodb")).window(
         tenant_id, now - timedelta(days=1), now + timedelta(days=1)
     )
     assert [m.minute for m in window.minutes] == [m.minute for m in expected]

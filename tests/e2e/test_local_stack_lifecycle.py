@@ -15,38 +15,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from sigap.client import SigapClient
 from sigap.dal.tenants import TenantStore
-from sigap.local.stack import LOCAL_CREDENTIALS, LocalStack, StackOptions, free_port
+from sigap.local.stack import LocalStack, StackOptions, free_port
 from sigap.models import StackMode, utc_now
 from sigap.tenants import create_tenant
 from tests.conftest import ROOT, TEMPLATE_PATH, mention_payload
 from tests.e2e.conftest import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-
-
-def _sqs(stack: LocalStack, service: str = "sqs") -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=stack.endpoints[service],
-        region_name=LOCAL_CREDENTIALS["AWS_REGION"],
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
-def _dynamodb(stack: LocalStack, service: str = "dynamodb") -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=stack.endpoints[service],
-        region_name=LOCAL_CREDENTIALS["AWS_REGION"],
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def _stack(state_dir: Path, **options: Any) -> LocalStack:
@@ -63,7 +42,7 @@ def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_pa
     first.start()
     try:
         tenant, key = create_tenant(
-            TenantStore(first.outputs["TenantsTableName"], _dynamodb(first)),
+            TenantStore(first.outputs["TenantsTableName"], first.client("dynamodb")),
             "keeps-brand",
             None,
             mode=StackMode.SINGLE,
@@ -72,7 +51,9 @@ def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_pa
         client = SigapClient(first.api_url, key)
         assert client.post_mentions(tenant.tenant_id, [mention_payload(f"k{i}") for i in range(5)]).status == 202
         wait_for(lambda: client.summary(tenant.tenant_id, since=_since()).body["total"] == 5)
-        _sqs(first).send_message(QueueUrl=first.outputs["ScoringDeadLetterQueueUrl"], MessageBody="{kept poison")
+        first.client("sqs").send_message(
+            QueueUrl=first.outputs["ScoringDeadLetterQueueUrl"], MessageBody="{kept poison"
+        )
     finally:
         first.stop()
     assert first.saved is not None
@@ -86,7 +67,7 @@ def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_pa
         assert client.summary(tenant.tenant_id, since=_since()).body["total"] == 5
         listed = client.mentions(tenant.tenant_id, since=_since()).body["items"]
         assert sorted(item["mention"]["id"] for item in listed) == [f"k{i}" for i in range(5)]
-        answer = _sqs(second).receive_message(QueueUrl=second.outputs["ScoringDeadLetterQueueUrl"])
+        answer = second.client("sqs").receive_message(QueueUrl=second.outputs["ScoringDeadLetterQueueUrl"])
         assert [message["Body"] for message in answer["Messages"]] == ["{kept poison"]
         # And a re-send of a stored mention is still a duplicate
         assert client.post_mentions(tenant.tenant_id, [mention_payload("k0")]).body["duplicates"] == ["k0"]

@@ -11,11 +11,10 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import boto3
 import pytest
 
 from sigap.client import SigapClient
-from sigap.local.stack import LOCAL_CREDENTIALS, LocalStack, free_port
+from sigap.local.stack import LocalStack, free_port
 from sigap.models import Mention
 from tests.conftest import ROOT, mention_payload
 from tests.e2e.conftest import create_tenant_with_cli, log_text, wait_for
@@ -78,7 +77,7 @@ def test_a_poison_message_is_dead_lettered_with_its_reason_logged_and_its_batch_
 ) -> None:
     tenant_id, _ = tenant
     outputs = json.loads((Path(stack.options.state_dir) / "local.json").read_text())["outputs"]
-    sqs = boto3.client("sqs", endpoint_url=stack.endpoints["sqs"], **_credentials())
+    sqs = stack.client("sqs")
     good = [
         Mention.model_validate(
             mention_payload(f"beside-poison-{i}") | {"tenant_id": tenant_id, "received_at": datetime.now(UTC)}
@@ -146,11 +145,3 @@ def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
-
-
-def _credentials() -> dict[str, str]:
-    return {
-        "region_name": LOCAL_CREDENTIALS["AWS_REGION"],
-        "aws_access_key_id": LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    }

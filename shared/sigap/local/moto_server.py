@@ -202,24 +202,45 @@ def _plain_update(expression: str) -> tuple[list[tuple[str, str]], list[tuple[st
 
 
 def update_item(
-    self: DynamoDBBackend, table_name: str, key: dict[str, Any], update_expression: str, *args: Any, **kwargs: Any
+    self: DynamoDBBackend,
+    table_name: str,
+    key: dict[str, Any],
+    update_expression: str,
+    expression_attribute_names: dict[str, Any],
+    expression_attribute_values: dict[str, Any],
+    attribute_updates: dict[str, Any] | None = None,
+    expected: dict[str, Any] | None = None,
+    condition_expression: str | None = None,
+    return_values_on_condition_check_failure: str | None = None,
 ) -> Any:
-    names: dict[str, str] = (args[0] if args else kwargs.get("expression_attribute_names")) or {}
-    values: dict[str, Any] = (args[1] if len(args) > 1 else kwargs.get("expression_attribute_values")) or {}
-    terms = (
-        _plain_update(update_expression or "")
-        if len(args) <= 2 and not any(kwargs.get(k) for k in ("attribute_updates", "expected", "condition_expression"))
-        else None
-    )
+    """moto's update_item, with the plain ADD/SET shape applied directly (see fix 5); anything else is moto's."""
+
+    def moto_does_it() -> Any:
+        return _original_update(
+            self,
+            table_name,
+            key,
+            update_expression,
+            expression_attribute_names,
+            expression_attribute_values,
+            attribute_updates,
+            expected,
+            condition_expression,
+            return_values_on_condition_check_failure,
+        )
+
+    names, values = expression_attribute_names or {}, expression_attribute_values or {}
+    plain = not (attribute_updates or expected or condition_expression)
+    terms = _plain_update(update_expression or "") if plain else None
     table = self.get_table(table_name)
     if terms is None or table.stream_shard is not None:
-        return _original_update(self, table_name, key, update_expression, *args, **kwargs)
+        return moto_does_it()
     adds, sets = terms
     try:
         additions = [(names.get(name, name), DynamoType(values[value])) for name, value in adds]
         defaults = [(names.get(name, name), DynamoType(values[value])) for name, value in sets]
     except KeyError:
-        return _original_update(self, table_name, key, update_expression, *args, **kwargs)
+        return moto_does_it()
     hash_value = DynamoType(key[table.hash_key_attr])
     range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
     item = table.get_item(hash_value, range_value)
@@ -228,7 +249,7 @@ def update_item(
         if not (addition.is_number() or (addition.type == "SS" and addition.value)) or (
             current is not None and current.type != addition.type
         ):
-            return _original_update(self, table_name, key, update_expression, *args, **kwargs)
+            return moto_does_it()
     if item is None:
         data = {table.hash_key_attr: key[table.hash_key_attr]}
         if table.range_key_attr:

@@ -262,6 +262,16 @@ class LocalStack:
         }
         (self.options.state_dir / STATE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
 
+    def client(self, service: str) -> Any:
+        """A boto3 client for one of the local stack's services (dynamodb, sqs), with its local credentials."""
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoints[service],
+            region_name=LOCAL_CREDENTIALS["AWS_REGION"],
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
     def pool(self, logical_id: str) -> FunctionPool:
         return self._pools[logical_id]
 
