@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from sigap.client import SigapClient
 from sigap.dal.tenants import TenantStore
 from sigap.local.stack import LocalStack, StackOptions, free_port
-from sigap.models import StackMode, utc_now
+from sigap.models import Mention, StackMode, utc_now
 from sigap.tenants import create_tenant
 from tests.conftest import ROOT, TEMPLATE_PATH, mention_payload
 from tests.e2e.conftest import wait_for
@@ -193,3 +194,70 @@ def test_a_sandbox_that_died_while_idle_is_replaced_and_the_request_answered(
     time.sleep(0.5)
     # Then the next request is still answered
     assert client.summary(tenant_id).status == 200
+
+
+def _start_sigap_up(state_dir: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(state_dir), "up", "--port", "0", *arguments],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    printed = ""
+    line = process.stdout.readline()
+    while line and "API:" not in line:
+        printed += line
+        line = process.stdout.readline()
+    assert "API:" in line, printed
+    return process, printed + line
+
+
+def test_after_kill_9_the_tables_come_back_and_mentions_lost_from_the_queue_are_scored(tmp_path: Path) -> None:
+    # Given a running stack that saves its tables every half second, with a tenant and 20 scored mentions
+    process, _ = _start_sigap_up(tmp_path, "--snapshot-every", "0.5")
+    try:
+        created = _sigap(tmp_path, "tenants", "create", "survivor", "--json")
+        assert created.returncode == 0, created.stderr
+        tenant = json.loads(created.stdout)
+        client = SigapClient(tenant["api_url"], tenant["api_key"])
+        assert client.post_mentions("survivor", [mention_payload(f"s{i}") for i in range(20)]).status == 202
+        wait_for(lambda: client.summary("survivor", since=_since()).body["total"] == 20)
+        # And one mention accepted whose queue message was lost: a claim with nothing on the queue for it
+        state = json.loads((tmp_path / "local.json").read_text())
+        lost = Mention.model_validate(
+            mention_payload("lost-1") | {"tenant_id": "survivor", "received_at": datetime.now(UTC)}
+        )
+        boto3.client(
+            "dynamodb",
+            endpoint_url=state["endpoints"]["dynamodb"],
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        ).put_item(
+            TableName=state["outputs"]["MentionsTableName"],
+            Item={
+                "pk": {"S": "survivor#M#lost-1"},
+                "tenant_id": {"S": "survivor"},
+                "mention_id": {"S": "lost-1"},
+                "state": {"S": "accepted"},
+                "received": {"S": lost.model_dump_json()},
+            },
+        )
+        time.sleep(1.5)  # at least one snapshot after both
+    finally:
+        # When the stack is killed with -9
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    # Then the next `sigap up` loads the tables saved while it ran, and queues the lost mention again
+    again, printed = _start_sigap_up(tmp_path)
+    try:
+        assert "queued again" in printed
+        client = SigapClient(json.loads((tmp_path / "local.json").read_text())["api_url"], tenant["api_key"])
+        wait_for(lambda: client.summary("survivor", since=_since()).body["total"] == 21)
+        listed = client.mentions("survivor", since=_since(), limit=50).body["items"]
+        assert "lost-1" in {item["mention"]["id"] for item in listed}
+    finally:
+        again.send_signal(signal.SIGINT)
+        again.wait(timeout=30)

@@ -38,6 +38,7 @@ def _up(args: argparse.Namespace) -> int:
             retry_delay=args.retry_delay,
             parameters=template_parameters(args),
             fresh=args.fresh,
+            snapshot_every=args.snapshot_every,
         )
     )
     stopping = threading.Event()
@@ -50,6 +51,8 @@ def _up(args: argparse.Namespace) -> int:
                 f"{args.state_dir / 'state'} (start empty with --fresh).",
                 flush=True,
             )
+        if stack.requeued:
+            print(f"The last stop was unclean: {stack.requeued} accepted, unscored mentions queued again.", flush=True)
         mode = stack.outputs.get("StackMode", "single")
         print(f"Sigap local stack is up (StackMode={mode}). API: {stack.api_url}", flush=True)
         print(f"AWS endpoint {stack.endpoint_url}. Logs: {args.state_dir / 'logs'}. Stop with Ctrl-C.", flush=True)
@@ -134,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode", choices=["single", "multi"], help="StackMode: one brand, or many (an agency); default single"
     )
     up.add_argument("--fresh", action="store_true", help="start empty instead of loading the last saved state")
+    up.add_argument(
+        "--snapshot-every",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how often the tables are saved while running, so a kill -9 loses at most that much (default 30)",
+    )
     up.set_defaults(run=_up)
 
     tenants = commands.add_parser("tenants", help="manage tenants (brands)")

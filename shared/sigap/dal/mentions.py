@@ -246,6 +246,25 @@ class MentionStore:
 
     # -- reading -------------------------------------------------------------------------------------------
 
+    def unscored_claims(self) -> Iterator[Mention]:
+        """Every claimed mention not scored yet, in any tenant (a Scan: for recovering a local stack that
+        was killed with mentions on its queue, never for a request's path)."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": "#state = :accepted",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": {":accepted": {"S": ACCEPTED}},
+        }
+        try:
+            while True:
+                page = self._client.scan(**query)
+                yield from (Mention.model_validate_json(item["received"]["S"]) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("Scan on mentions", exc) from exc
+
     def get(self, tenant_id: str, mention_id: str) -> ScoredMention | None:
         """The scored mention, or None while it is only claimed (accepted, not scored yet) or unknown."""
         try:

@@ -36,9 +36,18 @@ class SnapshotCounts:
 
 
 def export_state(
-    provisioned: Provisioned, dynamodb: DynamoDBClient, sqs: SQSClient, folder: Path, **about: Any
+    provisioned: Provisioned,
+    dynamodb: DynamoDBClient,
+    sqs: SQSClient,
+    folder: Path,
+    *,
+    include_queues: bool = True,
+    **about: Any,
 ) -> SnapshotCounts:
-    """Writes every table and queue to `folder` (replacing what it held), atomically: a new folder renamed."""
+    """Writes every table and queue to `folder` (replacing what it held), atomically: a new folder renamed.
+
+    Queues can only be read by receiving, so a snapshot taken while the stack runs (`include_queues=False`)
+    holds the tables alone and is marked incomplete; see `LocalStack` for how mentions queued then are kept."""
     staging = folder.with_name(folder.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "tables").mkdir(parents=True)
@@ -50,12 +59,18 @@ def export_state(
                 for item in page.get("Items", []):
                     out.write(json.dumps(item, ensure_ascii=False) + "\n")
                     items += 1
-    for logical_id, queue in provisioned.queues.items():
+    for logical_id, queue in provisioned.queues.items() if include_queues else ():
         with (staging / "queues" / f"{logical_id}.jsonl").open("w", encoding="utf-8") as out:
             for message in _drain(sqs, queue["url"]):
                 out.write(json.dumps(message, ensure_ascii=False) + "\n")
                 messages += 1
-    manifest = {"format": FORMAT, "saved_at": datetime.now(UTC).isoformat(), "items": items, "messages": messages}
+    manifest = {
+        "format": FORMAT,
+        "saved_at": datetime.now(UTC).isoformat(),
+        "complete": include_queues,
+        "items": items,
+        "messages": messages,
+    }
     (staging / "manifest.json").write_text(json.dumps(manifest | about, indent=2), encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)

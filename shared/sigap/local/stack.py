@@ -87,6 +87,7 @@ class StackOptions:
     parameters: dict[str, str] = field(default_factory=dict)
     fresh: bool = False  # start empty instead of loading the last snapshot
     persist: bool = True  # save a snapshot on stop and load it on start
+    snapshot_every: float = 30.0  # seconds between the tables' snapshots while running (bounds a kill -9's loss)
 
 
 class LocalStack:
@@ -107,6 +108,8 @@ class LocalStack:
         self.outputs: dict[str, str] = {}
         self.parameters: dict[str, str] = {}
         self.saved: SnapshotCounts | None = None
+        self.requeued = 0
+        self._snapshot_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -135,9 +138,12 @@ class LocalStack:
         self.provisioned = provisioned
         self._clients = (dynamodb, sqs)
         snapshot = options.state_dir / SNAPSHOT_DIR
-        if options.persist and not options.fresh and saved_manifest(snapshot) is not None:
+        manifest = saved_manifest(snapshot) if options.persist and not options.fresh else None
+        if manifest is not None:
             self.restored = import_state(provisioned, dynamodb, sqs, snapshot)
             log.info("restored %d items and %d messages from %s", self.restored.items, self.restored.messages, snapshot)
+            if not manifest.get("complete", True):
+                self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
         routes: list[Route] = []
         for spec in template.functions():
             environment = as_string_map(resolver.resolve(spec.environment))
@@ -167,9 +173,44 @@ class LocalStack:
             warmer.join()
         self._gateway = HttpGateway(routes, "127.0.0.1", options.port)
         self._gateway.start()
+        if options.persist:
+            self._threads.append(threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True))
         for thread in self._threads:
             thread.start()
         self._write_state(template, resolver)
+
+    def _requeue_unscored_claims(self, dynamodb: Any, sqs: Any) -> int:
+        """After a snapshot taken while running (the stack was killed), the mentions that were on the queue
+        are lost with it, but each left its claim: queue every unscored claim again (scoring is idempotent)."""
+        from sigap.dal.mentions import MentionStore
+        from sigap.dal.queue import ScoringQueue
+
+        assert self.provisioned is not None
+        claims = list(MentionStore(self.provisioned.tables["MentionsTable"], client=dynamodb).unscored_claims())
+        ScoringQueue(self.provisioned.queues["ScoringQueue"]["url"], client=sqs).send(claims)
+        log.info("queued %d accepted, unscored mentions again after an unclean stop", len(claims))
+        return len(claims)
+
+    def _snapshot(self, *, include_queues: bool) -> SnapshotCounts:
+        assert self.provisioned is not None
+        assert self._clients is not None
+        dynamodb, sqs = self._clients
+        with self._snapshot_lock:  # the periodic and the final snapshot write the same folder
+            return export_state(
+                self.provisioned,
+                dynamodb,
+                sqs,
+                self.options.state_dir / SNAPSHOT_DIR,
+                include_queues=include_queues,
+                parameters=self.options.parameters,
+            )
+
+    def _snapshot_periodically(self) -> None:
+        while not self._stop.wait(self.options.snapshot_every):
+            try:
+                self._snapshot(include_queues=False)
+            except Exception:  # a failed snapshot keeps the previous one; the next try may succeed
+                log.exception("periodic snapshot failed")
 
     def _start_moto(self, logs: Path) -> None:
         """One moto server per service the stack uses, each its own process: AWS emulation is the local
@@ -292,15 +333,8 @@ class LocalStack:
         if self.options.persist and self.provisioned is not None and self._clients is not None:
             for poller in self._pollers:
                 poller.release_waiting()
-            dynamodb, sqs = self._clients
             try:
-                self.saved = export_state(
-                    self.provisioned,
-                    dynamodb,
-                    sqs,
-                    self.options.state_dir / SNAPSHOT_DIR,
-                    parameters=self.options.parameters,
-                )
+                self.saved = self._snapshot(include_queues=True)
                 log.info("saved %d items and %d messages", self.saved.items, self.saved.messages)
             except Exception:
                 log.exception("could not save the local stack's state; the previous snapshot is kept")
