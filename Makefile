@@ -94,4 +94,4 @@ lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinne
 	  --universal --no-header - -o infra/sam-requirements.txt
 
 clean: ## remove virtualenvs, caches and local stack state
-	rm -rf $(VENV) $(SAM_VENV) $(TOOLS) .sigap .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(TOOLS) .sigap .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
