@@ -45,7 +45,7 @@ $(SAM_VENV)/.installed: $(UV) infra/sam-requirements.txt
 
 venv: $(VENV)/.installed ## create .venv and install Sigap with its dev tools
 
-demo: venv ## start the local stack, replay the bundled crisis through the API, print a summary
+demo: venv ## start an agency local stack, replay a crisis and a calm day for two brands through the API, print summaries
 	$(BIN)/sigap demo
 
 up: venv ## run the local stack until Ctrl-C (API on http://127.0.0.1:8000)
@@ -62,14 +62,14 @@ template-check: venv $(SAM_VENV)/.installed ## cfn-lint and sam validate
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --region us-east-1 --template template.yaml
 
-contracts: venv ## logic never imports adapters (import-linter contracts in .importlinter)
+contracts: venv ## logic never imports adapters (import-linter contracts in pyproject.toml)
 	$(BIN)/lint-imports --no-cache --config pyproject.toml
 
 locked: venv ## the layer's requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
 	  || { echo "shared/requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
 
-test: lint typecheck template-check contracts locked ## every check: lint, types, template, contracts, then all tests
+test: lint typecheck template-check contracts locked ## every check: lint, types, template, contracts, locks, then all tests
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 unit: venv
@@ -81,10 +81,10 @@ infra: venv
 e2e: venv
 	$(BIN)/pytest tests/e2e
 
-bench: venv ## import times, local end-to-end throughput and scoring quality/speed tables
+bench: venv ## import ratios, layer size, scoring quality/speed, local end-to-end throughput, a long fuzz run
 	$(BIN)/python bench/run.py
 
-train: venv ## retrain the sentiment model from data/ (reproduces the shipped artifact)
+train: venv ## retrain the sentiment model from data/ (reproduces the shipped model's predictions)
 	$(BIN)/python -m sigap.scoring.train
 
 lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinned requirements
