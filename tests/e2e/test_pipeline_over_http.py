@@ -121,7 +121,7 @@ def test_the_api_serves_its_openapi_document(stack: LocalStack) -> None:
     assert answer.body["info"]["title"] == "Sigap API"
 
 
-def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c_saving_its_state(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(tmp_path), "up", "--port", str(port)],
@@ -129,6 +129,7 @@ def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job is
     )
     try:
         assert process.stdout is not None
@@ -139,9 +140,13 @@ def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=10) as answer:
             assert answer.status == 200
         assert (tmp_path / "local.json").exists()
-        process.send_signal(signal.SIGINT)
+        # Ctrl-C in a terminal: SIGINT to the whole foreground process group, not just `sigap up`
+        os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=30) == 0
         assert not (tmp_path / "local.json").exists()
+        printed = process.stdout.read()
+        assert "Saved" in printed, printed
+        assert (tmp_path / "state" / "manifest.json").exists()
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)

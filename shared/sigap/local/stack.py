@@ -225,6 +225,9 @@ class LocalStack:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=os.environ | LOCAL_CREDENTIALS,
+                # A session of its own: a terminal's Ctrl-C goes to the whole foreground process group, and
+                # moto must outlive it long enough for the stack to save its state (it exits with its parent).
+                start_new_session=True,
             )
         self._moto = list(starting.values())
         self.endpoint_url = self.endpoints["dynamodb"]
