@@ -229,7 +229,11 @@ def test_a_binary_body_with_no_content_type_is_a_400(
     assert "UTF-8" in body["error"]["message"]
 
 
-@pytest.mark.parametrize("content_type", ["application/JSON", "application/json; charset=UTF-8", "text/plain", None])
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/JSON", "application/json; charset=UTF-8", "text/plain", None, "application/x-www-form-urlencoded"],
+    ids=["upper case", "charset", "text/plain", "no type", "curl -d's default"],
+)
 def test_json_is_accepted_whatever_the_case_or_parameters_of_its_content_type(
     content_type: str | None, aws: AwsStack, handlers: dict[str, Any], lambda_context: Any
 ) -> None:

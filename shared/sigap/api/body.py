@@ -19,8 +19,10 @@ from typing import Any
 # JSON nested deeper than this is refused: no mention needs it, and DynamoDB's own documents stop at 32.
 MAX_DEPTH = 32
 # Media types a JSON body may be sent as: JSON itself (any case, any parameters, any +json type), and the
-# text/plain and no type at all that simple HTTP clients and shell scripts send.
+# text/plain and no type at all that simple HTTP clients and shell scripts send. `curl -d` labels every body
+# application/x-www-form-urlencoded: such a body is read as JSON too, and refused (415) only if it is not JSON.
 _JSON_TYPES = ("application/json", "text/plain", "")
+_FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,16 @@ def body_bytes(event: dict[str, Any]) -> bytes:
 def json_text(raw: bytes, content_type: str | None, reshape: Callable[[Any], Any] | None = None) -> str:
     """The body as JSON text, checked to parse, nest at most MAX_DEPTH levels and hold only valid Unicode;
     `reshape`, if given, rewrites the parsed value first (a route's alternative shapes made its canonical one)."""
-    if not is_json_media_type(content_type):
-        raise BodyProblem(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            f"the body must be JSON (Content-Type: application/json), not {media_type(content_type)!r}",
-        )
+    refusal = BodyProblem(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        f"the body must be JSON (Content-Type: application/json), not {media_type(content_type)!r}",
+    )
+    form = media_type(content_type) == _FORM
+    if not (is_json_media_type(content_type) or form):
+        raise refusal
+    if form and raw.lstrip()[:1] not in (b"{", b"["):
+        raise refusal  # real form data (a=1&b=2), not JSON that curl labelled as a form
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from sigap.errors import SigapError
+from sigap.errors import SigapError, SingleBrandStackError
 from sigap.kinds import TENANT_ID_PATTERN, StackMode
 
 
@@ -42,7 +42,10 @@ def _up(args: argparse.Namespace) -> int:
         )
     )
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Both set explicitly: a shell that starts a background job leaves SIGINT ignored, and Ctrl-C must still stop
+    # the stack cleanly (and save its state) however it was started.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopping.set())
     try:
         stack.start()
         if stack.restored is not None:
@@ -86,13 +89,17 @@ def _tenants_create(args: argparse.Namespace) -> int:
         )
         return 2
     target = resolve_target(args.stack, args.state_dir)
-    tenant, api_key = create_tenant(
-        TenantStore(target.output("TenantsTableName")),
-        args.slug,
-        args.name,
-        mode=StackMode(target.outputs.get("StackMode", "multi")),
-        now=utc_now(),
-    )
+    try:
+        tenant, api_key = create_tenant(
+            TenantStore(target.output("TenantsTableName")),
+            args.slug,
+            args.name,
+            mode=StackMode(target.outputs.get("StackMode", "multi")),
+            now=utc_now(),
+        )
+    except SingleBrandStackError as exc:
+        local_hint = "" if args.stack else " (locally: restart with 'sigap up --mode multi'; your state is kept)"
+        raise SingleBrandStackError(f"{exc}{local_hint}") from exc
     if args.json:
         print(json.dumps({"tenant_id": tenant.tenant_id, "api_key": api_key, "api_url": target.api_url}))
     else:
