@@ -146,25 +146,32 @@ class MinuteCounts(BaseModel):
     signals: dict[str, int] = Field(default_factory=dict, description="Mentions per crisis-signal category")
     stories: dict[str, StoryMinute] = Field(default_factory=dict, description="By story id")
 
-    def merged(self, other: MinuteCounts) -> MinuteCounts:
-        """The two added up (the same minute from two shards): counters summed, author sets joined."""
-        stories = dict(self.stories)
-        for story_id, part in other.stories.items():
-            mine = stories.get(story_id, StoryMinute())
-            stories[story_id] = StoryMinute(mentions=mine.mentions + part.mentions, authors=mine.authors | part.authors)
-        signals = dict(self.signals)
-        for category, count in other.signals.items():
-            signals[category] = signals.get(category, 0) + count
-        return MinuteCounts(
-            minute=self.minute,
-            total=self.total + other.total,
-            negative=self.negative + other.negative,
-            neutral=self.neutral + other.neutral,
-            positive=self.positive + other.positive,
-            risk_sum=self.risk_sum + other.risk_sum,
-            authors=self.authors | other.authors,
-            signals=signals,
-            stories=stories,
+    @classmethod
+    def sum_of(cls, minute: str, parts: Iterable[MinuteCounts]) -> MinuteCounts:
+        """The parts added up (one minute's shards, or a window's minutes): counters summed, author sets
+        joined, in one pass, so a day of minutes with many stories is not copied minute after minute."""
+        counts = {"total": 0, "negative": 0, "neutral": 0, "positive": 0}
+        risk_sum = 0.0
+        authors: set[str] = set()
+        signals: dict[str, int] = {}
+        story_mentions: dict[str, int] = {}
+        story_authors: dict[str, set[str]] = {}
+        for part in parts:
+            for name in counts:
+                counts[name] += getattr(part, name)
+            risk_sum += part.risk_sum
+            authors |= part.authors
+            for category, count in part.signals.items():
+                signals[category] = signals.get(category, 0) + count
+            for story_id, story in part.stories.items():
+                story_mentions[story_id] = story_mentions.get(story_id, 0) + story.mentions
+                story_authors.setdefault(story_id, set()).update(story.authors)
+        stories = {
+            story_id: StoryMinute(mentions=mentions, authors=frozenset(story_authors[story_id]))
+            for story_id, mentions in story_mentions.items()
+        }
+        return cls(
+            minute=minute, risk_sum=risk_sum, authors=frozenset(authors), signals=signals, stories=stories, **counts
         )
 
 
@@ -218,18 +225,15 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
 
 def merge_minutes(parts: Iterable[MinuteCounts]) -> list[MinuteCounts]:
     """Shard items of the same minutes merged into one entry per minute, oldest first."""
-    by_minute: dict[str, MinuteCounts] = {}
+    by_minute: dict[str, list[MinuteCounts]] = {}
     for part in parts:
-        current = by_minute.get(part.minute)
-        by_minute[part.minute] = part if current is None else current.merged(part)
-    return [by_minute[minute] for minute in sorted(by_minute)]
+        by_minute.setdefault(part.minute, []).append(part)
+    return [MinuteCounts.sum_of(minute, by_minute[minute]) for minute in sorted(by_minute)]
 
 
 def summarise(window: AggregateWindow) -> SentimentSummary:
     """Adds up a window's minutes into one summary."""
-    total = MinuteCounts(minute="")
-    for minute in window.minutes:
-        total = total.merged(minute)
+    total = MinuteCounts.sum_of("", window.minutes)
     ranked = sorted(total.stories.items(), key=lambda pair: (-pair[1].mentions, pair[0]))[:TOP_STORIES]
     return SentimentSummary(
         since=window.since,
