@@ -26,8 +26,8 @@ class _Ledger:
         result = Claims()
         for mention in mentions:
             if mention.id in self.scored:
-                result.stored.append(mention.id)
-            elif mention.id in self.claims:
+                continue
+            if mention.id in self.claims:
                 result.pending.append(self.claims[mention.id])
             else:
                 self.claims[mention.id] = mention

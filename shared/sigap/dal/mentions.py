@@ -66,13 +66,8 @@ class MentionStore:
             contested.extend(lost)
         if contested:  # another request claimed these between our read and our write
             earlier |= self._states(tenant_id, contested)
-        claims = Claims(claimed=claimed)
-        for mention_id, (state, doc) in earlier.items():
-            if state == ACCEPTED and doc is not None:
-                claims.pending.append(Mention.model_validate_json(doc))
-            else:
-                claims.stored.append(mention_id)
-        return claims
+        pending = [Mention.model_validate_json(doc) for state, doc in earlier.values() if state == ACCEPTED and doc]
+        return Claims(claimed=claimed, pending=pending)
 
     def _claim_chunk(self, chunk: Sequence[Mention], expires_at: int) -> tuple[list[str], list[str]]:
         """Claims a chunk in one transaction; ids whose condition failed are dropped and the rest retried."""

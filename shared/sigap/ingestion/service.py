@@ -30,12 +30,11 @@ def message_body(mention: Mention) -> str:
 
 @dataclass
 class Claims:
-    """What claiming a request's mentions found: ids this request claimed first, earlier claims not scored
-    yet (the first copy, as it was received), and ids already scored and stored."""
+    """What claiming a request's mentions found: ids this request claimed first, and earlier claims not
+    scored yet (the first copy, as it was received). Every other id was scored and stored before."""
 
     claimed: list[str] = field(default_factory=list)
     pending: list[Mention] = field(default_factory=list)
-    stored: list[str] = field(default_factory=list)
 
 
 class MentionLedger(Protocol):

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sigap.dal.retry import drain
+from sigap.errors import StorageError
 from sigap.local.provision import Provisioned
 
 if TYPE_CHECKING:
@@ -104,6 +105,19 @@ def saved_manifest(folder: Path) -> dict[str, Any] | None:
     return manifest if manifest.get("format") == FORMAT else None
 
 
+def _write_batch(dynamodb: DynamoDBClient) -> Any:
+    """One BatchWriteItem; what DynamoDB left unprocessed, for `drain` to send again."""
+
+    def write(pending: Any) -> Any:
+        return dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+
+    return write
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 def import_state(provisioned: Provisioned, dynamodb: DynamoDBClient, sqs: SQSClient, folder: Path) -> SnapshotCounts:
     """Loads a snapshot into freshly provisioned resources, matched by logical id."""
     items = messages = 0
@@ -111,19 +125,21 @@ def import_state(provisioned: Provisioned, dynamodb: DynamoDBClient, sqs: SQSCli
         path = folder / "tables" / f"{logical_id}.jsonl"
         if not path.is_file():
             continue
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        rows = _read_jsonl(path)
+        failure = StorageError(f"could not restore every item of {logical_id}")
+
+        def refused(_: Any, error: StorageError = failure) -> StorageError:
+            return error
+
         for start in range(0, len(rows), _WRITE_BATCH):
-            pending: Any = {table: [{"PutRequest": {"Item": row}} for row in rows[start : start + _WRITE_BATCH]]}
-            while pending:
-                pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
-                if pending:
-                    time.sleep(0.05)
+            request: Any = {table: [{"PutRequest": {"Item": row}} for row in rows[start : start + _WRITE_BATCH]]}
+            drain(_write_batch(dynamodb), request, failure=refused)
         items += len(rows)
     for logical_id, queue in provisioned.queues.items():
         path = folder / "queues" / f"{logical_id}.jsonl"
         if not path.is_file():
             continue
-        saved = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        saved = _read_jsonl(path)
         for start in range(0, len(saved), _SEND_BATCH):
             entries: Any = [
                 {"Id": str(index), "MessageBody": message["body"], "MessageAttributes": message["attributes"]}
