@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,18 +62,66 @@ def bucket_time(scored: ScoredMention) -> datetime:
     return min(mention.created_at, mention.received_at)
 
 
+# A mention this far-reaching carrying a signal this severe is a candidate for the high-reach alert rule; the
+# aggregate keeps a short description of each, so detection needs no extra read to judge it.
+HIGH_REACH = 0.7
+SEVERE_SIGNAL = 0.7
+
+
+def high_reach_entry(scored: ScoredMention) -> str | None:
+    """'risk|severity|reach|sentiment|channel|story|id' for a high-reach mention with a severe signal."""
+    score = scored.score
+    severity = max((signal.severity for signal in score.signals), default=0.0)
+    if score.reach < HIGH_REACH or severity < SEVERE_SIGNAL:
+        return None
+    mention = scored.mention
+    return (
+        f"{score.risk:.3f}|{severity:.2f}|{score.reach:.3f}|{score.sentiment.value}|{mention.channel.value}"
+        f"|{score.story_id or ''}|{mention.id}"
+    )
+
+
 def contribution_for(scored: ScoredMention, shards: int) -> AggregateContribution:
     author = author_key(scored)
-    score = scored.score
-    counters: dict[str, float] = {"n_total": 1, f"n_{score.sentiment.value}": 1, "risk_sum": score.risk}
+    score, mention = scored.score, scored.mention
+    negative = score.sentiment.value == "negative"
+    counters: dict[str, float] = {
+        "n_total": 1,
+        f"n_{score.sentiment.value}": 1,
+        "risk_sum": score.risk,
+        attribute_name("ch", mention.channel.value): 1,
+        attribute_name("src", mention.source.lower()): 1,
+        attribute_name("lang", score.lang): 1,
+    }
     sets: dict[str, frozenset[str]] = {"authors": frozenset({author})}
+    if negative:
+        sets["na"] = frozenset({author})
+    if mention.location is not None:
+        if mention.location.country:
+            counters[attribute_name("geo", mention.location.country)] = 1
+        if mention.location.region or mention.location.city:
+            place = f"{mention.location.country or ''}_{mention.location.region or mention.location.city}"
+            counters[attribute_name("rg", place.lower())] = 1
     if score.story_id:
         counters[attribute_name("st", score.story_id)] = 1
+        counters[attribute_name("sx", score.story_id)] = score.risk
+        counters[f"{attribute_name('sc', score.story_id)}_{mention.channel.value}"] = 1
         sets[attribute_name("sa", score.story_id)] = frozenset({author})
-    for category in sorted({signal.category for signal in score.signals}):
+        if negative:
+            counters[attribute_name("sn", score.story_id)] = 1
+    by_category: dict[str, float] = {}
+    for signal in score.signals:
+        by_category[signal.category] = max(by_category.get(signal.category, 0.0), signal.severity)
+    for category, severity in sorted(by_category.items()):
         counters[attribute_name("sig", category)] = 1
+        # weighted by severity and reach: a poisoning claim on a news site outweighs a forum grumble
+        counters[attribute_name("sgw", category)] = round(severity * (0.5 + score.reach), 4)
+        sets[attribute_name("sga", category)] = frozenset({author})
+    entry = high_reach_entry(scored)
+    if entry is not None:
+        sets["hr"] = frozenset({entry})
     return AggregateContribution(
-        tenant_id=scored.mention.tenant_id,
+        tenant_id=mention.tenant_id,
         minute=minute_key(bucket_time(scored)),
         shard=shard_for(author, shards),
         counters=counters,
@@ -123,12 +172,21 @@ _COUNTERS = {"n_total": "total", "n_negative": "negative", "n_neutral": "neutral
 
 
 class StoryMinute(BaseModel):
-    """One story's share of a minute: its mentions and the (hashed) authors who posted them."""
+    """One story's share of a minute: its mentions, the (hashed) authors who posted them, how many were
+    negative, their summed risk and the channels they came through."""
 
     model_config = ConfigDict(frozen=True)
 
     mentions: int = 0
     authors: frozenset[str] = frozenset()
+    negative: int = 0
+    risk_sum: float = 0.0
+    channels: dict[str, int] = Field(default_factory=dict)
+
+
+def _add_counts(into: dict[str, float], more: Mapping[str, float]) -> None:
+    for name, amount in more.items():
+        into[name] = into.get(name, 0) + amount
 
 
 class MinuteCounts(BaseModel):
@@ -143,8 +201,17 @@ class MinuteCounts(BaseModel):
     positive: int = 0
     risk_sum: float = 0.0
     authors: frozenset[str] = frozenset()
+    negative_authors: frozenset[str] = frozenset()
     signals: dict[str, int] = Field(default_factory=dict, description="Mentions per crisis-signal category")
+    signal_weight: dict[str, float] = Field(default_factory=dict, description="Severity x reach per category")
+    signal_authors: dict[str, frozenset[str]] = Field(default_factory=dict)
     stories: dict[str, StoryMinute] = Field(default_factory=dict, description="By story id")
+    channels: dict[str, int] = Field(default_factory=dict)
+    sources: dict[str, int] = Field(default_factory=dict)
+    languages: dict[str, int] = Field(default_factory=dict)
+    countries: dict[str, int] = Field(default_factory=dict)
+    regions: dict[str, int] = Field(default_factory=dict)
+    high_reach: frozenset[str] = Field(default=frozenset(), description="See aggregates.high_reach_entry")
 
     @classmethod
     def sum_of(cls, minute: str, parts: Iterable[MinuteCounts]) -> MinuteCounts:
@@ -153,26 +220,60 @@ class MinuteCounts(BaseModel):
         counts = {"total": 0, "negative": 0, "neutral": 0, "positive": 0}
         risk_sum = 0.0
         authors: set[str] = set()
-        signals: dict[str, int] = {}
-        story_mentions: dict[str, int] = {}
-        story_authors: dict[str, set[str]] = {}
+        negative_authors: set[str] = set()
+        high_reach: set[str] = set()
+        tallies: dict[str, dict[str, float]] = {name: {} for name in _TALLIES}
+        signal_authors: dict[str, set[str]] = {}
+        story_parts: dict[str, list[StoryMinute]] = {}
         for part in parts:
             for name in counts:
                 counts[name] += getattr(part, name)
             risk_sum += part.risk_sum
             authors |= part.authors
-            for category, count in part.signals.items():
-                signals[category] = signals.get(category, 0) + count
+            negative_authors |= part.negative_authors
+            high_reach |= part.high_reach
+            for name, into in tallies.items():
+                _add_counts(into, getattr(part, name))
+            for category, members in part.signal_authors.items():
+                signal_authors.setdefault(category, set()).update(members)
             for story_id, story in part.stories.items():
-                story_mentions[story_id] = story_mentions.get(story_id, 0) + story.mentions
-                story_authors.setdefault(story_id, set()).update(story.authors)
-        stories = {
-            story_id: StoryMinute(mentions=mentions, authors=frozenset(story_authors[story_id]))
-            for story_id, mentions in story_mentions.items()
+                story_parts.setdefault(story_id, []).append(story)
+        stories = {story_id: _story_sum(pieces) for story_id, pieces in story_parts.items()}
+        whole: dict[str, dict[str, Any]] = {
+            name: {key: round(value) for key, value in into.items()} for name, into in tallies.items()
         }
+        whole["signal_weight"] = {key: round(value, 4) for key, value in tallies["signal_weight"].items()}
         return cls(
-            minute=minute, risk_sum=risk_sum, authors=frozenset(authors), signals=signals, stories=stories, **counts
+            minute=minute,
+            risk_sum=risk_sum,
+            authors=frozenset(authors),
+            negative_authors=frozenset(negative_authors),
+            high_reach=frozenset(high_reach),
+            signal_authors={category: frozenset(members) for category, members in signal_authors.items()},
+            stories=stories,
+            **counts,
+            **whole,
         )
+
+
+_TALLIES = ("signals", "signal_weight", "channels", "sources", "languages", "countries", "regions")
+
+
+def _story_sum(pieces: list[StoryMinute]) -> StoryMinute:
+    if len(pieces) == 1:
+        return pieces[0]
+    channels: dict[str, float] = {}
+    authors: set[str] = set()
+    for piece in pieces:
+        _add_counts(channels, piece.channels)
+        authors |= piece.authors
+    return StoryMinute(
+        mentions=sum(piece.mentions for piece in pieces),
+        authors=frozenset(authors),
+        negative=sum(piece.negative for piece in pieces),
+        risk_sum=sum(piece.risk_sum for piece in pieces),
+        channels={name: round(value) for name, value in channels.items()},
+    )
 
 
 class AggregateWindow(BaseModel):
@@ -188,7 +289,20 @@ class AggregateWindow(BaseModel):
 
 def story_id_of(attribute: str) -> str:
     """'st_s_1a2b' → 's-1a2b': story ids are 's-' and hex, so the first '_' after the prefix was the '-'."""
-    return attribute.removeprefix("st_").removeprefix("sa_").replace("_", "-", 1)
+    return attribute[3:].replace("_", "-", 1)
+
+
+# Counter prefixes (attribute name 'prefix_value') → MinuteCounts tally they fill.
+_TALLY_PREFIXES = {
+    "sig_": "signals",
+    "sgw_": "signal_weight",
+    "ch_": "channels",
+    "src_": "sources",
+    "lang_": "languages",
+    "geo_": "countries",
+    "rg_": "regions",
+}
+_STORY_COUNTERS = {"st_": "mentions", "sn_": "negative", "sx_": "risk_sum"}
 
 
 def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -> MinuteCounts:
@@ -196,31 +310,59 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
     names `contribution_for` writes, kept beside it so the naming lives in one module."""
     counts: dict[str, int] = {}
     risk_sum = 0.0
-    authors: frozenset[str] = frozenset()
-    signals: dict[str, int] = {}
-    story_mentions: dict[str, int] = {}
+    sets: dict[str, frozenset[str]] = {}
+    tallies: dict[str, dict[str, float]] = {name: {} for name in _TALLIES}
+    signal_authors: dict[str, frozenset[str]] = {}
+    story_fields: dict[str, dict[str, float]] = {}
     story_authors: dict[str, frozenset[str]] = {}
+    story_channels: dict[str, dict[str, int]] = {}
     for name, value in attributes.items():
         if isinstance(value, frozenset):
-            if name == "authors":
-                authors = value
-            elif name.startswith("sa_"):
+            if name.startswith("sa_"):
                 story_authors[story_id_of(name)] = value
-        elif name in _COUNTERS:
+            elif name.startswith("sga_"):
+                signal_authors[name.removeprefix("sga_")] = value
+            else:
+                sets[name] = value
+            continue
+        if name in _COUNTERS:
             counts[_COUNTERS[name]] = round(value)
         elif name == "risk_sum":
             risk_sum = float(value)
-        elif name.startswith("sig_"):
-            signals[name.removeprefix("sig_")] = round(value)
-        elif name.startswith("st_"):
-            story_mentions[story_id_of(name)] = round(value)
+        elif name.startswith("sc_"):
+            story, _, channel = name.rpartition("_")
+            story_channels.setdefault(story_id_of(story), {})[channel] = round(value)
+        elif name[:3] in _STORY_COUNTERS:
+            story_fields.setdefault(story_id_of(name), {})[_STORY_COUNTERS[name[:3]]] = value
+        else:
+            prefix = name[: name.find("_") + 1]
+            if prefix in _TALLY_PREFIXES:
+                tallies[_TALLY_PREFIXES[prefix]][name[len(prefix) :]] = value
     stories = {
         story_id: StoryMinute(
-            mentions=story_mentions.get(story_id, 0), authors=story_authors.get(story_id, frozenset())
+            mentions=round(story_fields.get(story_id, {}).get("mentions", 0)),
+            negative=round(story_fields.get(story_id, {}).get("negative", 0)),
+            risk_sum=story_fields.get(story_id, {}).get("risk_sum", 0.0),
+            authors=story_authors.get(story_id, frozenset()),
+            channels=story_channels.get(story_id, {}),
         )
-        for story_id in story_mentions.keys() | story_authors.keys()
+        for story_id in story_fields.keys() | story_authors.keys()
     }
-    return MinuteCounts(minute=minute, risk_sum=risk_sum, authors=authors, signals=signals, stories=stories, **counts)
+    whole: dict[str, dict[str, Any]] = {
+        name: {key: round(value) for key, value in into.items()} for name, into in tallies.items()
+    }
+    whole["signal_weight"] = dict(tallies["signal_weight"])
+    return MinuteCounts(
+        minute=minute,
+        risk_sum=risk_sum,
+        authors=sets.get("authors", frozenset()),
+        negative_authors=sets.get("na", frozenset()),
+        high_reach=sets.get("hr", frozenset()),
+        signal_authors=signal_authors,
+        stories=stories,
+        **counts,
+        **whole,
+    )
 
 
 def merge_minutes(parts: Iterable[MinuteCounts]) -> list[MinuteCounts]:

@@ -113,6 +113,22 @@ class Engagement(BaseModel):
     comments: StrictInt = Field(default=0, ge=0, le=MAX_ENGAGEMENT)
 
 
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+class Location(BaseModel):
+    """Where a mention comes from, as far as its source says: scope (local, national, global) is judged on it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+    country: Annotated[str, BeforeValidator(_upper)] | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code, e.g. ID"
+    )
+    region: str | None = Field(default=None, min_length=1, max_length=100, description="Province or state")
+    city: str | None = Field(default=None, min_length=1, max_length=100)
+
+
 class MentionIn(BaseModel):
     """A mention as a client sends it to `POST /v1/tenants/{tenant}/mentions`."""
 
@@ -133,6 +149,7 @@ class MentionIn(BaseModel):
         description="When the mention was published: ISO 8601 with a UTC offset, from 2000 to a day from now"
     )
     engagement: Engagement = Field(default_factory=Engagement)
+    location: Location | None = Field(default=None, description="Where it was posted from, if the source knows")
     raw: dict[str, Any] | None = Field(default=None, description="The source's original payload, kept as is")
 
     @field_validator("text")

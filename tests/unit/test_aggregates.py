@@ -33,8 +33,36 @@ def test_a_mention_counts_in_its_minute_with_its_sentiment_story_and_signals() -
         shards=8,
     )
     assert item.minute == "2026-11-22T10:30"
-    assert item.counters == {"n_total": 1, "n_negative": 1, "risk_sum": 0.5, "st_s_1": 1, "sig_safety": 1}
-    assert set(item.sets) == {"authors", "sa_s_1"}
+    assert item.counters["n_total"] == item.counters["n_negative"] == item.counters["st_s_1"] == 1
+    assert item.counters["sig_safety"] == item.counters["sn_s_1"] == 1
+    assert item.counters["risk_sum"] == item.counters["sx_s_1"] == 0.5
+    assert {"authors", "na", "sa_s_1", "sga_safety"} <= set(item.sets)
+
+
+def test_what_a_batch_writes_decodes_back_to_the_counts_of_its_mentions() -> None:
+    # Given a minute of mentions over channels, stories and places, written as one shard's item
+    mentions = [
+        scored("m1", "@a", story_id="s-1a", signals=[Signal(category="hoax", severity=0.8, evidence="hoaks")]),
+        scored("m2", "@b", story_id="s-1a", reach=0.9, signals=[Signal(category="safety", severity=0.9, evidence="x")]),
+        scored("m3", "@a", Sentiment.POSITIVE, story_id="s-2b"),
+    ]
+    [item] = merge_contributions(contribution_for(one, shards=1) for one in mentions)
+    # When it is read back
+    counts = decode_item(item.minute, {**item.counters, **item.sets})
+    # Then every tally is what the mentions add up to
+    assert (counts.total, counts.negative, counts.positive) == (3, 2, 1)
+    assert len(counts.authors) == 2
+    assert len(counts.negative_authors) == 2
+    assert counts.stories["s-1a"].mentions == 2
+    assert counts.stories["s-1a"].negative == 2
+    assert len(counts.stories["s-1a"].authors) == 2
+    assert counts.stories["s-2b"].negative == 0
+    assert counts.signals == {"hoax": 1, "safety": 1}
+    assert len(counts.signal_authors["safety"]) == 1
+    assert sum(counts.channels.values()) == 3
+    assert sum(counts.languages.values()) == 3
+    [entry] = counts.high_reach  # only the far-reaching mention with a severe signal
+    assert entry.endswith("|s-1a|m2")
 
 
 def test_one_author_always_lands_on_the_same_shard() -> None:

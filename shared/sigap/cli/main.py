@@ -120,6 +120,12 @@ def _score(args: argparse.Namespace) -> int:
     return run_score(args)
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from sigap.backtest.cli import run_backtest_command
+
+    return run_backtest_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sigap", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=Path(".sigap"), help="local stack state and logs")
@@ -175,6 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--output", type=Path, help="JSONL file (default: stdout)")
     score.add_argument("--batch-size", type=int, default=1000, help="texts scored together (default 1000)")
     score.set_defaults(run=_score)
+
+    backtest = commands.add_parser(
+        "backtest",
+        help="replay a JSONL mention stream in simulated time through scoring and detection; one line per alert",
+    )
+    backtest.add_argument("--input", type=Path, help="JSONL mentions, each with 'tenant' (default: stdin)")
+    backtest.add_argument("--output", type=Path, help="JSONL alert transitions (default: stdout)")
+    backtest.add_argument("--sensitivity", choices=["low", "normal", "high"], default="normal")
+    backtest.add_argument("--home-country", help="ISO 3166-1 alpha-2 code of every tenant's home country")
+    backtest.add_argument("--evidence", action="store_true", help="write each alert's full evidence too")
+    backtest.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    backtest.set_defaults(run=_backtest)
     return parser
 
 

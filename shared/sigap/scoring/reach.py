@@ -31,7 +31,7 @@ CHANNEL_WEIGHT: dict[ChannelKind, float] = {
     ChannelKind.TICKET: 0.4,
     ChannelKind.OTHER: 0.5,
 }
-_SATURATION = math.log10(10_000_000)  # ten million: a national TV or top news audience
+SATURATION = math.log10(10_000_000)  # ten million: a national TV or top news audience
 
 
 def reach_of(
@@ -47,5 +47,5 @@ def reach_of(
     amplified = audience + 50 * shares + 5 * comments + likes
     if verified:
         amplified *= 3
-    base = min(1.0, math.log10(1 + amplified) / _SATURATION)
+    base = min(1.0, math.log10(1 + amplified) / SATURATION)
     return round(base * math.sqrt(CHANNEL_WEIGHT[channel]), 4)

@@ -1,0 +1,259 @@
+"""`sigap backtest`: a JSONL mention stream replayed in simulated time through the deployed scoring and detection
+code, on in-memory adapters (no AWS, no network), every simulated minute evaluated for every tenant seen so far.
+
+Each input line is a mention as the API accepts it plus `tenant` (a slug). Tolerated as external tools send
+them: `author` as a plain handle, `reach` as a number (an audience size, or a 0..1 reach score), a missing `id`
+(the line number stands in) or `source` ("backtest"), and fields Sigap does not know (ignored). A line that is
+still not a mention is counted and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from sigap.alerting.models import AlertTransition, DetectionSettings
+from sigap.alerting.service import DetectorPorts, evaluate_tenant
+from sigap.backtest.memory import (
+    MemoryAggregates,
+    MemoryAlerts,
+    MemoryEvents,
+    MemoryHistory,
+    MemorySamples,
+    MemoryState,
+)
+from sigap.kinds import TENANT_ID_PATTERN, ChannelKind
+from sigap.models import Mention, MentionIn, ScoredMention
+from sigap.scoring.engine import SigapScorer
+from sigap.scoring.reach import CHANNEL_WEIGHT, SATURATION
+from sigap.scoring.sentiment import shipped_model
+from sigap.scoring.stories import MemoryBandIndex
+
+MINUTE = timedelta(minutes=1)
+_FIELDS = frozenset(MentionIn.model_fields)
+_TIME_ALIASES = ("created_at", "published_at", "timestamp", "time", "date")
+
+
+class BadLineError(ValueError):
+    pass
+
+
+def _followers_for_reach(reach: float, channel: str) -> int:
+    """A reach score in 0..1 as the audience that gives it (the inverse of sigap.scoring.reach.reach_of)."""
+    weight = math.sqrt(CHANNEL_WEIGHT.get(ChannelKind(channel) if channel in ChannelKind else ChannelKind.OTHER, 0.5))
+    exponent = min(1.0, max(0.0, reach) / weight) * SATURATION
+    return max(0, round(10**exponent) - 1)
+
+
+def mention_of(line: str, number: int, now: datetime) -> Mention:
+    try:
+        payload = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadLineError(f"not JSON ({exc.msg})") from exc
+    if not isinstance(payload, dict):
+        raise BadLineError("not a JSON object")
+    tenant = payload.get("tenant") or payload.get("tenant_id")
+    if not isinstance(tenant, str) or not _matches_tenant(tenant):
+        raise BadLineError("'tenant' must be a tenant slug (lower-case letters, digits and dashes)")
+    mention: dict[str, Any] = {key: value for key, value in payload.items() if key in _FIELDS}
+    for alias in _TIME_ALIASES:
+        if alias in payload:
+            mention["created_at"] = payload[alias]
+            break
+    mention.setdefault("id", f"line-{number}")
+    mention.setdefault("source", "backtest")
+    if isinstance(mention.get("id"), int):
+        mention["id"] = str(mention["id"])
+    reach = payload.get("reach")
+    if isinstance(reach, int | float) and not isinstance(reach, bool):
+        author = mention.get("author")
+        author = {"handle": author} if isinstance(author, str) else dict(author or {})
+        if author.get("followers") is None:
+            channel = str(mention.get("channel", "other"))
+            author["followers"] = _followers_for_reach(reach, channel) if reach <= 1 else min(int(reach), 10**10)
+        mention["author"] = author
+    try:
+        accepted = MentionIn.model_validate(mention)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "line"
+        raise BadLineError(f"{where}: {first['msg']}") from exc
+    return Mention.model_validate(
+        accepted.model_dump() | {"tenant_id": tenant, "received_at": min(accepted.created_at, now)}
+    )
+
+
+def _matches_tenant(value: str) -> bool:
+    import re
+
+    return re.match(TENANT_ID_PATTERN, value) is not None
+
+
+@dataclass
+class BacktestReport:
+    lines: int = 0
+    mentions: int = 0
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)
+    tenants: int = 0
+    minutes: int = 0
+    evaluations: int = 0
+    transitions: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+    by_severity: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        rate = self.mentions / self.seconds * 60 if self.seconds else 0.0
+        fired = ", ".join(f"{count} {name}" for name, count in sorted(self.by_severity.items())) or "none"
+        rules = ", ".join(f"{name} {count}" for name, count in sorted(self.by_rule.items())) or "none"
+        lines = [
+            f"{self.mentions} mentions for {self.tenants} tenant(s) over {self.minutes} simulated minutes "
+            f"({self.evaluations} tenant-minute evaluations) in {self.seconds:.1f} s: {rate:,.0f} mentions/minute",
+            f"{self.transitions} alert transitions; alerts fired by severity: {fired}; by rule: {rules}",
+        ]
+        if self.rejected:
+            lines.append(f"{self.rejected} of {self.lines} lines rejected, e.g. " + "; ".join(self.problems[:3]))
+        return "\n".join(lines)
+
+
+def read_stream(lines: Iterable[str], report: BacktestReport, now: datetime) -> list[Mention]:
+    mentions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        report.lines += 1
+        try:
+            mentions.append(mention_of(line, number, now))
+        except BadLineError as problem:
+            report.rejected += 1
+            if len(report.problems) < 10:
+                report.problems.append(f"line {number}: {problem}")
+    mentions.sort(key=lambda mention: mention.created_at)
+    return mentions
+
+
+def transition_line(transition: AlertTransition, *, with_evidence: bool) -> dict[str, Any]:
+    alert = transition.alert
+    line: dict[str, Any] = {
+        "tenant": alert.tenant_id,
+        "fired_at": alert.fired_at.isoformat(),
+        "at": transition.at.isoformat(),
+        "transition": transition.kind.value,
+        "status": alert.status.value,
+        "severity": alert.severity.value,
+        "scope": alert.scope.value,
+        "rule": alert.rule.value,
+        "subject": alert.subject,
+        "fingerprint": alert.fingerprint,
+        "alert_id": alert.alert_id,
+        "started_at": alert.started_at.isoformat(),
+        "summary": alert.summary,
+        "scope_reason": alert.evidence.scope_reason,
+        "observed": alert.evidence.observed,
+        "expected": alert.evidence.expected,
+        "window_minutes": alert.evidence.window_minutes,
+    }
+    if with_evidence:
+        line["evidence"] = alert.evidence.model_dump(mode="json")
+    return line
+
+
+def _minutes(mentions: list[Mention]) -> Iterator[tuple[datetime, list[Mention]]]:
+    position = 0
+    moment = mentions[0].created_at.replace(second=0, microsecond=0)
+    end = mentions[-1].created_at
+    while moment <= end:
+        batch = []
+        limit = moment + MINUTE
+        while position < len(mentions) and mentions[position].created_at < limit:
+            batch.append(mentions[position])
+            position += 1
+        yield moment, batch
+        moment = limit
+
+
+def run_backtest(
+    lines: Iterable[str],
+    output: IO[str],
+    *,
+    settings: DetectionSettings | None = None,
+    tail_minutes: int = 120,
+    with_evidence: bool = False,
+    progress: bool = True,
+) -> BacktestReport:
+    """Replays the stream; writes one JSON line per alert transition to `output`; returns what happened."""
+    started = time.monotonic()
+    report = BacktestReport()
+    now = datetime.now(UTC)
+    mentions = read_stream(lines, report, now)
+    report.mentions = len(mentions)
+    if not mentions:
+        report.seconds = time.monotonic() - started
+        return report
+    settings = settings or DetectionSettings()
+    aggregates, samples = MemoryAggregates(), MemorySamples()
+    ports = DetectorPorts(
+        aggregates=aggregates,
+        history=MemoryHistory(),
+        state=MemoryState(),
+        alerts=MemoryAlerts(),
+        events=MemoryEvents(),
+        samples=samples,
+    )
+    scorer = SigapScorer(shipped_model(), MemoryBandIndex())
+    tenants: list[str] = []
+    known: set[str] = set()
+    timeline = list(_minutes(mentions))
+    last = timeline[-1][0]
+    timeline.extend((last + MINUTE * (step + 1), []) for step in range(tail_minutes))
+    bar = _progress(len(timeline), progress)
+    for moment, batch in timeline:
+        if batch:
+            for mention, score in zip(batch, scorer.score_batch(batch), strict=True):
+                scored = ScoredMention(mention=mention, score=score, scored_at=mention.received_at)
+                aggregates.add(scored)
+                samples.add(scored)
+                if mention.tenant_id not in known:
+                    known.add(mention.tenant_id)
+                    tenants.append(mention.tenant_id)
+        for tenant_id in tenants:
+            evaluation = evaluate_tenant(tenant_id, moment, settings, ports)
+            report.evaluations += 1
+            for transition in evaluation.transitions:
+                output.write(json.dumps(transition_line(transition, with_evidence=with_evidence)) + "\n")
+                report.transitions += 1
+                if transition.kind.value == "fired":
+                    alert = transition.alert
+                    report.by_rule[alert.rule.value] = report.by_rule.get(alert.rule.value, 0) + 1
+                    report.by_severity[alert.severity.value] = report.by_severity.get(alert.severity.value, 0) + 1
+        if moment.minute == 0:
+            horizon = moment - timedelta(hours=3)
+            for tenant_id in tenants:
+                aggregates.forget_before(tenant_id, horizon)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    report.tenants = len(tenants)
+    report.minutes = len(timeline)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the progress bar is a nicety; the backtest runs without it
+        return None
+    return tqdm(total=total, unit="min", desc="simulated minutes", file=sys.stderr, mininterval=0.5)
