@@ -53,3 +53,42 @@ def query_settings() -> QuerySettings:
 @lru_cache(maxsize=1)
 def scoring_settings() -> ScoringSettings:
     return ScoringSettings.model_validate(dict(os.environ))
+
+
+class DetectorSettings(_FunctionSettings):
+    """The scheduled detector: walks the tenant directory and fans evaluations out."""
+
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    evaluation_queue_url: str = Field(alias="EVALUATION_QUEUE_URL")
+
+
+class EvaluatorSettings(_FunctionSettings):
+    """The per-tenant evaluator: reads aggregates and mentions, writes alerts and alert events."""
+
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
+    alerts_table: str = Field(alias="ALERTS_TABLE")
+    alert_events_queue_url: str = Field(alias="ALERT_EVENTS_QUEUE_URL")
+    evaluation_dead_letter_queue_url: str = Field(alias="EVALUATION_DLQ_URL")
+
+
+class AlertsApiSettings(_FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    alerts_table: str = Field(alias="ALERTS_TABLE")
+
+
+@lru_cache(maxsize=1)
+def detector_settings() -> DetectorSettings:
+    return DetectorSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def evaluator_settings() -> EvaluatorSettings:
+    return EvaluatorSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def alerts_api_settings() -> AlertsApiSettings:
+    return AlertsApiSettings.model_validate(dict(os.environ))

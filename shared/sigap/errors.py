@@ -9,6 +9,10 @@ class TenantNotFoundError(SigapError):
     pass
 
 
+class NotFoundError(SigapError):
+    """The thing a request names (an alert, say) does not exist for this tenant."""
+
+
 class TenantExistsError(SigapError):
     pass
 

@@ -188,9 +188,23 @@ def test_no_function_may_scan_a_table(template: Template) -> None:
 
 
 def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) -> None:
-    from sigap.config import IngestSettings, QuerySettings, ScoringSettings
+    from sigap.config import (
+        AlertsApiSettings,
+        DetectorSettings,
+        EvaluatorSettings,
+        IngestSettings,
+        QuerySettings,
+        ScoringSettings,
+    )
 
-    settings = {"IngestFunction": IngestSettings, "QueryFunction": QuerySettings, "ScoringFunction": ScoringSettings}
+    settings = {
+        "IngestFunction": IngestSettings,
+        "QueryFunction": QuerySettings,
+        "ScoringFunction": ScoringSettings,
+        "DetectorFunction": DetectorSettings,
+        "EvaluatorFunction": EvaluatorSettings,
+        "AlertsFunction": AlertsApiSettings,
+    }
     for spec in template.functions():
         read = {field.alias for field in settings[spec.logical_id].model_fields.values()}
         given = {name for name in spec.environment if not name.startswith("POWERTOOLS_")}

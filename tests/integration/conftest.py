@@ -11,10 +11,19 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from sigap.api import alerts as alerts_api
 from sigap.api import ingest as ingest_api
 from sigap.api import query as query_api
 from sigap.aws import reset_clients
-from sigap.config import ingest_settings, query_settings, scoring_settings
+from sigap.config import (
+    alerts_api_settings,
+    detector_settings,
+    evaluator_settings,
+    ingest_settings,
+    query_settings,
+    scoring_settings,
+)
+from sigap.consumers import detection as detection_consumer
 from sigap.consumers import scoring as scoring_consumer
 from sigap.dal.idempotency import idempotency_store
 from sigap.dal.tenants import TenantStore
@@ -37,6 +46,13 @@ def _clear_caches() -> None:
         ingest_api._idempotent_ingest,
         ingest_api._idempotency_config,
         idempotency_store,
+        detector_settings,
+        evaluator_settings,
+        alerts_api_settings,
+        alerts_api._adapters,
+        detection_consumer._ports,
+        detection_consumer._tenants,
+        detection_consumer._dead_letters,
     ):
         cached.cache_clear()
 

@@ -135,7 +135,12 @@ def test_the_openapi_document_describes_every_route(aws: AwsStack, lambda_contex
     assert set(body["paths"]) == {
         "/v1/tenants/{tenant}/mentions",
         "/v1/tenants/{tenant}/summary",
+        "/v1/tenants/{tenant}/alerts",
+        "/v1/tenants/{tenant}/alerts/{alert_id}",
+        "/v1/tenants/{tenant}/detection-settings",
     }
     assert set(body["paths"]["/v1/tenants/{tenant}/mentions"]) == {"get", "post"}
-    assert "MentionIn" in body["components"]["schemas"]
+    assert set(body["paths"]["/v1/tenants/{tenant}/detection-settings"]) == {"get", "put"}
+    for schema in ("MentionIn", "Alert", "Evidence", "DetectionSettings"):
+        assert schema in body["components"]["schemas"]
     assert body["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

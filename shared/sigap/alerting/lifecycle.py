@@ -90,6 +90,8 @@ def plan(
             severity = max(current.severity, finding.severity, key=lambda s: s.rank)
             scope = max(current.scope, scoped.scope, key=_SCOPE_RANK.__getitem__)
             escalated = severity is not current.severity or scope is not current.scope
+            # the samples quoted when it fired stay until an escalation quotes newer ones
+            evidence = evidence.model_copy(update={"samples": current.evidence.samples})
             updated = current.model_copy(
                 update={
                     "severity": severity,

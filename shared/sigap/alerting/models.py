@@ -129,6 +129,15 @@ class AlertTransition(BaseModel):
     alert: Alert
 
 
+class EvaluationRequest(BaseModel):
+    """One message of the detection fan-out: evaluate this tenant at this minute."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tenant_id: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+    minute: UtcDatetime = Field(description="The minute to evaluate: the window ends with it")
+
+
 class Finding(BaseModel):
     """What one rule saw this minute: the condition holds for this subject, this badly."""
 

@@ -142,10 +142,10 @@ class DetectionView:
     def expected(self, measure: str, window: int) -> float:
         """The baseline count of `measure` in a window. A brand with under WARMUP_HOURS of history is also
         held to its own last hour's rate: priors alone would make a busy brand's first hour look like a
-        spike, and there is no crisis to find in data Sigap has only just started receiving."""
+        spike. Severe crisis signals (safety, hoax, fraud...) are the exception: held to priors only."""
         base = self.expectation.per_minute(measure) * window
-        if self.expectation.history_hours >= WARMUP_HOURS:
-            return base
+        if self.expectation.history_hours >= WARMUP_HOURS or measure.removeprefix("signal:") in SEVERE_CATEGORIES:
+            return base  # a new brand's first poisoning or fraud claims are worth an alert whatever came before
         if measure in ("negative_authors", "negative"):
             own = self.quick.negative.get(WINDOW_MINUTES, 0)
         elif measure.startswith("signal:"):

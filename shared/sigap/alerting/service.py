@@ -26,6 +26,7 @@ from sigap.alerting.models import (
 )
 from sigap.alerting.rules import WINDOW_MINUTES, DetectionView, findings_for
 from sigap.alerting.scope import judge_scope
+from sigap.models import ScoredMention
 
 BACKFILL_HOURS = 24
 HISTORY = timedelta(days=29)
@@ -105,6 +106,22 @@ class Evaluation:
     skipped: str | None = None
     findings: int = 0
     transitions: list[AlertTransition] = field(default_factory=list)
+
+
+def choose_samples(candidates: Sequence[ScoredMention], story_id: str | None, limit: int) -> list[SampleMention]:
+    """The riskiest mentions of the story (or of all), quoted as an alert's examples."""
+    chosen = [scored for scored in candidates if story_id is None or scored.score.story_id == story_id]
+    chosen.sort(key=lambda scored: (-scored.score.risk, scored.mention.id))
+    return [
+        SampleMention(
+            id=scored.mention.id,
+            text=scored.mention.text[:280],
+            channel=scored.mention.channel.value,
+            sentiment=scored.score.sentiment.value,
+            risk=scored.score.risk,
+        )
+        for scored in chosen[:limit]
+    ]
 
 
 def _minute_start(moment: datetime) -> datetime:

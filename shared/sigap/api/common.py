@@ -19,6 +19,7 @@ from sigap.errors import (
     InvalidCursorError,
     InvalidWindowError,
     MentionTooLargeError,
+    NotFoundError,
     QueueError,
     RequestInProgressError,
     StorageError,
@@ -32,6 +33,7 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         (400, "Malformed request: not UTF-8, not JSON, nested too deep, or a cursor this API did not issue"),
         (401, "Missing or wrong API key"),
         (403, "The API key belongs to another tenant"),
+        (404, "No such route, or nothing with this id for this tenant"),
         (409, "A request with the same Idempotency-Key is in progress"),
         (413, "Body too large"),
         (415, "The body is not JSON"),
@@ -89,6 +91,10 @@ def new_resolver() -> APIGatewayHttpResolver:
         problems = validation_problems(errors)
         summary = "; ".join(f"{p.field}: {p.problem}" for p in problems[:5])
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", summary, problems)
+
+    @app.exception_handler(NotFoundError)
+    def _missing(exc: NotFoundError) -> Response[str]:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", str(exc))
 
     @app.exception_handler(InvalidCursorError)
     def _bad_cursor(exc: InvalidCursorError) -> Response[str]:

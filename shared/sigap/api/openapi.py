@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 import sigap
-from sigap.api import ingest, query
+from sigap.api import alerts, ingest, query
 
 TITLE = "Sigap API"
 DESCRIPTION = (
@@ -25,6 +25,7 @@ def openapi_json() -> str:
     describer = APIGatewayHttpResolver(enable_validation=True)
     describer.include_router(ingest.router)
     describer.include_router(query.router)
+    describer.include_router(alerts.router)
     return describer.get_openapi_json_schema(
         title=TITLE,
         version=sigap.__version__,

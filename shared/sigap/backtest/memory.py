@@ -9,7 +9,7 @@ from datetime import datetime
 from sigap.aggregates import AggregateWindow, MinuteCounts, bucket_time, contribution_for, decode_item
 from sigap.alerting.baseline import HourRecord
 from sigap.alerting.models import Alert, AlertStatus, AlertTransition, SampleMention
-from sigap.alerting.service import DetectorState
+from sigap.alerting.service import DetectorState, choose_samples
 from sigap.models import ScoredMention
 
 
@@ -160,20 +160,5 @@ class MemorySamples:
     def samples(
         self, tenant_id: str, since: datetime, until: datetime, story_id: str | None, limit: int
     ) -> list[SampleMention]:
-        chosen = [
-            scored
-            for scored in self._recent.get(tenant_id, [])
-            if since <= scored.mention.created_at < until and (story_id is None or scored.score.story_id == story_id)
-        ]
-        chosen.sort(key=lambda scored: -scored.score.risk)
-        return [sample_of(scored) for scored in chosen[:limit]]
-
-
-def sample_of(scored: ScoredMention) -> SampleMention:
-    return SampleMention(
-        id=scored.mention.id,
-        text=scored.mention.text[:280],
-        channel=scored.mention.channel.value,
-        sentiment=scored.score.sentiment.value,
-        risk=scored.score.risk,
-    )
+        recent = [scored for scored in self._recent.get(tenant_id, []) if since <= scored.mention.created_at < until]
+        return choose_samples(recent, story_id, limit)

@@ -1,4 +1,5 @@
-"""The scoring queue: mentions in, ten per SendMessageBatch, each entry SQS refuses retried with backoff."""
+"""Sigap's queues: scoring, detection fan-out, alert events and dead letters; ten per SendMessageBatch, each
+entry SQS refuses retried with backoff."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sigap.alerting.models import AlertTransition, EvaluationRequest
 from sigap.aws import sqs_client
 from sigap.dal.errors import queue_error
 from sigap.dal.retry import drain
@@ -16,9 +18,35 @@ from sigap.models import Mention
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+    from mypy_boto3_sqs.type_defs import MessageAttributeValueTypeDef, SendMessageBatchRequestEntryTypeDef
 
 SQS_BATCH = 10
+
+
+def send_entries(client: SQSClient, queue_url: str, entries: Sequence[SendMessageBatchRequestEntryTypeDef]) -> None:
+    """Sends every entry, ten per SendMessageBatch, retrying those SQS refuses; QueueError if some still fail.
+    Entry ids must be unique within each ten."""
+
+    def send_batch(
+        batch: list[SendMessageBatchRequestEntryTypeDef],
+    ) -> list[SendMessageBatchRequestEntryTypeDef] | None:
+        try:
+            answer = client.send_message_batch(QueueUrl=queue_url, Entries=batch)
+        except (ClientError, BotoCoreError) as exc:
+            raise queue_error("SendMessageBatch", exc) from exc
+        failed = {entry["Id"] for entry in answer.get("Failed", [])}
+        return [entry for entry in batch if entry["Id"] in failed] or None
+
+    for start in range(0, len(entries), SQS_BATCH):
+        drain(
+            send_batch,
+            list(entries[start : start + SQS_BATCH]),
+            failure=lambda left: QueueError(f"SQS refused {len(left)} message(s); retry"),
+        )
+
+
+def attributes(**values: str | None) -> dict[str, MessageAttributeValueTypeDef]:
+    return {name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value}
 
 
 class ScoringQueue:
@@ -28,31 +56,74 @@ class ScoringQueue:
 
     def send(self, mentions: Sequence[Mention], correlation_id: str | None = None) -> None:
         """Sends every mention or raises QueueError naming how many SQS would not take."""
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {
+                "Id": str(index % SQS_BATCH),
+                "MessageBody": message_body(mention),
+                "MessageAttributes": attributes(tenant_id=mention.tenant_id, correlation_id=correlation_id),
+            }
+            for index, mention in enumerate(mentions)
+        ]
+        send_entries(self._client, self._url, entries)
 
-        def send_batch(
-            entries: list[SendMessageBatchRequestEntryTypeDef],
-        ) -> list[SendMessageBatchRequestEntryTypeDef] | None:
-            try:
-                answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
-            except (ClientError, BotoCoreError) as exc:
-                raise queue_error("SendMessageBatch", exc) from exc
-            failed = {entry["Id"] for entry in answer.get("Failed", [])}
-            return [entry for entry in entries if entry["Id"] in failed] or None
 
-        for start in range(0, len(mentions), SQS_BATCH):
-            entries: list[SendMessageBatchRequestEntryTypeDef] = [
-                {
-                    "Id": str(index),
-                    "MessageBody": message_body(mention),
-                    "MessageAttributes": {
-                        "tenant_id": {"DataType": "String", "StringValue": mention.tenant_id},
-                        **(
-                            {"correlation_id": {"DataType": "String", "StringValue": correlation_id}}
-                            if correlation_id
-                            else {}
-                        ),
-                    },
-                }
-                for index, mention in enumerate(mentions[start : start + SQS_BATCH])
-            ]
-            drain(send_batch, entries, failure=lambda left: QueueError(f"SQS refused {len(left)} message(s); retry"))
+class AlertEventQueue:
+    """The alert-events queue: every alert transition, for the delivery stage (EventSink port)."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or sqs_client()
+
+    def send(self, transitions: Sequence[AlertTransition]) -> None:
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {
+                "Id": str(index % SQS_BATCH),
+                "MessageBody": transition.model_dump_json(),
+                "MessageAttributes": attributes(
+                    tenant_id=transition.alert.tenant_id,
+                    transition=transition.kind.value,
+                    severity=transition.alert.severity.value,
+                    transition_id=transition.transition_id,
+                ),
+            }
+            for index, transition in enumerate(transitions)
+        ]
+        send_entries(self._client, self._url, entries)
+
+
+class EvaluationQueue:
+    """The detection fan-out: one message per tenant per minute."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or sqs_client()
+
+    def send(self, requests: Sequence[EvaluationRequest]) -> None:
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {
+                "Id": str(index % SQS_BATCH),
+                "MessageBody": request.model_dump_json(),
+                "MessageAttributes": attributes(tenant_id=request.tenant_id),
+            }
+            for index, request in enumerate(requests)
+        ]
+        send_entries(self._client, self._url, entries)
+
+
+class DeadLetterQueue:
+    """Puts a message that can never be processed straight into its dead-letter queue, with the reason as a
+    message attribute, instead of letting it fail maxReceiveCount times first."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or sqs_client()
+
+    def put(self, body: str, reason: str, tenant_id: str | None = None) -> None:
+        try:
+            self._client.send_message(
+                QueueUrl=self._url,
+                MessageBody=body,
+                MessageAttributes=attributes(reason=reason[:1000], tenant_id=tenant_id),
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise queue_error("SendMessage to the dead-letter queue", exc) from exc

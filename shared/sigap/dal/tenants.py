@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sigap.alerting.models import DetectionSettings
 from sigap.aws import dynamodb_client
 from sigap.dal.errors import error_code, storage_error
 from sigap.dal.keys import tenant_pk
@@ -17,6 +19,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _SK = "TENANT"
+_DETECTION_SK = "DETECTION"
+# The one cross-tenant key in Sigap: the directory the detection scheduler walks each minute. It holds tenant
+# ids only (a keys-only index), so it lets nobody read a tenant's data.
+DIRECTORY_INDEX = "Directory"
+DIRECTORY = "tenants"
 
 
 class TenantStore:
@@ -51,6 +58,7 @@ class TenantStore:
                     "display_name": {"S": tenant.display_name},
                     "api_key_hash": {"S": tenant.api_key_hash},
                     "created_at": {"S": tenant.created_at.isoformat()},
+                    "directory": {"S": DIRECTORY},
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
@@ -59,6 +67,48 @@ class TenantStore:
                 raise TenantExistsError(f"tenant {tenant.tenant_id!r} already exists") from exc
             raise storage_error("PutItem on tenants", exc) from exc
         except BotoCoreError as exc:
+            raise storage_error("PutItem on tenants", exc) from exc
+
+    def tenant_ids(self) -> Iterator[str]:
+        """Every tenant's id, from the directory index, a page at a time."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": DIRECTORY_INDEX,
+            "KeyConditionExpression": "directory = :directory",
+            "ExpressionAttributeValues": {":directory": {"S": DIRECTORY}},
+        }
+        while True:
+            try:
+                page = self._client.query(**request)
+            except (ClientError, BotoCoreError) as exc:
+                raise storage_error("Query on the tenant directory", exc) from exc
+            for item in page.get("Items", []):
+                yield item["tenant_id"]["S"]
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def detection_settings(self, tenant_id: str) -> DetectionSettings:
+        """The tenant's detection settings; the defaults until it changes them."""
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key={"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": _DETECTION_SK}}
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("GetItem on tenants", exc) from exc
+        return DetectionSettings.model_validate_json(item["doc"]["S"]) if item else DetectionSettings()
+
+    def put_detection_settings(self, tenant_id: str, settings: DetectionSettings) -> None:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": tenant_pk(tenant_id)},
+                    "sk": {"S": _DETECTION_SK},
+                    "doc": {"S": settings.model_dump_json()},
+                },
+            )
+        except (ClientError, BotoCoreError) as exc:
             raise storage_error("PutItem on tenants", exc) from exc
 
     def count(self, limit: int = 2) -> int:

@@ -105,6 +105,32 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def sign_parts(tenant: Tenant, purpose: str, parts: list[str]) -> str:
+    """An opaque cursor for any listing: the parts, signed for this tenant and this listing."""
+    payload = json.dumps([purpose, *parts], separators=(",", ":")).encode()
+    return f"{_b64(payload)}.{_b64(_signature(tenant, payload))}"
+
+
+def read_parts(tenant: Tenant, purpose: str, cursor: str, count: int) -> list[str]:
+    invalid = InvalidCursorError("the cursor is not one this API returned for this tenant; start without one")
+    try:
+        payload_text, _, signature_text = cursor.partition(".")
+        payload, signature = _unb64(payload_text), _unb64(signature_text)
+    except (ValueError, binascii.Error) as exc:
+        raise invalid from exc
+    if not hmac.compare_digest(signature, _signature(tenant, payload)):
+        raise invalid
+    try:
+        parts = json.loads(payload)
+    except (ValueError, TypeError) as exc:
+        raise invalid from exc
+    if not isinstance(parts, list) or len(parts) != count + 1 or parts[0] != purpose:
+        raise invalid
+    if not all(isinstance(part, str) for part in parts):
+        raise invalid
+    return parts[1:]
+
+
 def encode_cursor(tenant: Tenant, position: ListPosition) -> str:
     payload = json.dumps([position.day, position.mention_id, position.sort_key], separators=(",", ":")).encode()
     return f"{_b64(payload)}.{_b64(_signature(tenant, payload))}"

@@ -1,0 +1,15 @@
+"""HTTP: list a tenant's alerts, read one with its evidence, read and change its detection settings."""
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sigap.api.alerts import handle
+from sigap.config import alerts_api_settings
+from sigap.observability import logger
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context, alerts_api_settings())

@@ -1,0 +1,133 @@
+"""Alert routes: a tenant's alerts (filtered, paginated), one alert with its evidence, and the tenant's detection
+settings (read, and replaced with a PUT that names any bad value in a 422)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import AwareDatetime
+
+from sigap.alerting.models import Alert, AlertStatus, DetectionSettings, Rule, Severity
+from sigap.alerting.reading import AlertList, get_alert, list_alerts
+from sigap.api.common import caller, new_resolver, responses, serve
+from sigap.api.gateway import Access, api_route
+from sigap.config import AlertsApiSettings
+from sigap.dal.alerts import AlertsTable
+from sigap.dal.tenants import TenantStore
+from sigap.models import utc_now
+
+router = APIGatewayHttpRouter()
+ALERT_ID_PATTERN = r"^\d{8}T\d{4}-[0-9a-f]{20}$"
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: AlertsApiSettings) -> tuple[TenantStore, AlertsTable]:
+    return TenantStore(settings.tenants_table), AlertsTable(settings.alerts_table)
+
+
+def _settings() -> AlertsApiSettings:
+    settings: AlertsApiSettings = app.context["settings"]
+    return settings
+
+
+def _json(body: str) -> Response[str]:
+    return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/alerts",
+    access=Access.TENANT_KEY,
+    summary="List alerts, newest first (default: fired in the last 30 days)",
+    responses=responses(200, "A page of alerts", AlertList),
+    tags=["alerts"],
+)
+def get_alerts(
+    tenant: str,
+    status: Annotated[AlertStatus | None, Query(description="Only firing or only resolved alerts")] = None,
+    severity: Annotated[Severity | None, Query(description="Only this severity")] = None,
+    rule: Annotated[Rule | None, Query(description="Only alerts of this rule")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Fired at or after: ISO 8601 with an offset")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Fired at or before: ISO 8601 with an offset")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
+) -> Response[str]:
+    _, alerts = _adapters(_settings())
+    page = list_alerts(
+        alerts,
+        caller(app),
+        status=status,
+        severity=severity,
+        rule=rule,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+        now=utc_now(),
+    )
+    return _json(page.model_dump_json())
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/alerts/{alert_id}",
+    access=Access.TENANT_KEY,
+    summary="One alert with its evidence: observed against expected, stories, channels, samples, scope",
+    responses=responses(200, "The alert", Alert),
+    tags=["alerts"],
+)
+def get_one_alert(
+    tenant: str, alert_id: Annotated[str, Path(pattern=ALERT_ID_PATTERN, description="The alert's id")]
+) -> Response[str]:
+    _, alerts = _adapters(_settings())
+    return _json(get_alert(alerts, caller(app), alert_id).model_dump_json())
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/detection-settings",
+    access=Access.TENANT_KEY,
+    summary="The tenant's detection settings (the defaults until changed)",
+    responses=responses(200, "Settings", DetectionSettings),
+    tags=["alerts"],
+)
+def get_detection_settings(tenant: str) -> Response[str]:
+    tenants, _ = _adapters(_settings())
+    return _json(tenants.detection_settings(caller(app).tenant_id).model_dump_json())
+
+
+@api_route(
+    router,
+    "PUT",
+    "/v1/tenants/{tenant}/detection-settings",
+    access=Access.TENANT_KEY,
+    summary="Replace the tenant's detection settings: sensitivity, home country, resolution time, per-rule knobs",
+    responses=responses(200, "The settings now in force", DetectionSettings),
+    tags=["alerts"],
+)
+def put_detection_settings(
+    tenant: str, body: Annotated[DetectionSettings, Body(description="The whole settings object")]
+) -> Response[str]:
+    tenants, _ = _adapters(_settings())
+    tenants.put_detection_settings(caller(app).tenant_id, body)
+    return _json(body.model_dump_json())
+
+
+app = new_resolver()
+app.include_router(router)
+
+
+def handle(event: dict[str, Any], context: Any, settings: AlertsApiSettings) -> dict[str, Any]:
+    tenants, _ = _adapters(settings)
+    return serve(app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings=settings)
+
+
+__all__ = ["app", "handle", "router"]

@@ -1,0 +1,120 @@
+"""Detection's two functions: the scheduled tick that fans evaluations out, and the batch processor that
+evaluates each requested tenant-minute.
+
+A message that can never be evaluated (not JSON, not a request) goes straight to the evaluation dead-letter
+queue with its reason as a message attribute, and counts as handled; anything else that fails (storage, the
+alert-events queue) fails its record only, and SQS retries it. Evaluations are idempotent (see
+`sigap.alerting.service`), so a retried or duplicated message changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from sigap.alerting.models import EvaluationRequest
+from sigap.alerting.schedule import fan_out, minute_to_evaluate
+from sigap.alerting.service import DetectorPorts, Evaluation, evaluate_tenant
+from sigap.config import DetectorSettings, EvaluatorSettings
+from sigap.dal.aggregates import AggregateStore
+from sigap.dal.alerts import AlertsTable, StateAdapter
+from sigap.dal.mentions import MentionStore
+from sigap.dal.queue import AlertEventQueue, DeadLetterQueue, EvaluationQueue
+from sigap.dal.samples import MentionSamples
+from sigap.dal.tenants import TenantStore
+from sigap.observability import logger, metrics
+
+
+def schedule_tick(tick: datetime, settings: DetectorSettings) -> dict[str, Any]:
+    minute = minute_to_evaluate(tick)
+    sent = fan_out(
+        minute, TenantStore(settings.tenants_table).tenant_ids(), EvaluationQueue(settings.evaluation_queue_url)
+    )
+    logger.info("evaluations requested", extra={"minute": minute.isoformat(), "tenants": sent})
+    metrics.add_metric(name="EvaluationsRequested", unit="Count", value=sent)
+    return {"minute": minute.isoformat(), "tenants": sent}
+
+
+class PoisonEvaluationError(ValueError):
+    """A message that is not an evaluation request; retrying cannot help."""
+
+
+@lru_cache(maxsize=1)
+def _ports(settings: EvaluatorSettings) -> DetectorPorts:
+    alerts = AlertsTable(settings.alerts_table)
+    return DetectorPorts(
+        aggregates=AggregateStore(settings.aggregates_table, settings.aggregate_shards),
+        history=alerts,
+        state=StateAdapter(alerts),
+        alerts=alerts,
+        events=AlertEventQueue(settings.alert_events_queue_url),
+        samples=MentionSamples(MentionStore(settings.mentions_table)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _tenants(settings: EvaluatorSettings) -> TenantStore:
+    return TenantStore(settings.tenants_table)
+
+
+@lru_cache(maxsize=1)
+def _dead_letters(settings: EvaluatorSettings) -> DeadLetterQueue:
+    return DeadLetterQueue(settings.evaluation_dead_letter_queue_url)
+
+
+def parse_request(body: str) -> EvaluationRequest:
+    try:
+        return EvaluationRequest.model_validate_json(body)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}" for error in exc.errors()
+        )
+        raise PoisonEvaluationError(f"not an evaluation request: {problems}") from exc
+
+
+class DetectionBatchProcessor(BatchProcessor):
+    def __init__(self, settings: EvaluatorSettings) -> None:
+        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._settings = settings
+
+    def handle_record(self, record: SQSRecord) -> str:
+        try:
+            request = parse_request(record.body)
+        except PoisonEvaluationError as exc:
+            # Straight to the dead-letter queue with the reason; if that fails, the record fails and is retried.
+            _dead_letters(self._settings).put(record.body, str(exc))
+            logger.error("poison evaluation message dead-lettered", extra={"reason": str(exc)})
+            metrics.add_metric(name="PoisonEvaluations", unit="Count", value=1)
+            return "dead-lettered"
+        context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
+        try:
+            settings = _tenants(self._settings).detection_settings(request.tenant_id)
+            evaluation = evaluate_tenant(request.tenant_id, request.minute, settings, _ports(self._settings))
+        except Exception as exc:
+            logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
+            raise
+        self._record(evaluation, context)
+        return evaluation.skipped or "evaluated"
+
+    @staticmethod
+    def _record(evaluation: Evaluation, context: dict[str, str]) -> None:
+        metrics.add_metric(name="TenantEvaluations", unit="Count", value=1)
+        for transition in evaluation.transitions:
+            alert = transition.alert
+            logger.info(
+                f"alert {transition.kind.value}",
+                extra=context
+                | {
+                    "alert_id": alert.alert_id,
+                    "rule": alert.rule.value,
+                    "severity": alert.severity.value,
+                    "scope": alert.scope.value,
+                    "summary": alert.summary,
+                },
+            )
+            metrics.add_metric(name=f"Alerts{transition.kind.value.capitalize()}", unit="Count", value=1)

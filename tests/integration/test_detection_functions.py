@@ -1,0 +1,306 @@
+"""Detection under moto, on resources from template.yaml: the scheduler's fan-out, the evaluator's alerts (one
+per condition, even when two evaluations race; escalated in place; resolved when clear), the outbox onto the
+alert-events queue, poison requests in the dead-letter queue with their reason, and the alerts API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from sigap.alerting.models import Alert, AlertTransition, DetectionSettings, EvaluationRequest
+from sigap.alerting.service import DetectorPorts, evaluate_tenant
+from sigap.config import evaluator_settings
+from sigap.consumers import detection
+from sigap.models import Mention
+from tests.conftest import http_event, load_handler, mention_payload, sqs_event
+from tests.integration.conftest import AwsStack
+
+# A minute inside the last day (mentions must be recent enough to be accepted), on a whole minute.
+MINUTE = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
+POISON = "Teh Segar beracun, anak saya keracunan dan muntah setelah minum, jangan beli!"
+
+
+@pytest.fixture
+def scoring(aws: AwsStack) -> Any:
+    aws.use_function_environment("ScoringFunction")
+    return load_handler("scoring")
+
+
+@pytest.fixture
+def evaluator(aws: AwsStack) -> Any:
+    aws.use_function_environment("EvaluatorFunction")
+    return load_handler("evaluator")
+
+
+def store_crisis(aws: AwsStack, scoring: Any, context: Any, authors: int, minute: datetime, tag: str = "a") -> None:
+    """`authors` people each posting a poisoning claim in `minute`, scored and stored by the scoring function."""
+    aws.use_function_environment("ScoringFunction")
+    bodies = []
+    for index in range(authors):
+        payload = mention_payload(
+            f"{tag}-{index}",
+            text=f"{POISON} #{index}",
+            created_at=(minute + timedelta(seconds=index % 60)).isoformat(),
+            author={"handle": f"@{tag}person{index}", "followers": 800},
+        )
+        mention = Mention.model_validate(payload | {"tenant_id": "brand-a", "received_at": datetime.now(UTC)})
+        bodies.append(mention.model_dump_json())
+    for start in range(0, len(bodies), 10):
+        result = scoring.lambda_handler(sqs_event(bodies[start : start + 10]), context)
+        assert result == {"batchItemFailures": []}
+
+
+def evaluate(aws: AwsStack, evaluator: Any, context: Any, *minutes: datetime) -> dict[str, Any]:
+    aws.use_function_environment("EvaluatorFunction")
+    bodies = [EvaluationRequest(tenant_id="brand-a", minute=minute).model_dump_json() for minute in minutes]
+    result: dict[str, Any] = evaluator.lambda_handler(sqs_event(bodies), context)
+    return result
+
+
+def alert_items(aws: AwsStack, prefix: str) -> list[dict[str, Any]]:
+    items = boto3.client("dynamodb").scan(TableName=aws.table("AlertsTable"))["Items"]
+    return [item for item in items if item["sk"]["S"].startswith(prefix)]
+
+
+def events(aws: AwsStack) -> list[AlertTransition]:
+    return [AlertTransition.model_validate_json(body) for body in aws.queued_bodies("AlertEventsQueue")]
+
+
+def test_the_schedule_asks_for_one_evaluation_per_tenant_for_the_last_complete_minute(
+    aws: AwsStack, lambda_context: Any
+) -> None:
+    # Given three tenants
+    for tenant in ("brand-a", "brand-b", "brand-c"):
+        aws.new_tenant(tenant)
+    aws.use_function_environment("DetectorFunction")
+    # When the schedule ticks at 10:01:00
+    result = load_handler("detector").lambda_handler({"time": "2026-11-22T10:01:00Z"}, lambda_context)
+    # Then each tenant has one request for 10:00
+    requests = [EvaluationRequest.model_validate_json(body) for body in aws.queued_bodies("EvaluationQueue")]
+    assert result["tenants"] == 3
+    assert sorted(request.tenant_id for request in requests) == ["brand-a", "brand-b", "brand-c"]
+    assert {request.minute for request in requests} == {datetime(2026, 11, 22, 10, 0, tzinfo=UTC)}
+
+
+def test_a_spike_raises_one_alert_with_its_evidence_and_one_event(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any
+) -> None:
+    # Given fifteen people claiming poisoning within one minute, on a new tenant
+    aws.new_tenant("brand-a")
+    store_crisis(aws, scoring, lambda_context, 15, MINUTE)
+    # When the minute is evaluated, twice in one batch (SQS may deliver a request twice)
+    result = evaluate(aws, evaluator, lambda_context, MINUTE, MINUTE)
+    # Then each fired rule made one alert, one open pointer and one event, and the outbox is empty
+    assert result == {"batchItemFailures": []}
+    alerts = [Alert.model_validate_json(item["doc"]["S"]) for item in alert_items(aws, "ALERT#")]
+    rules = sorted(alert.rule.value for alert in alerts)
+    assert len(rules) == len(set(rules)) >= 1
+    assert len(alert_items(aws, "OPEN#")) == len(alerts)
+    assert not alert_items(aws, "OUTBOX#")
+    sent = events(aws)
+    assert sorted(event.transition_id for event in sent) == sorted(f"{alert.alert_id}-v1" for alert in alerts)
+    surge = next(alert for alert in alerts if alert.rule.value == "signal_surge")
+    assert surge.subject == "safety_health"
+    assert surge.evidence.observed == 15
+    assert surge.evidence.expected < surge.evidence.threshold <= 15
+    assert surge.evidence.samples
+    assert surge.evidence.scope_reason
+
+
+def test_two_evaluations_racing_on_one_tenant_and_minute_make_one_alert(
+    aws: AwsStack, scoring: Any, lambda_context: Any
+) -> None:
+    # Given a spike, and two evaluations that both read "no open alert" before either writes
+    aws.new_tenant("brand-a")
+    store_crisis(aws, scoring, lambda_context, 15, MINUTE)
+    aws.use_function_environment("EvaluatorFunction")
+    ports = detection._ports(evaluator_settings())
+    both_read = threading.Barrier(2)
+    first_saved = threading.Event()
+
+    class RacingAlerts:
+        def __init__(self, first: bool) -> None:
+            self._first = first
+
+        def open_alerts(self, tenant_id: str) -> list[Alert]:
+            found = ports.alerts.open_alerts(tenant_id)
+            both_read.wait(timeout=10)
+            return found
+
+        def save(self, alert: Alert, expected_version: int, transition: AlertTransition | None) -> bool:
+            if not self._first:
+                first_saved.wait(timeout=10)
+            return ports.alerts.save(alert, expected_version, transition)
+
+        def outbox(self, tenant_id: str) -> list[AlertTransition]:
+            if self._first:
+                first_saved.set()
+            return ports.alerts.outbox(tenant_id)
+
+        def sent(self, tenant_id: str, transition_ids: Any) -> None:
+            ports.alerts.sent(tenant_id, transition_ids)
+
+    results = {}
+
+    def run(first: bool) -> None:
+        racing = DetectorPorts(
+            aggregates=ports.aggregates,
+            history=ports.history,
+            state=ports.state,
+            alerts=RacingAlerts(first),
+            events=ports.events,
+            samples=ports.samples,
+        )
+        results[first] = evaluate_tenant("brand-a", MINUTE, DetectionSettings(), racing)
+
+    threads = [threading.Thread(target=run, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # When both have finished, then each condition has one alert and the loser emitted no transition
+    alerts = alert_items(aws, "ALERT#")
+    assert len({item["sk"]["S"] for item in alerts}) == len(alerts) == len(results[True].transitions) >= 1
+    assert results[False].transitions == []
+    assert len(events(aws)) == len(alerts)
+
+
+def test_a_growing_crisis_escalates_its_alert_in_place_and_it_resolves_once_clear(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any
+) -> None:
+    # Given a minute where five people claim poisoning: a small surge
+    aws.new_tenant("brand-a")
+    store_crisis(aws, scoring, lambda_context, 5, MINUTE)
+    evaluate(aws, evaluator, lambda_context, MINUTE)
+    [first] = [e for e in events(aws) if e.alert.rule.value == "signal_surge"]
+    # When twenty more people join a minute later
+    store_crisis(aws, scoring, lambda_context, 20, MINUTE + timedelta(minutes=1), tag="b")
+    evaluate(aws, evaluator, lambda_context, MINUTE + timedelta(minutes=1))
+    # Then the same alert escalated (same id, higher severity, new version), with an escalation event
+    escalated = [e for e in events(aws) if e.alert.alert_id == first.alert.alert_id]
+    assert [e.kind.value for e in escalated] == ["escalated"]
+    assert escalated[0].alert.severity.rank > first.alert.severity.rank
+    assert escalated[0].alert.version > first.alert.version
+    # And when nothing more comes for longer than the resolution time, it resolves, and its pointer is gone
+    quiet = MINUTE + timedelta(minutes=1 + DetectionSettings().resolve_after_minutes + 1)
+    evaluate(aws, evaluator, lambda_context, quiet)
+    resolved = [e for e in events(aws) if e.alert.alert_id == first.alert.alert_id]
+    assert [e.kind.value for e in resolved] == ["resolved"]
+    assert resolved[0].alert.resolved_at is not None
+    assert not alert_items(aws, "OPEN#")
+
+
+def test_a_poison_evaluation_request_goes_to_the_dead_letter_queue_with_its_reason(
+    aws: AwsStack, evaluator: Any, lambda_context: Any
+) -> None:
+    # Given a batch with a request that is not JSON next to a good one
+    aws.new_tenant("brand-a")
+    good = EvaluationRequest(tenant_id="brand-a", minute=MINUTE).model_dump_json()
+    aws.use_function_environment("EvaluatorFunction")
+    # When it is handled
+    result = evaluator.lambda_handler(sqs_event(["{not json", good]), lambda_context)
+    # Then neither record is retried, and the poison one waits in the dead-letter queue with its reason
+    assert result == {"batchItemFailures": []}
+    sqs = boto3.client("sqs")
+    answer = sqs.receive_message(
+        QueueUrl=aws.queue_url("EvaluationDeadLetterQueue"), MessageAttributeNames=["All"], MaxNumberOfMessages=10
+    )
+    [message] = answer["Messages"]
+    assert message["Body"] == "{not json"
+    assert "not an evaluation request" in message["MessageAttributes"]["reason"]["StringValue"]
+
+
+def test_a_storage_outage_fails_the_record_for_retry(aws: AwsStack, evaluator: Any, lambda_context: Any) -> None:
+    # Given an evaluator whose alerts table is missing
+    aws.new_tenant("brand-a")
+    aws.use_function_environment("EvaluatorFunction")
+    boto3.client("dynamodb").delete_table(TableName=aws.table("AlertsTable"))
+    body = EvaluationRequest(tenant_id="brand-a", minute=MINUTE).model_dump_json()
+    # When a request is handled, then its record fails (SQS retries it; after five tries it is dead-lettered)
+    result = evaluator.lambda_handler(sqs_event([body]), lambda_context)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+
+
+def call(aws: AwsStack, context: Any, method: str, path: str, route: str, key: str, body: Any = None) -> Any:
+    aws.use_function_environment("AlertsFunction")
+    target, _, query = path.partition("?")
+    event = http_event(
+        method,
+        target,
+        route_path=route,
+        body=body,
+        headers={"authorization": f"Bearer {key}"},
+        query=dict(part.split("=", 1) for part in query.split("&")) if query else None,
+    )
+    answer = load_handler("alerts").lambda_handler(event, context)
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+def test_alerts_are_listed_filtered_and_read_with_their_evidence_over_the_api(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any
+) -> None:
+    # Given an evaluated spike
+    _, key = aws.new_tenant("brand-a")
+    store_crisis(aws, scoring, lambda_context, 15, MINUTE)
+    evaluate(aws, evaluator, lambda_context, MINUTE)
+    route = "/v1/tenants/{tenant}/alerts"
+    # When the tenant lists its firing alerts, a page of one at a time
+    status, page = call(aws, lambda_context, "GET", "/v1/tenants/brand-a/alerts?status=firing&limit=1", route, key)
+    assert status == 200
+    seen = [page["items"][0]["alert_id"]]
+    while page["next_cursor"]:
+        path = f"/v1/tenants/brand-a/alerts?status=firing&limit=1&cursor={page['next_cursor']}"
+        status, page = call(aws, lambda_context, "GET", path, route, key)
+        seen.extend(item["alert_id"] for item in page["items"])
+    # Then every stored alert is listed once, and one can be read with its evidence
+    assert sorted(seen) == sorted(item["sk"]["S"].removeprefix("ALERT#") for item in alert_items(aws, "ALERT#"))
+    one_route = "/v1/tenants/{tenant}/alerts/{alert_id}"
+    status, alert = call(aws, lambda_context, "GET", f"/v1/tenants/brand-a/alerts/{seen[0]}", one_route, key)
+    assert status == 200
+    assert alert["evidence"]["window_minutes"] > 0
+    status, _ = call(aws, lambda_context, "GET", "/v1/tenants/brand-a/alerts?status=resolved", route, key)
+    assert status == 200
+    missing = "/v1/tenants/brand-a/alerts/20260101T0000-0123456789abcdef0123"
+    status, problem = call(aws, lambda_context, "GET", missing, one_route, key)
+    assert (status, problem["error"]["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"sensitivity": "extreme"}, "sensitivity"),
+        ({"home_country": "Indonesia"}, "home_country"),
+        ({"resolve_after_minutes": 1}, "resolve_after_minutes"),
+        ({"rules": {"story_spread": {"min_authors": 0}}}, "min_authors"),
+        ({"rules": {"no_such_rule": {}}}, "rules"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_a_bad_detection_setting_is_a_422_naming_it(
+    aws: AwsStack, lambda_context: Any, body: dict[str, Any], field: str
+) -> None:
+    _, key = aws.new_tenant("brand-a")
+    route = "/v1/tenants/{tenant}/detection-settings"
+    status, problem = call(aws, lambda_context, "PUT", "/v1/tenants/brand-a/detection-settings", route, key, body)
+    assert status == 422
+    assert any(field in item["field"] for item in problem["error"]["fields"])
+
+
+def test_detection_settings_are_read_back_as_they_were_put(aws: AwsStack, lambda_context: Any) -> None:
+    _, key = aws.new_tenant("brand-a")
+    route = "/v1/tenants/{tenant}/detection-settings"
+    path = "/v1/tenants/brand-a/detection-settings"
+    status, before = call(aws, lambda_context, "GET", path, route, key)
+    assert (status, before["sensitivity"]) == (200, "normal")
+    wanted = {"sensitivity": "high", "home_country": "ID", "rules": {"sentiment_shift": {"enabled": False}}}
+    status, _ = call(aws, lambda_context, "PUT", path, route, key, wanted)
+    assert status == 200
+    status, after = call(aws, lambda_context, "GET", path, route, key)
+    assert after["sensitivity"] == "high"
+    assert after["home_country"] == "ID"
+    assert after["rules"]["sentiment_shift"]["enabled"] is False
