@@ -96,6 +96,7 @@ def contribution_for(scored: ScoredMention, shards: int) -> AggregateContributio
     sets: dict[str, frozenset[str]] = {"authors": frozenset({author})}
     if negative:
         sets["na"] = frozenset({author})
+        counters[attribute_name("cn", mention.channel.value)] = 1
     if mention.location is not None:
         if mention.location.country:
             counters[attribute_name("geo", mention.location.country)] = 1
@@ -117,6 +118,9 @@ def contribution_for(scored: ScoredMention, shards: int) -> AggregateContributio
         # weighted by severity and reach: a poisoning claim on a news site outweighs a forum grumble
         counters[attribute_name("sgw", category)] = round(severity * (0.5 + score.reach), 4)
         sets[attribute_name("sga", category)] = frozenset({author})
+        counters[f"{attribute_name('sgc', category)}_{mention.channel.value}"] = 1
+        if score.story_id:
+            counters[f"{attribute_name('sk', score.story_id)}_{attribute_name('c', category)[2:]}"] = 1
     entry = high_reach_entry(scored)
     if entry is not None:
         sets["hr"] = frozenset({entry})
@@ -182,6 +186,7 @@ class StoryMinute(BaseModel):
     negative: int = 0
     risk_sum: float = 0.0
     channels: dict[str, int] = Field(default_factory=dict)
+    signals: dict[str, int] = Field(default_factory=dict, description="Copies per crisis-signal category")
 
 
 def _add_counts(into: dict[str, float], more: Mapping[str, float]) -> None:
@@ -207,6 +212,8 @@ class MinuteCounts(BaseModel):
     signal_authors: dict[str, frozenset[str]] = Field(default_factory=dict)
     stories: dict[str, StoryMinute] = Field(default_factory=dict, description="By story id")
     channels: dict[str, int] = Field(default_factory=dict)
+    negative_channels: dict[str, int] = Field(default_factory=dict, description="Negative mentions per channel")
+    signal_channels: dict[str, dict[str, int]] = Field(default_factory=dict, description="Category → channel → n")
     sources: dict[str, int] = Field(default_factory=dict)
     languages: dict[str, int] = Field(default_factory=dict)
     countries: dict[str, int] = Field(default_factory=dict)
@@ -224,6 +231,7 @@ class MinuteCounts(BaseModel):
         high_reach: set[str] = set()
         tallies: dict[str, dict[str, float]] = {name: {} for name in _TALLIES}
         signal_authors: dict[str, set[str]] = {}
+        signal_channels: dict[str, dict[str, float]] = {}
         story_parts: dict[str, list[StoryMinute]] = {}
         for part in parts:
             for name in counts:
@@ -236,6 +244,7 @@ class MinuteCounts(BaseModel):
                 _add_counts(into, getattr(part, name))
             for category, members in part.signal_authors.items():
                 signal_authors.setdefault(category, set()).update(members)
+            _add_nested(signal_channels, part.signal_channels)
             for story_id, story in part.stories.items():
                 story_parts.setdefault(story_id, []).append(story)
         stories = {story_id: _story_sum(pieces) for story_id, pieces in story_parts.items()}
@@ -250,22 +259,43 @@ class MinuteCounts(BaseModel):
             negative_authors=frozenset(negative_authors),
             high_reach=frozenset(high_reach),
             signal_authors={category: frozenset(members) for category, members in signal_authors.items()},
+            signal_channels=_whole(signal_channels),
             stories=stories,
             **counts,
             **whole,
         )
 
 
-_TALLIES = ("signals", "signal_weight", "channels", "sources", "languages", "countries", "regions")
+_TALLIES = (
+    "signals",
+    "signal_weight",
+    "channels",
+    "negative_channels",
+    "sources",
+    "languages",
+    "countries",
+    "regions",
+)
+
+
+def _add_nested(into: dict[str, dict[str, float]], more: Mapping[str, Mapping[str, float]]) -> None:
+    for name, counts in more.items():
+        _add_counts(into.setdefault(name, {}), counts)
+
+
+def _whole(nested: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, int]]:
+    return {name: {key: round(value) for key, value in counts.items()} for name, counts in nested.items()}
 
 
 def _story_sum(pieces: list[StoryMinute]) -> StoryMinute:
     if len(pieces) == 1:
         return pieces[0]
     channels: dict[str, float] = {}
+    signals: dict[str, float] = {}
     authors: set[str] = set()
     for piece in pieces:
         _add_counts(channels, piece.channels)
+        _add_counts(signals, piece.signals)
         authors |= piece.authors
     return StoryMinute(
         mentions=sum(piece.mentions for piece in pieces),
@@ -273,6 +303,7 @@ def _story_sum(pieces: list[StoryMinute]) -> StoryMinute:
         negative=sum(piece.negative for piece in pieces),
         risk_sum=sum(piece.risk_sum for piece in pieces),
         channels={name: round(value) for name, value in channels.items()},
+        signals={name: round(value) for name, value in signals.items()},
     )
 
 
@@ -297,12 +328,14 @@ _TALLY_PREFIXES = {
     "sig_": "signals",
     "sgw_": "signal_weight",
     "ch_": "channels",
+    "cn_": "negative_channels",
     "src_": "sources",
     "lang_": "languages",
     "geo_": "countries",
     "rg_": "regions",
 }
 _STORY_COUNTERS = {"st_": "mentions", "sn_": "negative", "sx_": "risk_sum"}
+_STORY_PART = re.compile(r"s_[0-9a-zA-Z]+")  # a story id as an attribute name: 's-' and hex became 's_' and hex
 
 
 def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -> MinuteCounts:
@@ -316,6 +349,8 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
     story_fields: dict[str, dict[str, float]] = {}
     story_authors: dict[str, frozenset[str]] = {}
     story_channels: dict[str, dict[str, int]] = {}
+    story_signals: dict[str, dict[str, int]] = {}
+    signal_channels: dict[str, dict[str, int]] = {}
     for name, value in attributes.items():
         if isinstance(value, frozenset):
             if name.startswith("sa_"):
@@ -332,6 +367,12 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
         elif name.startswith("sc_"):
             story, _, channel = name.rpartition("_")
             story_channels.setdefault(story_id_of(story), {})[channel] = round(value)
+        elif name.startswith("sgc_"):
+            category, _, channel = name.removeprefix("sgc_").rpartition("_")
+            signal_channels.setdefault(category, {})[channel] = round(value)
+        elif name.startswith("sk_") and (found := _STORY_PART.match(name, 3)):
+            category = name[found.end() + 1 :]
+            story_signals.setdefault(story_id_of("sk_" + found.group()), {})[category] = round(value)
         elif name[:3] in _STORY_COUNTERS:
             story_fields.setdefault(story_id_of(name), {})[_STORY_COUNTERS[name[:3]]] = value
         else:
@@ -345,6 +386,7 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
             risk_sum=story_fields.get(story_id, {}).get("risk_sum", 0.0),
             authors=story_authors.get(story_id, frozenset()),
             channels=story_channels.get(story_id, {}),
+            signals=story_signals.get(story_id, {}),
         )
         for story_id in story_fields.keys() | story_authors.keys()
     }
@@ -359,6 +401,7 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
         negative_authors=sets.get("na", frozenset()),
         high_reach=sets.get("hr", frozenset()),
         signal_authors=signal_authors,
+        signal_channels=signal_channels,
         stories=stories,
         **counts,
         **whole,

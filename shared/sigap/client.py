@@ -54,6 +54,12 @@ class SigapClient:
     def mentions(self, tenant_id: str, **query: Any) -> ApiAnswer:
         return self.request("GET", f"/v1/tenants/{tenant_id}/mentions", query=query)
 
+    def alerts(self, tenant_id: str, **query: Any) -> ApiAnswer:
+        return self.request("GET", f"/v1/tenants/{tenant_id}/alerts", query=query)
+
+    def alert(self, tenant_id: str, alert_id: str) -> ApiAnswer:
+        return self.request("GET", f"/v1/tenants/{tenant_id}/alerts/{alert_id}")
+
 
 def _decode(payload: bytes) -> Any:
     try:

@@ -23,6 +23,7 @@ from sigap.alerting.models import (
     Rule,
     Scope,
     Severity,
+    TimelineEntry,
     TransitionKind,
 )
 
@@ -102,6 +103,9 @@ def plan(
                     "version": current.version + 1,
                 }
             )
+            if escalated:
+                entry = TimelineEntry(at=now, kind=TransitionKind.ESCALATED, severity=severity, scope=scope)
+                updated = updated.model_copy(update={"timeline": [*current.timeline, entry]})
             transition = _transition(TransitionKind.ESCALATED, updated, now) if escalated else None
             changes.append(Change(updated, current.version, transition))
             continue
@@ -122,13 +126,20 @@ def plan(
             last_seen_at=now,
             summary=finding.summary,
             evidence=evidence,
+            timeline=[TimelineEntry(at=now, kind=TransitionKind.FIRED, severity=finding.severity, scope=scoped.scope)],
         )
         changes.append(Change(alert, 0, _transition(TransitionKind.FIRED, alert, now)))
     for print_, current in open_alerts.items():
         if print_ in seen or now - current.last_seen_at < quiet:
             continue
+        entry = TimelineEntry(at=now, kind=TransitionKind.RESOLVED, severity=current.severity, scope=current.scope)
         resolved = current.model_copy(
-            update={"status": AlertStatus.RESOLVED, "resolved_at": now, "version": current.version + 1}
+            update={
+                "status": AlertStatus.RESOLVED,
+                "resolved_at": now,
+                "version": current.version + 1,
+                "timeline": [*current.timeline, entry],
+            }
         )
         changes.append(Change(resolved, current.version, _transition(TransitionKind.RESOLVED, resolved, now)))
     return changes

@@ -98,6 +98,17 @@ class Evidence(BaseModel):
     baseline: str = Field(default="", description="Where the expectation came from (history or priors)")
 
 
+class TimelineEntry(BaseModel):
+    """One step of an alert's life, kept on the alert: when it fired, escalated, resolved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: UtcDatetime
+    kind: TransitionKind
+    severity: Severity
+    scope: Scope
+
+
 class Alert(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -115,6 +126,7 @@ class Alert(BaseModel):
     resolved_at: UtcDatetime | None = None
     summary: str
     evidence: Evidence
+    timeline: list[TimelineEntry] = Field(default_factory=list, description="Fired, escalations, resolution")
     version: int = Field(default=1, description="Bumped on every stored change (conditional writes)")
 
 

@@ -353,11 +353,16 @@ def story_spread(view: DetectionView, settings: DetectionSettings) -> list[Findi
         channels = sorted(name for name, count in story.channels.items() if count)
         if not growing and len(channels) < 2:
             continue  # an old story that has stopped spreading
+        severe_claim = any(story.signals.get(category) for category in SEVERE_CATEGORIES)
         severity = Severity.INFO
         if authors >= 12 or len(channels) >= 2:
             severity = Severity.WARNING
-        if authors >= 25 or (len(channels) >= 3 and authors >= 12) or ("news" in channels and authors >= 10):
-            severity = Severity.CRITICAL
+        if (
+            authors >= 25
+            or (authors >= 12 and (severe_claim or len(channels) >= 3))
+            or ("news" in channels and authors >= 10)
+        ):
+            severity = Severity.CRITICAL  # a poisoning or fraud claim forwarded by a dozen people is already one
         findings.append(
             Finding(
                 rule=Rule.STORY_SPREAD,

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from sigap.alerting.models import EvaluationRequest
 from sigap.alerting.schedule import fan_out, minute_to_evaluate
-from sigap.alerting.service import DetectorPorts, Evaluation, evaluate_tenant
+from sigap.alerting.service import DetectorPorts, Evaluation, evaluate_through
 from sigap.config import DetectorSettings, EvaluatorSettings
 from sigap.dal.aggregates import AggregateStore
 from sigap.dal.alerts import AlertsTable, StateAdapter
@@ -94,22 +94,24 @@ class DetectionBatchProcessor(BatchProcessor):
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
             settings = _tenants(self._settings).detection_settings(request.tenant_id)
-            evaluation = evaluate_tenant(request.tenant_id, request.minute, settings, _ports(self._settings))
+            evaluations = evaluate_through(request.tenant_id, request.minute, settings, _ports(self._settings))
         except Exception as exc:
             logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise
-        self._record(evaluation, context)
-        return evaluation.skipped or "evaluated"
+        for evaluation in evaluations:
+            self._record(evaluation, context)
+        return f"{len(evaluations)} minute(s) evaluated"
 
     @staticmethod
     def _record(evaluation: Evaluation, context: dict[str, str]) -> None:
-        metrics.add_metric(name="TenantEvaluations", unit="Count", value=1)
+        metrics.add_metric(name="TenantMinutesEvaluated", unit="Count", value=1)
         for transition in evaluation.transitions:
             alert = transition.alert
             logger.info(
                 f"alert {transition.kind.value}",
                 extra=context
                 | {
+                    "evaluated_minute": evaluation.minute.isoformat(),
                     "alert_id": alert.alert_id,
                     "rule": alert.rule.value,
                     "severity": alert.severity.value,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sigap.client import SigapClient
 from sigap.dal.queue_depth import queue_depth
+from sigap.demo.detection import fetch_alerts, headline, print_alerts, schedule_tick, wait_for
 from sigap.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
 
 CRISIS_BRAND = ("teh-segar-demo", "Teh Segar")
@@ -46,7 +48,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     stack = LocalStack(options)
     print("Starting the local stack (moto on 127.0.0.1, resources from template.yaml, StackMode=multi)...", flush=True)
-    reports: list[tuple[str, ReplayReport, int]] = []
+    reports: list[tuple[str, ReplayReport, int, str, datetime]] = []
     try:
         stack.start()
         target = resolve_target(None, state_dir)
@@ -62,8 +64,9 @@ def run_demo(args: argparse.Namespace) -> int:
                 now=utc_now(),
             )
             mentions = []
+            placed_at = now_utc()
             for round_number in range(args.repeat):
-                for mention in place_in_time(brand_mentions, now_utc()):
+                for mention in place_in_time(brand_mentions, placed_at):
                     mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
             channels = sorted({m["channel"] for m in mentions})
             print(
@@ -78,16 +81,48 @@ def run_demo(args: argparse.Namespace) -> int:
                 dead_letters=lambda: queue_depth(target.output("ScoringDeadLetterQueueUrl")),
                 progress=not args.no_progress,
             )
-            reports.append((tenant.tenant_id, report, len(mentions)))
+            reports.append((tenant.tenant_id, report, len(mentions), api_key, placed_at))
+        detected = detect(stack, target, reports)
     finally:
         stack.stop()
     ok = True
-    for tenant_id, report, sent in reports:
+    for tenant_id, report, sent, _, _ in reports:
         print()
         print_report(tenant_id, report)
         ok = ok and report.scored == report.ingested == sent and report.dead_lettered == 0
+    print("\nDetection (every simulated minute evaluated in order by the deployed evaluator):")
+    for tenant_id, (alerts, onset, detail) in detected.items():
+        print()
+        print_alerts(tenant_id, alerts, onset, detail)
+    crisis_alerts = detected.get(CRISIS_BRAND[0], ([], None, None))[0]
+    calm_alerts = detected.get(CALM_BRAND[0], ([], None, None))[0]
+    ok = ok and any(a["severity"] == "critical" and a["scope"] != "local" for a in crisis_alerts) and not calm_alerts
     print("\nDemo complete." if ok else "\nDemo finished with mentions missing: see .sigap/demo/logs/")
     return 0 if ok else 1
+
+
+def detect(
+    stack: Any, target: Any, reports: list[tuple[str, ReplayReport, int, str, datetime]]
+) -> dict[str, tuple[list[dict[str, Any]], datetime | None, dict[str, Any] | None]]:
+    """One detection tick, the evaluation queue drained, then each tenant's alerts read over the API."""
+    print("\nDetection: one tick of the every-minute schedule; the evaluator catches up each simulated minute...")
+    started = time.monotonic()
+    stack.pool("DetectorFunction").invoke(schedule_tick(now_utc()))
+    queue = target.output("EvaluationQueueUrl")
+    if not wait_for(lambda: queue_depth(queue) == 0, timeout=600):
+        print("  the evaluation queue did not drain in 10 minutes; see .sigap/demo/logs/")
+    print(f"  evaluated in {time.monotonic() - started:.1f} s")
+    detected = {}
+    scenario = load_scenario()
+    first_crisis = max(m["minutes_ago"] for m in scenario if m["id"].split("-")[1] not in _CALM_KINDS)
+    for tenant_id, _, _, api_key, placed_at in reports:
+        client = SigapClient(stack.api_url, api_key)
+        alerts = fetch_alerts(client, tenant_id, placed_at - timedelta(hours=7))
+        onset = placed_at - timedelta(minutes=first_crisis) if tenant_id == CRISIS_BRAND[0] else None
+        first = headline(alerts)
+        detail = client.alert(tenant_id, first["alert_id"]).body if first else None
+        detected[tenant_id] = (alerts, onset, detail)
+    return detected
 
 
 def print_report(tenant_id: str, report: ReplayReport) -> None:
