@@ -7,8 +7,11 @@
    posts on one core (model load included); the model's load time.
 3. Local end-to-end throughput: mentions/s from the first POST to the last stored score, on the local stack.
 4. Fuzzing both HTTP APIs (the Hypothesis test of `make test`, with more cases): requests sent, by status.
+5. Detection: Sigap's detector and four published listening-tool rules replayed on the labelled streams in
+   bench/detection/streams (crises detected, minutes from onset, false alarms per brand-week, critical alerts
+   from rants, an NAB-style score), `sigap backtest` throughput, and the detector's cost per tenant-minute.
 
-    python bench/run.py [--only imports|scoring|pipeline|fuzz] [--mentions 3000] [--runs 7] [--fuzz 3000]
+    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection] [--mentions 3000] [--runs 7] [--fuzz 3000]
 """
 
 from __future__ import annotations
@@ -187,9 +190,34 @@ def pipeline(count: int) -> None:
     print()
 
 
+def detection() -> None:
+    sys.path.insert(0, str(ROOT / "bench" / "detection"))
+    import cost
+    import evaluate
+
+    truth = evaluate.load_truth()
+    streams = ", ".join(
+        f"{name} ({len(s['tenants'])} brands, {s['days']} days, {s['mentions']:,} mentions)"
+        for name, s in truth["streams"].items()
+    )
+    crises = sum(1 for event in truth["events"] if event["crisis"])
+    traps = sorted({event["kind"] for event in truth["events"] if not event["crisis"]})
+    started = time.monotonic()
+    results = evaluate.run()
+    print(
+        f"### Detection on labelled streams: {streams}; {crises} crises; traps: {', '.join(traps)} "
+        f"({time.monotonic() - started:.0f} s)\n"
+    )
+    print(evaluate.table(results))
+    print(
+        f"\n`sigap backtest` throughput, one core, slowest stream: {results[0].mentions_per_minute:,.0f} mentions/minute\n"
+    )
+    cost.report()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz"])
+    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection"])
     parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
     parser.add_argument("--mentions", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=7)
@@ -204,6 +232,8 @@ def main() -> None:
         pipeline(args.mentions)
     if args.only in (None, "fuzz"):
         fuzz(args.fuzz)
+    if args.only in (None, "detection"):
+        detection()
 
 
 if __name__ == "__main__":

@@ -174,12 +174,19 @@ def _with_samples(change: Change, minute: datetime, ports: DetectorPorts) -> Cha
     return Change(updated, change.expected_version, change.transition.model_copy(update={"alert": updated}))
 
 
-def evaluate_tenant(tenant_id: str, minute: datetime, settings: DetectionSettings, ports: DetectorPorts) -> Evaluation:
+def evaluate_tenant(
+    tenant_id: str,
+    minute: datetime,
+    settings: DetectionSettings,
+    ports: DetectorPorts,
+    *,
+    stored: DetectorState | None = None,
+) -> Evaluation:
     """Detection for one tenant at one minute (the window ends with it). Safe to run twice, or twice at once:
-    every stored change is conditional on what the evaluation read."""
+    every stored change is conditional on what the evaluation read. `stored`: the state, if just read."""
     minute = _minute_start(minute)
     result = Evaluation(tenant_id, minute)
-    stored = ports.state.get(tenant_id)
+    stored = stored or ports.state.get(tenant_id)
     state = stored or DetectorState(tenant_id=tenant_id)
     if state.evaluated_minute and minute_key(minute) < state.evaluated_minute:
         result.skipped = f"minute {minute_key(minute)} is older than {state.evaluated_minute}, evaluated already"
@@ -187,8 +194,10 @@ def evaluate_tenant(tenant_id: str, minute: datetime, settings: DetectionSetting
     rolled = _roll_up(tenant_id, state, minute, ports)
     window = ports.aggregates.window(tenant_id, minute - timedelta(minutes=WINDOW_MINUTES - 1), minute)
     if not window.minutes and not state.open_alerts:
-        if rolled is not state:
-            ports.state.put(rolled.model_copy(update={"version": state.version + 1}), state.version)
+        ports.state.put(
+            rolled.model_copy(update={"evaluated_minute": minute_key(minute), "version": state.version + 1}),
+            state.version,
+        )
         result.skipped = "nothing to evaluate"
         return result
     assert rolled.expectation is not None
@@ -226,22 +235,19 @@ def evaluate_tenant(tenant_id: str, minute: datetime, settings: DetectionSetting
     if pending:
         ports.events.send(pending)
         ports.alerts.sent(tenant_id, [item.transition_id for item in pending])
-    changed = (
-        rolled is not state
-        or bool(result.transitions)
-        or max(0, open_count) != state.open_alerts
-        or recent.keys() != state.recently_resolved.keys()
-    )
-    if changed:
-        new_state = rolled.model_copy(
+    # Written every evaluated minute (one small item, one write unit): the minute evaluated is what tells the
+    # next evaluation whether minutes were missed and must be caught up.
+    ports.state.put(
+        rolled.model_copy(
             update={
                 "evaluated_minute": minute_key(minute),
                 "open_alerts": max(0, open_count),
                 "recently_resolved": recent,
                 "version": state.version + 1,
             }
-        )
-        ports.state.put(new_state, state.version)
+        ),
+        state.version,
+    )
     return result
 
 
@@ -277,7 +283,7 @@ def evaluate_through(
         after = datetime.fromisoformat(state.evaluated_minute + ":00+00:00") + timedelta(minutes=1)
         first = min(max(first, after), minute)
     if first >= minute:
-        return [evaluate_tenant(tenant_id, minute, settings, ports)]
+        return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state)]
     since = first - timedelta(minutes=WINDOW_MINUTES) - HOUR * (BACKFILL_HOURS + 1)
     span = ports.aggregates.window(tenant_id, since, minute)
     preloaded = DetectorPorts(
