@@ -210,7 +210,8 @@ def detection() -> None:
     )
     print(evaluate.table(results))
     print(
-        f"\n`sigap backtest` throughput, one core, slowest stream: {results[0].mentions_per_minute:,.0f} mentions/minute\n"
+        "\n`sigap backtest` throughput, one core, slowest stream: "
+        f"{results[0].mentions_per_minute:,.0f} mentions/minute\n"
     )
     cost.report()
 
