@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +25,8 @@ from tests.integration.conftest import AwsStack
 
 EXAMPLES = int(os.environ.get("SIGAP_FUZZ_EXAMPLES", "250"))
 MENTIONS, SUMMARY = "/v1/tenants/{tenant}/mentions", "/v1/tenants/{tenant}/summary"
+ALERTS, ALERT = "/v1/tenants/{tenant}/alerts", "/v1/tenants/{tenant}/alerts/{alert_id}"
+SETTINGS = "/v1/tenants/{tenant}/detection-settings"
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
@@ -102,7 +105,7 @@ keys = st.sampled_from(["own"] * 6 + ["other", "wrong", "none", "garbage"])
 @pytest.fixture
 def api(aws: AwsStack) -> Iterator[dict[str, Any]]:
     loaded: dict[str, Any] = {}
-    for name, logical_id in (("ingest", "IngestFunction"), ("query", "QueryFunction")):
+    for name, logical_id in (("ingest", "IngestFunction"), ("query", "QueryFunction"), ("alerts", "AlertsFunction")):
         aws.use_function_environment(logical_id)
         loaded[name] = load_handler(name)
     _, own_key = aws.new_tenant("brand-a")
@@ -204,3 +207,73 @@ def test_reading_with_any_query_never_gets_a_5xx(
     if status == 200:
         assert datetime.fromisoformat(body["since"]) <= datetime.fromisoformat(body["until"])
         assert datetime.fromisoformat(body["since"]).utcoffset() == timedelta(0) or body["since"].endswith("Z")
+
+
+alert_queries = st.dictionaries(
+    st.sampled_from(["status", "severity", "rule", "since", "until", "limit", "cursor", "other"]),
+    st.one_of(query_values, st.sampled_from(["firing", "resolved", "critical", "info", "story_spread"])),
+    max_size=4,
+)
+setting_values = st.one_of(
+    json_values,
+    st.sampled_from(["low", "normal", "high", "ID", "id", "IDN", 5, 60, 1441, -1, True]),
+)
+settings_bodies = st.one_of(
+    st.dictionaries(
+        st.sampled_from(["sensitivity", "home_country", "resolve_after_minutes", "rules", "other"]),
+        setting_values,
+        max_size=4,
+    ),
+    st.fixed_dictionaries(
+        {
+            "rules": st.dictionaries(
+                st.sampled_from(["negative_spike", "signal_surge", "story_spread", "nope"]),
+                st.dictionaries(
+                    st.sampled_from(["enabled", "min_authors", "max_p_value", "x"]), setting_values, max_size=3
+                ),
+                max_size=2,
+            )
+        }
+    ),
+    json_values,
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    query=alert_queries,
+    key=keys,
+    alert_id=st.one_of(st.just("20261122T1000-0123456789abcdef0123"), st.text(min_size=1, max_size=40)),
+    route=st.sampled_from([ALERTS, ALERT]),
+)
+def test_reading_alerts_with_anything_never_gets_a_5xx(
+    api: dict[str, Any], lambda_context: Any, query: dict[str, str], key: str, alert_id: str, route: str
+) -> None:
+    path = route.replace("{tenant}", "brand-a").replace("{alert_id}", quote(alert_id, safe=""))
+    event = http_event("GET", path, route_path=route, headers=_headers(api, key, None), query=query)
+    status, body = _answer(api, "alerts", event, lambda_context)
+    if status == 200 and route == ALERTS:
+        assert body["items"] == [] or all(item["tenant_id"] == "brand-a" for item in body["items"])
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=settings_bodies, key=keys)
+def test_changing_detection_settings_with_anything_never_gets_a_5xx_and_a_200_is_read_back(
+    api: dict[str, Any], lambda_context: Any, body: Any, key: str
+) -> None:
+    path = SETTINGS.replace("{tenant}", "brand-a")
+    event = http_event("PUT", path, route_path=SETTINGS, headers=_headers(api, key, "application/json"), body=body)
+    status, written = _answer(api, "alerts", event, lambda_context)
+    if status == 200:
+        read = http_event("GET", path, route_path=SETTINGS, headers=_headers(api, key, None))
+        assert _answer(api, "alerts", read, lambda_context) == (200, written)

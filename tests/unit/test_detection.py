@@ -364,3 +364,41 @@ def test_every_backtest_line_has_the_promised_fields() -> None:
         assert {"tenant", "fired_at", "status", "severity", "scope", "rule", "fingerprint", "summary"} <= set(record)
         assert datetime.fromisoformat(record["fired_at"]).utcoffset() is not None
     assert not math.isnan(sum(record["observed"] for record in records))
+
+
+@pytest.mark.parametrize(
+    ("line", "check"),
+    [
+        ({"created_at": "2015-02-24 11:35:52 -0800"}, lambda m: m.created_at.hour == 19),
+        ({"created_at": "Wed Feb 24 11:35:52 +0000 2015"}, lambda m: m.created_at.day == 24),
+        ({"timestamp": "2015-02-24T11:35:52Z"}, lambda m: m.created_at.minute == 35),
+        ({"channel": "twitter"}, lambda m: m.channel.value == "social"),
+        ({"channel": "NEWS"}, lambda m: m.channel.value == "news"),
+        ({"author": {"screen_name": "@rina", "followers_count": 50}}, lambda m: m.author.followers == 50),
+        ({"id": 570306133677760513}, lambda m: m.id == "570306133677760513"),
+        ({"id": "has spaces in it"}, lambda m: m.id.startswith("h-")),
+        ({"location": "Jakarta"}, lambda m: m.location is not None and m.location.region == "Jakarta"),
+        ({"language": "en-US"}, lambda m: m.language == "en"),
+        ({"engagement": {"retweet_count": 4}}, lambda m: m.engagement.shares == 4),
+    ],
+)
+def test_the_backtest_reads_what_dataset_exports_carry(line: dict[str, object], check: object) -> None:
+    from sigap.backtest.replay import mention_of
+
+    payload = {"tenant": "brand-a", "text": "Teh Segar enak", "created_at": "2015-02-24T11:35:52+07:00"} | line
+    mention = mention_of(json.dumps(payload), 1, NOW)
+    assert callable(check)
+    assert check(mention)
+
+
+def test_a_time_without_an_offset_is_refused_by_the_backtest_too() -> None:
+    from sigap.backtest.replay import BadLineError, mention_of
+
+    with pytest.raises(BadLineError, match="created_at"):
+        mention_of(json.dumps({"tenant": "brand-a", "text": "x", "created_at": "2015-02-24 11:35:52"}), 1, NOW)
+
+
+def test_a_repeated_id_is_kept_once_as_the_api_keeps_it() -> None:
+    line = json.dumps({"tenant": "brand-a", "id": "a", "text": "x", "created_at": "2026-11-22T10:00:00Z"})
+    report = run_backtest([line, line], io.StringIO(), progress=False, tail_minutes=1)
+    assert (report.mentions, report.duplicates) == (1, 1)

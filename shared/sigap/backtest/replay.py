@@ -1,16 +1,20 @@
 """`sigap backtest`: a JSONL mention stream replayed in simulated time through the deployed scoring and detection
 code, on in-memory adapters (no AWS, no network), every simulated minute evaluated for every tenant seen so far.
 
-Each input line is a mention as the API accepts it plus `tenant` (a slug). Tolerated as external tools send
-them: `author` as a plain handle, `reach` as a number (an audience size, or a 0..1 reach score), a missing `id`
-(the line number stands in) or `source` ("backtest"), and fields Sigap does not know (ignored). A line that is
-still not a mention is counted and reported, never fatal.
+Each input line is a mention as the API accepts it plus `tenant` (a slug). Tolerated as external tools and
+dataset exports send them: `author` as a plain handle (or an object with `screen_name`/`followers_count`),
+`reach` as a number (an audience size, or a 0..1 reach score), `created_at` as '2015-02-24 11:35:52 -0800' or
+Twitter's 'Wed Feb 24 11:35:52 +0000 2015' (`published_at`, `timestamp`, `time` or `date` also name it), a
+channel such as "twitter" (social), a location as a string, a missing or odd `id` (the line number or a hash
+stands in) or `source` ("backtest"), and fields Sigap does not know (ignored, gold labels included). A repeated
+id is dropped as the API drops it. A line that is still not a mention is counted and reported, never fatal.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +24,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from sigap.aggregates import stable_hash
 from sigap.alerting.models import AlertTransition, DetectionSettings
 from sigap.alerting.service import DetectorPorts, evaluate_tenant
 from sigap.backtest.memory import (
@@ -31,7 +36,7 @@ from sigap.backtest.memory import (
     MemoryState,
 )
 from sigap.kinds import TENANT_ID_PATTERN, ChannelKind
-from sigap.models import Mention, MentionIn, ScoredMention
+from sigap.models import MENTION_ID_PATTERN, Mention, MentionIn, ScoredMention
 from sigap.scoring.engine import SigapScorer
 from sigap.scoring.reach import CHANNEL_WEIGHT, SATURATION
 from sigap.scoring.sentiment import shipped_model
@@ -39,6 +44,8 @@ from sigap.scoring.stories import MemoryBandIndex
 
 MINUTE = timedelta(minutes=1)
 _FIELDS = frozenset(MentionIn.model_fields)
+_ID = re.compile(MENTION_ID_PATTERN)
+_CHANNELS = frozenset(channel.value for channel in ChannelKind)
 _TIME_ALIASES = ("created_at", "published_at", "timestamp", "time", "date")
 
 
@@ -53,6 +60,89 @@ def _followers_for_reach(reach: float, channel: str) -> int:
     return max(0, round(10**exponent) - 1)
 
 
+_SOCIAL_NETWORKS = frozenset({"twitter", "x", "facebook", "instagram", "tiktok", "youtube", "threads", "linkedin"})
+_AUTHOR_ALIASES = {"screen_name": "handle", "username": "handle", "name": "handle", "followers_count": "followers"}
+_ENGAGEMENT_ALIASES = {
+    "likes": "likes",
+    "favorites": "likes",
+    "favorite_count": "likes",
+    "shares": "shares",
+    "retweets": "shares",
+    "retweet_count": "shares",
+    "comments": "comments",
+    "replies": "comments",
+    "reply_count": "comments",
+}
+
+
+def _published(value: object) -> object:
+    """ISO 8601 as the API takes it, and what exports carry: '2015-02-24 11:35:52 -0800', Twitter's
+    'Wed Feb 24 11:35:52 +0000 2015'. A time without an offset stays refused: its instant is unknown."""
+    if not isinstance(value, str):
+        return value
+    for parse in (datetime.fromisoformat, lambda text: datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")):
+        try:
+            parsed = parse(value.strip())
+        except ValueError:
+            continue
+        return parsed.isoformat() if parsed.tzinfo is not None else value
+    return value
+
+
+def _author(value: object) -> object:
+    if not isinstance(value, dict):
+        return value
+    author: dict[str, Any] = {}
+    for key, field_value in value.items():
+        name = _AUTHOR_ALIASES.get(key, key)
+        if name in ("handle", "followers", "verified") and name not in author:
+            author[name] = field_value
+    if isinstance(author.get("handle"), int | float):
+        author["handle"] = str(author["handle"])
+    return author
+
+
+def _lenient(payload: dict[str, Any], number: int) -> dict[str, Any]:
+    """A mention as the API accepts it, from what listening tools and dataset exports send."""
+    mention: dict[str, Any] = {key: value for key, value in payload.items() if key in _FIELDS}
+    for alias in _TIME_ALIASES:
+        if alias in payload:
+            mention["created_at"] = _published(payload[alias])
+            break
+    identifier = mention.get("id", f"line-{number}")
+    identifier = str(identifier) if isinstance(identifier, int | float) else identifier
+    if isinstance(identifier, str) and not _ID.match(identifier):
+        identifier = "h-" + stable_hash(identifier, 24)
+    mention["id"] = identifier
+    mention.setdefault("source", "backtest")
+    channel = mention.get("channel")
+    if isinstance(channel, str) and channel.lower() not in _CHANNELS:
+        mention["channel"] = "social" if channel.lower() in _SOCIAL_NETWORKS else "other"
+    elif isinstance(channel, str):
+        mention["channel"] = channel.lower()
+    if "author" in mention:
+        mention["author"] = _author(mention["author"])
+    if isinstance(mention.get("language"), str):
+        mention["language"] = mention["language"].lower().split("-")[0].split("_")[0] or None
+    if isinstance(mention.get("location"), str):
+        mention["location"] = {"region": mention["location"][:100]} if mention["location"].strip() else None
+    if isinstance(mention.get("engagement"), dict):
+        engagement: dict[str, Any] = {}
+        for key, value in mention["engagement"].items():
+            if key in _ENGAGEMENT_ALIASES:
+                engagement.setdefault(_ENGAGEMENT_ALIASES[key], value)
+        mention["engagement"] = engagement
+    reach = payload.get("reach")
+    if isinstance(reach, int | float) and not isinstance(reach, bool) and reach >= 0:
+        author = mention.get("author")
+        author = {"handle": author} if isinstance(author, str) else dict(author or {})
+        if author.get("followers") is None:
+            channel_name = str(mention.get("channel", "other"))
+            author["followers"] = _followers_for_reach(reach, channel_name) if reach <= 1 else min(int(reach), 10**10)
+        mention["author"] = author
+    return mention
+
+
 def mention_of(line: str, number: int, now: datetime) -> Mention:
     try:
         payload = json.loads(line)
@@ -63,25 +153,8 @@ def mention_of(line: str, number: int, now: datetime) -> Mention:
     tenant = payload.get("tenant") or payload.get("tenant_id")
     if not isinstance(tenant, str) or not _matches_tenant(tenant):
         raise BadLineError("'tenant' must be a tenant slug (lower-case letters, digits and dashes)")
-    mention: dict[str, Any] = {key: value for key, value in payload.items() if key in _FIELDS}
-    for alias in _TIME_ALIASES:
-        if alias in payload:
-            mention["created_at"] = payload[alias]
-            break
-    mention.setdefault("id", f"line-{number}")
-    mention.setdefault("source", "backtest")
-    if isinstance(mention.get("id"), int):
-        mention["id"] = str(mention["id"])
-    reach = payload.get("reach")
-    if isinstance(reach, int | float) and not isinstance(reach, bool):
-        author = mention.get("author")
-        author = {"handle": author} if isinstance(author, str) else dict(author or {})
-        if author.get("followers") is None:
-            channel = str(mention.get("channel", "other"))
-            author["followers"] = _followers_for_reach(reach, channel) if reach <= 1 else min(int(reach), 10**10)
-        mention["author"] = author
     try:
-        accepted = MentionIn.model_validate(mention)
+        accepted = MentionIn.model_validate(_lenient(payload, number))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "line"
@@ -92,8 +165,6 @@ def mention_of(line: str, number: int, now: datetime) -> Mention:
 
 
 def _matches_tenant(value: str) -> bool:
-    import re
-
     return re.match(TENANT_ID_PATTERN, value) is not None
 
 
@@ -102,6 +173,7 @@ class BacktestReport:
     lines: int = 0
     mentions: int = 0
     rejected: int = 0
+    duplicates: int = 0
     problems: list[str] = field(default_factory=list)
     tenants: int = 0
     minutes: int = 0
@@ -120,6 +192,8 @@ class BacktestReport:
             f"({self.evaluations} tenant-minute evaluations) in {self.seconds:.1f} s: {rate:,.0f} mentions/minute",
             f"{self.transitions} alert transitions; alerts fired by severity: {fired}; by rule: {rules}",
         ]
+        if self.duplicates:
+            lines.append(f"{self.duplicates} lines repeated an id already seen for their tenant (first copy kept)")
         if self.rejected:
             lines.append(f"{self.rejected} of {self.lines} lines rejected, e.g. " + "; ".join(self.problems[:3]))
         return "\n".join(lines)
@@ -127,12 +201,18 @@ class BacktestReport:
 
 def read_stream(lines: Iterable[str], report: BacktestReport, now: datetime) -> list[Mention]:
     mentions = []
+    seen: set[tuple[str, str]] = set()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         report.lines += 1
         try:
-            mentions.append(mention_of(line, number, now))
+            mention = mention_of(line, number, now)
+            if (mention.tenant_id, mention.id) in seen:
+                report.duplicates += 1  # as the API does: the first copy of an id is the one kept
+                continue
+            seen.add((mention.tenant_id, mention.id))
+            mentions.append(mention)
         except BadLineError as problem:
             report.rejected += 1
             if len(report.problems) < 10:
