@@ -81,7 +81,7 @@ infra: venv
 e2e: venv
 	$(BIN)/pytest tests/e2e
 
-bench: venv ## import ratios, layer size, scoring quality/speed, local end-to-end throughput, a long fuzz run
+bench: venv ## import ratios, layer size, scoring, local throughput, a long fuzz run, detection vs published rules
 	$(BIN)/python bench/run.py
 
 train: venv ## retrain the sentiment model from data/ (reproduces the shipped model's predictions)
