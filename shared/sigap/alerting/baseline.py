@@ -79,6 +79,9 @@ class Expectation(BaseModel):
     negative_share: float
     history_hours: int
     source: str
+    dispersion: float | None = Field(
+        default=None, description="How bursty this brand's hours are (negative-binomial k); None: not known yet"
+    )
 
     def per_minute(self, measure: str) -> float:
         if measure in self.per_hour:
@@ -124,6 +127,33 @@ def _seasonal(daily: list[list[HourRecord]], weekly: list[list[HourRecord]], mea
     return max(estimates) if estimates else None
 
 
+MIN_DISPERSION, MAX_DISPERSION = 2.0, 50.0
+
+
+def estimate_dispersion(records: Sequence[HourRecord], measure: str = "negative_authors") -> float | None:
+    """The negative-binomial k of a brand's hours around their seasonal level, by the method of moments: each
+    hour against the median of the same hour of the day over the week, excess variance over the mean. A
+    bursty brand gets a small k (wide tails, fewer false alarms), a steady one a large k (tighter, earlier)."""
+    by_hour_of_day: dict[str, list[float]] = {}
+    for record in records:
+        if not record.alerted:
+            by_hour_of_day.setdefault(record.hour[11:13], []).append(record.value(measure))
+    pairs: list[tuple[float, float]] = []
+    for values in by_hour_of_day.values():
+        if len(values) >= 3:
+            level = statistics.median(values)
+            pairs.extend((value, level) for value in values)
+    if len(pairs) < 48:
+        return None
+    mean_level = sum(level for _, level in pairs) / len(pairs)
+    if mean_level <= 0:
+        return MAX_DISPERSION
+    excess = sum((value - level) ** 2 for value, level in pairs) / len(pairs) - mean_level
+    if excess <= 0:
+        return MAX_DISPERSION
+    return round(min(MAX_DISPERSION, max(MIN_DISPERSION, mean_level**2 / excess)), 2)
+
+
 def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
     """The baseline for `hour` from the hours before it (any order, gaps allowed)."""
     usable = [record for record in history if record.hour < hour]
@@ -138,9 +168,17 @@ def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
     weight = min(1.0, len(usable) / PRIOR_HOURS)
     daily, weekly = _neighbourhoods(by_hour, target)
     per_hour: dict[str, float] = {}
+    columns: dict[str, list[float]] = {measure: [] for measure in measures}
+    for record in recent:  # one pass over the week, every measure at once
+        columns["total"].append(record.total)
+        columns["negative"].append(record.negative)
+        columns["negative_authors"].append(record.negative_authors)
+        columns["max_story_authors"].append(record.max_story_authors)
+        for category in categories:
+            columns[f"signal:{category}"].append(record.signal_authors.get(category, 0))
     for measure in measures:
         # the level: a trimmed mean of the last week, so one burst hour does not lift it
-        values = sorted(record.value(measure) for record in recent)
+        values = sorted(columns[measure])
         trimmed = values[: max(1, int(len(values) * 0.95))]
         level = sum(trimmed) / len(trimmed)
         seasonal = _seasonal(daily, weekly, measure)
@@ -159,5 +197,10 @@ def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
         else f"{len(usable)} hours of history blended with priors"
     )
     return Expectation(
-        hour=hour, per_hour=per_hour, negative_share=round(share, 4), history_hours=len(usable), source=source
+        hour=hour,
+        per_hour=per_hour,
+        negative_share=round(share, 4),
+        history_hours=len(usable),
+        source=source,
+        dispersion=estimate_dispersion(recent) if weight >= 1 else None,
     )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import cached_property, partial
 
 from sigap.aggregates import MinuteCounts
-from sigap.alerting.baseline import Expectation
+from sigap.alerting.baseline import Expectation, HourRecord
 from sigap.alerting.models import (
     DetectionSettings,
     Evidence,
@@ -29,6 +29,8 @@ from sigap.alerting.stats import binomial_sf, negative_binomial_sf, smallest_sig
 
 WINDOW_MINUTES = 60
 WARMUP_HOURS = 3
+LONG_HOURS = 2  # completed hours a slow-building surge is also judged over, with the current hour so far
+LONG_RATIO = 2.0
 SPIKE_WINDOWS = (10, 30, 60)
 SIGNAL_WINDOW = 30
 GROWTH_WINDOW = 15
@@ -48,6 +50,7 @@ DISPERSION_PRIORS = 3.0
 MIN_RATIO = 3.0  # a count must also be this many times the baseline: significance alone fires on busy brands
 SHARE_MARGIN = 0.08  # a negative spike must also raise the negative share (a campaign's volume lowers it)
 SHIFT_MARGIN = 0.25
+SHIFT_SCREEN_SLACK = 0.15
 DESIGN_EFFECT = 3
 SEVERE_CATEGORIES = frozenset(
     {"safety_health", "hoax_misinformation", "data_privacy", "fraud", "legal", "discrimination"}
@@ -88,33 +91,71 @@ class QuickCounts:
     signals_hour: dict[str, int] = field(default_factory=dict)
     stories: dict[str, int] = field(default_factory=dict)
     high_reach: int = 0
+    negative_this_hour: int = 0
+
+
+class _WindowSums:
+    """`view.sums[window]`, computed on first use."""
+
+    def __init__(self, view: DetectionView) -> None:
+        self._view = view
+
+    def __getitem__(self, window: int) -> MinuteCounts:
+        return self._view._sum_through(window)
 
 
 class DetectionView:
     """The last hour of a tenant's minutes at `now`, with the window sums rules share (computed once)."""
 
-    def __init__(self, now: datetime, minutes: Sequence[MinuteCounts], expectation: Expectation) -> None:
+    def __init__(
+        self,
+        now: datetime,
+        minutes: Sequence[MinuteCounts],
+        expectation: Expectation,
+        recent_hours: Sequence[HourRecord] = (),
+        earlier: Sequence[Expectation] = (),
+    ) -> None:
         self.now = now
-        self.minutes = sorted(minutes, key=lambda item: item.minute)
+        self.minutes = list(minutes)  # oldest first, as every AggregateWindow holds them
         self.expectation = expectation
+        # the baselines of the hours just before this one, and those hours (for surges that build over hours)
+        self._earlier = {expectation.hour: expectation for expectation in earlier}
+        self._recent_hours = recent_hours
+        self._expected: dict[tuple[str, int], float] = {}
+        self._computed: dict[int, MinuteCounts] = {}
+        self._sums = _WindowSums(self)
+
+    @cached_property
+    def recent_hours(self) -> list[HourRecord]:
+        """The completed hours just before this one, at most LONG_HOURS of them."""
+        last = f"{self.now - timedelta(hours=LONG_HOURS):%Y-%m-%dT%H}"
+        this = f"{self.now:%Y-%m-%dT%H}"
+        return [record for record in self._recent_hours if last <= record.hour < this]
 
     def _since(self, window: int) -> list[MinuteCounts]:
         first = f"{self.now - timedelta(minutes=window - 1):%Y-%m-%dT%H:%M}"
         return [item for item in self.minutes if item.minute >= first]
 
-    @cached_property
-    def sums(self) -> dict[int, MinuteCounts]:
-        """Each window's minutes added up; nested windows reuse the smaller sum, so an hour is summed once."""
-        sums: dict[int, MinuteCounts] = {}
-        previous: MinuteCounts | None = None
-        previous_first = f"{self.now + timedelta(minutes=1):%Y-%m-%dT%H:%M}"
-        for window in WINDOWS:
-            first = f"{self.now - timedelta(minutes=window - 1):%Y-%m-%dT%H:%M}"
+    @property
+    def sums(self) -> _WindowSums:
+        return self._sums
+
+    def _sum_through(self, window: int) -> MinuteCounts:
+        """Each window's minutes added up, smallest first, each reusing the one before, and only as far as a
+        rule asks: most evaluations need none."""
+        computed = self._computed
+        for size in WINDOWS:
+            if size in computed:
+                continue
+            smaller = [done for done in WINDOWS if done < size and done in computed]
+            previous = computed[smaller[-1]] if smaller else None
+            previous_first = f"{self.now - timedelta(minutes=smaller[-1] - 1):%Y-%m-%dT%H:%M}" if smaller else "~"
+            first = f"{self.now - timedelta(minutes=size - 1):%Y-%m-%dT%H:%M}"
             extra = [item for item in self.minutes if first <= item.minute < previous_first]
-            parts = [previous, *extra] if previous is not None else extra
-            previous = sums[window] = MinuteCounts.sum_of(f"last {window} min", parts)
-            previous_first = first
-        return sums
+            computed[size] = MinuteCounts.sum_of(f"last {size} min", [previous, *extra] if previous else extra)
+            if size >= window:
+                break
+        return computed[window]
 
     @cached_property
     def quick(self) -> QuickCounts:
@@ -123,27 +164,45 @@ class DetectionView:
         quick = QuickCounts()
         firsts = [(window, f"{self.now - timedelta(minutes=window - 1):%Y-%m-%dT%H:%M}") for window in WINDOWS]
         signal_first = f"{self.now - timedelta(minutes=SIGNAL_WINDOW - 1):%Y-%m-%dT%H:%M}"
-        negative, total = quick.negative, quick.total
+        hour_first = f"{self.now:%Y-%m-%dT%H}:00"
+        this_hour = 0
+        negative = dict.fromkeys(WINDOWS, 0)
+        total = dict.fromkeys(WINDOWS, 0)
+        signals, signals_hour, stories = quick.signals, quick.signals_hour, quick.stories
+        high_reach = 0
         for item in self.minutes:
+            minute = item.minute
+            if minute >= hour_first:
+                this_hour += item.negative
             for window, first in firsts:
-                if item.minute >= first:
-                    negative[window] = negative.get(window, 0) + item.negative
-                    total[window] = total.get(window, 0) + item.total
-            recent = item.minute >= signal_first
-            for category, count in item.signals.items():
-                quick.signals_hour[category] = quick.signals_hour.get(category, 0) + count
-                if recent:
-                    quick.signals[category] = quick.signals.get(category, 0) + count
+                if minute >= first:
+                    negative[window] += item.negative
+                    total[window] += item.total
+            if item.signals:
+                recent = minute >= signal_first
+                for category, count in item.signals.items():
+                    signals_hour[category] = signals_hour.get(category, 0) + count
+                    if recent:
+                        signals[category] = signals.get(category, 0) + count
             for story_id, story in item.stories.items():
-                quick.stories[story_id] = quick.stories.get(story_id, 0) + story.mentions
-            quick.high_reach += len(item.high_reach)
+                stories[story_id] = stories.get(story_id, 0) + story.mentions
+            if item.high_reach:
+                high_reach += len(item.high_reach)
+        quick.negative, quick.total, quick.high_reach = negative, total, high_reach
+        quick.negative_this_hour = this_hour
         return quick
 
     def expected(self, measure: str, window: int) -> float:
         """The baseline count of `measure` in a window. A brand with under WARMUP_HOURS of history is also
         held to its own last hour's rate: priors alone would make a busy brand's first hour look like a
         spike. Severe crisis signals (safety, hoax, fraud...) are the exception: held to priors only."""
-        base = self.expectation.per_minute(measure) * window
+        key = (measure, window)
+        if key not in self._expected:
+            self._expected[key] = self._own_or_seasonal(measure, window)
+        return self._expected[key]
+
+    def _own_or_seasonal(self, measure: str, window: int) -> float:
+        base = self._seasonal(measure, window)
         if self.expectation.history_hours >= WARMUP_HOURS or measure.removeprefix("signal:") in SEVERE_CATEGORIES:
             return base  # a new brand's first poisoning or fraud claims are worth an alert whatever came before
         if measure in ("negative_authors", "negative"):
@@ -154,6 +213,18 @@ class DetectionView:
             own = self.quick.total.get(WINDOW_MINUTES, 0)
         return max(base, own / WINDOW_MINUTES * window)
 
+    def _seasonal(self, measure: str, window: int) -> float:
+        """The baseline over a window that may reach back into earlier hours: each hour's minutes at that hour's
+        own rate (an evening peak's last minutes are not judged at the night's rate)."""
+        take = min(window, self.now.minute + 1)
+        total, left, hour = self.expectation.per_minute(measure) * take, window - take, self.now.replace(minute=0)
+        while left > 0:
+            hour -= timedelta(hours=1)
+            take = min(left, 60)
+            total += self._earlier.get(f"{hour:%Y-%m-%dT%H}", self.expectation).per_minute(measure) * take
+            left -= take
+        return total
+
     def started(self, window: int, matches: Callable[[MinuteCounts], bool]) -> datetime:
         """The first minute of the window in which the subject counted: when the condition began."""
         for item in self._since(window):
@@ -163,7 +234,10 @@ class DetectionView:
 
     @property
     def dispersion(self) -> float:
-        return DISPERSION_PRIORS if self.expectation.on_priors else DISPERSION_HISTORY
+        """The brand's own burstiness once history shows it; a wide default before."""
+        if self.expectation.on_priors:
+            return DISPERSION_PRIORS
+        return self.expectation.dispersion or DISPERSION_HISTORY
 
 
 def _has_signal(category: str, item: MinuteCounts) -> bool:
@@ -226,9 +300,11 @@ def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Fin
         return []
     best: Finding | None = None
     for window in SPIKE_WINDOWS:
-        expected = view.expected("negative_authors", window)
         bound = view.quick.negative.get(window, 0)
-        if bound < rule.min_authors or bound < MIN_RATIO * expected:
+        if bound < rule.min_authors:
+            continue
+        expected = view.expected("negative_authors", window)
+        if bound < MIN_RATIO * expected:
             continue
         total = view.sums[window]
         observed = len(total.negative_authors)
@@ -269,7 +345,64 @@ def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Fin
                 p_value=p_value,
             ),
         )
+    slow = _slow_negative_surge(view, rule)
+    if slow is not None and (best is None or slow.severity.rank > best.severity.rank):
+        best = slow
     return [best] if best else []
+
+
+def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
+    """The same test over the last two completed hours and this one so far: a surge that doubles the usual for
+    hours fires even if no single hour looks like a spike. Hours sum their distinct authors, so one author
+    counts once an hour at most; the tail widens with the window (k grows with the hours summed)."""
+    if len(view.recent_hours) < LONG_HOURS or view.expectation.history_hours < WARMUP_HOURS:
+        return None
+    before = sum(record.negative_authors for record in view.recent_hours)
+    bound = before + view.quick.negative_this_hour  # mentions: an upper bound on their authors
+    if bound < 2 * rule.min_authors:
+        return None
+    window = 60 * LONG_HOURS + view.now.minute + 1
+    expected = view.expected("negative_authors", window)
+    if bound < LONG_RATIO * expected:
+        return None
+    first = f"{view.now:%Y-%m-%dT%H}:00"
+    this_hour = [item for item in view.minutes if item.minute >= first]
+    current = MinuteCounts.sum_of("this hour", this_hour)
+    observed = before + len(current.negative_authors)
+    if observed < 2 * rule.min_authors or observed < LONG_RATIO * expected:
+        return None
+    total = sum(record.total for record in view.recent_hours) + current.total
+    negative = sum(record.negative for record in view.recent_hours) + current.negative
+    if not total or negative / total < view.expectation.negative_share + SHARE_MARGIN:
+        return None
+    dispersion = view.dispersion * window / 60
+    p_value = negative_binomial_sf(observed, expected, dispersion)
+    if p_value >= rule.alpha:
+        return None
+    ratio = observed / max(expected, 0.1)
+    severity = Severity.CRITICAL if observed >= 60 and ratio >= 4 else Severity.WARNING
+    threshold = smallest_significant(expected, dispersion, rule.alpha, 2 * rule.min_authors)
+    whole = view.sums[WINDOW_MINUTES]
+    return Finding(
+        rule=Rule.NEGATIVE_SPIKE,
+        subject="brand",
+        severity=severity,
+        summary=(
+            f"{observed} people posted negatively over the last {window} min, {ratio:.1f}x the usual "
+            f"{expected:.1f} for these hours ({negative} negative of {total} mentions)"
+        ),
+        started_at=datetime.fromisoformat(view.recent_hours[0].hour + ":00:00+00:00"),
+        evidence=_evidence(
+            view,
+            whole,
+            measure="distinct authors of negative mentions, summed by hour",
+            observed=observed,
+            expected=expected,
+            threshold=max(threshold, math.ceil(LONG_RATIO * expected)),
+            window=window,
+            p_value=p_value,
+        ),
+    )
 
 
 def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Finding]:
@@ -444,12 +577,13 @@ def sentiment_shift(view: DetectionView, settings: DetectionSettings) -> list[Fi
     rule = limits(settings, Rule.SENTIMENT_SHIFT)
     if not rule.enabled:
         return []
-    if view.quick.total.get(WINDOW_MINUTES, 0) < 2 * rule.min_authors or (
-        view.quick.negative.get(WINDOW_MINUTES, 0) < rule.min_authors
-    ):
-        return []
-    total = view.sums[WINDOW_MINUTES]
+    mentions, negative_mentions = view.quick.total.get(WINDOW_MINUTES, 0), view.quick.negative.get(WINDOW_MINUTES, 0)
     usual = view.expectation.negative_share
+    if mentions < 2 * rule.min_authors or negative_mentions < rule.min_authors:
+        return []
+    if negative_mentions / mentions < usual + SHIFT_MARGIN - SHIFT_SCREEN_SLACK:
+        return []  # people's share follows mentions' closely; far below, it cannot clear the margin
+    total = view.sums[WINDOW_MINUTES]
     people, negative_people = len(total.authors), len(total.negative_authors)
     if people < 2 * rule.min_authors or negative_people < rule.min_authors:
         return []

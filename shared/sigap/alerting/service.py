@@ -53,6 +53,8 @@ class DetectorState(BaseModel):
     rolled_hour: str = ""
     active_since: str = Field(default="", description="First hour with any mention: history starts there")
     expectation: Expectation | None = None
+    recent_hours: list[HourRecord] = Field(default_factory=list, description="The last completed hours")
+    earlier: list[Expectation] = Field(default_factory=list, description="The baselines of those hours")
     open_alerts: int = 0
     recently_resolved: dict[str, ResolvedMark] = Field(default_factory=dict)
     version: int = 0
@@ -160,6 +162,8 @@ def _roll_up(tenant_id: str, state: DetectorState, minute: datetime, ports: Dete
             "rolled_hour": hour_key(last),
             "active_since": active_since,
             "expectation": expectation_for(current, history),
+            "recent_hours": [record for record in history if record.hour >= hour_key(last - HOUR)][-2:],
+            "earlier": [*state.earlier, *([state.expectation] if state.expectation else [])][-2:],
         }
     )
 
@@ -201,7 +205,7 @@ def evaluate_tenant(
         result.skipped = "nothing to evaluate"
         return result
     assert rolled.expectation is not None
-    view = DetectionView(minute, window.minutes, rolled.expectation)
+    view = DetectionView(minute, window.minutes, rolled.expectation, rolled.recent_hours, rolled.earlier)
     findings = findings_for(view, settings)
     result.findings = len(findings)
     scoped = [
