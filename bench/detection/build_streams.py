@@ -135,6 +135,14 @@ VIRAL_REPLIES = [
     "shame on you {b}, how do you treat disabled passengers like this",
     "{b} you need to answer this publicly",
 ]
+PRICE_BACKLASH = [
+    "tarif {b} naik lagi, mahal banget sekarang",
+    "{b} makin mahal, gak worth it",
+    "kecewa sama {b}, harganya naik terus tapi pelayanan sama aja",
+    "{b} fares went up again, ridiculous",
+    "pindah aja deh dari {b}, kemahalan",
+    "kenaikan tarif {b} bikin kesel, pelanggan setia dilupakan",
+]
 RANT = [
     "{b} PENIPU!!! uang saya tidak dikembalikan",
     "sudah seminggu komplain ke {b} tidak ada respon, penipuan ini",
@@ -364,6 +372,12 @@ def crisis_texts(writer: Writer, brand: Brand, event: Event) -> None:
                 writer.add(brand, at(offset), VIRAL_COMPLAINT.format(b=b), "negative", channel="social")
             else:
                 writer.add(brand, at(offset), _vary(rng, rng.choice(VIRAL_REPLIES).format(b=b)), "negative")
+    elif kind == "price_backlash":
+        # a slow, moderate backlash: the brand's negative talk about doubles and stays so for hours, with no
+        # crisis word in it (no single minute or hour looks like a spike)
+        extra = round(brand.per_hour * brand.negative_share * 1.6 * minutes / 60)
+        for offset in _shaped(rng, minutes, extra, "flat"):
+            writer.add(brand, at(offset), _vary(rng, rng.choice(PRICE_BACKLASH).format(b=b)), "negative")
     elif kind == "rant":
         handle = writer.author("angry")
         for offset in _shaped(rng, minutes, 35, "flat"):
@@ -407,6 +421,7 @@ CRISES = {
     "data_breach",
     "storm",
     "viral_complaint",
+    "price_backlash",
 }
 
 PLANS = [
@@ -449,6 +464,7 @@ PLANS = [
             ("telko-kita", "campaign", 10.4, 480),
             ("ojek-cepat", "spam", 8.9, 90),
             ("ojek-cepat", "rant", 13.55, 40),
+            ("ojek-cepat", "price_backlash", 17.25, 360),
             ("klinik-sehat", "news_pickup", 18.6, 240),
             ("klinik-sehat", "spam", 12.1, 45),
         ],

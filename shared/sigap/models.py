@@ -22,6 +22,7 @@ from pydantic import (
     HttpUrl,
     StrictBool,
     StrictInt,
+    ValidationError,
     field_validator,
 )
 
@@ -207,6 +208,13 @@ class ScoredMention(BaseModel):
     mention: Mention
     score: Score
     scored_at: UtcDatetime
+
+
+def problems_of(exc: ValidationError) -> str:
+    """A validation error as one line naming each field: 'mentions.0.created_at: Input should be...'."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}" for error in exc.errors()
+    )
 
 
 __all__ = ["TENANT_ID_PATTERN", "ChannelKind", "Sentiment", "StackMode"]

@@ -402,3 +402,24 @@ def test_a_repeated_id_is_kept_once_as_the_api_keeps_it() -> None:
     line = json.dumps({"tenant": "brand-a", "id": "a", "text": "x", "created_at": "2026-11-22T10:00:00Z"})
     report = run_backtest([line, line], io.StringIO(), progress=False, tail_minutes=1)
     assert (report.mentions, report.duplicates) == (1, 1)
+
+
+def test_a_backlash_that_doubles_negative_talk_for_hours_fires_without_any_single_spike() -> None:
+    # Given a steady brand (4 negative people an hour) whose last two hours each had 11, and 9 more this hour
+    history = quiet_history()
+    recent = [
+        HourRecord(hour=hour_key(NOW - timedelta(hours=h)), total=30, negative=11, negative_authors=11)
+        for h in (1, 2)
+    ]
+    now = NOW + timedelta(minutes=59)
+    this_hour = [scored(f"b{i}", f"@b{i}", NOW + timedelta(minutes=6 * i)) for i in range(9)]
+    aggregates = MemoryAggregates()
+    for one in this_hour:
+        aggregates.add(one)
+    window = aggregates.window("brand-a", now - timedelta(minutes=59), now)
+    view = DetectionView(now, window.minutes, expectation_for(hour_key(NOW), history), recent)
+    # Then the slow test fires on the three hours together (no 10, 30 or 60-minute window would)
+    [finding] = findings_for(view, DetectionSettings())
+    assert finding.rule is Rule.NEGATIVE_SPIKE
+    assert finding.evidence.window_minutes == 180
+    assert finding.evidence.observed == 31

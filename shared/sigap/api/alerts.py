@@ -4,17 +4,16 @@ settings (read, and replaced with a PUT that names any bad value in a 422)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
 from sigap.alerting.models import Alert, AlertStatus, DetectionSettings, Rule, Severity
 from sigap.alerting.reading import AlertList, get_alert, list_alerts
-from sigap.api.common import caller, new_resolver, responses, serve
+from sigap.api.common import caller, new_resolver, ok_json, responses, serve
 from sigap.api.gateway import Access, api_route
 from sigap.config import AlertsApiSettings
 from sigap.dal.alerts import AlertsTable
@@ -33,10 +32,6 @@ def _adapters(settings: AlertsApiSettings) -> tuple[TenantStore, AlertsTable]:
 def _settings() -> AlertsApiSettings:
     settings: AlertsApiSettings = app.context["settings"]
     return settings
-
-
-def _json(body: str) -> Response[str]:
-    return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 @api_route(
@@ -71,7 +66,7 @@ def get_alerts(
         cursor=cursor,
         now=utc_now(),
     )
-    return _json(page.model_dump_json())
+    return ok_json(page.model_dump_json())
 
 
 @api_route(
@@ -87,7 +82,7 @@ def get_one_alert(
     tenant: str, alert_id: Annotated[str, Path(pattern=ALERT_ID_PATTERN, description="The alert's id")]
 ) -> Response[str]:
     _, alerts = _adapters(_settings())
-    return _json(get_alert(alerts, caller(app), alert_id).model_dump_json())
+    return ok_json(get_alert(alerts, caller(app), alert_id).model_dump_json())
 
 
 @api_route(
@@ -101,7 +96,7 @@ def get_one_alert(
 )
 def get_detection_settings(tenant: str) -> Response[str]:
     tenants, _ = _adapters(_settings())
-    return _json(tenants.detection_settings(caller(app).tenant_id).model_dump_json())
+    return ok_json(tenants.detection_settings(caller(app).tenant_id).model_dump_json())
 
 
 @api_route(
@@ -118,7 +113,7 @@ def put_detection_settings(
 ) -> Response[str]:
     tenants, _ = _adapters(_settings())
     tenants.put_detection_settings(caller(app).tenant_id, body)
-    return _json(body.model_dump_json())
+    return ok_json(body.model_dump_json())
 
 
 app = new_resolver()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
@@ -73,6 +73,11 @@ def serve(
         )
     finally:
         app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one
+
+
+def ok_json(body: str) -> Response[str]:
+    """A 200 with a JSON body the route has already serialised (pydantic's model_dump_json)."""
+    return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 def caller(app: APIGatewayHttpResolver) -> Tenant:

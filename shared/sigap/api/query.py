@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
 from sigap.aggregates import SentimentSummary
-from sigap.api.common import caller, new_resolver, responses, serve
+from sigap.api.common import caller, new_resolver, ok_json, responses, serve
 from sigap.api.gateway import Access, api_route
 from sigap.config import QuerySettings
 from sigap.dal.aggregates import AggregateStore
@@ -31,10 +30,6 @@ def _adapters(settings: QuerySettings) -> tuple[TenantStore, MentionStore, Aggre
         MentionStore(settings.mentions_table),
         AggregateStore(settings.aggregates_table, settings.aggregate_shards),
     )
-
-
-def _json(body: str) -> Response[str]:
-    return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 def _settings() -> QuerySettings:
@@ -76,7 +71,7 @@ def get_mentions(
         cursor=cursor,
         now=utc_now(),
     )
-    return _json(page.model_dump_json())
+    return ok_json(page.model_dump_json())
 
 
 @api_route(
@@ -91,7 +86,7 @@ def get_mentions(
 def get_summary(tenant: str, since: Since = None, until: Until = None) -> Response[str]:
     _, _, aggregates = _adapters(_settings())
     summary = sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
-    return _json(summary.model_dump_json())
+    return ok_json(summary.model_dump_json())
 
 
 @api_route(
@@ -105,7 +100,7 @@ def get_summary(tenant: str, since: Since = None, until: Until = None) -> Respon
 def get_openapi() -> Response[str]:
     from sigap.api.openapi import openapi_json  # built on first request only
 
-    return _json(openapi_json())
+    return ok_json(openapi_json())
 
 
 app = new_resolver()

@@ -27,6 +27,7 @@ from sigap.dal.mentions import MentionStore
 from sigap.dal.queue import AlertEventQueue, DeadLetterQueue, EvaluationQueue
 from sigap.dal.samples import MentionSamples
 from sigap.dal.tenants import TenantStore
+from sigap.models import problems_of
 from sigap.observability import logger, metrics
 
 
@@ -71,10 +72,7 @@ def parse_request(body: str) -> EvaluationRequest:
     try:
         return EvaluationRequest.model_validate_json(body)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}" for error in exc.errors()
-        )
-        raise PoisonEvaluationError(f"not an evaluation request: {problems}") from exc
+        raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
 
 
 class DetectionBatchProcessor(BatchProcessor):

@@ -41,6 +41,16 @@ def _cancelled_by_condition(exc: ClientError) -> bool:
     return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
 
 
+def _version_condition(expected_version: int) -> dict[str, Any]:
+    """Write only over the version the evaluation read (0: only if nothing is stored yet)."""
+    if expected_version == 0:
+        return {"ConditionExpression": "attribute_not_exists(sk)"}
+    return {
+        "ConditionExpression": "version = :expected",
+        "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+    }
+
+
 class AlertsTable:
     """The detection ports (AlertStore, StateStore, HistoryStore) over the alerts table."""
 
@@ -97,14 +107,7 @@ class AlertsTable:
     def save(self, alert: Alert, expected_version: int, transition: AlertTransition | None) -> bool:
         doc = alert.model_dump_json()
         expires = {"N": str(int(time.time()) + ALERT_TTL_SECONDS)}
-        alert_condition: dict[str, Any] = (
-            {"ConditionExpression": "attribute_not_exists(sk)"}
-            if expected_version == 0
-            else {
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-            }
-        )
+        alert_condition = _version_condition(expected_version)
         items: list[Any] = [
             {
                 "Put": {
@@ -251,14 +254,7 @@ class AlertsTable:
         return DetectorState.model_validate_json(item["doc"]["S"]) if item else None
 
     def put_state(self, state: DetectorState, expected_version: int) -> bool:
-        condition: dict[str, Any] = (
-            {"ConditionExpression": "attribute_not_exists(sk)"}
-            if expected_version == 0
-            else {
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-            }
-        )
+        condition = _version_condition(expected_version)
         try:
             self._client.put_item(
                 TableName=self._table,

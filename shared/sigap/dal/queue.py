@@ -49,74 +49,60 @@ def attributes(**values: str | None) -> dict[str, MessageAttributeValueTypeDef]:
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value}
 
 
-class ScoringQueue:
+class _Queue:
     def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
         self._url = queue_url
         self._client = client or sqs_client()
 
-    def send(self, mentions: Sequence[Mention], correlation_id: str | None = None) -> None:
-        """Sends every mention or raises QueueError naming how many SQS would not take."""
+    def _send_all(self, messages: Sequence[tuple[str, dict[str, MessageAttributeValueTypeDef]]]) -> None:
+        """(body, attributes) pairs, every one sent or a QueueError naming how many SQS would not take."""
         entries: list[SendMessageBatchRequestEntryTypeDef] = [
-            {
-                "Id": str(index % SQS_BATCH),
-                "MessageBody": message_body(mention),
-                "MessageAttributes": attributes(tenant_id=mention.tenant_id, correlation_id=correlation_id),
-            }
-            for index, mention in enumerate(mentions)
+            {"Id": str(index % SQS_BATCH), "MessageBody": body, "MessageAttributes": message_attributes}
+            for index, (body, message_attributes) in enumerate(messages)
         ]
         send_entries(self._client, self._url, entries)
 
 
-class AlertEventQueue:
+class ScoringQueue(_Queue):
+    def send(self, mentions: Sequence[Mention], correlation_id: str | None = None) -> None:
+        self._send_all(
+            [
+                (message_body(mention), attributes(tenant_id=mention.tenant_id, correlation_id=correlation_id))
+                for mention in mentions
+            ]
+        )
+
+
+class AlertEventQueue(_Queue):
     """The alert-events queue: every alert transition, for the delivery stage (EventSink port)."""
 
-    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
-        self._url = queue_url
-        self._client = client or sqs_client()
-
     def send(self, transitions: Sequence[AlertTransition]) -> None:
-        entries: list[SendMessageBatchRequestEntryTypeDef] = [
-            {
-                "Id": str(index % SQS_BATCH),
-                "MessageBody": transition.model_dump_json(),
-                "MessageAttributes": attributes(
-                    tenant_id=transition.alert.tenant_id,
-                    transition=transition.kind.value,
-                    severity=transition.alert.severity.value,
-                    transition_id=transition.transition_id,
-                ),
-            }
-            for index, transition in enumerate(transitions)
-        ]
-        send_entries(self._client, self._url, entries)
+        self._send_all(
+            [
+                (
+                    transition.model_dump_json(),
+                    attributes(
+                        tenant_id=transition.alert.tenant_id,
+                        transition=transition.kind.value,
+                        severity=transition.alert.severity.value,
+                        transition_id=transition.transition_id,
+                    ),
+                )
+                for transition in transitions
+            ]
+        )
 
 
-class EvaluationQueue:
+class EvaluationQueue(_Queue):
     """The detection fan-out: one message per tenant per minute."""
 
-    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
-        self._url = queue_url
-        self._client = client or sqs_client()
-
     def send(self, requests: Sequence[EvaluationRequest]) -> None:
-        entries: list[SendMessageBatchRequestEntryTypeDef] = [
-            {
-                "Id": str(index % SQS_BATCH),
-                "MessageBody": request.model_dump_json(),
-                "MessageAttributes": attributes(tenant_id=request.tenant_id),
-            }
-            for index, request in enumerate(requests)
-        ]
-        send_entries(self._client, self._url, entries)
+        self._send_all([(request.model_dump_json(), attributes(tenant_id=request.tenant_id)) for request in requests])
 
 
-class DeadLetterQueue:
+class DeadLetterQueue(_Queue):
     """Puts a message that can never be processed straight into its dead-letter queue, with the reason as a
     message attribute, instead of letting it fail maxReceiveCount times first."""
-
-    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
-        self._url = queue_url
-        self._client = client or sqs_client()
 
     def put(self, body: str, reason: str, tenant_id: str | None = None) -> None:
         try:

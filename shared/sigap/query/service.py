@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -105,52 +105,55 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign_parts(tenant: Tenant, purpose: str, parts: list[str]) -> str:
-    """An opaque cursor for any listing: the parts, signed for this tenant and this listing."""
-    payload = json.dumps([purpose, *parts], separators=(",", ":")).encode()
+_INVALID_CURSOR = "the cursor is not one this API returned for this tenant; start without one"
+
+
+def _signed(tenant: Tenant, payload: bytes) -> str:
     return f"{_b64(payload)}.{_b64(_signature(tenant, payload))}"
 
 
-def read_parts(tenant: Tenant, purpose: str, cursor: str, count: int) -> list[str]:
-    invalid = InvalidCursorError("the cursor is not one this API returned for this tenant; start without one")
+def _verified(tenant: Tenant, cursor: str) -> Any:
+    """The JSON a cursor carries, if this API signed it for this tenant; else InvalidCursorError."""
     try:
         payload_text, _, signature_text = cursor.partition(".")
         payload, signature = _unb64(payload_text), _unb64(signature_text)
     except (ValueError, binascii.Error) as exc:
-        raise invalid from exc
+        raise InvalidCursorError(_INVALID_CURSOR) from exc
     if not hmac.compare_digest(signature, _signature(tenant, payload)):
-        raise invalid
+        raise InvalidCursorError(_INVALID_CURSOR)
     try:
-        parts = json.loads(payload)
+        return json.loads(payload)
     except (ValueError, TypeError) as exc:
-        raise invalid from exc
+        raise InvalidCursorError(_INVALID_CURSOR) from exc
+
+
+def sign_parts(tenant: Tenant, purpose: str, parts: list[str]) -> str:
+    """An opaque cursor for any listing: the parts, signed for this tenant and this listing."""
+    return _signed(tenant, json.dumps([purpose, *parts], separators=(",", ":")).encode())
+
+
+def read_parts(tenant: Tenant, purpose: str, cursor: str, count: int) -> list[str]:
+    parts = _verified(tenant, cursor)
     if not isinstance(parts, list) or len(parts) != count + 1 or parts[0] != purpose:
-        raise invalid
+        raise InvalidCursorError(_INVALID_CURSOR)
     if not all(isinstance(part, str) for part in parts):
-        raise invalid
+        raise InvalidCursorError(_INVALID_CURSOR)
     return parts[1:]
 
 
 def encode_cursor(tenant: Tenant, position: ListPosition) -> str:
-    payload = json.dumps([position.day, position.mention_id, position.sort_key], separators=(",", ":")).encode()
-    return f"{_b64(payload)}.{_b64(_signature(tenant, payload))}"
+    return _signed(
+        tenant, json.dumps([position.day, position.mention_id, position.sort_key], separators=(",", ":")).encode()
+    )
 
 
 def decode_cursor(tenant: Tenant, cursor: str) -> ListPosition:
-    invalid = InvalidCursorError("the cursor is not one this API returned for this tenant; start without one")
-    try:
-        payload_text, _, signature_text = cursor.partition(".")
-        payload, signature = _unb64(payload_text), _unb64(signature_text)
-    except (ValueError, binascii.Error) as exc:
-        raise invalid from exc
-    if not hmac.compare_digest(signature, _signature(tenant, payload)):
-        raise invalid
-    try:
-        day, mention_id, sort_key = json.loads(payload)  # signed by us, so the shape we wrote
-    except (ValueError, TypeError) as exc:
-        raise invalid from exc
+    parts = _verified(tenant, cursor)
+    if not isinstance(parts, list) or len(parts) != 3:  # signed by us, so the shape we wrote, but check it
+        raise InvalidCursorError(_INVALID_CURSOR)
+    day, mention_id, sort_key = parts
     if not all(isinstance(part, str) for part in (day, mention_id, sort_key)) or not _DAY.match(day):
-        raise invalid
+        raise InvalidCursorError(_INVALID_CURSOR)
     return ListPosition(day=day, mention_id=mention_id, sort_key=sort_key)
 
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from sigap.aggregates import AggregateContribution, contribution_for, merge_contributions
 from sigap.errors import StorageError
-from sigap.models import Mention, ScoredMention
+from sigap.models import Mention, ScoredMention, problems_of
 from sigap.scoring.interface import MentionScorer
 
 
@@ -41,10 +41,7 @@ def parse_message(body: str) -> Mention:
     try:
         return Mention.model_validate(payload)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}" for error in exc.errors()
-        )
-        raise PoisonMessageError(f"message is not a valid mention: {problems}") from exc
+        raise PoisonMessageError(f"message is not a valid mention: {problems_of(exc)}") from exc
 
 
 def expiry_epoch(mention: Mention, retention_days: int) -> int:
