@@ -305,3 +305,26 @@ def test_detection_settings_are_read_back_as_they_were_put(aws: AwsStack, lambda
     assert after["sensitivity"] == "high"
     assert after["home_country"] == "ID"
     assert after["rules"]["sentiment_shift"]["enabled"] is False
+
+
+def test_the_detector_state_round_trips_through_its_two_items(aws: AwsStack) -> None:
+    from sigap.alerting.baseline import expectation_for
+    from sigap.alerting.service import DetectorState
+    from sigap.dal.alerts import AlertsTable
+
+    # Given a state with a baseline, stored by one adapter instance
+    state = DetectorState(
+        tenant_id="brand-a",
+        evaluated_minute="2026-11-22T10:05",
+        rolled_hour="2026-11-22T09",
+        expectation=expectation_for("2026-11-22T10", []),
+        open_alerts=1,
+        version=1,
+    )
+    assert AlertsTable(aws.table("AlertsTable")).put_state(state, 0)
+    # When another instance reads it, then it is the same state; and a stale version is refused
+    reader = AlertsTable(aws.table("AlertsTable"))
+    assert reader.get_state("brand-a") == state
+    assert not reader.put_state(state.model_copy(update={"version": 2}), 0)
+    items = {item["sk"]["S"] for item in alert_items(aws, "")}
+    assert {"STATE", "BASELINE"} <= items

@@ -184,7 +184,8 @@ def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
         seasonal = _seasonal(daily, weekly, measure)
         estimate = max(seasonal, 0.5 * level) if seasonal is not None else level
         prior = PRIOR.get(measure, PRIOR["signal_authors"] / 4 if measure.startswith("signal:") else 1.0)
-        per_hour[measure] = weight * estimate + (1 - weight) * max(prior, estimate)
+        # three decimals are plenty for a rate per hour, and keep the detector's state item one write unit
+        per_hour[measure] = round(weight * estimate + (1 - weight) * max(prior, estimate), 3)
     signal_values = [value for name, value in per_hour.items() if name.startswith("signal:")]
     per_hour["signal_any"] = max(signal_values, default=PRIOR["signal_authors"])
     total = sum(record.total for record in recent)

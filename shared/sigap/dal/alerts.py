@@ -6,12 +6,14 @@ Every item's partition key is the tenant id; the sort key says what it is:
   conditional on its absence, which is what makes two racing evaluations make one alert;
 - `OUTBOX#<transition id>`: a transition stored with its alert in one transaction and deleted once it is on the
   alert-events queue, so a crash between the two never loses an event;
-- `STATE`: the detector's state, written conditionally on its version;
+- `STATE`: the detector's state, written every evaluated minute conditionally on its version, and
+  `BASELINE`: the part of it that changes once an hour (the hour's baseline and the last hours' records);
 - `HOUR#<UTC hour>`: one rolled-up hour of history, kept for five weeks.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
 
 HISTORY_TTL_SECONDS = 35 * 86400
+BASELINE_FIELDS = {"rolled_hour", "active_since", "expectation", "recent_hours", "earlier"}
 ALERT_TTL_SECONDS = 400 * 86400  # a year of alerts for post-crisis reports, and a little more
 BATCH_WRITE = 25
 
@@ -57,6 +60,7 @@ class AlertsTable:
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
         self._table = table_name
         self._client = client or dynamodb_client()
+        self._baseline_hours: dict[str, str] = {}  # tenant → hour of the BASELINE item last read or written
 
     # -- generic ---------------------------------------------------------------------------------------
 
@@ -246,21 +250,44 @@ class AlertsTable:
 
     # -- detector state (StateStore) -------------------------------------------------------------------
 
-    def get_state(self, tenant_id: str) -> DetectorState | None:
+    def _get_doc(self, tenant_id: str, sk: str) -> dict[str, Any] | None:
         try:
-            item = self._client.get_item(TableName=self._table, Key=self._key(tenant_id, "STATE")).get("Item")
+            item = self._client.get_item(TableName=self._table, Key=self._key(tenant_id, sk)).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on alerts", exc) from exc
-        return DetectorState.model_validate_json(item["doc"]["S"]) if item else None
+        return json.loads(item["doc"]["S"]) if item else None
+
+    def get_state(self, tenant_id: str) -> DetectorState | None:
+        """The state as two items: what changes every minute (STATE, one write unit) and the hour's baseline
+        (BASELINE, rewritten once an hour), so a minute's evaluation writes one small item."""
+        state = self._get_doc(tenant_id, "STATE")
+        if state is None:
+            return None
+        baseline = self._get_doc(tenant_id, "BASELINE") or {}
+        self._baseline_hours[tenant_id] = str(baseline.get("rolled_hour", ""))
+        return DetectorState.model_validate(state | baseline)
 
     def put_state(self, state: DetectorState, expected_version: int) -> bool:
-        condition = _version_condition(expected_version)
+        if self._baseline_hours.get(state.tenant_id) != state.rolled_hour:
+            # Unconditional: racing evaluations compute the same baseline from the same history.
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=self._key(state.tenant_id, "BASELINE")
+                    | {"doc": {"S": state.model_dump_json(include=BASELINE_FIELDS)}},
+                )
+            except (ClientError, BotoCoreError) as exc:
+                raise storage_error("PutItem on alerts", exc) from exc
+            self._baseline_hours[state.tenant_id] = state.rolled_hour
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item=self._key(state.tenant_id, "STATE")
-                | {"doc": {"S": state.model_dump_json()}, "version": {"N": str(state.version)}},
-                **condition,
+                | {
+                    "doc": {"S": state.model_dump_json(exclude=BASELINE_FIELDS)},
+                    "version": {"N": str(state.version)},
+                },
+                **_version_condition(expected_version),
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
