@@ -408,8 +408,7 @@ def test_a_backlash_that_doubles_negative_talk_for_hours_fires_without_any_singl
     # Given a steady brand (4 negative people an hour) whose last two hours each had 11, and 9 more this hour
     history = quiet_history()
     recent = [
-        HourRecord(hour=hour_key(NOW - timedelta(hours=h)), total=30, negative=11, negative_authors=11)
-        for h in (1, 2)
+        HourRecord(hour=hour_key(NOW - timedelta(hours=h)), total=30, negative=11, negative_authors=11) for h in (1, 2)
     ]
     now = NOW + timedelta(minutes=59)
     this_hour = [scored(f"b{i}", f"@b{i}", NOW + timedelta(minutes=6 * i)) for i in range(9)]
