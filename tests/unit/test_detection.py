@@ -330,7 +330,7 @@ def test_the_backtest_takes_what_external_tools_send_and_reports_what_it_cannot(
         ),
         json.dumps({"tenant": "brand-a", "text": "enak", "created_at": "2026-11-22T10:01:00+07:00", "reach": 5000}),
         "not json",
-        json.dumps({"tenant": "Bad Tenant", "text": "x", "created_at": "2026-11-22T10:00:00Z"}),
+        json.dumps({"text": "no tenant", "created_at": "2026-11-22T10:00:00Z"}),
         json.dumps({"tenant": "brand-a", "text": "x"}),
     ]
     output = io.StringIO()
@@ -422,3 +422,25 @@ def test_a_backlash_that_doubles_negative_talk_for_hours_fires_without_any_singl
     assert finding.rule is Rule.NEGATIVE_SPIKE
     assert finding.evidence.window_minutes == 180
     assert finding.evidence.observed == 31
+
+
+def test_a_tenant_given_as_a_name_is_read_and_named_as_given_in_the_output() -> None:
+    start = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    lines = [
+        json.dumps(
+            {
+                "tenant": "US Airways",
+                "id": f"m{i}",
+                "author": f"@p{i}",
+                "text": "my flight got cancelled and the airline poisoned my dog, lawsuit coming, fraud",
+                "created_at": (start + timedelta(seconds=10 * i)).isoformat(),
+            }
+        )
+        for i in range(30)
+    ]
+    output = io.StringIO()
+    report = run_backtest(lines, output, progress=False)
+    records = [json.loads(line) for line in output.getvalue().splitlines()]
+    assert report.rejected == 0
+    assert records
+    assert {record["tenant"] for record in records} == {"US Airways"}

@@ -1,7 +1,8 @@
 """`sigap backtest`: a JSONL mention stream replayed in simulated time through the deployed scoring and detection
 code, on in-memory adapters (no AWS, no network), every simulated minute evaluated for every tenant seen so far.
 
-Each input line is a mention as the API accepts it plus `tenant` (a slug). Tolerated as external tools and
+Each input line is a mention as the API accepts it plus `tenant` (a slug; a name such as "US Airways" is read as
+"us-airways" and output lines name it as it was given). Tolerated as external tools and
 dataset exports send them: `author` as a plain handle (or an object with `screen_name`/`followers_count`),
 `reach` as a number (an audience size, or a 0..1 reach score), `created_at` as '2015-02-24 11:35:52 -0800' or
 Twitter's 'Wed Feb 24 11:35:52 +0000 2015' (`published_at`, `timestamp`, `time` or `date` also name it), a
@@ -145,14 +146,12 @@ def _lenient(payload: dict[str, Any], number: int) -> dict[str, Any]:
 
 def mention_of(line: str, number: int, now: datetime) -> Mention:
     try:
-        payload = json.loads(line)
+        payload = json.loads(line.lstrip("\ufeff"))  # a byte-order mark some editors put on the first line
     except json.JSONDecodeError as exc:
         raise BadLineError(f"not JSON ({exc.msg})") from exc
     if not isinstance(payload, dict):
         raise BadLineError("not a JSON object")
-    tenant = payload.get("tenant") or payload.get("tenant_id")
-    if not isinstance(tenant, str) or not _matches_tenant(tenant):
-        raise BadLineError("'tenant' must be a tenant slug (lower-case letters, digits and dashes)")
+    tenant = tenant_slug(payload.get("tenant") or payload.get("tenant_id"))
     try:
         accepted = MentionIn.model_validate(_lenient(payload, number))
     except ValidationError as exc:
@@ -164,8 +163,20 @@ def mention_of(line: str, number: int, now: datetime) -> Mention:
     )
 
 
-def _matches_tenant(value: str) -> bool:
-    return re.match(TENANT_ID_PATTERN, value) is not None
+def tenant_slug(value: object) -> str:
+    """The tenant as a slug: a slug as is; 'US Airways' → 'us-airways' (output lines name it as it was given)."""
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise BadLineError("'tenant' is missing: every line names its tenant (brand), e.g. \"teh-segar\"")
+    if re.match(TENANT_ID_PATTERN, value):
+        return value
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:40].strip("-")
+    if not slug:
+        slug = "t-" + stable_hash(value, 12)
+    while len(slug) < 3:
+        slug += "0"
+    return slug
 
 
 @dataclass
@@ -199,7 +210,10 @@ class BacktestReport:
         return "\n".join(lines)
 
 
-def read_stream(lines: Iterable[str], report: BacktestReport, now: datetime) -> list[Mention]:
+def read_stream(
+    lines: Iterable[str], report: BacktestReport, now: datetime, names: dict[str, str] | None = None
+) -> list[Mention]:
+    """The stream's mentions, oldest first; `names` is filled with each tenant slug's name as given."""
     mentions = []
     seen: set[tuple[str, str]] = set()
     for number, line in enumerate(lines, start=1):
@@ -208,6 +222,8 @@ def read_stream(lines: Iterable[str], report: BacktestReport, now: datetime) -> 
         report.lines += 1
         try:
             mention = mention_of(line, number, now)
+            if names is not None and mention.tenant_id not in names:
+                names[mention.tenant_id] = _given_tenant(line)
             if (mention.tenant_id, mention.id) in seen:
                 report.duplicates += 1  # as the API does: the first copy of an id is the one kept
                 continue
@@ -221,10 +237,18 @@ def read_stream(lines: Iterable[str], report: BacktestReport, now: datetime) -> 
     return mentions
 
 
-def transition_line(transition: AlertTransition, *, with_evidence: bool) -> dict[str, Any]:
+def _given_tenant(line: str) -> str:
+    payload = json.loads(line.lstrip("\ufeff"))
+    value = payload.get("tenant") or payload.get("tenant_id")
+    return str(value)
+
+
+def transition_line(
+    transition: AlertTransition, *, with_evidence: bool, names: dict[str, str] | None = None
+) -> dict[str, Any]:
     alert = transition.alert
     line: dict[str, Any] = {
-        "tenant": alert.tenant_id,
+        "tenant": (names or {}).get(alert.tenant_id, alert.tenant_id),
         "fired_at": alert.fired_at.isoformat(),
         "at": transition.at.isoformat(),
         "transition": transition.kind.value,
@@ -274,7 +298,8 @@ def run_backtest(
     started = time.monotonic()
     report = BacktestReport()
     now = datetime.now(UTC)
-    mentions = read_stream(lines, report, now)
+    names: dict[str, str] = {}
+    mentions = read_stream(lines, report, now, names)
     report.mentions = len(mentions)
     if not mentions:
         report.seconds = time.monotonic() - started
@@ -309,7 +334,8 @@ def run_backtest(
             evaluation = evaluate_tenant(tenant_id, moment, settings, ports)
             report.evaluations += 1
             for transition in evaluation.transitions:
-                output.write(json.dumps(transition_line(transition, with_evidence=with_evidence)) + "\n")
+                line = transition_line(transition, with_evidence=with_evidence, names=names)
+                output.write(json.dumps(line) + "\n")
                 report.transitions += 1
                 if transition.kind.value == "fired":
                     alert = transition.alert
