@@ -144,6 +144,7 @@ class LocalStack:
             log.info("restored %d items and %d messages from %s", self.restored.items, self.restored.messages, snapshot)
             if not manifest.get("complete", True):
                 self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
+            self._list_older_tenants(dynamodb)
         routes: list[Route] = []
         for spec in template.functions():
             environment = as_string_map(resolver.resolve(spec.environment))
@@ -178,6 +179,27 @@ class LocalStack:
         for thread in self._threads:
             thread.start()
         self._write_state(template, resolver)
+
+    def _list_older_tenants(self, dynamodb: Any) -> None:
+        """Tenants saved by a Sigap from before detection are put in the tenant directory the detector walks
+        (a local-stack migration: a Scan, which no deployed function is allowed)."""
+        from sigap.dal.tenants import DIRECTORY
+
+        assert self.provisioned is not None
+        table = self.provisioned.tables["TenantsTable"]
+        pages = dynamodb.get_paginator("scan").paginate(
+            TableName=table,
+            FilterExpression="sk = :sk AND attribute_not_exists(directory)",
+            ExpressionAttributeValues={":sk": {"S": "TENANT"}},
+        )
+        for item in (item for page in pages for item in page.get("Items", [])):
+            dynamodb.update_item(
+                TableName=table,
+                Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET directory = :directory",
+                ExpressionAttributeValues={":directory": {"S": DIRECTORY}},
+            )
+            log.info("listed tenant %s in the detection directory", item["pk"]["S"])
 
     def _requeue_unscored_claims(self, dynamodb: Any, sqs: Any) -> int:
         """After a snapshot taken while running (the stack was killed), the mentions that were on the queue
