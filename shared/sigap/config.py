@@ -38,6 +38,8 @@ class ScoringSettings(_FunctionSettings):
     story_window_days: int = Field(alias="STORY_WINDOW_DAYS", default=14, ge=1, le=365)
     retention_days: int = Field(alias="RETENTION_DAYS", default=90, ge=1)
     aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
+    # A far-reaching mention with a severe claim asks for its tenant's evaluation at once (no queue: no ask).
+    evaluation_queue_url: str | None = Field(alias="EVALUATION_QUEUE_URL", default=None)
 
 
 @lru_cache(maxsize=1)

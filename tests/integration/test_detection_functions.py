@@ -328,3 +328,54 @@ def test_the_detector_state_round_trips_through_its_two_items(aws: AwsStack) -> 
     assert not reader.put_state(state.model_copy(update={"version": 2}), 0)
     items = {item["sk"]["S"] for item in alert_items(aws, "")}
     assert {"STATE", "BASELINE"} <= items
+
+
+def test_a_national_outlet_carrying_a_severe_claim_asks_for_an_evaluation_at_once(
+    aws: AwsStack, scoring: Any, lambda_context: Any
+) -> None:
+    # Given a national news outlet's article claiming deaths, just published, and an ordinary post
+    aws.new_tenant("brand-a")
+    aws.use_function_environment("ScoringFunction")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    article = mention_payload(
+        "news-1",
+        channel="news",
+        text="Tiga anak meninggal dan puluhan keracunan setelah minum Teh Segar, polisi selidiki",
+        created_at=now.isoformat(),
+        author={"handle": "@kompascom", "followers": 9_000_000},
+    )
+    ordinary = mention_payload("post-1", text="Teh Segar enak banget", created_at=now.isoformat())
+    bodies = [
+        Mention.model_validate(one | {"tenant_id": "brand-a", "received_at": datetime.now(UTC)}).model_dump_json()
+        for one in (article, ordinary)
+    ]
+    # When it is scored
+    assert scoring.lambda_handler(sqs_event(bodies), lambda_context) == {"batchItemFailures": []}
+    # Then the tenant's evaluation is asked for now, for the article's minute (once), not at the next tick
+    requests = [EvaluationRequest.model_validate_json(body) for body in aws.queued_bodies("EvaluationQueue")]
+    assert [(request.tenant_id, request.minute, request.urgent) for request in requests] == [("brand-a", now, True)]
+
+
+def test_an_urgent_evaluation_fires_at_once_and_leaves_the_schedule_every_minute_before_it(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any
+) -> None:
+    # Given a tenant the schedule evaluated up to two minutes ago, then a spike, and an urgent ask for it
+    aws.new_tenant("brand-a")
+    evaluate(aws, evaluator, lambda_context, MINUTE - timedelta(minutes=2))
+    store_crisis(aws, scoring, lambda_context, 15, MINUTE)
+    aws.use_function_environment("EvaluatorFunction")
+    urgent = EvaluationRequest(tenant_id="brand-a", minute=MINUTE, urgent=True).model_dump_json()
+    evaluator.lambda_handler(sqs_event([urgent]), lambda_context)
+    # Then its alerts fire at once, and the schedule's clock stays where it was
+    fired = events(aws)
+    assert fired
+    assert {event.alert.fired_at for event in fired} == {MINUTE + timedelta(minutes=1)}
+    state = detection._ports(evaluator_settings()).state.get("brand-a")
+    assert state is not None
+    assert state.evaluated_minute == f"{MINUTE - timedelta(minutes=2):%Y-%m-%dT%H:%M}"
+    # When the schedule asks for that minute, it evaluates the minute before it too, and fires nothing twice
+    evaluate(aws, evaluator, lambda_context, MINUTE)
+    assert events(aws) == []
+    state = detection._ports(evaluator_settings()).state.get("brand-a")
+    assert state is not None
+    assert state.evaluated_minute == f"{MINUTE:%Y-%m-%dT%H:%M}"

@@ -148,6 +148,10 @@ class EvaluationRequest(BaseModel):
 
     tenant_id: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
     minute: UtcDatetime = Field(description="The minute to evaluate: the window ends with it")
+    urgent: bool = Field(
+        default=False,
+        description="Asked by scoring for a far-reaching severe mention: this minute only, between schedule ticks",
+    )
 
 
 class Finding(BaseModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property, partial
 
-from sigap.aggregates import MinuteCounts
+from sigap.aggregates import MinuteCounts, high_reach_entry
 from sigap.alerting.baseline import Expectation, HourRecord
 from sigap.alerting.models import (
     DetectionSettings,
@@ -26,6 +26,7 @@ from sigap.alerting.models import (
     Severity,
 )
 from sigap.alerting.stats import binomial_sf, negative_binomial_sf, smallest_significant
+from sigap.models import ScoredMention
 
 WINDOW_MINUTES = 60
 WARMUP_HOURS = 3
@@ -523,6 +524,21 @@ def story_spread(view: DetectionView, settings: DetectionSettings) -> list[Findi
     return findings
 
 
+def _alarming(entry: str) -> bool:
+    """A high-reach entry (see aggregates.high_reach_entry) that this rule would fire on."""
+    risk, severity, reach, sentiment, channel = entry.split("|", 6)[:5]
+    if float(risk) < HIGH_REACH_MIN_RISK or float(severity) < HIGH_REACH_MIN_SEVERITY:
+        return False
+    return float(reach) >= HIGH_REACH_MIN_REACH and (sentiment == "negative" or channel == "news")
+
+
+def calls_for_evaluation(scored: ScoredMention) -> bool:
+    """A mention the high-reach rule fires on: scoring asks for its tenant's evaluation at once instead of
+    waiting for the next minute's schedule."""
+    entry = high_reach_entry(scored)
+    return entry is not None and _alarming(entry)
+
+
 def high_reach(view: DetectionView, settings: DetectionSettings) -> list[Finding]:
     """A national news outlet or a very large account carrying a severe signal: at once, without volume."""
     rule = limits(settings, Rule.HIGH_REACH)
@@ -531,12 +547,10 @@ def high_reach(view: DetectionView, settings: DetectionSettings) -> list[Finding
     total = view.sums[WINDOW_MINUTES]
     by_subject: dict[str, tuple[float, float, float, str, str, str]] = {}
     for entry in total.high_reach:
-        risk_text, severity_text, reach_text, sentiment, channel, story, mention_id = entry.split("|", 6)
+        if not _alarming(entry):
+            continue
+        risk_text, severity_text, reach_text, _, channel, story, mention_id = entry.split("|", 6)
         risk, severity, reach = float(risk_text), float(severity_text), float(reach_text)
-        if risk < HIGH_REACH_MIN_RISK or severity < HIGH_REACH_MIN_SEVERITY or reach < HIGH_REACH_MIN_REACH:
-            continue
-        if sentiment != "negative" and channel != "news":
-            continue
         subject = story or mention_id
         if subject not in by_subject or risk > by_subject[subject][0]:
             by_subject[subject] = (risk, severity, reach, channel, mention_id, story)

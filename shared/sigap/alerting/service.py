@@ -185,9 +185,12 @@ def evaluate_tenant(
     ports: DetectorPorts,
     *,
     stored: DetectorState | None = None,
+    advance: bool = True,
 ) -> Evaluation:
     """Detection for one tenant at one minute (the window ends with it). Safe to run twice, or twice at once:
-    every stored change is conditional on what the evaluation read. `stored`: the state, if just read."""
+    every stored change is conditional on what the evaluation read. `stored`: the state, if just read.
+    `advance=False` (an urgent evaluation between ticks) leaves the evaluated minute where it was, so the
+    schedule still evaluates every minute before this one, in order."""
     minute = _minute_start(minute)
     result = Evaluation(tenant_id, minute)
     stored = stored or ports.state.get(tenant_id)
@@ -198,9 +201,9 @@ def evaluate_tenant(
     rolled = _roll_up(tenant_id, state, minute, ports)
     window = ports.aggregates.window(tenant_id, minute - timedelta(minutes=WINDOW_MINUTES - 1), minute)
     if not window.minutes and not state.open_alerts:
+        clock = minute_key(minute) if advance else state.evaluated_minute
         ports.state.put(
-            rolled.model_copy(update={"evaluated_minute": minute_key(minute), "version": state.version + 1}),
-            state.version,
+            rolled.model_copy(update={"evaluated_minute": clock, "version": state.version + 1}), state.version
         )
         result.skipped = "nothing to evaluate"
         return result
@@ -244,7 +247,7 @@ def evaluate_tenant(
     ports.state.put(
         rolled.model_copy(
             update={
-                "evaluated_minute": minute_key(minute),
+                "evaluated_minute": minute_key(minute) if advance else state.evaluated_minute,
                 "open_alerts": max(0, open_count),
                 "recently_resolved": recent,
                 "version": state.version + 1,
@@ -275,13 +278,16 @@ class _PreloadedAggregates:
 
 
 def evaluate_through(
-    tenant_id: str, minute: datetime, settings: DetectionSettings, ports: DetectorPorts
+    tenant_id: str, minute: datetime, settings: DetectionSettings, ports: DetectorPorts, *, urgent: bool = False
 ) -> list[Evaluation]:
     """Evaluates every minute the tenant has not been evaluated for, in order, up to `minute` (at most the last
     CATCH_UP_MINUTES): after an outage, a throttled hour or a new deployment, alerts fire at the minutes their
     conditions began, not all at once or never. Normally that is the one minute asked for."""
     minute = _minute_start(minute)
     state = ports.state.get(tenant_id)
+    if urgent and state is not None and state.evaluated_minute:
+        return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state, advance=False)]
+    # (an urgent ask for a tenant never evaluated is a first evaluation like any other: catch up, in order)
     first = minute - timedelta(minutes=CATCH_UP_MINUTES - 1)
     if state is not None and state.evaluated_minute:
         after = datetime.fromisoformat(state.evaluated_minute + ":00+00:00") + timedelta(minutes=1)

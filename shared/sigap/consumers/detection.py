@@ -92,7 +92,9 @@ class DetectionBatchProcessor(BatchProcessor):
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
             settings = _tenants(self._settings).detection_settings(request.tenant_id)
-            evaluations = evaluate_through(request.tenant_id, request.minute, settings, _ports(self._settings))
+            evaluations = evaluate_through(
+                request.tenant_id, request.minute, settings, _ports(self._settings), urgent=request.urgent
+            )
         except Exception as exc:
             logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise

@@ -8,15 +8,21 @@ retries them and, after maxReceiveCount, keeps them in the dead-letter queue. No
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from sigap.aggregates import bucket_time
+from sigap.alerting.models import EvaluationRequest
+from sigap.alerting.rules import calls_for_evaluation
 from sigap.config import ScoringSettings
 from sigap.dal.mentions import MentionStore
+from sigap.dal.queue import EvaluationQueue
 from sigap.dal.stories import DynamoBandIndex
+from sigap.errors import QueueError
 from sigap.models import utc_now
 from sigap.observability import logger, metrics
 from sigap.scoring.engine import SigapScorer
@@ -37,6 +43,19 @@ def _store(settings: ScoringSettings) -> MentionStore:
 def _scorer(settings: ScoringSettings) -> SigapScorer:
     """Stories remembered in DynamoDB across batches and instances."""
     return SigapScorer(shipped_model(), DynamoBandIndex(settings.stories_table, settings.story_window_days))
+
+
+URGENT_HORIZON = timedelta(minutes=10)
+
+
+@lru_cache(maxsize=1)
+def _evaluations(settings: ScoringSettings) -> EvaluationQueue:
+    assert settings.evaluation_queue_url is not None
+    return EvaluationQueue(settings.evaluation_queue_url)
+
+
+def minute_start(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def _attribute(record: SQSRecord, name: str) -> str | None:
@@ -76,6 +95,35 @@ class ScoringBatchProcessor(BatchProcessor):
                 extra={"records": len(records), "reason": self._batch_problem},
             )
             metrics.add_metric(name="ScoringBatchFailures", unit="Count", value=1)
+
+    def _clean(self) -> None:
+        super()._clean()  # type: ignore[no-untyped-call]
+        if self._run is not None and self._settings.evaluation_queue_url:
+            self._ask_for_urgent_evaluations(self._run)
+
+    def _ask_for_urgent_evaluations(self, run: ScoringRun) -> None:
+        """A national outlet or a huge account carrying a severe claim: its tenant is evaluated now, not at
+        the next schedule tick. Best effort: if the ask fails, the schedule evaluates within a minute."""
+        stored = {record["messageId"] for record in self.records} - {
+            failure["itemIdentifier"] for failure in self.batch_response["batchItemFailures"]
+        }
+        recent = utc_now() - URGENT_HORIZON  # an old article imported now is history, not breaking news
+        urgent = {
+            (scored.mention.tenant_id, minute_start(bucket_time(scored)))
+            for message_id, scored in run.scored_by_message().items()
+            if message_id in stored and bucket_time(scored) >= recent and calls_for_evaluation(scored)
+        }
+        if not urgent:
+            return
+        requests = [
+            EvaluationRequest(tenant_id=tenant, minute=minute, urgent=True) for tenant, minute in sorted(urgent)
+        ]
+        try:
+            _evaluations(self._settings).send(requests)
+        except QueueError as exc:
+            logger.warning("could not ask for an urgent evaluation", extra={"reason": str(exc)})
+            return
+        metrics.add_metric(name="UrgentEvaluationsRequested", unit="Count", value=len(requests))
 
     def handle_record(self, record: SQSRecord) -> StoreOutcome:
         context = {

@@ -91,6 +91,10 @@ class ScoringRun:
         except StorageError:
             return False  # each record then tries alone and fails or succeeds on its own
 
+    def scored_by_message(self) -> dict[str, ScoredMention]:
+        """The batch's scored mentions (every valid message's), by SQS message id."""
+        return dict(self._scored)
+
     def mention_of(self, message_id: str) -> Mention | None:
         scored = self._scored.get(message_id)
         return scored.mention if scored else None
