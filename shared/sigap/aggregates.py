@@ -25,6 +25,16 @@ def minute_key(moment: datetime) -> str:
     return f"{moment:%Y-%m-%dT%H:%M}"
 
 
+def minute_start(moment: datetime) -> datetime:
+    """The start of the minute a moment falls in."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def minute_at(key: str) -> datetime:
+    """The start of the UTC minute a minute key names: the inverse of `minute_key`."""
+    return datetime.fromisoformat(key + ":00+00:00")
+
+
 def stable_hash(value: str, length: int = 16) -> str:
     return hashlib.blake2b(value.encode("utf-8"), digest_size=16).hexdigest()[:length]
 

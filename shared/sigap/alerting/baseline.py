@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,8 +32,6 @@ def hour_key(moment: datetime) -> str:
 
 
 def hour_start(key: str) -> datetime:
-    from datetime import UTC
-
     return datetime.strptime(key, "%Y-%m-%dT%H").replace(tzinfo=UTC)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property, partial
 
-from sigap.aggregates import MinuteCounts, high_reach_entry
-from sigap.alerting.baseline import Expectation, HourRecord
+from sigap.aggregates import MinuteCounts, high_reach_entry, minute_at, minute_key
+from sigap.alerting.baseline import Expectation, HourRecord, hour_key, hour_start
 from sigap.alerting.models import (
     DetectionSettings,
     Evidence,
@@ -129,12 +129,11 @@ class DetectionView:
     @cached_property
     def recent_hours(self) -> list[HourRecord]:
         """The completed hours just before this one, at most LONG_HOURS of them."""
-        last = f"{self.now - timedelta(hours=LONG_HOURS):%Y-%m-%dT%H}"
-        this = f"{self.now:%Y-%m-%dT%H}"
+        last, this = hour_key(self.now - timedelta(hours=LONG_HOURS)), hour_key(self.now)
         return [record for record in self._recent_hours if last <= record.hour < this]
 
     def _since(self, window: int) -> list[MinuteCounts]:
-        first = f"{self.now - timedelta(minutes=window - 1):%Y-%m-%dT%H:%M}"
+        first = minute_key(self.now - timedelta(minutes=window - 1))
         return [item for item in self.minutes if item.minute >= first]
 
     @property
@@ -150,8 +149,8 @@ class DetectionView:
                 continue
             smaller = [done for done in WINDOWS if done < size and done in computed]
             previous = computed[smaller[-1]] if smaller else None
-            previous_first = f"{self.now - timedelta(minutes=smaller[-1] - 1):%Y-%m-%dT%H:%M}" if smaller else "~"
-            first = f"{self.now - timedelta(minutes=size - 1):%Y-%m-%dT%H:%M}"
+            previous_first = minute_key(self.now - timedelta(minutes=smaller[-1] - 1)) if smaller else "~"
+            first = minute_key(self.now - timedelta(minutes=size - 1))
             extra = [item for item in self.minutes if first <= item.minute < previous_first]
             computed[size] = MinuteCounts.sum_of(f"last {size} min", [previous, *extra] if previous else extra)
             if size >= window:
@@ -163,9 +162,9 @@ class DetectionView:
         """Plain counts of mentions, an upper bound on every distinct-author count: rules that cannot fire on
         them stop before any author set is joined (most minutes of most brands)."""
         quick = QuickCounts()
-        firsts = [(window, f"{self.now - timedelta(minutes=window - 1):%Y-%m-%dT%H:%M}") for window in WINDOWS]
-        signal_first = f"{self.now - timedelta(minutes=SIGNAL_WINDOW - 1):%Y-%m-%dT%H:%M}"
-        hour_first = f"{self.now:%Y-%m-%dT%H}:00"
+        firsts = [(window, minute_key(self.now - timedelta(minutes=window - 1))) for window in WINDOWS]
+        signal_first = minute_key(self.now - timedelta(minutes=SIGNAL_WINDOW - 1))
+        hour_first = minute_key(self.now.replace(minute=0))
         this_hour = 0
         negative = dict.fromkeys(WINDOWS, 0)
         total = dict.fromkeys(WINDOWS, 0)
@@ -222,7 +221,7 @@ class DetectionView:
         while left > 0:
             hour -= timedelta(hours=1)
             take = min(left, 60)
-            total += self._earlier.get(f"{hour:%Y-%m-%dT%H}", self.expectation).per_minute(measure) * take
+            total += self._earlier.get(hour_key(hour), self.expectation).per_minute(measure) * take
             left -= take
         return total
 
@@ -230,7 +229,7 @@ class DetectionView:
         """The first minute of the window in which the subject counted: when the condition began."""
         for item in self._since(window):
             if matches(item):
-                return datetime.fromisoformat(item.minute + ":00+00:00")
+                return minute_at(item.minute)
         return self.now
 
     @property
@@ -366,7 +365,7 @@ def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
     expected = view.expected("negative_authors", window)
     if bound < LONG_RATIO * expected:
         return None
-    first = f"{view.now:%Y-%m-%dT%H}:00"
+    first = minute_key(view.now.replace(minute=0))
     this_hour = [item for item in view.minutes if item.minute >= first]
     current = MinuteCounts.sum_of("this hour", this_hour)
     observed = before + len(current.negative_authors)
@@ -392,7 +391,7 @@ def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
             f"{observed} people posted negatively over the last {window} min, {ratio:.1f}x the usual "
             f"{expected:.1f} for these hours ({negative} negative of {total} mentions)"
         ),
-        started_at=datetime.fromisoformat(view.recent_hours[0].hour + ":00:00+00:00"),
+        started_at=hour_start(view.recent_hours[0].hour),
         evidence=_evidence(
             view,
             whole,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sigap.aggregates import minute_start
 from sigap.alerting.models import EvaluationRequest
 
 FAN_OUT_CHUNK = 100
@@ -17,7 +18,7 @@ class EvaluationSink(Protocol):
 
 def minute_to_evaluate(tick: datetime) -> datetime:
     """A tick at 10:01:00.4 evaluates 10:00, the last complete minute (mentions of 10:01 are still arriving)."""
-    return tick.replace(second=0, microsecond=0) - timedelta(minutes=1)
+    return minute_start(tick) - timedelta(minutes=1)
 
 
 def fan_out(minute: datetime, tenant_ids: Iterable[str], sink: EvaluationSink) -> int:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sigap.aggregates import AggregateWindow, MinuteCounts, minute_key
+from sigap.aggregates import AggregateWindow, MinuteCounts, minute_at, minute_key, minute_start
 from sigap.alerting.baseline import HOUR, Expectation, HourRecord, expectation_for, hour_key, hour_start
 from sigap.alerting.lifecycle import Change, ResolvedMark, ScopedFinding, plan
 from sigap.alerting.models import (
@@ -126,10 +126,6 @@ def choose_samples(candidates: Sequence[ScoredMention], story_id: str | None, li
     ]
 
 
-def _minute_start(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
-
-
 def _roll_up(tenant_id: str, state: DetectorState, minute: datetime, ports: DetectorPorts) -> DetectorState:
     """Completed hours since the last roll-up become history, and the baseline for this hour is recomputed."""
     current = minute_key(minute)[:13]
@@ -191,7 +187,7 @@ def evaluate_tenant(
     every stored change is conditional on what the evaluation read. `stored`: the state, if just read.
     `advance=False` (an urgent evaluation between ticks) leaves the evaluated minute where it was, so the
     schedule still evaluates every minute before this one, in order."""
-    minute = _minute_start(minute)
+    minute = minute_start(minute)
     result = Evaluation(tenant_id, minute)
     stored = stored or ports.state.get(tenant_id)
     state = stored or DetectorState(tenant_id=tenant_id)
@@ -283,14 +279,14 @@ def evaluate_through(
     """Evaluates every minute the tenant has not been evaluated for, in order, up to `minute` (at most the last
     CATCH_UP_MINUTES): after an outage, a throttled hour or a new deployment, alerts fire at the minutes their
     conditions began, not all at once or never. Normally that is the one minute asked for."""
-    minute = _minute_start(minute)
+    minute = minute_start(minute)
     state = ports.state.get(tenant_id)
     if urgent and state is not None and state.evaluated_minute:
         return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state, advance=False)]
     # (an urgent ask for a tenant never evaluated is a first evaluation like any other: catch up, in order)
     first = minute - timedelta(minutes=CATCH_UP_MINUTES - 1)
     if state is not None and state.evaluated_minute:
-        after = datetime.fromisoformat(state.evaluated_minute + ":00+00:00") + timedelta(minutes=1)
+        after = minute_at(state.evaluated_minute) + timedelta(minutes=1)
         first = min(max(first, after), minute)
     if first >= minute:
         return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state)]

@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from sigap.aggregates import stable_hash
+from sigap.aggregates import minute_start, stable_hash
 from sigap.alerting.models import AlertTransition, DetectionSettings
 from sigap.alerting.service import DetectorPorts, evaluate_tenant
 from sigap.backtest.memory import (
@@ -273,7 +273,7 @@ def transition_line(
 
 def _minutes(mentions: list[Mention]) -> Iterator[tuple[datetime, list[Mention]]]:
     position = 0
-    moment = mentions[0].created_at.replace(second=0, microsecond=0)
+    moment = minute_start(mentions[0].created_at)
     end = mentions[-1].created_at
     while moment <= end:
         batch = []

@@ -8,14 +8,14 @@ retries them and, after maxReceiveCount, keeps them in the dead-letter queue. No
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from sigap.aggregates import bucket_time
+from sigap.aggregates import bucket_time, minute_start
 from sigap.alerting.models import EvaluationRequest
 from sigap.alerting.rules import calls_for_evaluation
 from sigap.config import ScoringSettings
@@ -52,10 +52,6 @@ URGENT_HORIZON = timedelta(minutes=10)
 def _evaluations(settings: ScoringSettings) -> EvaluationQueue:
     assert settings.evaluation_queue_url is not None
     return EvaluationQueue(settings.evaluation_queue_url)
-
-
-def minute_start(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
 
 
 def _attribute(record: SQSRecord, name: str) -> str | None:
