@@ -398,7 +398,7 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
             channels=story_channels.get(story_id, {}),
             signals=story_signals.get(story_id, {}),
         )
-        for story_id in story_fields.keys() | story_authors.keys()
+        for story_id in sorted(story_fields.keys() | story_authors.keys())  # sorted: the same order every run
     }
     whole: dict[str, dict[str, Any]] = {
         name: {key: round(value) for key, value in into.items()} for name, into in tallies.items()

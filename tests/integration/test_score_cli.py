@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 COMMAND = [sys.executable, "-m", "sigap.cli.main", "score"]
@@ -53,3 +55,42 @@ def test_a_bad_line_is_named_with_its_number() -> None:
     answer = run("{not json\n")
     assert answer.returncode == 2
     assert "line 1: not JSON" in answer.stderr
+
+
+def test_a_backtest_writes_the_same_lines_in_the_same_order_on_every_run(tmp_path: Path) -> None:
+    # Given two stories, each forwarded by a dozen people in the same minutes, and a far-reaching article
+    start = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    texts = [
+        "Teh Segar beracun, anak saya keracunan setelah minum, tolong sebarkan ke semua grup",
+        "Teh Segar penipuan, saldo saya hilang setelah ikut promo palsu mereka, hati-hati semua",
+        "Teh Segar digugat konsumen, kuasa hukum siapkan gugatan class action, banyak yang sakit",
+    ]
+    lines = [
+        {
+            "tenant": "brand-a",
+            "id": f"m{i}",
+            "author": {"handle": f"@p{i}", "followers": 5_000_000 if i % 12 == 0 else 300},
+            "channel": "news" if i % 12 == 0 else "social",
+            "text": texts[i % 3],
+            "created_at": (start + timedelta(seconds=10 * i)).isoformat(),
+        }
+        for i in range(48)
+    ]
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    outputs = set()
+    # When it is replayed under several hash seeds (Python orders sets of strings differently in each)
+    for seed in ("1", "2", "3", "4"):
+        answer = subprocess.run(
+            [sys.executable, "-m", "sigap.cli.main", "backtest", "--input", str(stream), "--no-progress"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=120,
+        )
+        outputs.add(answer.stdout)
+    # Then every run wrote the same alert transitions, line for line, and more than one story fired at once
+    [output] = outputs
+    fired = [json.loads(line) for line in output.splitlines() if '"fired"' in line]
+    assert len({line["subject"] for line in fired if line["rule"] == "story_spread"}) >= 2

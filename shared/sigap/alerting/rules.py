@@ -545,7 +545,7 @@ def high_reach(view: DetectionView, settings: DetectionSettings) -> list[Finding
         return []
     total = view.sums[WINDOW_MINUTES]
     by_subject: dict[str, tuple[float, float, float, str, str, str]] = {}
-    for entry in total.high_reach:
+    for entry in sorted(total.high_reach):  # sorted: equal risks pick the same mention on every run
         if not _alarming(entry):
             continue
         risk_text, severity_text, reach_text, _, channel, story, mention_id = entry.split("|", 6)
@@ -649,4 +649,6 @@ RULES: tuple[Callable[[DetectionView, DetectionSettings], list[Finding]], ...] =
 
 
 def findings_for(view: DetectionView, settings: DetectionSettings) -> list[Finding]:
-    return [finding for rule in RULES for finding in rule(view, settings)]
+    """Every rule's findings, in rule order and by subject within a rule: the same data gives the same alerts
+    in the same order on every run (sets of strings iterate in an order Python randomises per process)."""
+    return [finding for rule in RULES for finding in sorted(rule(view, settings), key=lambda f: f.subject)]
