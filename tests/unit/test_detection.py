@@ -247,7 +247,7 @@ def test_high_sensitivity_fires_on_less_than_normal() -> None:
 def _scope(mentions: list[ScoredMention], home: str | None = None) -> tuple[Scope, str]:
     view = view_of(mentions, quiet_history())
     [finding] = [f for f in findings_for(view, DetectionSettings()) if f.rule is Rule.SIGNAL_SURGE]
-    return judge_scope(finding, view.sums[60], home)
+    return judge_scope(finding, view.total(60), home)
 
 
 def test_a_few_people_on_one_channel_are_a_local_fire() -> None:

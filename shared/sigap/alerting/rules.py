@@ -95,16 +95,6 @@ class QuickCounts:
     negative_this_hour: int = 0
 
 
-class _WindowSums:
-    """`view.sums[window]`, computed on first use."""
-
-    def __init__(self, view: DetectionView) -> None:
-        self._view = view
-
-    def __getitem__(self, window: int) -> MinuteCounts:
-        return self._view._sum_through(window)
-
-
 class DetectionView:
     """The last hour of a tenant's minutes at `now`, with the window sums rules share (computed once)."""
 
@@ -123,8 +113,7 @@ class DetectionView:
         self._earlier = {expectation.hour: expectation for expectation in earlier}
         self._recent_hours = recent_hours
         self._expected: dict[tuple[str, int], float] = {}
-        self._computed: dict[int, MinuteCounts] = {}
-        self._sums = _WindowSums(self)
+        self._sums: dict[int, MinuteCounts] = {}
 
     @cached_property
     def recent_hours(self) -> list[HourRecord]:
@@ -136,26 +125,22 @@ class DetectionView:
         first = minute_key(self.now - timedelta(minutes=window - 1))
         return [item for item in self.minutes if item.minute >= first]
 
-    @property
-    def sums(self) -> _WindowSums:
-        return self._sums
-
-    def _sum_through(self, window: int) -> MinuteCounts:
-        """Each window's minutes added up, smallest first, each reusing the one before, and only as far as a
-        rule asks: most evaluations need none."""
-        computed = self._computed
-        for size in WINDOWS:
-            if size in computed:
-                continue
-            smaller = [done for done in WINDOWS if done < size and done in computed]
-            previous = computed[smaller[-1]] if smaller else None
-            previous_first = minute_key(self.now - timedelta(minutes=smaller[-1] - 1)) if smaller else "~"
-            first = minute_key(self.now - timedelta(minutes=size - 1))
-            extra = [item for item in self.minutes if first <= item.minute < previous_first]
-            computed[size] = MinuteCounts.sum_of(f"last {size} min", [previous, *extra] if previous else extra)
-            if size >= window:
-                break
-        return computed[window]
+    def total(self, window: int) -> MinuteCounts:
+        """The last `window` minutes added up (one of WINDOWS). Smaller windows are summed first and each larger
+        one adds its extra minutes to the one before, and only as far as a rule asks: most evaluations need none."""
+        if window not in self._sums:
+            previous: MinuteCounts | None = None
+            previous_first = "~"  # after every minute key
+            for size in WINDOWS:
+                first = minute_key(self.now - timedelta(minutes=size - 1))
+                if size not in self._sums:
+                    extra = [item for item in self.minutes if first <= item.minute < previous_first]
+                    parts = [previous, *extra] if previous is not None else extra
+                    self._sums[size] = MinuteCounts.sum_of(f"last {size} min", parts)
+                previous, previous_first = self._sums[size], first
+                if size == window:
+                    break
+        return self._sums[window]
 
     @cached_property
     def quick(self) -> QuickCounts:
@@ -306,7 +291,7 @@ def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Fin
         expected = view.expected("negative_authors", window)
         if bound < MIN_RATIO * expected:
             continue
-        total = view.sums[window]
+        total = view.total(window)
         observed = len(total.negative_authors)
         if observed < rule.min_authors or observed < MIN_RATIO * expected:
             continue
@@ -382,7 +367,7 @@ def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
     ratio = observed / max(expected, 0.1)
     severity = Severity.CRITICAL if observed >= 60 and ratio >= 4 else Severity.WARNING
     threshold = smallest_significant(expected, dispersion, rule.alpha, 2 * rule.min_authors)
-    whole = view.sums[WINDOW_MINUTES]
+    whole = view.total(WINDOW_MINUTES)
     return Finding(
         rule=Rule.NEGATIVE_SPIKE,
         subject="brand",
@@ -412,7 +397,7 @@ def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Findi
         return []
     if max(view.quick.signals.values(), default=0) < rule.min_authors:
         return []
-    total = view.sums[SIGNAL_WINDOW]
+    total = view.total(SIGNAL_WINDOW)
     findings = []
     for category, authors in total.signal_authors.items():
         observed = len(authors)
@@ -469,8 +454,8 @@ def story_spread(view: DetectionView, settings: DetectionSettings) -> list[Findi
     floor = max(rule.min_authors, math.ceil(MIN_RATIO * usual))
     if max(view.quick.stories.values(), default=0) < floor:
         return []
-    total = view.sums[WINDOW_MINUTES]
-    recent = view.sums[GROWTH_WINDOW]
+    total = view.total(WINDOW_MINUTES)
+    recent = view.total(GROWTH_WINDOW)
     findings = []
     for story_id, story in total.stories.items():
         authors = len(story.authors)
@@ -543,7 +528,7 @@ def high_reach(view: DetectionView, settings: DetectionSettings) -> list[Finding
     rule = limits(settings, Rule.HIGH_REACH)
     if not rule.enabled or not view.quick.high_reach:
         return []
-    total = view.sums[WINDOW_MINUTES]
+    total = view.total(WINDOW_MINUTES)
     by_subject: dict[str, tuple[float, float, float, str, str, str]] = {}
     for entry in sorted(total.high_reach):  # sorted: equal risks pick the same mention on every run
         if not _alarming(entry):
@@ -596,7 +581,7 @@ def sentiment_shift(view: DetectionView, settings: DetectionSettings) -> list[Fi
         return []
     if negative_mentions / mentions < usual + SHIFT_MARGIN - SHIFT_SCREEN_SLACK:
         return []  # people's share follows mentions' closely; far below, it cannot clear the margin
-    total = view.sums[WINDOW_MINUTES]
+    total = view.total(WINDOW_MINUTES)
     people, negative_people = len(total.authors), len(total.negative_authors)
     if people < 2 * rule.min_authors or negative_people < rule.min_authors:
         return []

@@ -208,7 +208,7 @@ def evaluate_tenant(
     findings = findings_for(view, settings)
     result.findings = len(findings)
     scoped = [
-        ScopedFinding(finding, *judge_scope(finding, view.sums[WINDOW_MINUTES], settings.home_country))
+        ScopedFinding(finding, *judge_scope(finding, view.total(WINDOW_MINUTES), settings.home_country))
         for finding in findings
     ]
     open_alerts = (
