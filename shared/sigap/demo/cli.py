@@ -10,7 +10,7 @@ from typing import Any
 
 from sigap.client import SigapClient
 from sigap.dal.queue_depth import queue_depth
-from sigap.demo.detection import fetch_alerts, headline, print_alerts, schedule_tick, wait_for
+from sigap.demo.detection import fetch_alerts, headline, print_alerts, wait_for
 from sigap.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
 
 CRISIS_BRAND = ("teh-segar-demo", "Teh Segar")
@@ -107,7 +107,9 @@ def detect(
     """One detection tick, the evaluation queue drained, then each tenant's alerts read over the API."""
     print("\nDetection: one tick of the every-minute schedule; the evaluator catches up each simulated minute...")
     started = time.monotonic()
-    stack.pool("DetectorFunction").invoke(schedule_tick(now_utc()))
+    from sigap.local.event_sources import scheduled_event
+
+    stack.pool("DetectorFunction").invoke(scheduled_event(now_utc()))
     queue = target.output("EvaluationQueueUrl")
     if not wait_for(lambda: queue_depth(queue) == 0, timeout=600):
         print("  the evaluation queue did not drain in 10 minutes; see .sigap/demo/logs/")

@@ -5,25 +5,9 @@ alerts read back over the API as a crisis team would see them."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-
-
-def schedule_tick(now: datetime) -> dict[str, Any]:
-    """The event EventBridge sends a rate() schedule's target."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "us-east-1",
-        "resources": [],
-        "detail": {},
-    }
 
 
 def wait_for(drained: Callable[[], bool], timeout: float) -> bool:

@@ -161,6 +161,21 @@ def rate_seconds(expression: str) -> int:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
 
 
+def scheduled_event(now: datetime) -> dict[str, Any]:
+    """The event EventBridge sends a rate() schedule's target."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }
+
+
 class ScheduleFirer(threading.Thread):
     """Fires a Schedule event like EventBridge: the scheduled-event payload, every rate() period."""
 
@@ -171,18 +186,7 @@ class ScheduleFirer(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.wait(self._period):
-            event = {
-                "version": "0",
-                "id": str(uuid.uuid4()),
-                "detail-type": "Scheduled Event",
-                "source": "aws.events",
-                "account": "123456789012",
-                "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "region": "us-east-1",
-                "resources": [],
-                "detail": {},
-            }
             try:
-                self._pool.invoke(event)
+                self._pool.invoke(scheduled_event(datetime.now(UTC)))
             except InvocationError as exc:
                 log.warning("scheduled run of %s failed: %s", self._pool.runtime.name, exc)
