@@ -1,7 +1,7 @@
 """Evaluating one tenant at one minute: the detection logic both the deployed evaluator and `sigap backtest` run.
 
 The ports are protocols: DynamoDB and SQS adapters in `sigap.dal` for the deployed function, in-memory ones in
-`sigap.alerting.memory` for the backtest. Only this module decides; adapters only store.
+`sigap.backtest.memory` for the backtest. Only this module decides; adapters only store.
 """
 
 from __future__ import annotations
@@ -197,10 +197,7 @@ def evaluate_tenant(
     rolled = _roll_up(tenant_id, state, minute, ports)
     window = ports.aggregates.window(tenant_id, minute - timedelta(minutes=WINDOW_MINUTES - 1), minute)
     if not window.minutes and not state.open_alerts:
-        clock = minute_key(minute) if advance else state.evaluated_minute
-        ports.state.put(
-            rolled.model_copy(update={"evaluated_minute": clock, "version": state.version + 1}), state.version
-        )
+        _store_state(ports, state, rolled, minute, advance)
         result.skipped = "nothing to evaluate"
         return result
     assert rolled.expectation is not None
@@ -238,20 +235,24 @@ def evaluate_tenant(
     if pending:
         ports.events.send(pending)
         ports.alerts.sent(tenant_id, [item.transition_id for item in pending])
-    # Written every evaluated minute (one small item, one write unit): the minute evaluated is what tells the
-    # next evaluation whether minutes were missed and must be caught up.
-    ports.state.put(
-        rolled.model_copy(
-            update={
-                "evaluated_minute": minute_key(minute) if advance else state.evaluated_minute,
-                "open_alerts": max(0, open_count),
-                "recently_resolved": recent,
-                "version": state.version + 1,
-            }
-        ),
-        state.version,
-    )
+    _store_state(ports, state, rolled, minute, advance, open_alerts=max(0, open_count), recently_resolved=recent)
     return result
+
+
+def _store_state(
+    ports: DetectorPorts,
+    read: DetectorState,
+    rolled: DetectorState,
+    minute: datetime,
+    advance: bool,
+    **changes: object,
+) -> None:
+    """Written every evaluated minute (one small item, one write unit), conditionally on the version read: the
+    minute evaluated is what tells the next evaluation whether minutes were missed and must be caught up."""
+    clock = minute_key(minute) if advance else read.evaluated_minute
+    ports.state.put(
+        rolled.model_copy(update={"evaluated_minute": clock, "version": read.version + 1, **changes}), read.version
+    )
 
 
 CATCH_UP_MINUTES = 360
