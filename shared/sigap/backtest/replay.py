@@ -145,22 +145,29 @@ def _lenient(payload: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 def mention_of(line: str, number: int, now: datetime) -> Mention:
+    return _read_line(line, number, now)[0]
+
+
+def _read_line(line: str, number: int, now: datetime) -> tuple[Mention, str]:
+    """The line's mention, and its tenant as the line names it."""
     try:
         payload = json.loads(line.lstrip("\ufeff"))  # a byte-order mark some editors put on the first line
     except json.JSONDecodeError as exc:
         raise BadLineError(f"not JSON ({exc.msg})") from exc
     if not isinstance(payload, dict):
         raise BadLineError("not a JSON object")
-    tenant = tenant_slug(payload.get("tenant") or payload.get("tenant_id"))
+    given = payload.get("tenant") or payload.get("tenant_id")
+    tenant = tenant_slug(given)
     try:
         accepted = MentionIn.model_validate(_lenient(payload, number))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "line"
         raise BadLineError(f"{where}: {first['msg']}") from exc
-    return Mention.model_validate(
+    mention = Mention.model_validate(
         accepted.model_dump() | {"tenant_id": tenant, "received_at": min(accepted.created_at, now)}
     )
+    return mention, str(given)
 
 
 def tenant_slug(value: object) -> str:
@@ -221,9 +228,9 @@ def read_stream(
             continue
         report.lines += 1
         try:
-            mention = mention_of(line, number, now)
-            if names is not None and mention.tenant_id not in names:
-                names[mention.tenant_id] = _given_tenant(line)
+            mention, given = _read_line(line, number, now)
+            if names is not None:
+                names.setdefault(mention.tenant_id, given)
             if (mention.tenant_id, mention.id) in seen:
                 report.duplicates += 1  # as the API does: the first copy of an id is the one kept
                 continue
@@ -235,12 +242,6 @@ def read_stream(
                 report.problems.append(f"line {number}: {problem}")
     mentions.sort(key=lambda mention: mention.created_at)
     return mentions
-
-
-def _given_tenant(line: str) -> str:
-    payload = json.loads(line.lstrip("\ufeff"))
-    value = payload.get("tenant") or payload.get("tenant_id")
-    return str(value)
 
 
 def transition_line(
