@@ -43,6 +43,7 @@ def _clear_caches() -> None:
         query_api._adapters,
         scoring_consumer._store,
         scoring_consumer._scorer,
+        scoring_consumer._evaluations,
         ingest_api._idempotent_ingest,
         ingest_api._idempotency_config,
         idempotency_store,
