@@ -10,8 +10,11 @@
 5. Detection: Sigap's detector and four published listening-tool rules replayed on the labelled streams in
    bench/detection/streams (crises detected, minutes from onset, false alarms per brand-week, critical alerts
    from rants, an NAB-style score), `sigap backtest` throughput, and the detector's cost per tenant-minute.
+6. Alert delivery under injected faults (bench/delivery_bench.py): sent, retried, dead-lettered, duplicated
+   and lost per channel, and the alert-event-to-channel latency, on the local stack.
 
-    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection] [--mentions 3000] [--runs 7] [--fuzz 3000]
+    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection|delivery] [--mentions 3000] [--runs 7]
+                         [--fuzz 3000] [--alerts 60]
 """
 
 from __future__ import annotations
@@ -218,7 +221,8 @@ def detection() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection"])
+    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery"])
+    parser.add_argument("--alerts", type=int, default=60, help="alerts in the delivery fault-injection run")
     parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
     parser.add_argument("--mentions", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=7)
@@ -235,6 +239,10 @@ def main() -> None:
         fuzz(args.fuzz)
     if args.only in (None, "detection"):
         detection()
+    if args.only in (None, "delivery"):
+        from delivery_bench import delivery
+
+        delivery(args.alerts)
 
 
 if __name__ == "__main__":

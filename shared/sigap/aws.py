@@ -14,7 +14,11 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_ses import SESClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
 
 # Requests are built by Sigap's own adapters, and DynamoDB and SQS validate them again: client-side validation
 # only costs CPU on every call (a scoring batch's transaction is a few hundred parameters).
@@ -33,6 +37,26 @@ def sqs_client() -> SQSClient:
     return boto3.client("sqs", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def ses_client() -> SESClient:
+    return boto3.client("ses", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def sns_client() -> SNSClient:
+    return boto3.client("sns", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def ssm_client() -> SSMClient:
+    return boto3.client("ssm", config=_CONFIG)
+
+
+@lru_cache(maxsize=1)
+def secrets_client() -> SecretsManagerClient:
+    return boto3.client("secretsmanager", config=_CONFIG)
+
+
 def reset_clients() -> None:
-    dynamodb_client.cache_clear()
-    sqs_client.cache_clear()
+    for factory in (dynamodb_client, sqs_client, ses_client, sns_client, ssm_client, secrets_client):
+        factory.cache_clear()

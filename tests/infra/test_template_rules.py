@@ -190,9 +190,12 @@ def test_no_function_may_scan_a_table(template: Template) -> None:
 def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) -> None:
     from sigap.config import (
         AlertsApiSettings,
+        DeliverySettings,
         DetectorSettings,
         EvaluatorSettings,
         IngestSettings,
+        NotificationsApiSettings,
+        NotifierSettings,
         QuerySettings,
         ScoringSettings,
     )
@@ -204,6 +207,9 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "DetectorFunction": DetectorSettings,
         "EvaluatorFunction": EvaluatorSettings,
         "AlertsFunction": AlertsApiSettings,
+        "NotifierFunction": NotifierSettings,
+        "DeliveryFunction": DeliverySettings,
+        "NotificationsFunction": NotificationsApiSettings,
     }
     for spec in template.functions():
         read = {field.alias for field in settings[spec.logical_id].model_fields.values()}
@@ -211,3 +217,22 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         assert given <= read, f"{spec.logical_id} is given {sorted(given - read)}, which it never reads"
         required = {field.alias for field in settings[spec.logical_id].model_fields.values() if field.is_required()}
         assert required <= given, f"{spec.logical_id} needs {sorted(required - given)}"
+
+
+def test_only_the_delivery_function_sends_anything_out(template: Template) -> None:
+    """Every e-mail and SNS message leaves through the delivery function, which sends each (notification,
+    channel) at most once; no other function may be able to send one around it."""
+    senders = set()
+    for logical_id, properties in template.resources("AWS::Serverless::Function").items():
+        for statement in _walk_policy_statements(properties.get("Policies", [])):
+            if any(str(action).startswith(("ses:", "sns:")) for action in _as_list(statement["Action"])):
+                senders.add(logical_id)
+    assert senders == {"DeliveryFunction"}
+
+
+def test_channel_secrets_are_reachable_only_under_the_stacks_own_prefix(template: Template) -> None:
+    for logical_id, properties in template.resources("AWS::Serverless::Function").items():
+        for statement in _walk_policy_statements(properties.get("Policies", [])):
+            if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"])):
+                for resource in _as_list(statement["Resource"]):
+                    assert "parameter/sigap/${BrandName}/*" in json.dumps(resource), logical_id

@@ -13,24 +13,33 @@ from moto import mock_aws
 
 from sigap.api import alerts as alerts_api
 from sigap.api import ingest as ingest_api
+from sigap.api import notifications as notifications_api
 from sigap.api import query as query_api
 from sigap.aws import reset_clients
 from sigap.config import (
     alerts_api_settings,
+    delivery_settings,
     detector_settings,
     evaluator_settings,
     ingest_settings,
+    notifications_api_settings,
+    notifier_settings,
     query_settings,
     scoring_settings,
 )
+from sigap.consumers import delivery as delivery_consumer
 from sigap.consumers import detection as detection_consumer
+from sigap.consumers import notifier as notifier_consumer
 from sigap.consumers import scoring as scoring_consumer
 from sigap.dal.idempotency import idempotency_store
+from sigap.dal.secrets import link_key
 from sigap.dal.tenants import TenantStore
 from sigap.local.provision import Provisioned, provision
 from sigap.local.template import Resolver, Template, as_string_map
 from sigap.models import StackMode, Tenant, utc_now
 from sigap.tenants import create_tenant
+
+EMAIL_SENDER = "alerts@sigap.test"
 
 
 def _clear_caches() -> None:
@@ -54,6 +63,14 @@ def _clear_caches() -> None:
         detection_consumer._ports,
         detection_consumer._tenants,
         detection_consumer._dead_letters,
+        notifier_settings,
+        delivery_settings,
+        notifications_api_settings,
+        notifier_consumer.notifier_ports,
+        notifier_consumer._dead_letters,
+        delivery_consumer.delivery_ports,
+        notifications_api._adapters,
+        link_key,
     ):
         cached.cache_clear()
 
@@ -75,6 +92,8 @@ class AwsStack:
         spec = next(f for f in self.template.functions() if f.logical_id == logical_id)
         for name, value in as_string_map(self.resolver.resolve(spec.environment)).items():
             self.monkeypatch.setenv(name, value)
+        if "EMAIL_SENDER" in spec.environment:  # the template's default is empty: no verified identity
+            self.monkeypatch.setenv("EMAIL_SENDER", EMAIL_SENDER)
         _clear_caches()
 
     def new_tenant(self, tenant_id: str = "brand-a") -> tuple[Tenant, str]:
@@ -106,6 +125,9 @@ def aws(template: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStac
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
         _clear_caches()
-        provisioned, resolver = provision(template, "test", boto3.client("dynamodb"), boto3.client("sqs"))
+        provisioned, resolver = provision(
+            template, "test", boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("secretsmanager")
+        )
+        boto3.client("ses").verify_email_identity(EmailAddress=EMAIL_SENDER)
         yield AwsStack(provisioned, resolver, template, monkeypatch)
     _clear_caches()

@@ -39,6 +39,8 @@ def _up(args: argparse.Namespace) -> int:
             parameters=template_parameters(args),
             fresh=args.fresh,
             snapshot_every=args.snapshot_every,
+            receiver=args.receiver,
+            receiver_port=args.receiver_port,
         )
     )
     stopping = threading.Event()
@@ -58,6 +60,12 @@ def _up(args: argparse.Namespace) -> int:
             print(f"The last stop was unclean: {stack.requeued} accepted, unscored mentions queued again.", flush=True)
         mode = stack.outputs.get("StackMode", "single")
         print(f"Sigap local stack is up (StackMode={mode}). API: {stack.api_url}", flush=True)
+        if stack.receiver is not None:
+            print(
+                f"Local receiver: {stack.receiver.url}/slack/<name>, /teams/<name>, /webhook/<name> "
+                f"(what arrived: {stack.receiver.url}/_received)",
+                flush=True,
+            )
         print(f"AWS endpoint {stack.endpoint_url}. Logs: {args.state_dir / 'logs'}. Stop with Ctrl-C.", flush=True)
         stopping.wait()
     except KeyboardInterrupt:
@@ -126,6 +134,12 @@ def _backtest(args: argparse.Namespace) -> int:
     return run_backtest_command(args)
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    from sigap.local.outbox import print_outbox
+
+    return print_outbox(args.state_dir, args.limit, as_json=args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sigap", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=Path(".sigap"), help="local stack state and logs")
@@ -157,7 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how often the tables are saved while running, so a kill -9 loses at most that much (default 30)",
     )
+    up.add_argument(
+        "--receiver",
+        action="store_true",
+        help="also start a local receiver standing in for Slack, Teams and webhooks (verifies signatures)",
+    )
+    up.add_argument("--receiver-port", type=int, default=0, help="its port (default: any free one)")
     up.set_defaults(run=_up)
+
+    outbox = commands.add_parser("outbox", help="the e-mails the local stack 'sent' (moto's SES), newest last")
+    outbox.add_argument("--limit", type=int, default=20, help="how many to show (default 20)")
+    outbox.add_argument("--json", action="store_true", help="print them as JSON lines")
+    outbox.set_defaults(run=_outbox)
 
     tenants = commands.add_parser("tenants", help="manage tenants (brands)")
     tenant_commands = tenants.add_subparsers(dest="tenant_command", required=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 
 from sigap.aws import reset_clients
-from sigap.local.stack import LOCAL_CREDENTIALS, StaleStateError, read_state
+from sigap.local.stack import ENDPOINT_VARIABLES, LOCAL_CREDENTIALS, StaleStateError, read_state
 
 
 class TargetError(RuntimeError):
@@ -41,7 +41,10 @@ def resolve_target(stack: str | None, state_dir: Path) -> Target:
         raise TargetError(str(stale)) from stale
     if state is None:
         raise TargetError("no local stack is running here: start one with 'sigap up', or pass --stack NAME")
-    endpoints = {f"AWS_ENDPOINT_URL_{service.upper()}": url for service, url in state.get("endpoints", {}).items()}
+    endpoints = {
+        f"AWS_ENDPOINT_URL_{ENDPOINT_VARIABLES.get(service, service.upper())}": url
+        for service, url in state.get("endpoints", {}).items()
+    }
     os.environ.update(LOCAL_CREDENTIALS | {"AWS_ENDPOINT_URL": state["endpoint_url"]} | endpoints)
     reset_clients()
     return Target(api_url=state["api_url"], outputs=state["outputs"])

@@ -11,6 +11,8 @@ from typing import Any
 from sigap.client import SigapClient
 from sigap.dal.queue_depth import queue_depth
 from sigap.demo.detection import fetch_alerts, headline, print_alerts, wait_for
+from sigap.demo.notifications import configure, resend_event
+from sigap.demo.notifications import show as show_delivery
 from sigap.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
 
 CRISIS_BRAND = ("teh-segar-demo", "Teh Segar")
@@ -45,6 +47,7 @@ def run_demo(args: argparse.Namespace) -> int:
         parameters={"StackMode": "multi"},
         fresh=True,
         persist=False,
+        receiver=True,
     )
     stack = LocalStack(options)
     print("Starting the local stack (moto on 127.0.0.1, resources from template.yaml, StackMode=multi)...", flush=True)
@@ -68,6 +71,13 @@ def run_demo(args: argparse.Namespace) -> int:
             for round_number in range(args.repeat):
                 for mention in place_in_time(brand_mentions, placed_at):
                     mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
+            if (slug, name) == CRISIS_BRAND:
+                assert stack.receiver is not None
+                configure(SigapClient(stack.api_url, api_key), tenant.tenant_id, stack.receiver)
+                print(
+                    f"\nTenant {tenant.tenant_id!r}: channels e-mail, Slack, webhook (critical alerts, in Indonesian) "
+                    "and Teams (escalation) configured through the API."
+                )
             channels = sorted({m["channel"] for m in mentions})
             print(
                 f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key. "
@@ -83,6 +93,18 @@ def run_demo(args: argparse.Namespace) -> int:
             )
             reports.append((tenant.tenant_id, report, len(mentions), api_key, placed_at))
         detected = detect(stack, target, reports)
+        crisis_key = next(key for tenant_id, _, _, key, _ in reports if tenant_id == CRISIS_BRAND[0])
+        crisis_client = SigapClient(stack.api_url, crisis_key)
+        assert stack.receiver is not None
+        delivery = show_delivery(
+            crisis_client,
+            CRISIS_BRAND[0],
+            stack.receiver,
+            stack.endpoints["ses"],
+            lambda alert_id: resend_event(
+                crisis_client, CRISIS_BRAND[0], alert_id, target.output("AlertEventsQueueUrl")
+            ),
+        )
     finally:
         stack.stop()
     ok = True
@@ -97,6 +119,16 @@ def run_demo(args: argparse.Namespace) -> int:
     crisis_alerts = detected.get(CRISIS_BRAND[0], ([], None, None))[0]
     calm_alerts = detected.get(CALM_BRAND[0], ([], None, None))[0]
     ok = ok and any(a["severity"] == "critical" and a["scope"] != "local" for a in crisis_alerts) and not calm_alerts
+    delivered_once = delivery.emails == delivery.slack == delivery.webhook == 1 and delivery.teams == 0
+    print(
+        "\nNotifications: "
+        + ("exactly one per channel" if delivered_once else f"unexpected counts {delivery}")
+        + f"; webhook signature verified: {delivery.webhook_verified}; duplicate event ignored: "
+        f"{delivery.duplicate_ignored}; acknowledged by link: {delivery.acknowledged}; escalation stopped: "
+        f"{delivery.escalation_stopped}"
+    )
+    ok = ok and delivered_once and delivery.webhook_verified and delivery.acknowledged
+    ok = ok and delivery.escalation_stopped and delivery.duplicate_ignored
     print("\nDemo complete." if ok else "\nDemo finished with mentions missing: see .sigap/demo/logs/")
     return 0 if ok else 1
 

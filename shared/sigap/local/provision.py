@@ -3,7 +3,10 @@ mock), from the template's own properties, so local runs and tests cannot drift 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import secrets as secrets_module
+import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +14,7 @@ from sigap.local.template import Resolver, Template, TemplateError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 REGION = "us-east-1"
@@ -47,6 +51,7 @@ class Provisioned:
     queues: dict[str, dict[str, str]] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)
     apis: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
 
     def attribute(self, logical_id: str, attribute: str | None) -> str:
         if logical_id in self.tables:
@@ -62,6 +67,8 @@ class Provisioned:
             return self.functions[logical_id]
         if logical_id in self.apis:
             return self.apis[logical_id]
+        if logical_id in self.secrets:  # Ref gives the ARN on AWS; moto accepts the name wherever an id goes
+            return self.secrets[logical_id]
         # Layers, alarms, log groups: nothing to create locally, but a reference must still resolve.
         return f"{self.stack_name}-{logical_id}" + (f".{attribute}" if attribute else "")
 
@@ -71,7 +78,11 @@ def physical_name(stack_name: str, logical_id: str) -> str:
 
 
 def provision(
-    template: Template, stack_name: str, dynamodb: DynamoDBClient, sqs: SQSClient
+    template: Template,
+    stack_name: str,
+    dynamodb: DynamoDBClient,
+    sqs: SQSClient,
+    secrets: SecretsManagerClient | None = None,
 ) -> tuple[Provisioned, Resolver]:
     done = Provisioned(stack_name=stack_name)
     resolver = Resolver(template.parameters, done.attribute, template.document.get("Conditions", {}))
@@ -94,7 +105,21 @@ def provision(
                 QueueUrl=done.queues[logical_id]["url"],
                 Attributes={"RedrivePolicy": policy if isinstance(policy, str) else json.dumps(policy)},
             )
+    if secrets is not None:
+        for logical_id, properties in template.resources("AWS::SecretsManager::Secret").items():
+            done.secrets[logical_id] = _create_secret(secrets, stack_name, logical_id, properties)
     return done, resolver
+
+
+def _create_secret(secrets: SecretsManagerClient, stack_name: str, logical_id: str, properties: dict[str, Any]) -> str:
+    """A secret as CloudFormation makes one from GenerateSecretString: random, of its length, letters and digits."""
+    name = physical_name(stack_name, logical_id)
+    generate = properties.get("GenerateSecretString", {})
+    length = int(generate.get("PasswordLength", 32))
+    value = "".join(secrets_module.choice(string.ascii_letters + string.digits) for _ in range(length))
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):  # a restart keeps the key it had
+        secrets.create_secret(Name=name, SecretString=value)
+    return name
 
 
 def _create_table(dynamodb: DynamoDBClient, stack_name: str, logical_id: str, properties: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ empty. (moto keeps everything in memory, so without this a restart forgot it all
     .sigap/state/manifest.json          what was saved, when, with which template parameters
     .sigap/state/tables/<Logical>.jsonl one DynamoDB item per line, in DynamoDB's JSON
     .sigap/state/queues/<Logical>.jsonl one message per line: body and message attributes
+    .sigap/state/parameters.jsonl       channel secrets (SSM SecureStrings) and the link key (Secrets Manager)
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from sigap.local.provision import Provisioned
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
 
 FORMAT = 1
 _WRITE_BATCH = 25
@@ -43,6 +46,8 @@ def export_state(
     folder: Path,
     *,
     include_queues: bool = True,
+    ssm: SSMClient | None = None,
+    secrets: SecretsManagerClient | None = None,
     **about: Any,
 ) -> SnapshotCounts:
     """Writes every table and queue to `folder` (replacing what it held), atomically: a new folder renamed.
@@ -65,6 +70,9 @@ def export_state(
             for message in _drain(sqs, queue["url"]):
                 out.write(json.dumps(message, ensure_ascii=False) + "\n")
                 messages += 1
+    with (staging / "parameters.jsonl").open("w", encoding="utf-8") as out:
+        for row in _secret_values(provisioned, ssm, secrets):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
     manifest = {
         "format": FORMAT,
         "saved_at": datetime.now(UTC).isoformat(),
@@ -76,6 +84,23 @@ def export_state(
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
     return SnapshotCounts(items, messages)
+
+
+def _secret_values(
+    provisioned: Provisioned, ssm: SSMClient | None, secrets: SecretsManagerClient | None
+) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    if ssm is not None:
+        for page in ssm.get_paginator("get_parameters_by_path").paginate(Path="/", Recursive=True, WithDecryption=True):
+            rows.extend(
+                {"ssm": parameter["Name"], "value": parameter["Value"], "type": parameter["Type"]}
+                for parameter in page.get("Parameters", [])
+            )
+    if secrets is not None:
+        for name in provisioned.secrets.values():
+            value = secrets.get_secret_value(SecretId=name).get("SecretString", "")
+            rows.append({"secret": name, "value": value})
+    return rows
 
 
 def _drain(sqs: SQSClient, url: str) -> list[dict[str, Any]]:
@@ -118,9 +143,23 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def import_state(provisioned: Provisioned, dynamodb: DynamoDBClient, sqs: SQSClient, folder: Path) -> SnapshotCounts:
+def import_state(
+    provisioned: Provisioned,
+    dynamodb: DynamoDBClient,
+    sqs: SQSClient,
+    folder: Path,
+    *,
+    ssm: SSMClient | None = None,
+    secrets: SecretsManagerClient | None = None,
+) -> SnapshotCounts:
     """Loads a snapshot into freshly provisioned resources, matched by logical id."""
     items = messages = 0
+    parameters = folder / "parameters.jsonl"
+    for row in _read_jsonl(parameters) if parameters.is_file() else []:
+        if "ssm" in row and ssm is not None:
+            ssm.put_parameter(Name=row["ssm"], Value=row["value"], Type=row["type"], Overwrite=True)
+        elif "secret" in row and secrets is not None:  # the key earlier links were signed with
+            secrets.put_secret_value(SecretId=row["secret"], SecretString=row["value"])
     for logical_id, table in provisioned.tables.items():
         path = folder / "tables" / f"{logical_id}.jsonl"
         if not path.is_file():

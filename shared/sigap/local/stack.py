@@ -22,6 +22,7 @@ import boto3
 from sigap.local.event_sources import ScheduleFirer, SqsPoller
 from sigap.local.http_gateway import HttpGateway, Route
 from sigap.local.provision import Provisioned, provision
+from sigap.local.receiver import LocalReceiver
 from sigap.local.snapshot import SnapshotCounts, export_state, import_state, saved_manifest
 from sigap.local.template import Resolver, Template, TemplateError, as_string_map
 from sigap.local.worker import FunctionPool, FunctionRuntime
@@ -33,7 +34,23 @@ LOCAL_CREDENTIALS = {
     "AWS_REGION": "us-east-1",
 }
 STATE_FILE = "local.json"
-SERVICES = ("dynamodb", "sqs")
+# One moto server process per entry: DynamoDB and SQS carry the load (one core each); the services alerting uses
+# now and then (channel secrets in SSM, the link key, SES e-mail, SNS) share a third.
+PROCESSES: dict[str, tuple[str, ...]] = {
+    "dynamodb": ("dynamodb",),
+    "sqs": ("sqs",),
+    "aux": ("ssm", "secretsmanager", "ses", "sns"),
+}
+# boto3's AWS_ENDPOINT_URL_<SERVICE> names (the service id, upper case, spaces as underscores).
+ENDPOINT_VARIABLES = {
+    "dynamodb": "DYNAMODB",
+    "sqs": "SQS",
+    "ssm": "SSM",
+    "secretsmanager": "SECRETS_MANAGER",
+    "ses": "SES",
+    "sns": "SNS",
+}
+LOCAL_EMAIL_SENDER = "alerts@sigap.local"
 SNAPSHOT_DIR = "state"
 log = logging.getLogger("sigap.local")
 
@@ -88,6 +105,8 @@ class StackOptions:
     fresh: bool = False  # start empty instead of loading the last snapshot
     persist: bool = True  # save a snapshot on stop and load it on start
     snapshot_every: float = 30.0  # seconds between the tables' snapshots while running (bounds a kill -9's loss)
+    receiver: bool = False  # also start the local Slack/Teams/webhook receiver (sigap.local.receiver)
+    receiver_port: int = 0
 
 
 class LocalStack:
@@ -104,12 +123,14 @@ class LocalStack:
         self._log_handler: logging.Handler | None = None
         self._pollers: list[SqsPoller] = []
         self._clients: tuple[Any, Any] | None = None
+        self._extras: tuple[Any, Any] = (None, None)
         self.restored: SnapshotCounts | None = None
         self.outputs: dict[str, str] = {}
         self.parameters: dict[str, str] = {}
         self.saved: SnapshotCounts | None = None
         self.requeued = 0
         self._snapshot_lock = threading.Lock()
+        self.receiver: LocalReceiver | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -124,7 +145,10 @@ class LocalStack:
         local_log.setLevel(logging.INFO)
         local_log.propagate = False
         _refuse_if_running(options.state_dir)
-        template = Template.load(options.template_path, options.parameters)
+        if options.port == 0:
+            options.port = free_port()
+        # E-mail goes to moto's SES, from an address verified there, unless a sender was given.
+        template = Template.load(options.template_path, {"EmailSender": LOCAL_EMAIL_SENDER} | options.parameters)
         self.parameters = dict(template.parameters)
         self._start_moto(logs)
         session = boto3.session.Session(
@@ -134,13 +158,20 @@ class LocalStack:
         )
         sqs = session.client("sqs", endpoint_url=self.endpoints["sqs"])
         dynamodb = session.client("dynamodb", endpoint_url=self.endpoints["dynamodb"])
-        provisioned, resolver = provision(template, options.stack_name, dynamodb, sqs)
+        secrets = session.client("secretsmanager", endpoint_url=self.endpoints["secretsmanager"])
+        ssm = session.client("ssm", endpoint_url=self.endpoints["ssm"])
+        provisioned, resolver = provision(template, options.stack_name, dynamodb, sqs, secrets)
         self.provisioned = provisioned
         self._clients = (dynamodb, sqs)
+        self._extras = (ssm, secrets)
+        if self.parameters.get("EmailSender"):
+            session.client("ses", endpoint_url=self.endpoints["ses"]).verify_email_identity(
+                EmailAddress=self.parameters["EmailSender"]
+            )
         snapshot = options.state_dir / SNAPSHOT_DIR
         manifest = saved_manifest(snapshot) if options.persist and not options.fresh else None
         if manifest is not None:
-            self.restored = import_state(provisioned, dynamodb, sqs, snapshot)
+            self.restored = import_state(provisioned, dynamodb, sqs, snapshot, ssm=ssm, secrets=secrets)
             log.info("restored %d items and %d messages from %s", self.restored.items, self.restored.messages, snapshot)
             if not manifest.get("complete", True):
                 self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
@@ -161,6 +192,9 @@ class LocalStack:
                     "AWS_LAMBDA_FUNCTION_NAME": provisioned.functions[spec.logical_id],
                     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
                     "POWERTOOLS_METRICS_FUNCTION_NAME": spec.logical_id,
+                    # Links in messages point at the local API; channels may call the local receiver.
+                    "PUBLIC_API_URL": f"http://127.0.0.1:{options.port}",
+                    "SIGAP_LOCAL_ALLOW_LOOPBACK": "true",
                 },
                 log_path=(logs / f"{spec.logical_id}.log").resolve(),
             )
@@ -174,6 +208,8 @@ class LocalStack:
             warmer.join()
         self._gateway = HttpGateway(routes, "127.0.0.1", options.port)
         self._gateway.start()
+        if options.receiver:
+            self.receiver = LocalReceiver(port=options.receiver_port).start()
         if options.persist:
             self._threads.append(threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True))
         for thread in self._threads:
@@ -217,6 +253,7 @@ class LocalStack:
         assert self.provisioned is not None
         assert self._clients is not None
         dynamodb, sqs = self._clients
+        ssm, secrets = self._extras
         with self._snapshot_lock:  # the periodic and the final snapshot write the same folder
             return export_state(
                 self.provisioned,
@@ -224,6 +261,8 @@ class LocalStack:
                 sqs,
                 self.options.state_dir / SNAPSHOT_DIR,
                 include_queues=include_queues,
+                ssm=ssm,
+                secrets=secrets,
                 parameters=self.options.parameters,
             )
 
@@ -238,9 +277,10 @@ class LocalStack:
         """One moto server per service the stack uses, each its own process: AWS emulation is the local
         stack's bottleneck, and one process would serve DynamoDB and SQS on one core (one GIL)."""
         starting = {}
-        for service in SERVICES:
+        for service, served in PROCESSES.items():
             port = free_port()
-            self.endpoints[service] = f"http://127.0.0.1:{port}"
+            for name in served:
+                self.endpoints[name] = f"http://127.0.0.1:{port}"
             log = (logs / f"moto-{service}.log").open("ab")
             starting[service] = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
                 [sys.executable, "-m", "sigap.local.moto_server", "--parent", str(os.getpid()), "-p", str(port)],
@@ -259,7 +299,8 @@ class LocalStack:
                 if process.poll() is not None:
                     raise RuntimeError(f"moto's server exited; see {logs / f'moto-{service}.log'}")
                 try:
-                    with urllib.request.urlopen(f"{self.endpoints[service]}/moto-api/", timeout=1):  # noqa: S310
+                    url = self.endpoints[PROCESSES[service][0]]
+                    with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):  # noqa: S310
                         break
                 except OSError:
                     if time.monotonic() > deadline:
@@ -269,7 +310,7 @@ class LocalStack:
     def endpoint_environment(self) -> dict[str, str]:
         """What points boto3 at the local servers: one endpoint per service, as AWS_ENDPOINT_URL_<SERVICE>."""
         return {"AWS_ENDPOINT_URL": self.endpoint_url} | {
-            f"AWS_ENDPOINT_URL_{service.upper()}": url for service, url in self.endpoints.items()
+            f"AWS_ENDPOINT_URL_{ENDPOINT_VARIABLES[service]}": url for service, url in self.endpoints.items()
         }
 
     def _wire_events(
@@ -315,6 +356,8 @@ class LocalStack:
         for name, output in template.document.get("Outputs", {}).items():
             outputs[name] = str(resolver.resolve(output["Value"]))
         outputs["ApiUrl"] = self._gateway.url
+        if self.receiver is not None:
+            outputs["ReceiverUrl"] = self.receiver.url
         self.outputs = outputs
         state = {
             "pid": os.getpid(),
@@ -329,7 +372,7 @@ class LocalStack:
         (self.options.state_dir / STATE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
 
     def client(self, service: str) -> Any:
-        """A boto3 client for one of the local stack's services (dynamodb, sqs), with its local credentials."""
+        """A boto3 client for one of the local stack's services, with its local credentials."""
         return boto3.client(
             service,  # type: ignore[call-overload]
             endpoint_url=self.endpoints[service],
@@ -350,6 +393,8 @@ class LocalStack:
         self._stop.set()
         if self._gateway is not None:
             self._gateway.stop()
+        if self.receiver is not None:
+            self.receiver.stop()
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout=5)

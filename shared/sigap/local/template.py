@@ -150,7 +150,12 @@ class Resolver:
     def ref(self, name: str) -> str:
         if name in self._parameters:
             return self._parameters[name]
-        pseudo = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::URLSuffix": "localhost"}
+        pseudo = {
+            "AWS::Region": "us-east-1",
+            "AWS::AccountId": "123456789012",
+            "AWS::URLSuffix": "localhost",
+            "AWS::Partition": "aws",
+        }
         if name in pseudo:
             return pseudo[name]
         return self._attribute(name, None)

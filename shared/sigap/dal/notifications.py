@@ -1,0 +1,414 @@
+"""The notifications table: a tenant's channels, notification policy and silences; alert groups, notifications,
+deliveries with their attempts, acknowledgements, escalations; incidents and their timelines.
+
+Every partition key is the tenant id; sort keys say what an item is:
+- `CHANNEL#<id>`, `POLICY`, `SILENCE#<id>`: configuration, changed through the API;
+- `GROUP#<id>`: one alert group (members, what was last sent, the next flush), written on its version;
+- `NOTIFY#<id>`: a notification (its message as sent), with `HISTORY#<created>#<id>` beside it for listing
+  newest first; `DELIVERY#<notification id>#<channel id>`: one delivery and every attempt;
+- `ACK#<story key>`, `ESC#<alert id>`: acknowledgements (per story) and escalations (per alert);
+- `INCIDENT#<id>`, `OPENINC#<story key>` (the open incident of a story: created on its absence, so two
+  racing notifiers open one incident), `EVENT#<incident id>#<event id>`: its timeline.
+Nothing here expires: it is the audit of every alert, notification and delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
+
+from sigap.alerting.incidents import EventKind, Incident, IncidentEvent, IncidentState, event
+from sigap.alerting.notifications import (
+    Acknowledgement,
+    AlertGroup,
+    Delivery,
+    Escalation,
+    Notification,
+)
+from sigap.alerting.routing import NotificationPolicy
+from sigap.alerting.silences import Silence
+from sigap.aws import dynamodb_client
+from sigap.channels.models import Channel
+from sigap.dal.errors import error_code, storage_error
+from sigap.dal.keys import tenant_pk
+from sigap.dal.tenants import TenantStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _cancelled_by_condition(exc: ClientError) -> bool:
+    reasons = exc.response.get("CancellationReasons") or []
+    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
+
+
+class NotificationsTable:
+    """NotifierStore, DeliveryStore and the configuration the API changes, over one DynamoDB table."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self._table = table_name
+        self._client = client or dynamodb_client()
+
+    # -- generic ---------------------------------------------------------------------------------------
+
+    def _key(self, tenant_id: str, sk: str) -> dict[str, Any]:
+        return {"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": sk}}
+
+    def _get(self, tenant_id: str, sk: str) -> dict[str, Any] | None:
+        try:
+            item: dict[str, Any] | None = self._client.get_item(
+                TableName=self._table, Key=self._key(tenant_id, sk), ConsistentRead=True
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("GetItem on notifications", exc) from exc
+        return item
+
+    def _get_model(self, tenant_id: str, sk: str, model: type[M]) -> M | None:
+        item = self._get(tenant_id, sk)
+        return model.model_validate_json(item["doc"]["S"]) if item else None
+
+    def _query(
+        self,
+        tenant_id: str,
+        prefix: str,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": tenant_pk(tenant_id)}, ":prefix": {"S": prefix}},
+            "ScanIndexForward": not newest_first,
+            "ConsistentRead": True,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = self._key(tenant_id, after)
+        items: list[dict[str, Any]] = []
+        try:
+            while True:
+                if limit is not None:
+                    request["Limit"] = limit - len(items)
+                page = self._client.query(**request)
+                items.extend(page.get("Items", []))
+                last = page.get("LastEvaluatedKey")
+                if last is None:
+                    return items, None
+                if limit is not None and len(items) >= limit:
+                    return items, str(last["sk"]["S"])
+                request["ExclusiveStartKey"] = last
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("Query on notifications", exc) from exc
+
+    def _models(self, tenant_id: str, prefix: str, model: type[M]) -> list[M]:
+        items, _ = self._query(tenant_id, prefix)
+        return [model.model_validate_json(item["doc"]["S"]) for item in items]
+
+    def _put_item(
+        self,
+        tenant_id: str,
+        sk: str,
+        doc: BaseModel,
+        *,
+        version: int | None = None,
+        expected: int | None = None,
+        only_new: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        item = self._key(tenant_id, sk) | {"doc": {"S": doc.model_dump_json()}} | (extra or {})
+        request: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if version is not None:
+            item["version"] = {"N": str(version)}
+        if only_new or expected == 0:
+            request["ConditionExpression"] = "attribute_not_exists(sk)"
+        elif expected is not None:
+            request["ConditionExpression"] = "version = :expected"
+            request["ExpressionAttributeValues"] = {":expected": {"N": str(expected)}}
+        return request
+
+    def _conditional_put(self, request: dict[str, Any]) -> bool:
+        try:
+            self._client.put_item(**request)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise storage_error("PutItem on notifications", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("PutItem on notifications", exc) from exc
+        return True
+
+    def _transact(self, items: list[dict[str, Any]]) -> bool:
+        try:
+            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException" and _cancelled_by_condition(exc):
+                return False
+            raise storage_error("TransactWriteItems on notifications", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("TransactWriteItems on notifications", exc) from exc
+        return True
+
+    def _delete(self, tenant_id: str, sk: str) -> None:
+        try:
+            self._client.delete_item(TableName=self._table, Key=self._key(tenant_id, sk))
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("DeleteItem on notifications", exc) from exc
+
+    # -- configuration ---------------------------------------------------------------------------------
+
+    def policy(self, tenant_id: str) -> NotificationPolicy:
+        return self._get_model(tenant_id, "POLICY", NotificationPolicy) or NotificationPolicy()
+
+    def put_policy(self, tenant_id: str, policy: NotificationPolicy) -> None:
+        self._conditional_put(self._put_item(tenant_id, "POLICY", policy))
+
+    def channels(self, owner: str) -> list[Channel]:
+        return self._models(owner, "CHANNEL#", Channel)
+
+    def channel(self, owner: str, channel_id: str) -> Channel | None:
+        return self._get_model(owner, f"CHANNEL#{channel_id}", Channel)
+
+    def save_channel(self, channel: Channel, expected_version: int) -> bool:
+        return self._conditional_put(
+            self._put_item(
+                channel.tenant_id,
+                f"CHANNEL#{channel.channel_id}",
+                channel,
+                version=channel.version,
+                expected=expected_version,
+            )
+        )
+
+    def delete_channel(self, owner: str, channel_id: str) -> None:
+        self._delete(owner, f"CHANNEL#{channel_id}")
+
+    def silences(self, tenant_id: str) -> list[Silence]:
+        return self._models(tenant_id, "SILENCE#", Silence)
+
+    def silence(self, tenant_id: str, silence_id: str) -> Silence | None:
+        return self._get_model(tenant_id, f"SILENCE#{silence_id}", Silence)
+
+    def put_silence(self, silence: Silence) -> None:
+        self._conditional_put(self._put_item(silence.tenant_id, f"SILENCE#{silence.silence_id}", silence))
+
+    def expire_silences_of(self, tenant_id: str, incident_id: str, now: datetime) -> list[str]:
+        ended = []
+        for silence in self.silences(tenant_id):
+            if silence.incident_id == incident_id and silence.active(now):
+                self.put_silence(
+                    silence.model_copy(update={"expired_at": now, "expired_reason": f"incident {incident_id} resolved"})
+                )
+                ended.append(silence.silence_id)
+        return ended
+
+    # -- groups and notifications ----------------------------------------------------------------------
+
+    def group(self, owner: str, group_id: str) -> AlertGroup | None:
+        return self._get_model(owner, f"GROUP#{group_id}", AlertGroup)
+
+    def save_group(self, group: AlertGroup, expected_version: int, notification: Notification | None) -> bool:
+        items: list[dict[str, Any]] = [
+            {
+                "Put": self._put_item(
+                    group.owner, f"GROUP#{group.group_id}", group, version=group.version, expected=expected_version
+                )
+            }
+        ]
+        if notification is not None:
+            items.extend({"Put": request} for request in self._notification_puts(notification))
+        return self._transact(items)
+
+    def _notification_puts(self, notification: Notification) -> list[dict[str, Any]]:
+        created = notification.created_at.strftime("%Y%m%dT%H%M%S%f")
+        summary = {
+            "kind": {"S": notification.kind.value},
+            "title": {"S": notification.message.title},
+            "receivers": {"N": str(len(notification.receivers))},
+            "created_at": {"S": notification.created_at.isoformat()},
+            "notification_id": {"S": notification.notification_id},
+        }
+        main = self._put_item(notification.owner, f"NOTIFY#{notification.notification_id}", notification, only_new=True)
+        main["Item"]["queued"] = {"BOOL": False}
+        history = {
+            "TableName": self._table,
+            "Item": self._key(notification.owner, f"HISTORY#{created}#{notification.notification_id}") | summary,
+        }
+        return [main, history]
+
+    def put_notification(self, notification: Notification) -> None:
+        self._transact([{"Put": request} for request in self._notification_puts(notification)])
+
+    def notification(self, owner: str, notification_id: str) -> Notification | None:
+        item = self._get(owner, f"NOTIFY#{notification_id}")
+        if item is None:
+            return None
+        stored = Notification.model_validate_json(item["doc"]["S"])
+        return stored.model_copy(update={"queued": bool(item.get("queued", {}).get("BOOL", False))})
+
+    def mark_queued(self, owner: str, notification_id: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(owner, f"NOTIFY#{notification_id}"),
+                UpdateExpression="SET queued = :yes",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("UpdateItem on notifications", exc) from exc
+
+    def history(self, owner: str, limit: int, after: str | None) -> tuple[list[dict[str, str]], str | None]:
+        items, last = self._query(owner, "HISTORY#", newest_first=True, limit=limit, after=after)
+        rows = [
+            {
+                "notification_id": item["notification_id"]["S"],
+                "kind": item["kind"]["S"],
+                "title": item["title"]["S"],
+                "receivers": item["receivers"]["N"],
+                "created_at": item["created_at"]["S"],
+            }
+            for item in items
+        ]
+        return rows, last
+
+    def deliveries_of(self, owner: str, notification_id: str) -> list[Delivery]:
+        return self._models(owner, f"DELIVERY#{notification_id}#", Delivery)
+
+    def delivery(self, owner: str, notification_id: str, channel_id: str) -> Delivery | None:
+        return self._get_model(owner, f"DELIVERY#{notification_id}#{channel_id}", Delivery)
+
+    def save_delivery(self, delivery: Delivery, expected_version: int) -> bool:
+        return self._conditional_put(
+            self._put_item(
+                delivery.owner,
+                f"DELIVERY#{delivery.notification_id}#{delivery.channel_id}",
+                delivery,
+                version=delivery.version,
+                expected=expected_version,
+                extra={"status": {"S": delivery.status.value}},
+            )
+        )
+
+    # -- acknowledgements and escalations --------------------------------------------------------------
+
+    def acknowledgement(self, tenant_id: str, key: str) -> Acknowledgement | None:
+        return self._get_model(tenant_id, f"ACK#{key}", Acknowledgement)
+
+    def put_acknowledgement(self, ack: Acknowledgement) -> None:
+        self._conditional_put(self._put_item(ack.tenant_id, f"ACK#{ack.story_key}", ack))
+
+    def escalation(self, owner: str, alert_id: str) -> Escalation | None:
+        return self._get_model(owner, f"ESC#{alert_id}", Escalation)
+
+    def save_escalation(self, escalation: Escalation, expected_version: int) -> bool:
+        return self._conditional_put(
+            self._put_item(
+                escalation.owner,
+                f"ESC#{escalation.alert_id}",
+                escalation,
+                version=escalation.version,
+                expected=expected_version,
+            )
+        )
+
+    # -- incidents ---------------------------------------------------------------------------------------
+
+    def open_incident(self, tenant_id: str, key: str) -> Incident | None:
+        pointer = self._get(tenant_id, f"OPENINC#{key}")
+        return self.incident(tenant_id, pointer["incident_id"]["S"]) if pointer else None
+
+    def incident(self, tenant_id: str, incident_id: str) -> Incident | None:
+        return self._get_model(tenant_id, f"INCIDENT#{incident_id}", Incident)
+
+    def incidents(self, tenant_id: str, limit: int, after: str | None) -> tuple[list[Incident], str | None]:
+        items, last = self._query(tenant_id, "INCIDENT#", newest_first=True, limit=limit, after=after)
+        return [Incident.model_validate_json(item["doc"]["S"]) for item in items], last
+
+    def save_incident(self, incident: Incident, expected_version: int, events: Sequence[IncidentEvent]) -> bool:
+        tenant_id = incident.tenant_id
+        items: list[dict[str, Any]] = [
+            {
+                "Put": self._put_item(
+                    tenant_id,
+                    f"INCIDENT#{incident.incident_id}",
+                    incident,
+                    version=incident.version,
+                    expected=expected_version,
+                )
+            }
+        ]
+        pointer = self._key(tenant_id, f"OPENINC#{incident.key}")
+        if expected_version == 0 and incident.state is not IncidentState.RESOLVED:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": pointer | {"incident_id": {"S": incident.incident_id}},
+                        "ConditionExpression": "attribute_not_exists(sk)",
+                    }
+                }
+            )
+        elif incident.state is IncidentState.RESOLVED and expected_version != 0:
+            items.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": pointer,
+                        "ConditionExpression": "attribute_not_exists(sk) OR incident_id = :id",
+                        "ExpressionAttributeValues": {":id": {"S": incident.incident_id}},
+                    }
+                }
+            )
+        for item in events:
+            items.append({"Put": self._put_item(tenant_id, f"EVENT#{incident.incident_id}#{item.event_id}", item)})
+        for start in range(0, len(items), 100):
+            if not self._transact(items[start : start + 100]) and start == 0:
+                return False
+        return True
+
+    def add_events(self, tenant_id: str, events: Sequence[IncidentEvent]) -> None:
+        for item in events:
+            self._conditional_put(self._put_item(tenant_id, f"EVENT#{item.incident_id}#{item.event_id}", item))
+
+    def timeline(self, tenant_id: str, incident_id: str) -> list[IncidentEvent]:
+        found = self._models(tenant_id, f"EVENT#{incident_id}#", IncidentEvent)
+        return sorted(found, key=lambda entry: (entry.at, entry.event_id))
+
+    def note_delivery(self, notification: Notification, kind: EventKind, text: str, ref: str, at: datetime) -> None:
+        """IncidentNotes: a delivery's outcome on the open incident of each alert it carried."""
+        for key in notification.incident_keys:
+            tenant_id, _, story = key.partition("|")
+            incident = self.open_incident(tenant_id, story)
+            if incident is not None:
+                self.add_events(
+                    tenant_id, [event(incident, kind, at, text, ref=ref, notification_id=notification.notification_id)]
+                )
+
+
+@dataclass(frozen=True)
+class StoredConfiguration:
+    """The notifier's Configuration port: policy, channels and silences from the notifications table, a
+    client's display name (the label on an agency's notifications) from the tenants table."""
+
+    table: NotificationsTable
+    tenants: TenantStore
+
+    def policy(self, tenant_id: str) -> NotificationPolicy:
+        return self.table.policy(tenant_id)
+
+    def channels(self, tenant_id: str) -> list[Channel]:
+        return self.table.channels(tenant_id)
+
+    def silences(self, tenant_id: str) -> list[Silence]:
+        return self.table.silences(tenant_id)
+
+    def client_name(self, tenant_id: str) -> str:
+        tenant = self.tenants.get(tenant_id)
+        return tenant.display_name if tenant is not None else tenant_id

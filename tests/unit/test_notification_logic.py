@@ -1,0 +1,166 @@
+"""Pure notification logic: signed acknowledgement links, the retry schedule, Slack's and Teams' size limits on
+any message, Alertmanager's routing walk, time intervals in the tenant's zone, and URL checks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sigap.alerting.links import LinkError, make_token, read_token
+from sigap.alerting.routing import (
+    NotificationPolicy,
+    TimeInterval,
+    in_intervals,
+    inhibited,
+    matching_routes,
+)
+from sigap.channels.message import slack_payload, teams_payload
+from sigap.channels.models import Language, Link, MessageItem, OutboundMessage
+from sigap.channels.retry import DEFAULT_SCHEDULE, next_delay, parse_schedule, retry_after_seconds
+from sigap.channels.ssrf import UnsafeUrlError, check_syntax, is_public
+
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+KEY = b"k" * 32
+
+
+def test_a_link_token_carries_its_tenant_and_alert_and_nothing_else_verifies() -> None:
+    token = make_token(KEY, "brand-a", "20261202T0900-" + "1" * 20, NOW + timedelta(days=7))
+    assert read_token(KEY, token, NOW) == ("ack", "brand-a", "20261202T0900-" + "1" * 20)
+    with pytest.raises(LinkError, match="altered"):
+        read_token(b"x" * 32, token, NOW)
+    with pytest.raises(LinkError, match="expired"):
+        read_token(KEY, token, NOW + timedelta(days=8))
+    _claims, signature = token.split(".")
+    other = make_token(KEY, "brand-b", "20261202T0900-" + "1" * 20, NOW + timedelta(days=7)).split(".")[0]
+    with pytest.raises(LinkError):
+        read_token(KEY, f"{other}.{signature}", NOW)  # another tenant's claims under this signature
+
+
+@given(st.text(max_size=300))
+def test_any_string_as_a_token_is_refused_with_a_link_error(text: str) -> None:
+    with pytest.raises(LinkError):
+        read_token(KEY, text, NOW)
+
+
+def test_the_default_schedule_is_svix_like_and_ends() -> None:
+    assert DEFAULT_SCHEDULE == (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+    delays = [next_delay(attempt, DEFAULT_SCHEDULE, None) for attempt in range(1, 9)]
+    assert delays[-1] is None  # 8 attempts, then dead-lettered
+    for delay, planned in zip(delays[:-1], DEFAULT_SCHEDULE[1:], strict=True):
+        assert delay is not None
+        assert planned * 0.9 <= delay <= planned * 1.1
+
+
+def test_retry_after_is_honoured_when_longer_than_the_schedule() -> None:
+    assert next_delay(1, DEFAULT_SCHEDULE, 120.0) == pytest.approx(120.0)
+    assert retry_after_seconds("30") == 30
+    assert retry_after_seconds("Wed, 02 Dec 2026 09:01:00 GMT", NOW) == pytest.approx(60)
+    assert retry_after_seconds("soon") is None
+
+
+@pytest.mark.parametrize("text", ["", "a,b", "5,-1"])
+def test_a_bad_retry_schedule_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="retry schedule"):
+        parse_schedule(text)
+
+
+def _message(items: int, text: str) -> OutboundMessage:
+    return OutboundMessage(
+        message_id="n-1",
+        tenant_id="brand-a",
+        kind="firing",
+        language=Language.INDONESIAN,
+        title=text[:300] or "t",
+        intro=text,
+        items=[
+            MessageItem(
+                item_id=f"a-{index}",
+                title=text[:200] or "t",
+                status="firing",
+                severity="critical",
+                summary=text,
+                at=NOW,
+                facts=[("Teramati", text[:100])],
+                quotes=[text[:280]] * 3,
+                links=[Link(label="Tangani", url="https://api.sigap.test/v1/ack/x")],
+            )
+            for index in range(items)
+        ],
+        created_at=NOW,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=120), st.text(max_size=5000))
+def test_any_message_fits_slacks_and_teams_limits(items: int, text: str) -> None:
+    slack = slack_payload(_message(items, text))
+    assert len(slack["blocks"]) <= 50
+    for block in slack["blocks"]:
+        assert len((block.get("text") or {}).get("text", "")) <= 3000
+    assert len(json.dumps(slack, ensure_ascii=False)) <= 12_000
+    assert len(json.dumps(teams_payload(_message(items, text)), ensure_ascii=False).encode()) <= 26 * 1024
+
+
+LABELS = {"tenant": "brand-a", "client": "A", "severity": "critical", "scope": "national", "rule": "story_spread"}
+
+
+def test_routing_walks_the_tree_like_alertmanager_with_continue() -> None:
+    policy = NotificationPolicy.model_validate(
+        {
+            "route": {
+                "name": "root",
+                "routes": [
+                    {
+                        "name": "national",
+                        "matchers": [{"label": "scope", "op": "=~", "value": "national|global"}],
+                        "continue": True,
+                    },
+                    {"name": "critical", "matchers": [{"label": "severity", "op": "=", "value": "critical"}]},
+                    {"name": "never", "matchers": [{"label": "severity", "op": "=", "value": "critical"}]},
+                ],
+            }
+        }
+    )
+    assert [route.path for route in matching_routes(policy, LABELS)] == ["root/0", "root/1"]
+    local = LABELS | {"scope": "local", "severity": "warning"}
+    assert [route.path for route in matching_routes(policy, local)] == ["root"]
+
+
+def test_a_time_interval_is_read_in_its_own_zone() -> None:
+    policy = NotificationPolicy.model_validate(
+        {"time_intervals": {"office": [{"weekdays": ["wednesday"], "times": [{"start": "09:00", "end": "17:00"}]}]}}
+    )
+    assert TimeInterval().location == "Asia/Jakarta"
+    assert in_intervals(policy, ("office",), NOW)  # 09:00 UTC is 16:00 in Jakarta, a Wednesday
+    assert not in_intervals(policy, ("office",), NOW + timedelta(hours=1))
+
+
+def test_inhibition_needs_the_same_story_and_a_more_severe_source() -> None:
+    rules = NotificationPolicy().inhibit_rules
+    warning = LABELS | {"severity": "warning", "story": "s-1"}
+    assert inhibited(warning, [LABELS | {"story": "s-1"}], rules)
+    assert not inhibited(warning, [LABELS | {"story": "s-2"}], rules)
+    assert not inhibited(LABELS | {"story": "s-1"}, [LABELS | {"story": "s-1"}], rules)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://hooks.test/x", "https://user:pw@hooks.test/x", "http://hooks.test/x", "https:///x", "https://[::1"],
+)
+def test_unsafe_url_syntax_is_refused_before_any_lookup(url: str) -> None:
+    with pytest.raises(UnsafeUrlError):
+        check_syntax(url)
+
+
+@given(st.ip_addresses())
+def test_only_global_unicast_addresses_count_as_public(address: object) -> None:
+    import ipaddress
+
+    ip = ipaddress.ip_address(str(address))
+    if is_public(str(ip)):
+        assert ip.is_global
+        assert not ip.is_multicast
