@@ -180,6 +180,7 @@ class Escalation(BaseModel):
     next_at: UtcDatetime
     done: bool = False
     stopped_reason: str | None = None
+    last_notification: str | None = Field(default=None, description="Queued again if a crash left it unqueued")
     version: int = 0
 
 

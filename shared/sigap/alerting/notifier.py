@@ -312,9 +312,11 @@ def flush_group(owner: str, group_id: str, ports: NotifierPorts, now: datetime) 
         flush = plan_flush(group, policy, silences, _acknowledgements(ports, group), now, firing)
         updated = flush.group
         notification = None
-        if flush.kind is not None:
+        receivers = receivers_of(ports, owner, group.route.receivers)
+        if flush.kind is not None and not receivers:
+            outcome[0] = f"{flush.kind.value}: no enabled channel to send to"
+        if flush.kind is not None and receivers:
             notification_id = f"{group_id}-{updated.sequence}"
-            receivers = receivers_of(ports, owner, group.route.receivers)
             notification = Notification(
                 notification_id=notification_id,
                 owner=owner,
@@ -400,7 +402,12 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
 
     def step() -> bool:
         stopped.clear()
+        notifications.clear()
         current = ports.store.escalation(timer.owner, timer.key)
+        if current is not None and current.last_notification is not None:
+            earlier = ports.store.notification(timer.owner, current.last_notification)
+            if earlier is not None and not earlier.queued:  # stored by a try that died before queueing it
+                notifications.append(earlier)
         if current is None or current.done:
             return True
         if now < current.next_at - timedelta(seconds=1):
@@ -474,13 +481,16 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
                 "next_at": now + timedelta(minutes=steps[following].after_minutes),
                 "done": done,
                 "stopped_reason": "every step and loop taken" if done else None,
+                "last_notification": notification_id if notification.receivers else current.last_notification,
                 "version": current.version + 1,
             }
         )
+        if notification.receivers:
+            ports.store.put_notification(notification)  # before the step is recorded: never a step without it
         if not ports.store.save_escalation(advanced, current.version):
             return False
-        ports.store.put_notification(notification)
-        notifications.append(notification)
+        if notification.receivers:
+            notifications.append(notification)
         outcome[0] = f"step {current.step + 1} (loop {current.loop + 1}): {notification_id}"
         if not done:
             ports.timers.schedule([_escalation_timer(advanced)], now)
@@ -507,7 +517,7 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
                         event(
                             incident,
                             EventKind.ESCALATED,
-                            now,
+                            notification.created_at,
                             f"Not acknowledged: escalated to {len(notification.receivers)} channel(s)",
                             ref=notification.notification_id + "-escalated",
                             notification_id=notification.notification_id,
@@ -523,44 +533,66 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
 def acknowledge(
     tenant_id: str, alert_id: str, by: str, via: str, comment: str, ports: NotifierPorts, now: datetime
 ) -> Acknowledgement:
+    """Acknowledges the alert and every firing alert grouped with it in the tenant's notifications (what one
+    message showed together is acknowledged together, as PagerDuty acknowledges an incident): each of their
+    stories pages nobody again unless it gets more severe, and their escalations stop at their next step."""
     alert = ports.alerts.get(tenant_id, alert_id)
     if alert is None:
         raise NotFoundError(f"no alert {alert_id!r} for tenant {tenant_id!r}")
     policy = ports.config.policy(tenant_id)
     lifetime = policy.ack_expires_after_minutes
-    key = story_key(alert)
-    ack = Acknowledgement(
-        tenant_id=tenant_id,
-        story_key=key,
-        alert_id=alert_id,
-        severity=alert.severity,
-        by=by,
-        via=via,
-        comment=comment,
-        at=now,
-        expires_at=now + timedelta(minutes=lifetime) if lifetime else None,
-    )
-    ports.store.put_acknowledgement(ack)
-    incident = ports.store.open_incident(tenant_id, key)
-    if incident is not None:
+    expires_at = now + timedelta(minutes=lifetime) if lifetime else None
+    covered: dict[str, Alert] = {story_key(alert): alert}
+    labels = alert_labels(alert, ports.config.client_name(tenant_id))
+    for route in matching_routes(policy, labels):
+        group = ports.store.group(tenant_id, group_id_for(tenant_id, route, labels))
+        for member in group.members.values() if group is not None else ():
+            if member.alert.status is AlertStatus.FIRING and member.alert.tenant_id == tenant_id:
+                key = story_key(member.alert)
+                known = covered.get(key)
+                if known is None or member.alert.severity.rank > known.severity.rank:
+                    covered[key] = member.alert
+    acknowledgements = [
+        Acknowledgement(
+            tenant_id=tenant_id,
+            story_key=key,
+            alert_id=member.alert_id,
+            severity=member.severity,
+            by=by,
+            via=via,
+            comment=comment,
+            at=now,
+            expires_at=expires_at,
+        )
+        for key, member in sorted(covered.items())
+    ]
+    for ack in acknowledgements:
+        ports.store.put_acknowledgement(ack)
+        _note_acknowledgement(ports, ack, alert_id, by, via, comment, now)
+    return next(ack for ack in acknowledgements if ack.story_key == story_key(alert))
 
-        def step() -> bool:
-            current = ports.store.incident(tenant_id, incident.incident_id)
-            if current is None:
-                return True
-            updated = current.model_copy(
-                update={"acknowledged_at": current.acknowledged_at or now, "version": current.version + 1}
-            )
-            text = f"Acknowledged by {by} ({'signed link' if via == 'link' else 'API'})" + (
-                f": {comment}" if comment else ""
-            )
-            events = [
-                event(current, EventKind.ACKNOWLEDGED, now, text, ref=f"{alert_id}|{by}|{now.isoformat()}", actor=by)
-            ]
-            return ports.store.save_incident(updated, current.version, events)
 
-        _retry(step)
-    return ack
+def _note_acknowledgement(
+    ports: NotifierPorts, ack: Acknowledgement, alert_id: str, by: str, via: str, comment: str, now: datetime
+) -> None:
+    incident = ports.store.open_incident(ack.tenant_id, ack.story_key)
+    if incident is None:
+        return
+
+    def step() -> bool:
+        current = ports.store.incident(ack.tenant_id, incident.incident_id)
+        if current is None:
+            return True
+        updated = current.model_copy(
+            update={"acknowledged_at": current.acknowledged_at or now, "version": current.version + 1}
+        )
+        text = f"Acknowledged by {by} through {'the signed link' if via == 'link' else 'the API'}" + (
+            f": {comment}" if comment else ""
+        )
+        events = [event(current, EventKind.ACKNOWLEDGED, now, text, ref=f"{alert_id}|{by}|{now.isoformat()}", actor=by)]
+        return ports.store.save_incident(updated, current.version, events)
+
+    _retry(step)
 
 
 def send_test(owner: str, channel: Channel, ports: NotifierPorts, language: Language, now: datetime) -> Notification:

@@ -556,6 +556,7 @@ def get_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) ->
         f"<p class=muted>{html.escape(tenant_id)} · {html.escape(alert.status.value)}</p>"
         '<form method="post"><button type="submit">Acknowledge / Tangani</button></form>'
     )
+    body += "<p class=muted>Alerts sent together with it in a message are acknowledged with it.</p>"
     return _page(HTTPStatus.OK, "Acknowledge this alert?", body)
 
 
@@ -573,7 +574,7 @@ def post_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) -
         return claims
     tenant_id, alert_id = claims
     try:
-        ack = acknowledge(tenant_id, alert_id, "signed link", "link", "", _ports(), utc_now())
+        ack = acknowledge(tenant_id, alert_id, "a message's recipient", "link", "", _ports(), utc_now())
     except NotFoundError:
         return _page(HTTPStatus.NOT_FOUND, "Alert not found", "<p>This alert no longer exists.</p>")
     return _page(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,15 +98,23 @@ def run_demo(args: argparse.Namespace) -> int:
         crisis_key = next(key for tenant_id, _, _, key, _ in reports if tenant_id == CRISIS_BRAND[0])
         crisis_client = SigapClient(stack.api_url, crisis_key)
         assert stack.receiver is not None
-        delivery = show_delivery(
-            crisis_client,
-            CRISIS_BRAND[0],
-            stack.receiver,
-            stack.endpoints["ses"],
-            lambda alert_id: resend_event(
-                crisis_client, CRISIS_BRAND[0], alert_id, target.output("AlertEventsQueueUrl")
-            ),
+        print(
+            "\nAlert delivery: waiting for the notifications, acknowledging through the signed link, and for the "
+            "escalation step it stops (about 2.5 minutes)...",
+            flush=True,
         )
+        shown = io.StringIO()  # printed after the detection it follows from
+        with contextlib.redirect_stdout(shown):
+            delivery = show_delivery(
+                crisis_client,
+                CRISIS_BRAND[0],
+                stack.receiver,
+                stack.endpoints["ses"],
+                lambda alert_id: resend_event(
+                    crisis_client, CRISIS_BRAND[0], alert_id, target.output("AlertEventsQueueUrl")
+                ),
+                (detected.get(CRISIS_BRAND[0], ([], None, None))[2] or {}).get("subject"),
+            )
     finally:
         stack.stop()
     ok = True
@@ -116,6 +126,7 @@ def run_demo(args: argparse.Namespace) -> int:
     for tenant_id, (alerts, onset, detail) in detected.items():
         print()
         print_alerts(tenant_id, alerts, onset, detail)
+    print(shown.getvalue(), end="")
     crisis_alerts = detected.get(CRISIS_BRAND[0], ([], None, None))[0]
     calm_alerts = detected.get(CALM_BRAND[0], ([], None, None))[0]
     ok = ok and any(a["severity"] == "critical" and a["scope"] != "local" for a in crisis_alerts) and not calm_alerts

@@ -28,8 +28,9 @@ class DemoChannels:
 
 
 def configure(client: SigapClient, tenant_id: str, receiver: LocalReceiver) -> DemoChannels:
-    """Four channels and a policy: critical alerts to e-mail, Slack and the webhook, grouped per story, in
-    Indonesian; unacknowledged after ESCALATE_AFTER_MINUTES, to the duty Teams channel."""
+    """Four channels and a policy: critical alerts to e-mail, Slack and the webhook, in Indonesian, grouped per
+    brand (one message for the whole crisis, later alerts batched into an update every group_interval; the
+    default groups per story); unacknowledged after ESCALATE_AFTER_MINUTES, to the duty Teams channel."""
     base = f"/v1/tenants/{tenant_id}"
 
     def create(name: str, settings: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +56,7 @@ def configure(client: SigapClient, tenant_id: str, receiver: LocalReceiver) -> D
         "route": {
             "matchers": [{"label": "severity", "op": "=", "value": "critical"}],
             "receivers": [ids.email, ids.slack, ids.webhook],
+            "group_by": ["tenant"],
             "escalation_policy": "duty",
         },
         "escalation_policies": {
@@ -94,9 +96,10 @@ def show(
     receiver: LocalReceiver,
     ses_endpoint: str,
     resend_last_event: Callable[[str], None],
+    headline_story: str | None,
 ) -> DeliveryOutcome:
     base = f"/v1/tenants/{tenant_id}"
-    print("\nAlert delivery (group_wait 30 s, then one notification per story on every channel):")
+    print("\nAlert delivery (the crisis route: group_wait 30 s, then one notification for the brand's crisis):")
     started = time.monotonic()
 
     def arrived() -> bool:
@@ -114,7 +117,10 @@ def show(
     print(f"  e-mail (moto SES): {len(emails)}   Slack: {len(slack)}   webhook: {len(webhook)}")
     if emails:
         first = emails[0]
-        lines = [line for line in as_text(str(first.get("body", ""))).splitlines() if line.strip()]
+        lines: list[str] = []
+        for line in as_text(str(first.get("body", ""))).splitlines():
+            if line.strip() and (not lines or lines[-1] != line.strip()):
+                lines.append(line.strip())
         print(f"\n  E-mail to {', '.join(first['destinations']['ToAddresses'])}: {first['subject']}")
         for line in lines[:6]:
             print(f"    {line[:110]}")
@@ -125,8 +131,11 @@ def show(
             f"\n  Webhook {row.headers.get('webhook-id')} verified by the receiver (Standard Webhooks): "
             f"{'yes' if row.accepted else 'no: ' + row.problem}; type {row.body.get('type')}"
         )
-    incidents = client.request("GET", f"{base}/incidents").body["items"]
-    incident = incidents[0] if incidents else None
+    incidents = client.request("GET", f"{base}/incidents", query={"limit": 100}).body["items"]
+    print(f"  Incidents opened: {len(incidents)} (one per story with a critical alert)")
+    incident = next(
+        (item for item in incidents if item["key"] == f"story:{headline_story}"), incidents[0] if incidents else None
+    )
     duplicate_ignored = False
     if incident is not None:
         # SQS delivers at least once: the same alert event again must change nothing and send nothing.
@@ -160,8 +169,8 @@ def show(
         shown = view["incident"]
         print(
             f"\n  Incident {shown['incident_id']} ({shown['state']}, {shown['severity']}, {shown['scope']}): "
-            f"{len(shown['alerts'])} alert(s) joined; time to detect {shown['time_to_detect_seconds']} s, "
-            f"to acknowledge {shown['time_to_acknowledge_seconds']} s"
+            f"{len(shown['alerts'])} alert(s); time to detect {shown['time_to_detect_seconds']} s, to acknowledge "
+            f"{shown['time_to_acknowledge_seconds']} s (from the replayed past's detection to now)"
         )
         for entry in view["timeline"][:14]:
             print(f"    {entry['at'][11:19]}  {entry['kind']:<18} {entry['text'][:90]}")
