@@ -300,3 +300,31 @@ def test_a_slow_receiver_times_out_as_a_retryable_failure(receiver: LocalReceive
         http.post(f"{receiver.url}/slack/slow", b"{}", {"Content-Type": "application/json"})
     assert failed.value.retryable
     assert time.monotonic() - started < 1.4
+
+
+def test_a_worker_dying_mid_send_leaves_the_delivery_to_be_sent_after_its_lease(harness: Harness) -> None:
+    # Given a delivery claimed by a worker that then died (its claim stays, its send never finished)
+    slack = harness.channel(ChannelType.SLACK)
+    _, tasks = _one_notification(harness)
+    (task,) = tasks
+    from sigap.alerting.delivery import LEASE
+    from sigap.alerting.notifications import Delivery
+
+    harness.table.save_delivery(
+        Delivery(
+            owner="brand-a",
+            notification_id=task.notification_id,
+            channel_id=task.channel_id,
+            status=DeliveryStatus.SENDING,
+            lease_until=harness.now + LEASE,
+            version=1,
+        ),
+        0,
+    )
+    # When SQS redelivers its message while the lease still holds
+    outcome = deliver(task, harness.delivery_ports(), harness.now)
+    assert "lease" in outcome
+    assert harness.sent == []
+    # Then the copy it queued again sends it once the lease has ended, once
+    harness.advance(LEASE.total_seconds() + 5)
+    assert len(harness.sent_to(slack.channel_id)) == 1

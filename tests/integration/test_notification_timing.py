@@ -292,3 +292,26 @@ def test_an_agency_route_receives_every_clients_critical_alerts_labelled_with_th
     assert clients == ["brand-a", "brand-b"]
     # And the client's own channel still gets its own alerts, warning included
     assert len(harness.sent_to(client_channel.channel_id)) == 2
+
+
+def test_acknowledging_one_alert_of_a_message_acknowledges_the_alerts_sent_with_it(harness: Harness) -> None:
+    # Given one message per brand carrying two critical alerts on different stories, each escalating
+    first, second = _escalating_policy(harness)
+    policy = harness.table.policy("brand-a")
+    harness.table.put_policy(
+        "brand-a", policy.model_copy(update={"route": policy.route.model_copy(update={"group_by": ["tenant"]})})
+    )
+    harness.fire(make_alert(1))
+    harness.fire(make_alert(2, subject="s-ffffffffffff"))
+    harness.advance(31)
+    (message,) = harness.sent_to(first)
+    assert len(message.items) == 2
+    # When the recipient acknowledges the first alert of the message
+    acknowledge("brand-a", make_alert(1).alert_id, "rina", "link", "", harness.ports, harness.now)
+    # Then neither alert escalates, and both stories' incidents record it
+    harness.advance(3600)
+    assert kinds(harness, second) == []
+    for story in (STORY, "s-ffffffffffff"):
+        incident = harness.table.open_incident("brand-a", f"story:{story}")
+        assert incident is not None
+        assert incident.acknowledged_at is not None
