@@ -30,7 +30,9 @@ from sigap.channels.models import (
 )
 from sigap.channels.retry import DEFAULT_SCHEDULE, next_delay
 
-LEASE = timedelta(seconds=60)  # longer than a send can take (15 s timeout), shorter than SQS's redelivery
+# Longer than one send can take (5 s to connect, 15 s to answer) and than the function's 30 s timeout, so a live
+# claim is never taken over; a claim left by a dead worker is taken over this long after it was made.
+LEASE = timedelta(seconds=35)
 DISABLE_AFTER = timedelta(days=5)
 
 
