@@ -277,3 +277,171 @@ def test_changing_detection_settings_with_anything_never_gets_a_5xx_and_a_200_is
     if status == 200:
         read = http_event("GET", path, route_path=SETTINGS, headers=_headers(api, key, None))
         assert _answer(api, "alerts", read, lambda_context) == (200, written)
+
+
+# -- the notifications API -----------------------------------------------------------------------------------
+
+NOTIFY_ROUTES = {
+    "channels": ("POST", "/v1/tenants/{tenant}/channels"),
+    "policy": ("PUT", "/v1/tenants/{tenant}/notification-policy"),
+    "silences": ("POST", "/v1/tenants/{tenant}/silences"),
+    "incidents": ("POST", "/v1/tenants/{tenant}/incidents"),
+    "incident": ("PATCH", "/v1/tenants/{tenant}/incidents/{incident_id}"),
+    "note": ("POST", "/v1/tenants/{tenant}/incidents/{incident_id}/notes"),
+    "ack": ("POST", "/v1/tenants/{tenant}/alerts/{alert_id}/acknowledgement"),
+    "channel": ("PATCH", "/v1/tenants/{tenant}/channels/{channel_id}"),
+}
+# IP literals and localhost only: the URL check resolves host names, and the tests run offline.
+urls = st.one_of(
+    st.sampled_from(
+        [
+            "https://93.184.216.34/hook",
+            "https://10.0.0.1/x",
+            "http://93.184.216.34/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/x",
+            "https://[2606:2800:220:1:248:1893:25c8:1946]/x",
+            "https://localhost/x",
+            "https://user:pw@93.184.216.34/x",
+            "ftp://93.184.216.34/x",
+            "https://93.184.216.34:99999/x",
+        ]
+    ),
+    st.text(max_size=40),
+)
+channel_settings = st.one_of(
+    st.fixed_dictionaries({"type": st.just("webhook"), "url": urls}, optional={"secret": st.text(max_size=40)}),
+    st.fixed_dictionaries({"type": st.sampled_from(["slack", "teams"]), "webhook_url": urls}),
+    st.fixed_dictionaries({"type": st.just("email"), "to": st.lists(st.emails() | st.text(max_size=20), max_size=3)}),
+    st.fixed_dictionaries({"type": st.just("sns"), "topic_arn": st.text(max_size=60)}),
+    json_values,
+)
+matchers = st.lists(
+    st.fixed_dictionaries(
+        {
+            "label": st.sampled_from(["severity", "rule", "story", "tenant", "x", "", "Bad Label"]),
+            "op": st.sampled_from(["=", "!=", "=~", "!~", "=="]),
+            "value": st.sampled_from(["critical", "(", ".*", "[a-", "x" * 300]) | st.text(max_size=20),
+        }
+    ),
+    max_size=3,
+)
+route_nodes = st.recursive(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "matchers": matchers,
+            "receivers": st.lists(st.sampled_from(["ch-000000000000", "nope"]), max_size=2),
+            "continue": st.booleans(),
+            "group_by": st.lists(st.sampled_from(["tenant", "story", "rule", "nope"]), max_size=3),
+            "group_wait_seconds": st.integers(min_value=-5, max_value=5000),
+            "mute_time_intervals": st.lists(st.sampled_from(["night", "undefined"]), max_size=2),
+            "escalation_policy": st.sampled_from(["oncall", "missing", "Bad Name"]),
+        },
+    ),
+    lambda children: st.fixed_dictionaries({"routes": st.lists(children, max_size=3)}),
+    max_leaves=6,
+)
+notify_bodies = {
+    "channels": st.fixed_dictionaries(
+        {"name": st.text(max_size=90), "settings": channel_settings},
+        optional={"language": st.sampled_from(["id", "en", "fr"])},
+    ),
+    "policy": st.fixed_dictionaries(
+        {},
+        optional={
+            "route": route_nodes,
+            "language": st.sampled_from(["id", "en", "xx"]),
+            "time_intervals": st.dictionaries(
+                st.sampled_from(["night", "Bad Name"]),
+                st.lists(
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "times": st.lists(
+                                st.fixed_dictionaries(
+                                    {"start": st.sampled_from(["22:00", "25:00", "x"]), "end": st.just("06:00")}
+                                ),
+                                max_size=2,
+                            ),
+                            "location": st.sampled_from(["Asia/Jakarta", "Mars/Olympus", ""]),
+                            "weekdays": st.lists(st.sampled_from(["monday", "funday"]), max_size=2),
+                        },
+                    ),
+                    max_size=2,
+                ),
+                max_size=2,
+            ),
+            "escalation_policies": st.dictionaries(
+                st.sampled_from(["oncall", "Bad Name"]),
+                st.fixed_dictionaries(
+                    {"steps": st.lists(st.fixed_dictionaries({"after_minutes": st.integers(-1, 100000)}), max_size=2)},
+                    optional={"loops": st.integers(-1, 20)},
+                ),
+                max_size=1,
+            ),
+            "ack_expires_after_minutes": st.integers(-5, 100000) | st.none(),
+        },
+    ),
+    "silences": st.fixed_dictionaries(
+        {"matchers": matchers, "created_by": st.text(max_size=20)},
+        optional={"starts_at": time_texts, "ends_at": time_texts, "incident_id": st.text(max_size=70)},
+    ),
+    "incidents": st.fixed_dictionaries(
+        {"title": st.text(max_size=220), "opened_by": st.text(max_size=20)},
+        optional={
+            "severity": st.sampled_from(["critical", "warning", "bad"]),
+            "story_id": st.sampled_from(["s-0123456789ab", "s-x"]) | st.text(max_size=14),
+        },
+    ),
+    "incident": st.fixed_dictionaries(
+        {"by": st.text(max_size=20)},
+        optional={"state": st.sampled_from(["identified", "resolved", "bogus"]), "owner": st.text(max_size=130)},
+    ),
+    "note": st.fixed_dictionaries({"text": st.text(max_size=50), "by": st.text(max_size=20)}),
+    "ack": st.fixed_dictionaries({"by": st.text(max_size=130)}, optional={"comment": st.text(max_size=20)}),
+    "channel": st.fixed_dictionaries({"enabled": json_values}),
+}
+
+
+@pytest.fixture
+def notifications_api(api: dict[str, Any], aws: AwsStack) -> dict[str, Any]:
+    aws.use_function_environment("NotificationsFunction")
+    api["notifications"] = load_handler("notifications")
+    return api
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), which=st.sampled_from(sorted(NOTIFY_ROUTES)), key=keys)
+def test_configuring_notifications_with_anything_never_gets_a_5xx(
+    notifications_api: dict[str, Any], lambda_context: Any, data: st.DataObject, which: str, key: str
+) -> None:
+    method, route = NOTIFY_ROUTES[which]
+    body = data.draw(st.one_of(notify_bodies[which], json_values) if data.draw(st.booleans()) else notify_bodies[which])
+    ids = {
+        "incident_id": data.draw(st.sampled_from(["inc-20261202T0900-0123abcd"]) | st.text(min_size=1, max_size=30)),
+        "alert_id": data.draw(
+            st.sampled_from(["20261122T1000-0123456789abcdef0123"]) | st.text(min_size=1, max_size=30)
+        ),
+        "channel_id": data.draw(st.sampled_from(["ch-000000000000"]) | st.text(min_size=1, max_size=20)),
+    }
+    path = route.replace("{tenant}", "brand-a")
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    event = http_event(method, path, route_path=route, body=body, headers=_headers(notifications_api, key, None))
+    _answer(notifications_api, "notifications", event, lambda_context)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(min_size=1, max_size=300), method=st.sampled_from(["GET", "POST"]))
+def test_any_acknowledgement_link_gets_a_page_never_a_5xx(
+    notifications_api: dict[str, Any], lambda_context: Any, token: str, method: str
+) -> None:
+    event = http_event(method, f"/v1/ack/{quote(token, safe='')}", route_path="/v1/ack/{token}")
+    result = notifications_api["notifications"].lambda_handler(event, lambda_context)
+    assert int(result["statusCode"]) < 500, result["body"]
