@@ -30,6 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
             state_dir=state_dir,
             retry_delay=1,
             parameters={"StackMode": "multi"},
+            receiver=True,
         )
     )
     local.start()

@@ -73,18 +73,18 @@ def run_demo(args: argparse.Namespace) -> int:
             for round_number in range(args.repeat):
                 for mention in place_in_time(brand_mentions, placed_at):
                     mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
-            if (slug, name) == CRISIS_BRAND:
-                assert stack.receiver is not None
-                configure(SigapClient(stack.api_url, api_key), tenant.tenant_id, stack.receiver)
-                print(
-                    f"\nTenant {tenant.tenant_id!r}: channels e-mail, Slack, webhook (critical alerts, in Indonesian) "
-                    "and Teams (escalation) configured through the API."
-                )
             channels = sorted({m["channel"] for m in mentions})
             print(
                 f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key. "
                 f"Replaying {len(mentions)} mentions ({', '.join(channels)})..."
             )
+            if (slug, name) == CRISIS_BRAND:
+                assert stack.receiver is not None
+                configure(SigapClient(stack.api_url, api_key), tenant.tenant_id, stack.receiver)
+                print(
+                    "Its channels, configured through the API: e-mail, Slack and a signed webhook for critical "
+                    "alerts (in Indonesian), Teams for escalation."
+                )
             report = replay(
                 SigapClient(stack.api_url, api_key),
                 tenant.tenant_id,

@@ -26,6 +26,7 @@ def sent_emails(ses_endpoint: str) -> list[dict[str, Any]]:
 def as_text(body: str) -> str:
     """The HTML body as readable text: paragraphs kept, tags dropped."""
     text = re.sub(r"(?i)<br\s*/?>|</(p|div|h[1-6]|li|tr)>", "\n", body)
+    text = re.sub(r"(?i)</t[hd]>", " ", text)  # table cells: "Teramati 14", not "Teramati14"
     return _SPACE.sub("\n\n", html.unescape(_TAG.sub("", text))).strip()
 
 

@@ -1,0 +1,85 @@
+"""Alert delivery on the running local stack, as a tenant sees it: channels created over HTTP, an alert event
+on the real alert-events queue, one notification on each channel (e-mail in moto's SES, read back with
+`sigap outbox`; Slack and a signed webhook at the local receiver, the signature verified there), and the
+signed acknowledgement link in the Slack message acknowledging the alert's incident."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from sigap.client import SigapClient
+from sigap.dal.alerts import AlertsTable
+from sigap.dal.queue import AlertEventQueue
+from sigap.local.outbox import sent_emails
+from sigap.local.stack import LocalStack
+from tests.e2e.conftest import create_tenant_with_cli, wait_for
+from tests.integration.notify_harness import make_alert, transition
+
+pytestmark = pytest.mark.xdist_group("e2e")
+ACK_LINK = re.compile(r"http://127\.0\.0\.1:\d+(/v1/ack/[A-Za-z0-9_\-.]+)")
+
+
+def test_one_alert_reaches_every_channel_once_and_its_link_acknowledges_it(stack: LocalStack) -> None:
+    # Given a tenant with e-mail, Slack and webhook channels, configured over HTTP
+    assert stack.receiver is not None
+    tenant_id, key = create_tenant_with_cli(stack, "e2e-notify")
+    client = SigapClient(stack.api_url, key)
+    base = f"/v1/tenants/{tenant_id}"
+    receiver = stack.receiver
+    to = f"crisis@{tenant_id}.example"
+    for name, settings in (
+        ("mail", {"type": "email", "to": [to]}),
+        ("slack", {"type": "slack", "webhook_url": f"{receiver.url}/slack/{tenant_id}"}),
+        ("hook", {"type": "webhook", "url": f"{receiver.url}/webhook/{tenant_id}"}),
+    ):
+        answer = client.request("POST", f"{base}/channels", body={"name": name, "settings": settings})
+        assert answer.status == 201, answer.body
+        if name == "hook":
+            receiver.register_secret(tenant_id, [answer.body["signing_secret"]])
+    answer = client.request("PUT", f"{base}/notification-policy", body={"route": {"group_wait_seconds": 0}})
+    assert answer.status == 200, answer.body
+    # When the evaluator's critical alert arrives on the alert-events queue, twice (SQS is at least once)
+    alert = make_alert(tenant=tenant_id, fired_at=datetime.now(UTC).replace(second=0, microsecond=0))
+    AlertsTable(stack.outputs["AlertsTableName"], client=stack.client("dynamodb")).save(alert, 0, None)
+    queue = AlertEventQueue(stack.outputs["AlertEventsQueueUrl"], client=stack.client("sqs"))
+    queue.send([transition(alert), transition(alert)])
+
+    def mine() -> list[dict[str, object]]:
+        return [email for email in sent_emails(stack.endpoints["ses"]) if to in str(email.get("destinations"))]
+
+    wait_for(lambda: mine() and receiver.received("slack", tenant_id) and receiver.received("webhook", tenant_id))
+    time.sleep(3)  # anything sent twice would have arrived by now
+    # Then each channel got exactly one notification, and the webhook's signature verified
+    assert len(mine()) == 1
+    (slack,) = receiver.received("slack", tenant_id)
+    (webhook,) = receiver.received("webhook", tenant_id)
+    assert webhook.accepted, webhook.problem
+    # And `sigap outbox` shows the e-mail
+    outbox = subprocess.run(
+        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(stack.options.state_dir), "outbox"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert f"To: {to}" in outbox
+    # When the Slack message's acknowledgement link is opened and confirmed
+    (path,) = set(ACK_LINK.findall(str(slack.body)))
+    page = SigapClient(stack.api_url).request("GET", path)
+    assert page.status == 200
+    assert 'method="post"' in str(page.body)
+    confirmed = SigapClient(stack.api_url).request("POST", path)
+    assert confirmed.status == 200
+    # Then the alert's incident records the acknowledgement, and the history shows each delivery
+    incidents = client.request("GET", f"{base}/incidents").body["items"]
+    assert len(incidents) == 1
+    assert incidents[0]["acknowledged_at"] is not None
+    (row,) = client.request("GET", f"{base}/notifications").body["items"]
+    detail = client.request("GET", f"{base}/notifications/{row['notification_id']}").body
+    assert sorted(d["status"] for d in detail["deliveries"]) == ["delivered", "delivered", "delivered"]
