@@ -210,7 +210,7 @@ def test_an_acknowledgement_stops_escalation(harness: Harness) -> None:
     acknowledge("brand-a", make_alert().alert_id, "rina", "link", "", harness.ports, harness.now)
     harness.advance(3600)
     assert kinds(harness, second) == []
-    escalation = harness.table.escalation("brand-a", make_alert().alert_id)
+    escalation = harness.table.escalation("brand-a", _only_group(harness))
     assert escalation is not None
     assert escalation.done
     assert "acknowledged" in (escalation.stopped_reason or "")
@@ -315,3 +315,18 @@ def test_acknowledging_one_alert_of_a_message_acknowledges_the_alerts_sent_with_
         incident = harness.table.open_incident("brand-a", f"story:{story}")
         assert incident is not None
         assert incident.acknowledged_at is not None
+
+
+def test_a_group_of_unacknowledged_critical_alerts_escalates_in_one_message_per_step(harness: Harness) -> None:
+    first, second = _escalating_policy(harness)
+    policy = harness.table.policy("brand-a")
+    harness.table.put_policy(
+        "brand-a", policy.model_copy(update={"route": policy.route.model_copy(update={"group_by": ["tenant"]})})
+    )
+    for number, story in enumerate(["s-aaaaaaaaaaaa", "s-bbbbbbbbbbbb", "s-cccccccccccc"], start=1):
+        harness.fire(make_alert(number, subject=story))
+    harness.advance(11 * 60)
+    (escalation,) = harness.sent_to(second)
+    assert escalation.kind == NotificationKind.ESCALATION.value
+    assert len(escalation.items) == 3
+    assert len(harness.sent_to(first)) == 1

@@ -168,13 +168,17 @@ class Timer(BaseModel):
 
 
 class Escalation(BaseModel):
+    """The escalation of one alert group (what one message shows together), as PagerDuty escalates an incident:
+    its steps page the next receivers while any of the group's alerts at or above the policy's severity is
+    firing and unacknowledged. A new alert joining the group after it stopped starts a new generation."""
+
     model_config = ConfigDict(frozen=True)
 
     owner: str
-    tenant_id: str
-    alert_id: str
+    group_id: str
     policy: str
-    receivers_route: list[str] = Field(default_factory=list)
+    generation: int = 0
+    alerts: list[str] = Field(default_factory=list, description="Alert ids it has covered")
     step: int = 0
     loop: int = 0
     next_at: UtcDatetime

@@ -80,7 +80,7 @@ class NotifierStore(Protocol):
 
     def put_acknowledgement(self, ack: Acknowledgement) -> None: ...
 
-    def escalation(self, owner: str, alert_id: str) -> Escalation | None: ...
+    def escalation(self, owner: str, group_id: str) -> Escalation | None: ...
 
     def save_escalation(self, escalation: Escalation, expected_version: int) -> bool: ...
 
@@ -161,9 +161,7 @@ def handle_transition(transition: AlertTransition, ports: NotifierPorts, now: da
             if due is not None:
                 timers.append(Timer(kind=TimerKind.GROUP, owner=owner, key=group_id, due_at=due))
             if route.escalation_policy and transition.kind is not TransitionKind.RESOLVED:
-                timer = _start_escalation(
-                    ports, owner_policy, owner, route.escalation_policy, alert, route.receivers, now
-                )
+                timer = _start_escalation(ports, owner_policy, owner, route.escalation_policy, group_id, alert, now)
                 if timer is not None:
                     timers.append(timer)
     ports.timers.schedule(timers, now)
@@ -224,38 +222,40 @@ def _start_escalation(
     policy: NotificationPolicy,
     owner: str,
     name: str,
+    group_id: str,
     alert: Alert,
-    route_receivers: list[str] | None,
     now: datetime,
 ) -> Timer | None:
+    """Starts the group's escalation for this alert, unless it is running (its next step will see the alert),
+    or the alert was already covered, or is acknowledged."""
     escalation_policy = policy.escalation_policies[name]
     if alert.severity.rank < escalation_policy.min_severity.rank:
         return None
-    existing = ports.store.escalation(owner, alert.alert_id)
-    if existing is not None:
-        return None if existing.done else _escalation_timer(existing)
+    existing = ports.store.escalation(owner, group_id)
+    if existing is not None and not existing.done:
+        return _escalation_timer(existing)
+    if existing is not None and alert.alert_id in existing.alerts:
+        return None
+    ack = ports.store.acknowledgement(alert.tenant_id, story_key(alert))
+    if ack is not None and ack.covers(alert, now):
+        return None
     escalation = Escalation(
         owner=owner,
-        tenant_id=alert.tenant_id,
-        alert_id=alert.alert_id,
+        group_id=group_id,
         policy=name,
-        receivers_route=route_receivers or [],
+        generation=existing.generation + 1 if existing is not None else 0,
+        alerts=sorted({*(existing.alerts if existing is not None else []), alert.alert_id}),
         next_at=now + timedelta(minutes=escalation_policy.steps[0].after_minutes),
-        version=1,
+        last_notification=existing.last_notification if existing is not None else None,
+        version=existing.version + 1 if existing is not None else 1,
     )
-    if not ports.store.save_escalation(escalation, 0):
+    if not ports.store.save_escalation(escalation, existing.version if existing is not None else 0):
         return None  # another notifier started it
     return _escalation_timer(escalation)
 
 
 def _escalation_timer(escalation: Escalation) -> Timer:
-    return Timer(
-        kind=TimerKind.ESCALATION,
-        owner=escalation.owner,
-        key=escalation.alert_id,
-        tenant_id=escalation.tenant_id,
-        due_at=escalation.next_at,
-    )
+    return Timer(kind=TimerKind.ESCALATION, owner=escalation.owner, key=escalation.group_id, due_at=escalation.next_at)
 
 
 # -- timers --------------------------------------------------------------------------------------------------
@@ -396,9 +396,20 @@ def _note_on_incidents(notification: Notification, ports: NotifierPorts) -> None
 
 
 def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
+    """One escalation step of a group, if it is due: the group's firing alerts at or above the policy's severity
+    that nobody acknowledged go to the step's receivers in one message; none left stops it (or pauses it until
+    the first acknowledgement lapses, when every one of them lapses)."""
     outcome = ["nothing to do"]
     notifications: list[Notification] = []
-    stopped: list[str] = []
+    stopped: list[tuple[str, list[GroupMember]]] = []
+
+    def stop(current: Escalation, reason: str, members: list[GroupMember]) -> bool:
+        outcome[0] = f"stopped: {reason}"
+        stopped.append((reason, members))
+        return ports.store.save_escalation(
+            current.model_copy(update={"done": True, "stopped_reason": reason, "version": current.version + 1}),
+            current.version,
+        )
 
     def step() -> bool:
         stopped.clear()
@@ -413,56 +424,55 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
         if now < current.next_at - timedelta(seconds=1):
             ports.timers.schedule([_escalation_timer(current)], now)
             return True
-        alert = ports.alerts.get(current.tenant_id, current.alert_id)
         policy = ports.config.policy(timer.owner)
         escalation_policy = policy.escalation_policies.get(current.policy)
-        stop: str | None = None
-        if alert is None or alert.status is AlertStatus.RESOLVED:
-            stop = "the alert resolved"
-        elif escalation_policy is None:
-            stop = f"escalation policy {current.policy!r} no longer exists"
-        if stop is not None:
-            outcome[0] = f"stopped: {stop}"
-            return ports.store.save_escalation(
-                current.model_copy(update={"done": True, "stopped_reason": stop, "version": current.version + 1}),
-                current.version,
-            )
-        assert alert is not None
-        assert escalation_policy is not None
-        ack = ports.store.acknowledgement(alert.tenant_id, story_key(alert))
-        if ack is not None and ack.covers(alert, now):
-            if ack.expires_at is not None:  # resumes if the acknowledgement lapses with the alert still firing
-                resumed = current.model_copy(update={"next_at": ack.expires_at, "version": current.version + 1})
-                outcome[0] = f"paused until the acknowledgement by {ack.by} lapses"
-                if ports.store.save_escalation(resumed, current.version):
-                    ports.timers.schedule([_escalation_timer(resumed)], now)
-                    return True
-                return False
-            outcome[0] = f"stopped: acknowledged by {ack.by}"
-            stopped.append(f"Escalation stopped: acknowledged by {ack.by}")
-            return ports.store.save_escalation(
-                current.model_copy(
-                    update={"done": True, "stopped_reason": f"acknowledged by {ack.by}", "version": current.version + 1}
-                ),
-                current.version,
-            )
+        if escalation_policy is None:
+            return stop(current, f"escalation policy {current.policy!r} no longer exists", [])
+        group = ports.store.group(timer.owner, timer.key)
+        firing = [
+            member
+            for _, member in sorted(group.members.items() if group is not None else [])
+            if member.alert.status is AlertStatus.FIRING
+            and member.alert.severity.rank >= escalation_policy.min_severity.rank
+        ]
+        if not firing:
+            return stop(current, "every alert it covered resolved", [])
+        acks = {
+            member.alert.alert_id: ports.store.acknowledgement(member.alert.tenant_id, story_key(member.alert))
+            for member in firing
+        }
+        unacknowledged = [
+            member
+            for member in firing
+            if not ((ack := acks[member.alert.alert_id]) is not None and ack.covers(member.alert, now))
+        ]
+        if not unacknowledged:
+            lapses = [ack.expires_at for ack in acks.values() if ack is not None and ack.expires_at is not None]
+            if len(lapses) < len(firing):
+                people = sorted({ack.by for ack in acks.values() if ack is not None})
+                return stop(current, f"acknowledged by {', '.join(people)}", firing)
+            resumed = current.model_copy(update={"next_at": min(lapses), "version": current.version + 1})
+            outcome[0] = "paused until the first acknowledgement lapses"
+            if ports.store.save_escalation(resumed, current.version):
+                ports.timers.schedule([_escalation_timer(resumed)], now)
+                return True
+            return False
         steps = escalation_policy.steps
         this_step = steps[current.step]
-        notification_id = f"esc-{current.alert_id}-{current.loop}-{current.step}"
-        client = ports.config.client_name(alert.tenant_id)
-        member = GroupMember(alert=alert, client=client, labels=alert_labels(alert, client))
+        notification_id = f"esc-{timer.key}-{current.generation}-{current.loop}-{current.step}"
         notification = Notification(
             notification_id=notification_id,
             owner=timer.owner,
             kind=NotificationKind.ESCALATION,
+            group_id=timer.key,
             receivers=receivers_of(ports, timer.owner, this_step.receivers),
-            alert_ids=[alert.alert_id],
-            incident_keys=[f"{alert.tenant_id}|{story_key(alert)}"],
+            alert_ids=[member.alert.alert_id for member in unacknowledged],
+            incident_keys=sorted({f"{m.alert.tenant_id}|{story_key(m.alert)}" for m in unacknowledged}),
             message=build_message(
                 notification_id,
                 timer.owner,
                 NotificationKind.ESCALATION,
-                [member],
+                unacknowledged,
                 policy.language,
                 ports.links,
                 now,
@@ -478,6 +488,7 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
             update={
                 "step": following,
                 "loop": loop,
+                "alerts": sorted({*current.alerts, *notification.alert_ids}),
                 "next_at": now + timedelta(minutes=steps[following].after_minutes),
                 "done": done,
                 "stopped_reason": "every step and loop taken" if done else None,
@@ -497,14 +508,18 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
         return True
 
     _retry(step)
-    if stopped and timer.tenant_id is not None:
-        alert = ports.alerts.get(timer.tenant_id, timer.key)
-        incident = ports.store.open_incident(timer.tenant_id, story_key(alert)) if alert is not None else None
-        if incident is not None:
-            ports.store.add_events(
-                timer.tenant_id,
-                [event(incident, EventKind.ESCALATED, now, stopped[-1], ref=f"{timer.key}-escalation-stopped")],
-            )
+    for reason, members in stopped:
+        for tenant_id, story in sorted({(m.alert.tenant_id, story_key(m.alert)) for m in members}):
+            incident = ports.store.open_incident(tenant_id, story)
+            if incident is not None:
+                ports.store.add_events(
+                    tenant_id,
+                    [
+                        event(
+                            incident, EventKind.ESCALATED, now, f"Escalation stopped: {reason}", ref=f"{timer.key}-stop"
+                        )
+                    ],
+                )
     for notification in notifications:
         queue_deliveries(notification, ports)
         for key in notification.incident_keys:

@@ -6,7 +6,7 @@ Every partition key is the tenant id; sort keys say what an item is:
 - `GROUP#<id>`: one alert group (members, what was last sent, the next flush), written on its version;
 - `NOTIFY#<id>`: a notification (its message as sent), with `HISTORY#<created>#<id>` beside it for listing
   newest first; `DELIVERY#<notification id>#<channel id>`: one delivery and every attempt;
-- `ACK#<story key>`, `ESC#<alert id>`: acknowledgements (per story) and escalations (per alert);
+- `ACK#<story key>`, `ESC#<group id>`: acknowledgements (per story) and escalations (per alert group);
 - `INCIDENT#<id>`, `OPENINC#<story key>` (the open incident of a story: created on its absence, so two
   racing notifiers open one incident), `EVENT#<incident id>#<event id>`: its timeline.
 Nothing here expires: it is the audit of every alert, notification and delivery.
@@ -304,14 +304,14 @@ class NotificationsTable:
     def put_acknowledgement(self, ack: Acknowledgement) -> None:
         self._conditional_put(self._put_item(ack.tenant_id, f"ACK#{ack.story_key}", ack))
 
-    def escalation(self, owner: str, alert_id: str) -> Escalation | None:
-        return self._get_model(owner, f"ESC#{alert_id}", Escalation)
+    def escalation(self, owner: str, group_id: str) -> Escalation | None:
+        return self._get_model(owner, f"ESC#{group_id}", Escalation)
 
     def save_escalation(self, escalation: Escalation, expected_version: int) -> bool:
         return self._conditional_put(
             self._put_item(
                 escalation.owner,
-                f"ESC#{escalation.alert_id}",
+                f"ESC#{escalation.group_id}",
                 escalation,
                 version=escalation.version,
                 expected=expected_version,
