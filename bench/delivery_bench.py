@@ -87,6 +87,7 @@ def delivery(alerts: int = 60, kill_every: float = 4.0) -> None:
             persist=False,
             fresh=True,
             receiver=True,
+            warm=True,
         )
         stack = LocalStack(options)
         stack.start()

@@ -151,7 +151,7 @@ def pipeline(count: int) -> None:
         mentions.extend(m | {"id": f"{m['id']}-b{round_number}"} for m in scenario)
     mentions = mentions[:count]
     with tempfile.TemporaryDirectory(prefix="sigap-bench-") as state:
-        stack = LocalStack(StackOptions(template_path=ROOT / "template.yaml", port=0, state_dir=Path(state)))
+        stack = LocalStack(StackOptions(template_path=ROOT / "template.yaml", port=0, state_dir=Path(state), warm=True))
         stack.start()
         try:
             target = resolve_target(None, Path(state))

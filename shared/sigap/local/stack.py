@@ -35,11 +35,11 @@ LOCAL_CREDENTIALS = {
 }
 STATE_FILE = "local.json"
 # One moto server process per entry: DynamoDB and SQS carry the load (one core each); the services alerting uses
-# now and then (channel secrets in SSM, the link key, SES e-mail, SNS) share a third.
+# now and then (channel secrets in SSM, the link key, SES e-mail, SNS) ride along with SQS (a third process cost
+# more at every start than their few calls ever do).
 PROCESSES: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb",),
-    "sqs": ("sqs",),
-    "aux": ("ssm", "secretsmanager", "ses", "sns"),
+    "sqs": ("sqs", "ssm", "secretsmanager", "ses", "sns"),
 }
 # boto3's AWS_ENDPOINT_URL_<SERVICE> names (the service id, upper case, spaces as underscores).
 ENDPOINT_VARIABLES = {
@@ -106,6 +106,7 @@ class StackOptions:
     persist: bool = True  # save a snapshot on stop and load it on start
     snapshot_every: float = 30.0  # seconds between the tables' snapshots while running (bounds a kill -9's loss)
     receiver: bool = False  # also start the local Slack/Teams/webhook receiver (sigap.local.receiver)
+    warm: bool = False  # start one sandbox of every function before answering (benchmarks), not on first use
     receiver_port: int = 0
 
 
@@ -177,7 +178,6 @@ class LocalStack:
                 self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
             self._list_older_tenants(dynamodb)
         routes: list[Route] = []
-        consumers: list[FunctionPool] = []
         for spec in template.functions():
             environment = as_string_map(resolver.resolve(spec.environment))
             runtime = FunctionRuntime(
@@ -202,12 +202,9 @@ class LocalStack:
             pool = FunctionPool(runtime, options.concurrency)
             self._pools[spec.logical_id] = pool
             routes.extend(self._wire_events(spec.events, pool, resolver, sqs))
-            if any(event.get("Type") == "SQS" for event in spec.events.values()):
-                consumers.append(pool)
-        # Queue consumers start warm (their pollers hand them a batch at once); HTTP and scheduled functions
-        # start a sandbox on first use, as Lambda does: each sandbox costs ~2 s of imports, and nine at once
-        # on two cores took 11 s of every start.
-        warmers = [threading.Thread(target=pool.warm) for pool in consumers]
+        # A function's first sandbox starts on its first invocation, as Lambda's does: each costs ~2 s of imports,
+        # and nine at once on two cores took 11 s of every start, mostly for functions a session never calls.
+        warmers = [threading.Thread(target=pool.warm) for pool in self._pools.values()] if options.warm else []
         for warmer in warmers:
             warmer.start()
         for warmer in warmers:
