@@ -1,0 +1,215 @@
+"""Moto enforces no IAM, so a function that calls what its policy does not grant passes every test and fails on
+AWS. Here the notifier, delivery and notifications functions run a whole alert's life under moto (channels,
+policy, an alert event, its flush, its deliveries, an escalation timer, acknowledgement, incidents, silences,
+history) while every AWS call each makes is recorded; each call must be granted by that function's policies in
+template.yaml, on the resource it touched."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from sigap.alerting.notifications import Timer, TimerKind
+from sigap.dal.alerts import AlertsTable
+from sigap.local.template import Template
+from tests.conftest import http_event, load_handler, sqs_event
+from tests.integration.conftest import AwsStack
+from tests.integration.notify_harness import make_alert, transition
+
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+_SQS_SEND = {"SendMessage", "SendMessageBatch"}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.function = ""
+        self.calls: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append((self.function, model.service_model.service_name, model.name, dict(params)))
+
+
+@pytest.fixture
+def recorder(aws: AwsStack) -> Iterator[Recorder]:
+    recording = Recorder()
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    boto3.DEFAULT_SESSION.events.register("before-parameter-build", recording)
+    aws.use_function_environment("NotifierFunction")  # clears the cached clients: new ones carry the hook
+    yield recording
+    boto3.DEFAULT_SESSION.events.unregister("before-parameter-build", recording)
+
+
+def _logical_ids(value: Any) -> set[str]:
+    text = json.dumps(value)
+    return (
+        set(re.findall(r'"Fn::GetAtt": \["(\w+)"', text))
+        | set(re.findall(r'"Ref": "(\w+)"', text))
+        | set(re.findall(r"\$\{(\w+)\.Arn\}", text))
+    )
+
+
+def _grants(template: Template, function: str) -> list[tuple[set[str], set[str], str]]:
+    """(actions, logical ids, resource text) of every statement of the function, SAM policy templates included."""
+    grants = []
+    for policy in template.resources("AWS::Serverless::Function")[function].get("Policies", []):
+        if "SQSSendMessagePolicy" in policy:
+            grants.append(({"sqs:SendMessage", "sqs:SendMessageBatch"}, _logical_ids(policy), ""))
+        for statement in policy.get("Statement", []):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            grants.append((set(actions), _logical_ids(statement["Resource"]), json.dumps(statement["Resource"])))
+    return grants
+
+
+def _needed(aws: AwsStack, service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(IAM action, logical id or '' when the resource is named another way) a call needs."""
+    tables = {name: logical for logical, name in aws.provisioned.tables.items()}
+    queues = {queue["url"]: logical for logical, queue in aws.provisioned.queues.items()}
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        return [
+            (f"dynamodb:{_TRANSACT_ACTIONS[kind]}", tables[body["TableName"]])
+            for item in params["TransactItems"]
+            for kind, body in item.items()
+        ]
+    if service == "dynamodb":
+        return [(f"dynamodb:{operation}", tables[params["TableName"]])]
+    if service == "sqs":
+        return [(f"sqs:{operation}", queues[params["QueueUrl"]])]
+    if service == "secretsmanager":
+        secret = {name: logical for logical, name in aws.provisioned.secrets.items()}[params["SecretId"]]
+        return [(f"secretsmanager:{operation}", secret)]
+    return [(f"{service}:{operation}", "")]
+
+
+def _granted(grants: list[tuple[set[str], set[str], str]], action: str, logical_id: str, service: str) -> bool:
+    for actions, resources, text in grants:
+        if action not in actions:
+            continue
+        if logical_id and logical_id in resources:
+            return True
+        if not logical_id and (service != "ssm" or "parameter/sigap/${BrandName}/*" in text):
+            return True
+    return False
+
+
+def _http(
+    aws: AwsStack, handler: Any, context: Any, method: str, route: str, key: str, body: Any = None, **ids: str
+) -> Any:
+    path = route
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    event = http_event(method, path, route_path=route, body=body, headers={"authorization": f"Bearer {key}"})
+    result = handler.lambda_handler(event, context)
+    assert result["statusCode"] < 400, result["body"]
+    return json.loads(result["body"])
+
+
+def _drain(aws: AwsStack, recorder: Recorder, logical_id: str) -> list[str]:
+    """The queue's messages, as Lambda's event source mapping receives them (not the function's own calls)."""
+    function, recorder.function = recorder.function, ""
+    try:
+        return aws.queued_bodies(logical_id)
+    finally:
+        recorder.function = function
+
+
+def test_every_aws_call_of_the_alerting_functions_is_granted_by_their_policies(
+    aws: AwsStack, recorder: Recorder, lambda_context: Any
+) -> None:
+    _, key = aws.new_tenant("brand-a")
+    base = "/v1/tenants/{tenant}"
+    # The notifications API: channels, policy, a test, silences, incidents
+    aws.use_function_environment("NotificationsFunction")
+    recorder.function = "NotificationsFunction"
+    api = load_handler("notifications")
+    call = lambda method, route, body=None, **ids: _http(  # noqa: E731
+        aws, api, lambda_context, method, route, key, body, tenant="brand-a", **ids
+    )
+    email = call("POST", f"{base}/channels", {"name": "mail", "settings": {"type": "email", "to": ["r@b.test"]}})
+    topic = boto3.client("sns").create_topic(Name="pager")["TopicArn"]
+    sns = call("POST", f"{base}/channels", {"name": "pager", "settings": {"type": "sns", "topic_arn": topic}})
+    hook = call(
+        "POST", f"{base}/channels", {"name": "h", "settings": {"type": "webhook", "url": "https://93.184.216.34/x"}}
+    )
+    hook_id = hook["channel"]["channel_id"]
+    call("POST", f"{base}/channels/{{channel_id}}/rotate-secret", channel_id=hook_id)
+    receivers = [email["channel"]["channel_id"], sns["channel"]["channel_id"]]
+    call(
+        "PUT",
+        f"{base}/notification-policy",
+        {
+            "route": {"receivers": receivers, "group_wait_seconds": 0, "escalation_policy": "duty"},
+            "escalation_policies": {"duty": {"steps": [{"after_minutes": 1, "receivers": receivers}]}},
+        },
+    )
+    call("POST", f"{base}/channels/{{channel_id}}/test", channel_id=receivers[0])
+    silence = call(
+        "POST",
+        f"{base}/silences",
+        {"matchers": [{"label": "rule", "op": "=", "value": "high_reach"}], "created_by": "r"},
+    )
+    call("DELETE", f"{base}/silences/{{silence_id}}", silence_id=silence["silence_id"])
+    # The notifier: an alert event, then its group's flush
+    aws.use_function_environment("NotifierFunction")
+    recorder.function = "NotifierFunction"
+    notifier = load_handler("notifier")
+    alert = make_alert(fired_at=datetime.now(UTC).replace(second=0, microsecond=0))
+    recorder.function = ""  # what the test itself does (the evaluator's part) is not the notifier's
+    AlertsTable(aws.table("AlertsTable")).save(alert, 0, None)
+    recorder.function = "NotifierFunction"
+    assert notifier.lambda_handler(sqs_event([transition(alert).model_dump_json()]), lambda_context) == {
+        "batchItemFailures": []
+    }
+    timers = _drain(aws, recorder, "TimerQueue")
+    assert timers
+    assert notifier.lambda_handler(sqs_event(timers), lambda_context) == {"batchItemFailures": []}
+    group_id = next(Timer.model_validate_json(body).key for body in timers if '"group"' in body)
+    escalation = Timer(kind=TimerKind.ESCALATION, owner="brand-a", key=group_id, due_at=datetime.now(UTC))
+    assert notifier.lambda_handler(sqs_event([escalation.model_dump_json()]), lambda_context) == {
+        "batchItemFailures": []
+    }
+    # The delivery function: every queued delivery (SES, SNS)
+    aws.use_function_environment("DeliveryFunction")
+    recorder.function = "DeliveryFunction"
+    delivery = load_handler("delivery")
+    tasks = _drain(aws, recorder, "DeliveryQueue")
+    assert len(tasks) >= 3
+    assert delivery.lambda_handler(sqs_event(tasks), lambda_context) == {"batchItemFailures": []}
+    # The API again: acknowledgement, history, incidents
+    aws.use_function_environment("NotificationsFunction")
+    recorder.function = "NotificationsFunction"
+    api = load_handler("notifications")
+    call("POST", f"{base}/alerts/{{alert_id}}/acknowledgement", {"by": "rina"}, alert_id=alert.alert_id)
+    history = call("GET", f"{base}/notifications")
+    call("GET", f"{base}/notifications/{{notification_id}}", notification_id=history["items"][0]["notification_id"])
+    incidents = call("GET", f"{base}/incidents")
+    incident_id = incidents["items"][0]["incident_id"]
+    call("PATCH", f"{base}/incidents/{{incident_id}}", {"state": "identified", "by": "r"}, incident_id=incident_id)
+    call("POST", f"{base}/incidents/{{incident_id}}/notes", {"text": "n", "by": "r"}, incident_id=incident_id)
+    call("DELETE", f"{base}/channels/{{channel_id}}", channel_id=hook_id)
+    # Then every call was granted to the function that made it
+    template = aws.template
+    missing = set()
+    seen = set()
+    for function, service, operation, params in recorder.calls:
+        if not function or (service == "sns" and operation == "CreateTopic"):
+            continue
+        for action, logical_id in _needed(aws, service, operation, params):
+            seen.add((function, action))
+            if not _granted(_grants(template, function), action, logical_id, service):
+                missing.add((function, action, logical_id))
+    assert not missing, sorted(missing)
+    assert ("DeliveryFunction", "ses:SendEmail") in seen
+    assert ("DeliveryFunction", "sns:Publish") in seen
+    assert ("NotifierFunction", "dynamodb:Query") in seen
