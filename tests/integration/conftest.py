@@ -3,6 +3,7 @@ and each function's environment resolved from the template exactly as the local 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +122,9 @@ def aws(template: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStac
         "AWS_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # Any endpoint override (a local stack's, left by `make bench` or a shell) would send moto's calls elsewhere.
+    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(name)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
         _clear_caches()
