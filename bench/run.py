@@ -20,11 +20,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -113,7 +116,7 @@ def fuzz(examples: int) -> None:
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration/test_http_fuzz.py"],
             cwd=ROOT,
             check=False,
-            env={**__import__("os").environ, "SIGAP_FUZZ_EXAMPLES": str(examples), "SIGAP_FUZZ_REPORT": str(report)},
+            env={**os.environ, "SIGAP_FUZZ_EXAMPLES": str(examples), "SIGAP_FUZZ_REPORT": str(report)},
             capture_output=True,
             text=True,
         )
@@ -219,6 +222,16 @@ def detection() -> None:
     cost.report()
 
 
+@contextlib.contextmanager
+def _environment_kept() -> Iterator[None]:
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery"])
@@ -234,7 +247,8 @@ def main() -> None:
 
         scoring(args.runs)
     if args.only in (None, "pipeline"):
-        pipeline(args.mentions)
+        with _environment_kept():  # the local stack's endpoints, set for the section, go with its stack
+            pipeline(args.mentions)
     if args.only in (None, "fuzz"):
         fuzz(args.fuzz)
     if args.only in (None, "detection"):
@@ -242,7 +256,8 @@ def main() -> None:
     if args.only in (None, "delivery"):
         from delivery_bench import delivery
 
-        delivery(args.alerts)
+        with _environment_kept():
+            delivery(args.alerts)
 
 
 if __name__ == "__main__":

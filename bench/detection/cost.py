@@ -104,7 +104,8 @@ def measure() -> dict[str, Any]:
     os.environ.update(
         {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
     )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        os.environ.pop(name)  # an earlier section's local stack (stopped now) must not receive moto's calls
     end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
     day = _day_of(TENANT, HOURS, end)
     with mock_aws():
