@@ -24,7 +24,7 @@ from sigap.alerting.baseline import HourRecord
 from sigap.alerting.models import Alert, AlertStatus, AlertTransition
 from sigap.alerting.service import DetectorState
 from sigap.aws import dynamodb_client
-from sigap.dal.errors import error_code, storage_error
+from sigap.dal.errors import cancelled_by_condition, error_code, storage_error, version_condition
 from sigap.dal.keys import tenant_pk
 from sigap.dal.retry import drain
 from sigap.errors import StorageError
@@ -37,21 +37,6 @@ HISTORY_TTL_SECONDS = 35 * 86400
 BASELINE_FIELDS = {"rolled_hour", "active_since", "expectation", "recent_hours", "earlier"}
 ALERT_TTL_SECONDS = 400 * 86400  # a year of alerts for post-crisis reports, and a little more
 BATCH_WRITE = 25
-
-
-def _cancelled_by_condition(exc: ClientError) -> bool:
-    reasons = exc.response.get("CancellationReasons") or []
-    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
-
-
-def _version_condition(expected_version: int) -> dict[str, Any]:
-    """Write only over the version the evaluation read (0: only if nothing is stored yet)."""
-    if expected_version == 0:
-        return {"ConditionExpression": "attribute_not_exists(sk)"}
-    return {
-        "ConditionExpression": "version = :expected",
-        "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-    }
 
 
 class AlertsTable:
@@ -111,7 +96,7 @@ class AlertsTable:
     def save(self, alert: Alert, expected_version: int, transition: AlertTransition | None) -> bool:
         doc = alert.model_dump_json()
         expires = {"N": str(int(time.time()) + ALERT_TTL_SECONDS)}
-        alert_condition = _version_condition(expected_version)
+        alert_condition = version_condition(expected_version)
         items: list[Any] = [
             {
                 "Put": {
@@ -172,7 +157,7 @@ class AlertsTable:
         try:
             self._client.transact_write_items(TransactItems=cast("list[TransactWriteItemTypeDef]", items))
         except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException" and _cancelled_by_condition(exc):
+            if error_code(exc) == "TransactionCanceledException" and cancelled_by_condition(exc):
                 return False  # another evaluation stored this alert (or a newer version of it) first
             raise storage_error("TransactWriteItems on alerts", exc) from exc
         except BotoCoreError as exc:
@@ -287,7 +272,7 @@ class AlertsTable:
                     "doc": {"S": state.model_dump_json(exclude=BASELINE_FIELDS)},
                     "version": {"N": str(state.version)},
                 },
-                **_version_condition(expected_version),
+                **version_condition(expected_version),
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":

@@ -34,7 +34,7 @@ from sigap.alerting.routing import NotificationPolicy
 from sigap.alerting.silences import Silence
 from sigap.aws import dynamodb_client
 from sigap.channels.models import Channel
-from sigap.dal.errors import error_code, storage_error
+from sigap.dal.errors import cancelled_by_condition, error_code, storage_error, version_condition
 from sigap.dal.keys import tenant_pk
 from sigap.dal.tenants import TenantStore
 
@@ -42,11 +42,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def _cancelled_by_condition(exc: ClientError) -> bool:
-    reasons = exc.response.get("CancellationReasons") or []
-    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
 
 
 class NotificationsTable:
@@ -127,11 +122,8 @@ class NotificationsTable:
         request: dict[str, Any] = {"TableName": self._table, "Item": item}
         if version is not None:
             item["version"] = {"N": str(version)}
-        if only_new or expected == 0:
-            request["ConditionExpression"] = "attribute_not_exists(sk)"
-        elif expected is not None:
-            request["ConditionExpression"] = "version = :expected"
-            request["ExpressionAttributeValues"] = {":expected": {"N": str(expected)}}
+        if only_new or expected is not None:
+            request |= version_condition(0 if only_new else expected or 0)
         return request
 
     def _conditional_put(self, request: dict[str, Any]) -> bool:
@@ -149,7 +141,7 @@ class NotificationsTable:
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException" and _cancelled_by_condition(exc):
+            if error_code(exc) == "TransactionCanceledException" and cancelled_by_condition(exc):
                 return False
             raise storage_error("TransactWriteItems on notifications", exc) from exc
         except BotoCoreError as exc:
