@@ -303,16 +303,17 @@ def flush_group(owner: str, group_id: str, ports: NotifierPorts, now: datetime) 
         tenants = {member.alert.tenant_id for member in group.members.values()} - {owner}
         for tenant_id in sorted(tenants):
             silences = silences + ports.config.silences(tenant_id)
+        clients = {member.alert.tenant_id: member.client for member in group.members.values()}
         firing = [
-            alert_labels(alert, ports.config.client_name(alert.tenant_id))
-            for tenant_id in sorted({member.alert.tenant_id for member in group.members.values()})
+            alert_labels(alert, client)
+            for tenant_id, client in sorted(clients.items())
             for alert in ports.alerts.open_alerts(tenant_id)
             if alert.status is AlertStatus.FIRING and alert.alert_id not in group.members
         ]
         flush = plan_flush(group, policy, silences, _acknowledgements(ports, group), now, firing)
         updated = flush.group
         notification = None
-        receivers = receivers_of(ports, owner, group.route.receivers)
+        receivers = receivers_of(ports, owner, group.route.receivers) if flush.kind is not None else []
         if flush.kind is not None and not receivers:
             outcome[0] = f"{flush.kind.value}: no enabled channel to send to"
         if flush.kind is not None and receivers:
