@@ -75,9 +75,9 @@ def serve(
         app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one
 
 
-def ok_json(body: str) -> Response[str]:
-    """A 200 with a JSON body the route has already serialised (pydantic's model_dump_json)."""
-    return Response(status_code=HTTPStatus.OK.value, content_type=content_types.APPLICATION_JSON, body=body)
+def ok_json(body: str, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
+    """A 200 (or `status`) with a JSON body the route has already serialised (pydantic's model_dump_json)."""
+    return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 def caller(app: APIGatewayHttpResolver) -> Tenant:

@@ -9,12 +9,12 @@ from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Discriminator, Tag
 
-from sigap.api.common import caller, new_resolver, responses, serve
+from sigap.api.common import caller, new_resolver, ok_json, responses, serve
 from sigap.api.gateway import Access, api_route
 from sigap.config import IngestSettings
 from sigap.dal.mentions import MentionStore
@@ -156,11 +156,7 @@ def post_mentions(
     metrics.add_metric(name="MentionsAccepted", unit="Count", value=len(result.accepted))
     metrics.add_metric(name="MentionsDuplicate", unit="Count", value=len(result.duplicates))
     logger.info("mentions accepted", extra={"accepted": len(result.accepted), "duplicates": len(result.duplicates)})
-    return Response(
-        status_code=HTTPStatus.ACCEPTED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=result.model_dump_json(),
-    )
+    return ok_json(result.model_dump_json(), HTTPStatus.ACCEPTED)
 
 
 app = new_resolver()

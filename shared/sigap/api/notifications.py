@@ -12,7 +12,7 @@ from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -177,11 +177,7 @@ def post_channel(tenant: str, body: Annotated[ChannelCreate, Body(description="T
             "settings.type", "this stack has no EmailSender (an SES-verified address): redeploy with it set"
         )
     created = create_channel(caller(app).tenant_id, body, table, secrets, _url_policy(), utc_now())
-    return Response(
-        status_code=HTTPStatus.CREATED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=created.model_dump_json(),
-    )
+    return ok_json(created.model_dump_json(), HTTPStatus.CREATED)
 
 
 def _channel(channel_id: str) -> Channel:
@@ -256,11 +252,7 @@ def post_channel_test(tenant: str, channel_id: Annotated[str, Path(pattern=CHANN
     channel = _channel(channel_id)
     _, table, _ = _adapters(_settings())
     notification = send_test(owner, channel, _ports(), table.policy(owner).language, utc_now())
-    return Response(
-        status_code=HTTPStatus.ACCEPTED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=notification.model_dump_json(),
-    )
+    return ok_json(notification.model_dump_json(), HTTPStatus.ACCEPTED)
 
 
 @api_route(
@@ -339,11 +331,7 @@ def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="T
     _, table, _ = _adapters(_settings())
     silence = create_silence(caller(app).tenant_id, body, utc_now())
     table.put_silence(silence)
-    return Response(
-        status_code=HTTPStatus.CREATED.value,
-        content_type=content_types.APPLICATION_JSON,
-        body=silence.model_dump_json(),
-    )
+    return ok_json(silence.model_dump_json(), HTTPStatus.CREATED)
 
 
 @api_route(
@@ -446,9 +434,7 @@ def get_incidents(
 def post_incident(tenant: str, body: Annotated[IncidentCreate, Body()]) -> Response[str]:
     _, table, _ = _adapters(_settings())
     opened = open_incident(table, caller(app).tenant_id, body, utc_now())
-    return Response(
-        status_code=HTTPStatus.CREATED.value, content_type=content_types.APPLICATION_JSON, body=opened.model_dump_json()
-    )
+    return ok_json(opened.model_dump_json(), HTTPStatus.CREATED)
 
 
 @api_route(
@@ -495,9 +481,7 @@ def post_note(
 ) -> Response[str]:
     _, table, _ = _adapters(_settings())
     noted = add_note(table, caller(app).tenant_id, incident_id, body, utc_now())
-    return Response(
-        status_code=HTTPStatus.CREATED.value, content_type=content_types.APPLICATION_JSON, body=noted.model_dump_json()
-    )
+    return ok_json(noted.model_dump_json(), HTTPStatus.CREATED)
 
 
 # -- the signed one-click link -----------------------------------------------------------------------------
