@@ -162,8 +162,7 @@ class Timer(BaseModel):
 
     kind: TimerKind
     owner: str
-    key: str = Field(description="The group id, or the alert id for an escalation")
-    tenant_id: str | None = Field(default=None, description="The alert's tenant, for escalations")
+    key: str = Field(description="The alert group's id (for a flush and for its escalation alike)")
     due_at: UtcDatetime
 
 
