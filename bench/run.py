@@ -12,8 +12,9 @@
    from rants, an NAB-style score), `sigap backtest` throughput, and the detector's cost per tenant-minute.
 6. Alert delivery under injected faults (bench/delivery_bench.py): sent, retried, dead-lettered, duplicated
    and lost per channel, and the alert-event-to-channel latency, on the local stack.
+7. The tone check (bench/tone_bench.py): precision and recall per rule on Sigap's hand-written statements.
 
-    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection|delivery] [--mentions 3000] [--runs 7]
+    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection|delivery|tone] [--mentions 3000] [--runs 7]
                          [--fuzz 3000] [--alerts 60]
 """
 
@@ -234,7 +235,7 @@ def _environment_kept() -> Iterator[None]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery"])
+    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery", "tone"])
     parser.add_argument("--alerts", type=int, default=60, help="alerts in the delivery fault-injection run")
     parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
     parser.add_argument("--mentions", type=int, default=3000)
@@ -258,6 +259,10 @@ def main() -> None:
 
         with _environment_kept():
             delivery(args.alerts)
+    if args.only in (None, "tone"):
+        from tone_bench import tone
+
+        tone()
 
 
 if __name__ == "__main__":

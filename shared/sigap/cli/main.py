@@ -134,6 +134,12 @@ def _backtest(args: argparse.Namespace) -> int:
     return run_backtest_command(args)
 
 
+def _statements_check(args: argparse.Namespace) -> int:
+    from sigap.publishing.check_cli import run_check
+
+    return run_check(args)
+
+
 def _outbox(args: argparse.Namespace) -> int:
     from sigap.local.outbox import print_outbox
 
@@ -206,6 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--output", type=Path, help="JSONL file (default: stdout)")
     score.add_argument("--batch-size", type=int, default=1000, help="texts scored together (default 1000)")
     score.set_defaults(run=_score)
+
+    statements = commands.add_parser("statements", help="crisis statements")
+    statement_commands = statements.add_subparsers(dest="statement_command", required=True)
+    check = statement_commands.add_parser(
+        "check", help="tone-check JSONL statements ('id', 'text', optional 'lang'); each line back with 'findings'"
+    )
+    check.add_argument("--input", type=Path, help="JSONL file (default: stdin)")
+    check.add_argument("--output", type=Path, help="JSONL file (default: stdout)")
+    check.set_defaults(run=_statements_check)
 
     backtest = commands.add_parser(
         "backtest",
