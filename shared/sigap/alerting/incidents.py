@@ -41,6 +41,10 @@ class EventKind(StrEnum):
     OWNER_CHANGED = "owner_changed"
     NOTE = "note"
     RESOLVED = "resolved"
+    INTERNAL_NOTICE = "internal_notice"
+    STATEMENT_PUBLISHED = "statement_published"
+    UPDATE_REMINDER = "update_reminder"
+    UPDATE_OVERDUE = "update_overdue"
 
 
 class IncidentEvent(BaseModel):
