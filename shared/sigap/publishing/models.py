@@ -255,6 +255,7 @@ class PublicationTask(BaseModel):
     channel_id: str | None = None
     recipients: list[str] = Field(default_factory=list, description="A slice of subscribers, for SUBSCRIBERS")
     attempt: int = 0
+    not_before: UtcDatetime | None = Field(default=None, description="A retry waiting longer than SQS can delay")
 
 
 class ChannelDelivery(BaseModel):
