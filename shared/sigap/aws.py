@@ -14,6 +14,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_ses import SESClient
     from mypy_boto3_sns import SNSClient
@@ -57,6 +58,11 @@ def secrets_client() -> SecretsManagerClient:
     return boto3.client("secretsmanager", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def s3_client() -> S3Client:
+    return boto3.client("s3", config=_CONFIG)
+
+
 def reset_clients() -> None:
-    for factory in (dynamodb_client, sqs_client, ses_client, sns_client, ssm_client, secrets_client):
+    for factory in (dynamodb_client, sqs_client, ses_client, sns_client, ssm_client, secrets_client, s3_client):
         factory.cache_clear()

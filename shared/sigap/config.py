@@ -159,3 +159,59 @@ def delivery_settings() -> DeliverySettings:
 @lru_cache(maxsize=1)
 def notifications_api_settings() -> NotificationsApiSettings:
     return NotificationsApiSettings.model_validate(dict(os.environ))
+
+
+class _PublishingSettings(_FunctionSettings):
+    """What every publishing function shares: where statements, incidents and the site live."""
+
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    notifications_table: str = Field(alias="NOTIFICATIONS_TABLE")
+    publishing_table: str = Field(alias="PUBLISHING_TABLE")
+    publication_queue_url: str = Field(alias="PUBLICATION_QUEUE_URL")
+    status_site_bucket: str = Field(alias="STATUS_SITE_BUCKET")
+    status_site_url: str = Field(alias="STATUS_SITE_URL", description="The site's base; a tenant's page is under it")
+    public_api_url: str = Field(alias="PUBLIC_API_URL")
+    link_key_secret: str = Field(alias="LINK_KEY_SECRET")
+    email_sender: str = Field(alias="EMAIL_SENDER", default="")
+    email_configuration_set: str = Field(alias="EMAIL_CONFIGURATION_SET", default="")
+    secrets_prefix: str = Field(alias="SECRETS_PREFIX")
+    allow_loopback_receivers: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)
+
+
+class PublisherSettings(_PublishingSettings):
+    publication_dead_letter_queue_url: str = Field(alias="PUBLICATION_DLQ_URL")
+
+
+class RemindersSettings(_PublishingSettings):
+    pass
+
+
+class StatementsApiSettings(_PublishingSettings):
+    aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=262_144, gt=0)
+
+
+class FeedbackSettings(_FunctionSettings):
+    publishing_table: str = Field(alias="PUBLISHING_TABLE")
+    feedback_dead_letter_queue_url: str = Field(alias="FEEDBACK_DLQ_URL")
+
+
+@lru_cache(maxsize=1)
+def publisher_settings() -> PublisherSettings:
+    return PublisherSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def reminders_settings() -> RemindersSettings:
+    return RemindersSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def statements_api_settings() -> StatementsApiSettings:
+    return StatementsApiSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def feedback_settings() -> FeedbackSettings:
+    return FeedbackSettings.model_validate(dict(os.environ))

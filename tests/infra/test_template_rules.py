@@ -193,11 +193,15 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         DeliverySettings,
         DetectorSettings,
         EvaluatorSettings,
+        FeedbackSettings,
         IngestSettings,
         NotificationsApiSettings,
         NotifierSettings,
+        PublisherSettings,
         QuerySettings,
+        RemindersSettings,
         ScoringSettings,
+        StatementsApiSettings,
     )
 
     settings = {
@@ -210,6 +214,10 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "NotifierFunction": NotifierSettings,
         "DeliveryFunction": DeliverySettings,
         "NotificationsFunction": NotificationsApiSettings,
+        "StatementsFunction": StatementsApiSettings,
+        "PublisherFunction": PublisherSettings,
+        "RemindersFunction": RemindersSettings,
+        "FeedbackFunction": FeedbackSettings,
     }
     for spec in template.functions():
         read = {field.alias for field in settings[spec.logical_id].model_fields.values()}
@@ -219,15 +227,22 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         assert required <= given, f"{spec.logical_id} needs {sorted(required - given)}"
 
 
-def test_only_the_delivery_function_sends_anything_out(template: Template) -> None:
-    """Every e-mail and SNS message leaves through the delivery function, which sends each (notification,
-    channel) at most once; no other function may be able to send one around it."""
-    senders = set()
+def test_only_the_functions_that_send_once_can_send_anything_out(template: Template) -> None:
+    """Alert notifications leave through the delivery function and statements through the publisher, each
+    claiming every (message, channel, recipient) before it sends; the reminders function sends its reminders
+    once per promise, and the statements API only subscription confirmations (SendRawEmail, never SNS)."""
+    senders: dict[str, set[str]] = {}
     for logical_id, properties in template.resources("AWS::Serverless::Function").items():
         for statement in _walk_policy_statements(properties.get("Policies", [])):
-            if any(str(action).startswith(("ses:", "sns:")) for action in _as_list(statement["Action"])):
-                senders.add(logical_id)
-    assert senders == {"DeliveryFunction"}
+            for action in _as_list(statement["Action"]):
+                if str(action).startswith(("ses:", "sns:")):
+                    senders.setdefault(logical_id, set()).add(str(action))
+    assert senders == {
+        "DeliveryFunction": {"ses:SendEmail", "sns:Publish"},
+        "PublisherFunction": {"ses:SendRawEmail", "sns:Publish"},
+        "RemindersFunction": {"ses:SendRawEmail", "sns:Publish"},
+        "StatementsFunction": {"ses:SendRawEmail"},
+    }
 
 
 def test_channel_secrets_are_reachable_only_under_the_stacks_own_prefix(template: Template) -> None:

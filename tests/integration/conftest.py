@@ -16,21 +16,27 @@ from sigap.api import alerts as alerts_api
 from sigap.api import ingest as ingest_api
 from sigap.api import notifications as notifications_api
 from sigap.api import query as query_api
+from sigap.api import statements as statements_api
 from sigap.aws import reset_clients
 from sigap.config import (
     alerts_api_settings,
     delivery_settings,
     detector_settings,
     evaluator_settings,
+    feedback_settings,
     ingest_settings,
     notifications_api_settings,
     notifier_settings,
+    publisher_settings,
     query_settings,
+    reminders_settings,
     scoring_settings,
+    statements_api_settings,
 )
 from sigap.consumers import delivery as delivery_consumer
 from sigap.consumers import detection as detection_consumer
 from sigap.consumers import notifier as notifier_consumer
+from sigap.consumers import publishing as publishing_consumer
 from sigap.consumers import scoring as scoring_consumer
 from sigap.dal.idempotency import idempotency_store
 from sigap.dal.secrets import link_key
@@ -72,6 +78,12 @@ def _clear_caches() -> None:
         delivery_consumer.delivery_ports,
         notifications_api._adapters,
         link_key,
+        statements_api_settings,
+        publisher_settings,
+        reminders_settings,
+        feedback_settings,
+        statements_api._adapters,
+        publishing_consumer._shared,
     ):
         cached.cache_clear()
 
@@ -129,7 +141,13 @@ def aws(template: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStac
     with mock_aws():
         _clear_caches()
         provisioned, resolver = provision(
-            template, "test", boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("secretsmanager")
+            template,
+            "test",
+            boto3.client("dynamodb"),
+            boto3.client("sqs"),
+            boto3.client("secretsmanager"),
+            s3=boto3.client("s3"),
+            ses=boto3.client("ses"),
         )
         boto3.client("ses").verify_email_identity(EmailAddress=EMAIL_SENDER)
         yield AwsStack(provisioned, resolver, template, monkeypatch)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
 # JSON nested deeper than this is refused: no mention needs it, and DynamoDB's own documents stop at 32.
 MAX_DEPTH = 32
@@ -23,6 +24,7 @@ MAX_DEPTH = 32
 # application/x-www-form-urlencoded: such a body is read as JSON too, and refused (415) only if it is not JSON.
 _JSON_TYPES = ("application/json", "text/plain", "")
 _FORM = "application/x-www-form-urlencoded"
+FORM_MEDIA_TYPE = _FORM
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,24 @@ class BodyProblem(Exception):  # noqa: N818 - an answer to give, not a fault
     status: HTTPStatus
     code: str
     message: str
+
+
+def form_as_json(raw: bytes) -> bytes:
+    """An HTML form's fields (application/x-www-form-urlencoded) as a JSON object; a repeated field keeps its
+    last value. A body that is JSON already (curl's -d labels JSON as a form) is left as it is."""
+    if raw.lstrip()[:1] in (b"{", b"["):
+        return raw
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BodyProblem(
+            HTTPStatus.BAD_REQUEST, "malformed_body", f"the form is not UTF-8 text (byte {exc.start} is not)"
+        ) from exc
+    try:
+        fields = dict(parse_qsl(text, keep_blank_values=True, max_num_fields=50))
+    except ValueError as exc:
+        raise BodyProblem(HTTPStatus.BAD_REQUEST, "malformed_body", "the form has more than 50 fields") from exc
+    return json.dumps(fields, ensure_ascii=False).encode("utf-8")
 
 
 def media_type(content_type: str | None) -> str:

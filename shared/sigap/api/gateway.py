@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.api.body import BodyProblem, body_bytes, json_text
+from sigap.api.body import FORM_MEDIA_TYPE, BodyProblem, body_bytes, form_as_json, json_text, media_type
 from sigap.api.errors import error_response
 from sigap.auth import bearer_token, key_matches, tenant_of_key
 from sigap.models import Tenant
@@ -35,13 +35,18 @@ class Access(StrEnum):
 
 # Route key as API Gateway writes it ("POST /v1/tenants/{tenant}/mentions") → the access it declared.
 ROUTE_ACCESS: dict[str, Access] = {}
+# Routes that also take an HTML form's body (a status page's subscribe form, a mail client's one-click
+# unsubscribe): application/x-www-form-urlencoded fields become a JSON object of strings.
+FORM_ROUTES: set[str] = set()
 
 
 def api_route(
-    router: APIGatewayHttpRouter, method: str, path: str, *, access: Access, **options: Any
+    router: APIGatewayHttpRouter, method: str, path: str, *, access: Access, forms: bool = False, **options: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declares a route with its access. `path` is written as in template.yaml, with {name} parameters."""
     ROUTE_ACCESS[f"{method} {path}"] = access
+    if forms:
+        FORM_ROUTES.add(f"{method} {path}")
     rule = path.replace("{", "<").replace("}", ">")
     decorator: Callable[[Callable[..., Any]], Callable[..., Any]] = router.route(rule, method, **options)
     return decorator
@@ -98,7 +103,12 @@ def with_json_body(event: dict[str, Any], reshape: Callable[[Any], Any] | None =
     if method not in _BODY_METHODS:
         return event
     # An empty body is left for validation to name ("body: Field required") whatever type it claimed.
-    text = json_text(body_bytes(event), header(event, "content-type"), reshape) if event.get("body") else None
+    content_type = header(event, "content-type")
+    raw = body_bytes(event) if event.get("body") else b""
+    if str(event.get("routeKey", "")) in FORM_ROUTES and media_type(content_type) == FORM_MEDIA_TYPE:
+        raw = form_as_json(raw)
+        content_type = "application/json"
+    text = json_text(raw, content_type, reshape) if raw else None
     headers = {key: value for key, value in (event.get("headers") or {}).items() if key.lower() != "content-type"}
     return event | {"body": text, "isBase64Encoded": False, "headers": headers | {"content-type": "application/json"}}
 

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 import sigap
-from sigap.api import alerts, ingest, notifications, query
+from sigap.api import alerts, ingest, notifications, query, statements
 
 TITLE = "Sigap API"
 DESCRIPTION = (
@@ -27,6 +27,7 @@ def openapi_json() -> str:
     describer.include_router(query.router)
     describer.include_router(alerts.router)
     describer.include_router(notifications.router)
+    describer.include_router(statements.router)
     return describer.get_openapi_json_schema(
         title=TITLE,
         version=sigap.__version__,

@@ -3,11 +3,13 @@ DeliveryReceipt or raises a DeliveryError. The only code that sends anything out
 
 from __future__ import annotations
 
+import email.policy
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -84,6 +86,61 @@ class EmailProvider:
             duration_ms=int((time.monotonic() - started) * 1000),
             at=utc_now(),
         )
+
+
+@dataclass(frozen=True)
+class SesMailer:
+    """Amazon SES for statement e-mail: one raw MIME message per call, so each can carry its own headers
+    (List-Unsubscribe and List-Unsubscribe-Post for subscribers, RFC 8058) and its tags, and go through the
+    configuration set whose events (bounces, complaints) feed the suppression list."""
+
+    sender: str
+    configuration_set: str = ""
+
+    def send(
+        self,
+        to: Sequence[str],
+        subject: str,
+        text: str,
+        html: str,
+        headers: dict[str, str],
+        tags: dict[str, str],
+    ) -> str:
+        if not self.sender:
+            raise DeliveryError(
+                "the stack has no EmailSender: deploy with EmailSender set to an SES-verified address",
+                retryable=False,
+            )
+        # Lines up to RFC 5322's 998 characters: a long List-Unsubscribe URL must not be folded into encoded words.
+        message = EmailMessage(policy=_MIME_POLICY)
+        message["From"] = self.sender
+        message["To"] = ", ".join(to)
+        message["Subject"] = subject
+        for name, value in headers.items():
+            message[name] = value
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        request: dict[str, object] = {
+            "Source": self.sender,
+            "Destinations": list(to),
+            "RawMessage": {"Data": message.as_bytes()},
+            "Tags": [{"Name": name, "Value": _tag(value)} for name, value in tags.items()],
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        try:
+            answer = ses_client().send_raw_email(**request)  # type: ignore[arg-type]
+        except (ClientError, BotoCoreError) as exc:
+            raise _aws_error("SES", exc) from exc
+        return str(answer["MessageId"])
+
+
+_MIME_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
+def _tag(value: str) -> str:
+    """SES tag values allow letters, digits, '_', '-' and '.' only."""
+    return "".join(ch if ch.isalnum() or ch in "_-." else "_" for ch in value)[:256] or "_"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sigap.dal.retry import drain
 from sigap.errors import QueueError
 from sigap.ingestion.service import message_body
 from sigap.models import Mention, utc_now
+from sigap.publishing.models import PublicationTask
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -155,5 +156,21 @@ class DeliveryQueue(_Queue):
             "MessageBody": waiting.model_dump_json(),
             "DelaySeconds": max(0, min(MAX_SQS_DELAY, delay)),
             "MessageAttributes": attributes(tenant_id=task.owner),
+        }
+        send_entries(self._client, self._url, [entry])
+
+
+class PublicationQueue(_Queue):
+    """The steps of publishing a statement version; a retry (or a wait) comes back on the same queue."""
+
+    def send(self, tasks: Sequence[PublicationTask]) -> None:
+        self._send_all([(task.model_dump_json(), attributes(tenant_id=task.tenant_id)) for task in tasks])
+
+    def later(self, task: PublicationTask, delay_seconds: float) -> None:
+        entry: SendMessageBatchRequestEntryTypeDef = {
+            "Id": "0",
+            "MessageBody": task.model_dump_json(),
+            "DelaySeconds": max(0, min(MAX_SQS_DELAY, math.ceil(delay_seconds))),
+            "MessageAttributes": attributes(tenant_id=task.tenant_id),
         }
         send_entries(self._client, self._url, [entry])

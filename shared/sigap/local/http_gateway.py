@@ -83,9 +83,54 @@ def build_event(
     }
 
 
+STATIC_PREFIX = "/status/"
+# What CloudFront's response headers policy adds on AWS (the page's own meta CSP narrows it further).
+STATIC_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+    "form-action http://127.0.0.1:* https:; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "strict-origin-when-cross-origin",
+}
+
+
+class StaticSite:
+    """The status site bucket served at /status/<tenant>/..., a folder answered by its index.html, as the
+    stack's CloudFront distribution (with its index function) serves it on AWS."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    def serve(self, request: BaseHTTPRequestHandler, path: str) -> None:
+        if request.command not in ("GET", "HEAD"):
+            _send_error(request, 405, "method_not_allowed", "the status site is read-only")
+            return
+        key = path.removeprefix(STATIC_PREFIX)
+        if not key or ".." in key.split("/"):
+            _send_error(request, 404, "not_found", "no such page")
+            return
+        if key.endswith("/"):
+            key += "index.html"
+        elif "." not in key.rsplit("/", 1)[-1]:
+            key += "/index.html"
+        try:
+            answer = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except Exception as exc:  # moto answers NoSuchKey as a ClientError; anything else is a 404 here too
+            log.info("status site: %s not served (%s)", key, type(exc).__name__)
+            _send_error(request, 404, "not_found", "no such page: publish a statement first")
+            return
+        headers = STATIC_HEADERS | {
+            "content-type": answer.get("ContentType", "application/octet-stream"),
+            "cache-control": answer.get("CacheControl", "no-cache"),
+        }
+        _send(request, 200, headers, answer["Body"].read())
+
+
 class HttpGateway:
-    def __init__(self, routes: list[Route], host: str, port: int) -> None:
+    def __init__(self, routes: list[Route], host: str, port: int, static: StaticSite | None = None) -> None:
         self._routes = routes
+        self._static = static
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -142,7 +187,11 @@ class HttpGateway:
             _send_error(request, 413, "body_too_large", f"the body is over API Gateway's {MAX_PAYLOAD_BYTES} bytes")
             return
         body = request.rfile.read(length) if length else b""
-        route = self.find(request.command, urlsplit(request.path).path)
+        path = urlsplit(request.path).path
+        if self._static is not None and (path.startswith(STATIC_PREFIX) or path == STATIC_PREFIX.rstrip("/")):
+            self._static.serve(request, path)
+            return
+        route = self.find(request.command, path)
         if route is None:
             _send_error(request, 404, "not_found", "no such route; see /v1/openapi.json")
             return

@@ -14,7 +14,9 @@ from sigap.local.template import Resolver, Template, TemplateError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_ses import SESClient
     from mypy_boto3_sqs import SQSClient
 
 REGION = "us-east-1"
@@ -52,6 +54,8 @@ class Provisioned:
     functions: dict[str, str] = field(default_factory=dict)
     apis: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    configuration_sets: dict[str, str] = field(default_factory=dict)
 
     def attribute(self, logical_id: str, attribute: str | None) -> str:
         if logical_id in self.tables:
@@ -67,6 +71,15 @@ class Provisioned:
             return self.functions[logical_id]
         if logical_id in self.apis:
             return self.apis[logical_id]
+        if logical_id in self.buckets:
+            bucket = self.buckets[logical_id]
+            return {
+                None: bucket,
+                "Arn": f"arn:aws:s3:::{bucket}",
+                "RegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
+            }.get(attribute, bucket)
+        if logical_id in self.configuration_sets:
+            return self.configuration_sets[logical_id]
         if logical_id in self.secrets:  # Ref gives the ARN on AWS; moto accepts the name wherever an id goes
             return self.secrets[logical_id]
         # Layers, alarms, log groups: nothing to create locally, but a reference must still resolve.
@@ -83,6 +96,9 @@ def provision(
     dynamodb: DynamoDBClient,
     sqs: SQSClient,
     secrets: SecretsManagerClient | None = None,
+    *,
+    s3: S3Client | None = None,
+    ses: SESClient | None = None,
 ) -> tuple[Provisioned, Resolver]:
     done = Provisioned(stack_name=stack_name)
     resolver = Resolver(template.parameters, done.attribute, template.document.get("Conditions", {}))
@@ -108,6 +124,18 @@ def provision(
     if secrets is not None:
         for logical_id, properties in template.resources("AWS::SecretsManager::Secret").items():
             done.secrets[logical_id] = _create_secret(secrets, stack_name, logical_id, properties)
+    if s3 is not None:
+        for logical_id in template.resources("AWS::S3::Bucket"):
+            name = physical_name(stack_name, logical_id).lower()[:63]
+            with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+                s3.create_bucket(Bucket=name)
+            done.buckets[logical_id] = name
+    if ses is not None:
+        for logical_id in template.resources("AWS::SES::ConfigurationSet"):
+            name = physical_name(stack_name, logical_id)
+            with contextlib.suppress(ses.exceptions.ConfigurationSetAlreadyExistsException):
+                ses.create_configuration_set(ConfigurationSet={"Name": name})
+            done.configuration_sets[logical_id] = name
     return done, resolver
 
 

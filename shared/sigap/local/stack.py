@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 
 from sigap.local.event_sources import ScheduleFirer, SqsPoller
-from sigap.local.http_gateway import HttpGateway, Route
+from sigap.local.http_gateway import HttpGateway, Route, StaticSite
 from sigap.local.provision import Provisioned, provision
 from sigap.local.receiver import LocalReceiver
 from sigap.local.snapshot import SnapshotCounts, export_state, import_state, saved_manifest
@@ -39,7 +39,7 @@ STATE_FILE = "local.json"
 # more at every start than their few calls ever do).
 PROCESSES: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb",),
-    "sqs": ("sqs", "ssm", "secretsmanager", "ses", "sns"),
+    "sqs": ("sqs", "ssm", "secretsmanager", "ses", "sns", "s3"),
 }
 # boto3's AWS_ENDPOINT_URL_<SERVICE> names (the service id, upper case, spaces as underscores).
 ENDPOINT_VARIABLES = {
@@ -49,6 +49,7 @@ ENDPOINT_VARIABLES = {
     "secretsmanager": "SECRETS_MANAGER",
     "ses": "SES",
     "sns": "SNS",
+    "s3": "S3",
 }
 LOCAL_EMAIL_SENDER = "alerts@sigap.local"
 SNAPSHOT_DIR = "state"
@@ -161,7 +162,15 @@ class LocalStack:
         dynamodb = session.client("dynamodb", endpoint_url=self.endpoints["dynamodb"])
         secrets = session.client("secretsmanager", endpoint_url=self.endpoints["secretsmanager"])
         ssm = session.client("ssm", endpoint_url=self.endpoints["ssm"])
-        provisioned, resolver = provision(template, options.stack_name, dynamodb, sqs, secrets)
+        provisioned, resolver = provision(
+            template,
+            options.stack_name,
+            dynamodb,
+            sqs,
+            secrets,
+            s3=session.client("s3", endpoint_url=self.endpoints["s3"]),
+            ses=session.client("ses", endpoint_url=self.endpoints["ses"]),
+        )
         self.provisioned = provisioned
         self._clients = (dynamodb, sqs)
         self._extras = (ssm, secrets)
@@ -196,6 +205,8 @@ class LocalStack:
                     # Links in messages point at the local API; channels may call the local receiver.
                     "PUBLIC_API_URL": f"http://127.0.0.1:{options.port}",
                     "SIGAP_LOCAL_ALLOW_LOOPBACK": "true",
+                    # The status pages: the local gateway serves them at /status/<tenant>/ from S3, as CloudFront does.
+                    "STATUS_SITE_URL": f"http://127.0.0.1:{options.port}/status",
                 },
                 log_path=(logs / f"{spec.logical_id}.log").resolve(),
             )
@@ -209,7 +220,9 @@ class LocalStack:
             warmer.start()
         for warmer in warmers:
             warmer.join()
-        self._gateway = HttpGateway(routes, "127.0.0.1", options.port)
+        site_bucket = provisioned.buckets.get("StatusSiteBucket")
+        site = StaticSite(session.client("s3", endpoint_url=self.endpoints["s3"]), site_bucket) if site_bucket else None
+        self._gateway = HttpGateway(routes, "127.0.0.1", options.port, static=site)
         self._gateway.start()
         if options.receiver:
             self.receiver = LocalReceiver(port=options.receiver_port).start()

@@ -355,7 +355,7 @@ def report_pdf(report: IncidentReport) -> bytes:
     pdf.add_font("DejaVu", "B", str(_font().with_name("DejaVuSans-Bold.ttf")))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(0, 8, f"Post-crisis report: {report.incident.title}")
+    _line(pdf, 8, f"Post-crisis report: {report.incident.title}")
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(
         0,
@@ -373,19 +373,23 @@ def report_pdf(report: IncidentReport) -> bytes:
     pdf.image(io.BytesIO(sentiment), w=180)
     _heading(pdf, "Timeline")
     for moment in report.timeline:
-        pdf.multi_cell(0, 5, f"{moment.at:%d %b %H:%M} UTC  {moment.kind.replace('_', ' ')}: {moment.text}"[:400])
+        _line(pdf, 5, f"{moment.at:%d %b %H:%M} UTC  {moment.kind.replace('_', ' ')}: {moment.text}"[:400])
     _heading(pdf, "Statements and deliveries")
     for row in report.statements:
         delivered = ", ".join(f"{d.target} {d.state.value} ({d.sent} sent, {d.failed} failed)" for d in row.deliveries)
         when = f"{row.published_at:%d %b %H:%M} UTC" if row.published_at else "-"
-        pdf.multi_cell(0, 5, f"v{row.version} {when}{' (correction)' if row.correction else ''}: {row.title}")
-        pdf.multi_cell(0, 5, f"    {delivered or 'no delivery recorded'}")
+        _line(pdf, 5, f"v{row.version} {when}{' (correction)' if row.correction else ''}: {row.title}")
+        _line(pdf, 5, f"    {delivered or 'no delivery recorded'}")
     _heading(pdf, "What mattered")
     for label, rows in (("Stories", report.stories), ("Channels", report.channels), ("Sources", report.sources)):
-        pdf.multi_cell(0, 5, f"{label}: " + (", ".join(f"{name} ({count})" for name, count in rows) or "-"))
+        _line(pdf, 5, f"{label}: " + (", ".join(f"{name} ({count})" for name, count in rows) or "-"))
     _heading(pdf, "Lessons learned")
-    pdf.multi_cell(0, 5, report.lessons or "Not written yet: PUT .../incidents/{id}/report/lessons")
+    _line(pdf, 5, report.lessons or "Not written yet: PUT .../incidents/{id}/report/lessons")
     return bytes(pdf.output())
+
+
+def _line(pdf: Any, height: int, text: str) -> None:
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
 def _heading(pdf: Any, text: str) -> None:

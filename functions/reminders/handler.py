@@ -1,0 +1,15 @@
+"""Every minute: reminds incident owners before a promised update and escalates a late one, for every tenant."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sigap.config import reminders_settings
+from sigap.consumers.publishing import run_reminders
+from sigap.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    done = run_reminders(reminders_settings())
+    return {"tenants": len(done), "actions": sum(len(lines) for lines in done.values())}

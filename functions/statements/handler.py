@@ -1,0 +1,16 @@
+"""HTTP: statement templates, statements and their approval, publishing settings, subscribers, delivery status,
+post-crisis reports; and the public status JSON, subscribe, confirm and unsubscribe routes."""
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sigap.api.statements import handle
+from sigap.config import statements_api_settings
+from sigap.observability import logger
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context, statements_api_settings())
