@@ -62,7 +62,11 @@ class SigapClient:
 
 
 def _decode(payload: bytes) -> Any:
+    """JSON as its value, text as str, anything else (a PDF) as the bytes themselves."""
     try:
         return json.loads(payload) if payload else None
-    except json.JSONDecodeError:
-        return payload.decode("utf-8", "replace")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return payload

@@ -20,8 +20,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.dal.documents import DocumentTable
+from sigap.dal.documents import DocumentTable, M
 from sigap.dal.errors import error_code, storage_error
+from sigap.errors import StorageError
 from sigap.models import as_utc
 from sigap.publishing.models import (
     AuditEntry,
@@ -247,6 +248,40 @@ class PublishingTable(DocumentTable):
 
     def confirmed_subscribers(self, tenant_id: str) -> list[Subscriber]:
         return [s for s in self._models(tenant_id, "SUB#", Subscriber) if s.state is SubscriberState.CONFIRMED]
+
+    def subscribers_by_email(self, tenant_id: str, emails: Sequence[str]) -> dict[str, Subscriber]:
+        return {
+            subscriber.email: subscriber
+            for subscriber in self._batch_models(tenant_id, [f"SUB#{email}" for email in emails], Subscriber)
+        }
+
+    def suppressed(self, tenant_id: str, emails: Sequence[str]) -> set[str]:
+        keys = [f"SUPP#{email}" for email in emails]
+        return {found.email for found in self._batch_models(tenant_id, keys, Suppression)}
+
+    def _batch_models(self, tenant_id: str, sort_keys: Sequence[str], model: type[M]) -> list[M]:
+        """BatchGetItem in pages of 100, unprocessed keys asked again: nothing asked for is dropped."""
+        found: list[M] = []
+        for start in range(0, len(sort_keys), 100):
+            pending: list[dict[str, Any]] = [
+                self._key(tenant_id, sk) for sk in dict.fromkeys(sort_keys[start : start + 100])
+            ]
+            for _ in range(10):
+                if not pending:
+                    break
+                try:
+                    answer = self._client.batch_get_item(
+                        RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}}
+                    )
+                except (ClientError, BotoCoreError) as exc:
+                    raise storage_error("BatchGetItem on publishing", exc) from exc
+                items: list[dict[str, Any]] = list(answer.get("Responses", {}).get(self._table, []))
+                found.extend(model.model_validate_json(item["doc"]["S"]) for item in items)
+                unprocessed: dict[str, Any] = dict(answer.get("UnprocessedKeys", {}))
+                pending = list(unprocessed.get(self._table, {}).get("Keys", []))
+            if pending:
+                raise StorageError(f"DynamoDB BatchGetItem on publishing left {len(pending)} keys unprocessed")
+        return found
 
     def subscriber_counts(self, tenant_id: str) -> dict[str, int]:
         counts = {state.value: 0 for state in SubscriberState}

@@ -16,6 +16,9 @@ from sigap.demo.detection import fetch_alerts, headline, print_alerts, wait_for
 from sigap.demo.notifications import configure, resend_event
 from sigap.demo.notifications import show as show_delivery
 from sigap.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
+from sigap.demo.statements import StatementDemo
+from sigap.demo.statements import run as run_statement
+from sigap.demo.statements import show as show_statement
 
 CRISIS_BRAND = ("teh-segar-demo", "Teh Segar")
 CALM_BRAND = ("kopi-senja-demo", "Kopi Senja")
@@ -115,6 +118,8 @@ def run_demo(args: argparse.Namespace) -> int:
                 ),
                 (detected.get(CRISIS_BRAND[0], ([], None, None))[2] or {}).get("subject"),
             )
+        print("\nStatement publishing: drafting, checking, approving and publishing the answer to the hoax...")
+        publishing = publish_statement(stack, crisis_client, state_dir)
     finally:
         stack.stop()
     ok = True
@@ -140,8 +145,26 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     ok = ok and delivered_once and delivery.webhook_verified and delivery.acknowledged
     ok = ok and delivery.escalation_stopped and delivery.duplicate_ignored
+    show_statement(publishing)
+    ok = ok and publishing.published and publishing.webhook_verified and len(publishing.report_paths) == 2
     print("\nDemo complete." if ok else "\nDemo finished with mentions missing: see .sigap/demo/logs/")
     return 0 if ok else 1
+
+
+def publish_statement(stack: Any, client: SigapClient, state_dir: Path) -> StatementDemo:
+    """The statement step on the hoax's incident: the one with the most alerts."""
+    assert stack.receiver is not None
+    incidents = client.request("GET", f"/v1/tenants/{CRISIS_BRAND[0]}/incidents").body["items"]
+    hoax = max(incidents, key=lambda incident: (len(incident["alerts"]), incident["opened_at"]))
+    return run_statement(
+        client,
+        SigapClient(stack.api_url),
+        CRISIS_BRAND[0],
+        hoax["incident_id"],
+        stack.receiver,
+        stack.endpoints["ses"],
+        state_dir / "reports",
+    )
 
 
 def detect(

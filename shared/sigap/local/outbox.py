@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import json
 import re
@@ -19,7 +21,20 @@ _SPACE = re.compile(r"[ \t]*\n\s*\n\s*")
 def sent_emails(ses_endpoint: str) -> list[dict[str, Any]]:
     with urllib.request.urlopen(f"{ses_endpoint}/moto-api/data.json", timeout=10) as answer:  # noqa: S310 - local
         data = json.loads(answer.read())
-    messages: list[dict[str, Any]] = list((data.get("ses") or {}).get("Message", []))
+    ses = data.get("ses") or {}
+    messages: list[dict[str, Any]] = list(ses.get("Message", []))
+    for raw in ses.get("RawMessage", []):  # statement e-mail is sent raw (its own List-Unsubscribe headers)
+        parsed = email.message_from_string(str(raw.get("raw_data", "")), policy=email.policy.default)
+        text = parsed.get_body(preferencelist=("html", "plain"))
+        messages.append(
+            {
+                "source": raw.get("source"),
+                "destinations": {"ToAddresses": [str(parsed["To"] or "")]},
+                "subject": str(parsed["Subject"] or ""),
+                "body": text.get_content() if text is not None else "",
+                "raw_data": raw.get("raw_data"),
+            }
+        )
     return messages
 
 

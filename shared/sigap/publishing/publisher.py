@@ -39,13 +39,15 @@ from sigap.publishing.models import (
     Statement,
     StatementVersion,
     Subscriber,
+    SubscriberState,
 )
 from sigap.publishing.site import SiteFile, SiteInput, build_site, time_text
-from sigap.publishing.subscribers import SendingStats, Suppression, unsubscribe_token
+from sigap.publishing.subscribers import SendingStats, unsubscribe_token
 
 PUBLISH_SCHEDULE = (0, 5, 30, 120, 300, 900, 1800, 3600)  # statements are urgent: retries come quickly
 SUBSCRIBER_SLICE = 50  # recipients per task: one task's sends finish well inside the function's timeout
 LEASE = timedelta(seconds=90)
+THROTTLE_PAUSE = 1.0  # seconds: SES throttles per second
 
 
 class Claim(StrEnum):
@@ -81,7 +83,9 @@ class PublishingStore(Protocol):
 
     def confirmed_subscribers(self, tenant_id: str) -> list[Subscriber]: ...
 
-    def suppression(self, tenant_id: str, email: str) -> Suppression | None: ...
+    def subscribers_by_email(self, tenant_id: str, emails: Sequence[str]) -> dict[str, Subscriber]: ...
+
+    def suppressed(self, tenant_id: str, emails: Sequence[str]) -> set[str]: ...
 
     def stats(self, tenant_id: str) -> SendingStats: ...
 
@@ -338,13 +342,14 @@ def _subscribers(
             f"paused: {stats.paused_reason}",
         )
         return
-    subscribers = {s.email: s for s in ports.store.confirmed_subscribers(tenant_id)} if task.recipients else {}
+    subscribers = ports.store.subscribers_by_email(tenant_id, task.recipients)
+    suppressed = ports.store.suppressed(tenant_id, task.recipients)
     waiting: list[str] = []
     sent_here = 0
     for index, email in enumerate(task.recipients):
         key = f"rcpt:{email}"
         subscriber = subscribers.get(email)
-        if subscriber is None or ports.store.suppression(tenant_id, email) is not None:
+        if subscriber is None or subscriber.state is not SubscriberState.CONFIRMED or email in suppressed:
             ports.store.finish(
                 tenant_id,
                 statement.statement_id,
@@ -367,10 +372,16 @@ def _subscribers(
         except DeliveryError as error:
             ports.store.release(tenant_id, statement.statement_id, version.number, key)
             if error.retryable:
-                # Throttled or unavailable: stop here and come back later for this one and the rest.
+                # Throttled or unavailable: stop here and come back for this one and the rest. A task that got
+                # some out before SES pushed back made progress: it comes back in a second with its attempts
+                # reset; only throttles with no progress at all walk the retry schedule towards the DLQ.
                 waiting.extend(task.recipients[index:])
                 _count(ports, tenant_id, sent_here)
-                _retry(task.model_copy(update={"recipients": waiting}), ports, now, error, "subscribers")
+                rest = task.model_copy(update={"recipients": waiting})
+                if sent_here:
+                    ports.queue.later(rest.model_copy(update={"attempt": 0}), THROTTLE_PAUSE)
+                else:
+                    _retry(rest, ports, now, error, "subscribers")
                 return
             ports.store.finish(
                 tenant_id,
