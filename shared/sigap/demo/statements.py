@@ -222,9 +222,8 @@ def show(result: StatementDemo) -> None:
         print(f"    {delivery['target']:28} {delivery['state']:8} sent {delivery['sent']}")
     for to, subject in result.emails:
         print(f"    e-mail to {to}: {subject}")
-    print(
-        f"  Contact centre webhook verified by the receiver (Standard Webhooks): {'yes' if result.webhook_verified else 'no'}"
-    )
+    verified = "yes" if result.webhook_verified else "no"
+    print(f"  Contact centre webhook verified by the receiver (Standard Webhooks): {verified}")
     print(f"  Status page: {result.page_url} ({result.page_bytes:,} bytes; feeds: feed.atom, feed.rss, feed.json)")
     for path in result.report_paths:
         print(f"  Post-crisis report: {path}")
