@@ -21,8 +21,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 LAYER_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --no-annotate \
   $(foreach p,boto3 botocore s3transfer urllib3 python-dateutil six,--no-emit-package $(p))
 
-.PHONY: help venv demo up test lint typecheck template-check contracts locked unit integration infra e2e bench \
-        fuzz train lock clean
+.PHONY: help venv browser demo up test lint typecheck template-check contracts locked unit integration infra e2e \
+        bench fuzz train lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -69,7 +69,14 @@ locked: venv ## the layer's requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
 	  || { echo "shared/requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
 
-test: lint typecheck template-check contracts locked ## every check: lint, types, template, contracts, locks, then all tests
+# The e2e tests open the status page in a real headless browser: Chromium from Debian's packages, where missing.
+browser: ## install Chromium from Debian's packages if this machine has none (the status page's browser test)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from Debian's packages (for the status page's browser test)..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: lint typecheck template-check contracts locked browser ## every check: lint, types, template, contracts, locks, then all tests
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 unit: venv
@@ -78,7 +85,7 @@ integration: venv
 	$(BIN)/pytest tests/integration
 infra: venv
 	$(BIN)/pytest tests/infra
-e2e: venv
+e2e: venv browser
 	$(BIN)/pytest tests/e2e
 
 bench: venv ## import ratios, layer size, scoring, local throughput, a long fuzz run, detection vs published rules

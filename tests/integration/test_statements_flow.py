@@ -202,7 +202,7 @@ def test_a_statement_goes_from_template_to_every_channel_once_with_approval_and_
     assert {f"{TENANT}/index.html", f"{TENANT}/en/index.html", f"{TENANT}/feed.atom", f"{TENANT}/status.json"} <= keys
     page = s3.get_object(Bucket=bucket, Key=f"{TENANT}/index.html")["Body"].read()
     assert len(page) < 50_000
-    assert "Teh Segar aman dikonsumsi" in page.decode()
+    assert "Teh Segar: hasil uji menunjukkan produk aman" in page.decode()
     assert "14 people raised" not in page.decode(), "the incident's internal title never goes public"
     # And the API shows each channel's delivery and the whole audit
     status, shown, _ = api.call("GET", route, key, tenant=TENANT, statement_id=statement_id)
@@ -265,7 +265,7 @@ def test_the_report_renders_as_html_and_pdf_and_the_public_json_shows_only_publi
     aws.use_function_environment("StatementsFunction")
     _, public, _ = api.call("GET", "/v1/status/{tenant}", tenant=TENANT)
     assert [u["texts"]["en"]["title"] for u in public["incidents"][0]["updates"]] == [
-        "Teh Segar: Teh Segar is safe to drink"
+        "Teh Segar: tests show the product is safe"
     ]
     lessons = {"text": "Publish the lab results with the first statement."}
     assert (

@@ -23,8 +23,8 @@ INCIDENT_ID = "inc-20261202T0700-0a1b2c3d"
 
 VARIABLES = {
     "brand": "Teh Segar",
-    "headline_id": "Teh Segar aman dikonsumsi",
-    "headline_en": "Teh Segar is safe to drink",
+    "headline_id": "hasil uji menunjukkan produk aman",
+    "headline_en": "tests show the product is safe",
     "what_happened_id": "Sejak pagi ini beredar pesan berantai yang menyebut Teh Segar botol beracun.",
     "what_happened_en": "Since this morning a chain message has claimed that bottled Teh Segar is poisonous.",
     "facts_id": "Uji laboratorium independen dan BPOM tidak menemukan zat berbahaya.",

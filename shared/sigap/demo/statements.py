@@ -7,13 +7,16 @@ e-mail and the contact centre's signed webhook. The post-crisis report is writte
 from __future__ import annotations
 
 import email
+import email.policy
 import re
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sigap.client import SigapClient
 from sigap.local.outbox import sent_emails
@@ -29,8 +32,8 @@ STAFF = "semua-staf@teh-segar.example"
 READER = "pembaca@example.org"
 VARIABLES = {
     "brand": "Teh Segar",
-    "headline_id": "Teh Segar aman dikonsumsi",
-    "headline_en": "Teh Segar is safe to drink",
+    "headline_id": "hasil uji menunjukkan produk aman",
+    "headline_en": "tests show the product is safe",
     "what_happened_id": "Sejak pagi ini beredar pesan berantai yang menyebut Teh Segar botol mengandung racun.",
     "what_happened_en": "Since this morning a chain message has claimed that bottled Teh Segar is poisonous.",
     "facts_id": "Uji laboratorium independen dan pemeriksaan BPOM tidak menemukan zat berbahaya pada sampel dari "
@@ -47,8 +50,6 @@ VARIABLES = {
     "prevention_id": "Kami akan menerbitkan hasil uji setiap batch di situs kami.",
     "prevention_en": "We will publish every batch's test results on our site.",
     "contact": "Layanan konsumen / contact centre: 0800-1-234567 (WhatsApp), halo@tehsegar.example",
-    "next_update_id": "pukul 18.00 WIB hari ini",
-    "next_update_en": "at 18:00 WIB today",
 }
 
 
@@ -75,7 +76,11 @@ def _ok(answer: Any, status: int, what: str) -> Any:
 
 
 def _raw_emails(ses_endpoint: str) -> list[Message]:
-    return [email.message_from_string(str(m["raw_data"])) for m in sent_emails(ses_endpoint) if m.get("raw_data")]
+    return [
+        email.message_from_string(str(m["raw_data"]), policy=email.policy.default)
+        for m in sent_emails(ses_endpoint)
+        if m.get("raw_data")
+    ]
 
 
 def run(
@@ -126,15 +131,21 @@ def run(
     # Rewritten from the bilingual template: what happened, the facts with evidence, actions, contact, next update.
     templates = _ok(client.request("GET", f"{base}/statement-templates"), 200, "templates")
     crisis = next(t for t in templates["items"] if t["name"] == "crisis")
+    promise = next_update_at()
+    wib = promise.astimezone(ZoneInfo("Asia/Jakarta"))
+    variables = VARIABLES | {
+        "next_update_id": f"pukul {wib:%H.%M} WIB hari ini",
+        "next_update_en": f"at {wib:%H:%M} WIB today",
+    }
     rendered = _ok(
         client.request(
             "POST",
             f"{base}/statements",
-            body={"incident_id": incident_id, "by": AUTHOR, "template": crisis["name"], "variables": VARIABLES},
+            body={"incident_id": incident_id, "by": AUTHOR, "template": crisis["name"], "variables": variables},
         ),
         201,
         "the template draft",
-    )["statement"]["versions"][0]["content"]
+    )["statement"]["versions"][0]["content"] | {"next_update_at": promise.isoformat()}
     _ok(
         client.request("PUT", f"{base}/statements/{statement_id}", body={"by": AUTHOR, "content": rendered}),
         200,
@@ -188,6 +199,12 @@ def run(
         path.write_bytes(answer.body if isinstance(answer.body, bytes) else str(answer.body).encode())
         result.report_paths.append(path)
     return result
+
+
+def next_update_at() -> datetime:
+    """An hour from now on the half hour: the time the statement promises and the reminders hold it to."""
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    return soon.replace(minute=0 if soon.minute < 30 else 30, second=0, microsecond=0)
 
 
 def client_base(client: SigapClient) -> str:
