@@ -13,8 +13,11 @@
 6. Alert delivery under injected faults (bench/delivery_bench.py): sent, retried, dead-lettered, duplicated
    and lost per channel, and the alert-event-to-channel latency, on the local stack.
 7. The tone check (bench/tone_bench.py): precision and recall per rule on Sigap's hand-written statements.
+8. Publishing (bench/publishing_bench.py): one statement to 10,000 subscribers through the publisher with SES
+   throttled (time, SES calls, duplicates, losses), and the status page's size and load in headless Chromium.
 
-    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection|delivery|tone] [--mentions 3000] [--runs 7]
+    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection|delivery|tone|publishing]
+                         [--subscribers 10000] [--mentions 3000] [--runs 7]
                          [--fuzz 3000] [--alerts 60]
 """
 
@@ -235,10 +238,13 @@ def _environment_kept() -> Iterator[None]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery", "tone"])
+    parser.add_argument(
+        "--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery", "tone", "publishing"]
+    )
     parser.add_argument("--alerts", type=int, default=60, help="alerts in the delivery fault-injection run")
     parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
     parser.add_argument("--mentions", type=int, default=3000)
+    parser.add_argument("--subscribers", type=int, default=10_000, help="subscribers in the publishing run")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     if args.only in (None, "imports"):
@@ -263,6 +269,11 @@ def main() -> None:
         from tone_bench import tone
 
         tone()
+    if args.only in (None, "publishing"):
+        from publishing_bench import publishing
+
+        with _environment_kept():
+            publishing(args.subscribers)
 
 
 if __name__ == "__main__":

@@ -346,6 +346,7 @@ def _subscribers(
     suppressed = ports.store.suppressed(tenant_id, task.recipients)
     waiting: list[str] = []
     sent_here = 0
+    mail = _SubscriberMail(statement, version, ports)
     for index, email in enumerate(task.recipients):
         key = f"rcpt:{email}"
         subscriber = subscribers.get(email)
@@ -368,7 +369,7 @@ def _subscribers(
             waiting.append(email)
             continue
         try:
-            _mail_subscriber(statement, version, subscriber, ports, now)
+            mail.send(subscriber, now)
         except DeliveryError as error:
             ports.store.release(tenant_id, statement.statement_id, version.number, key)
             if error.retryable:
@@ -563,20 +564,44 @@ def _mail_staff(
     )
 
 
-def _mail_subscriber(
-    statement: Statement, version: StatementVersion, subscriber: Subscriber, ports: PublisherPorts, now: datetime
-) -> str:
-    settings = ports.store.settings(statement.tenant_id)
-    token = unsubscribe_token(ports.link_key, statement.tenant_id, subscriber.email, now)
-    unsubscribe = ports.links.unsubscribe_url(statement.tenant_id, token)
-    subject, text, html = email_content(
-        version, subscriber.language, settings, ports.links.site_url, internal=False, unsubscribe_url=unsubscribe
-    )
-    # RFC 8058: a mail client may unsubscribe with one POST of "List-Unsubscribe=One-Click" to this URL.
-    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return ports.mailer.send(
-        [subscriber.email], subject, text, html, headers, {"sigap-message": "statement", "tenant": statement.tenant_id}
-    )
+_UNSUBSCRIBE_MARK = "https://unsubscribe.sigap.invalid/mark"
+
+
+class _SubscriberMail:
+    """A statement version's subscriber e-mail, rendered once per language per task; each recipient's copy
+    differs only in its unsubscribe link (the token is URL-safe, so it goes into text and HTML as it is)."""
+
+    def __init__(self, statement: Statement, version: StatementVersion, ports: PublisherPorts) -> None:
+        self._statement = statement
+        self._version = version
+        self._ports = ports
+        self._settings = ports.store.settings(statement.tenant_id)
+        self._rendered: dict[Language, tuple[str, str, str]] = {}
+
+    def send(self, subscriber: Subscriber, now: datetime) -> str:
+        tenant_id = self._statement.tenant_id
+        if subscriber.language not in self._rendered:
+            self._rendered[subscriber.language] = email_content(
+                self._version,
+                subscriber.language,
+                self._settings,
+                self._ports.links.site_url,
+                internal=False,
+                unsubscribe_url=_UNSUBSCRIBE_MARK,
+            )
+        subject, text, html = self._rendered[subscriber.language]
+        token = unsubscribe_token(self._ports.link_key, tenant_id, subscriber.email, now)
+        unsubscribe = self._ports.links.unsubscribe_url(tenant_id, token)
+        # RFC 8058: a mail client may unsubscribe with one POST of "List-Unsubscribe=One-Click" to this URL.
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        return self._ports.mailer.send(
+            [subscriber.email],
+            subject,
+            text.replace(_UNSUBSCRIBE_MARK, unsubscribe),
+            html.replace(_UNSUBSCRIBE_MARK, unsubscribe),
+            headers,
+            {"sigap-message": "statement", "tenant": tenant_id},
+        )
 
 
 def channel_message(
