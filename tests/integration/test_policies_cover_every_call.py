@@ -88,6 +88,9 @@ def _needed(aws: AwsStack, service: str, operation: str, params: dict[str, Any])
         return [(f"dynamodb:{operation}", tables[params["TableName"]])]
     if service == "sqs":
         return [(f"sqs:{operation}", queues[params["QueueUrl"]])]
+    if service == "s3":
+        bucket = {name: logical for logical, name in aws.provisioned.buckets.items()}[params["Bucket"]]
+        return [(f"s3:{operation}", bucket)]
     if service == "secretsmanager":
         secret = {name: logical for logical, name in aws.provisioned.secrets.items()}[params["SecretId"]]
         return [(f"secretsmanager:{operation}", secret)]
@@ -297,5 +300,87 @@ def test_every_aws_call_of_the_ingest_scoring_and_detection_functions_is_granted
             ("EvaluatorFunction", "dynamodb:Query"),
             ("QueryFunction", "dynamodb:Query"),
             ("AlertsFunction", "dynamodb:PutItem"),
+        },
+    )
+
+
+def test_every_aws_call_of_the_publishing_functions_is_granted(
+    aws: AwsStack, recorder: Recorder, lambda_context: Any
+) -> None:
+    from tests.integration.test_statements_flow import INCIDENT, TENANT, Http, _raw_emails, world
+    from tests.unit.publishing_fakes import VARIABLES
+
+    setup = world.__wrapped__(aws, lambda_context)  # type: ignore[attr-defined]
+    key, channel_id = setup["key"], setup["channel_id"]
+    base = "/v1/tenants/{tenant}"
+    recorder.function = "StatementsFunction"
+    api = Http(aws, lambda_context, "StatementsFunction", "statements")
+    settings = {
+        "staff_emails": ["staff@x.example"],
+        "channel_ids": [channel_id],
+        "escalation_channel_ids": [channel_id],
+    }
+    assert api.call("PUT", f"{base}/publishing", key, body=settings, tenant=TENANT)[0] == 200
+    assert api.call("POST", "/v1/status/{tenant}/subscribe", body={"email": "r@x.example"}, tenant=TENANT)[0] == 202
+    link = re.search(r"/confirm/(\S+)", _raw_emails()[-1].get_payload()[0].get_payload(decode=True).decode())
+    assert link
+    api.call("POST", "/v1/status/{tenant}/confirm/{token}", raw="", tenant=TENANT, token=link.group(1))
+    body = {"incident_id": INCIDENT, "by": "rina", "template": "crisis", "variables": VARIABLES}
+    statement_id = api.call("POST", f"{base}/statements", key, body=body, tenant=TENANT)[1]["statement"]["statement_id"]
+    for step, by in (("submit", "rina"), ("reviews", "budi"), ("publish", "budi")):
+        status, answer, _ = api.call(
+            "POST",
+            f"{base}/statements/{{statement_id}}/{step}",
+            key,
+            body={"by": by},
+            tenant=TENANT,
+            statement_id=statement_id,
+        )
+        assert status < 400, answer
+    aws.use_function_environment("PublisherFunction")
+    recorder.function = "PublisherFunction"
+    publisher = load_handler("publisher")
+    for _ in range(6):
+        tasks = _drain(aws, recorder, "PublicationQueue")
+        if not tasks:
+            break
+        assert publisher.lambda_handler(sqs_event(tasks), lambda_context) == {"batchItemFailures": []}
+    aws.use_function_environment("RemindersFunction")
+    recorder.function = "RemindersFunction"
+    reminders = load_handler("reminders")
+    from sigap.local.event_sources import scheduled_event
+
+    reminders.lambda_handler(scheduled_event(datetime.now(UTC) + timedelta(hours=2)), lambda_context)
+    aws.use_function_environment("FeedbackFunction")
+    recorder.function = "FeedbackFunction"
+    feedback = load_handler("feedback")
+    bounce = {
+        "eventType": "Complaint",
+        "mail": {"tags": {"tenant": [TENANT]}, "timestamp": datetime.now(UTC).isoformat()},
+        "complaint": {"complainedRecipients": [{"emailAddress": "r@x.example"}]},
+    }
+    notice = json.dumps({"Type": "Notification", "Message": json.dumps(bounce)})
+    assert feedback.lambda_handler(sqs_event([notice]), lambda_context) == {"batchItemFailures": []}
+    aws.use_function_environment("StatementsFunction")
+    recorder.function = "StatementsFunction"
+    api = Http(aws, lambda_context, "StatementsFunction", "statements")
+    for query in ({"format": "pdf"}, {"format": "json"}):
+        status, _, _ = api.call(
+            "GET", f"{base}/incidents/{{incident_id}}/report", key, query=query, tenant=TENANT, incident_id=INCIDENT
+        )
+        assert status == 200
+    assert api.call("GET", "/v1/status/{tenant}", tenant=TENANT)[0] == 200
+    assert api.call("GET", f"{base}/subscribers", key, tenant=TENANT)[0] == 200
+    _check(
+        aws,
+        recorder,
+        {
+            ("StatementsFunction", "ses:SendRawEmail"),
+            ("PublisherFunction", "ses:SendRawEmail"),
+            ("PublisherFunction", "s3:PutObject"),
+            ("PublisherFunction", "sns:Publish"),
+            ("PublisherFunction", "dynamodb:BatchGetItem"),
+            ("RemindersFunction", "dynamodb:Query"),
+            ("FeedbackFunction", "dynamodb:UpdateItem"),
         },
     )
