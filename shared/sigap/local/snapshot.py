@@ -7,10 +7,12 @@ empty. (moto keeps everything in memory, so without this a restart forgot it all
     .sigap/state/tables/<Logical>.jsonl one DynamoDB item per line, in DynamoDB's JSON
     .sigap/state/queues/<Logical>.jsonl one message per line: body and message attributes
     .sigap/state/parameters.jsonl       channel secrets (SSM SecureStrings) and the link key (Secrets Manager)
+    .sigap/state/buckets/<Logical>.jsonl  the status site's files (key, content type, cache control, body)
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from sigap.local.provision import Provisioned
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
@@ -48,6 +51,7 @@ def export_state(
     include_queues: bool = True,
     ssm: SSMClient | None = None,
     secrets: SecretsManagerClient | None = None,
+    s3: S3Client | None = None,
     **about: Any,
 ) -> SnapshotCounts:
     """Writes every table and queue to `folder` (replacing what it held), atomically: a new folder renamed.
@@ -73,6 +77,20 @@ def export_state(
     with (staging / "parameters.jsonl").open("w", encoding="utf-8") as out:
         for row in _secret_values(provisioned, ssm, secrets):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if s3 is not None:
+        (staging / "buckets").mkdir()
+        for logical_id, bucket in provisioned.buckets.items():
+            with (staging / "buckets" / f"{logical_id}.jsonl").open("w", encoding="utf-8") as out:
+                for listing in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                    for listed in listing.get("Contents", []):
+                        found = s3.get_object(Bucket=bucket, Key=listed["Key"])
+                        row = {
+                            "key": listed["Key"],
+                            "content_type": found.get("ContentType", "application/octet-stream"),
+                            "cache_control": found.get("CacheControl", ""),
+                            "body": base64.b64encode(found["Body"].read()).decode(),
+                        }
+                        out.write(json.dumps(row) + "\n")
     manifest = {
         "format": FORMAT,
         "saved_at": datetime.now(UTC).isoformat(),
@@ -151,6 +169,7 @@ def import_state(
     *,
     ssm: SSMClient | None = None,
     secrets: SecretsManagerClient | None = None,
+    s3: S3Client | None = None,
 ) -> SnapshotCounts:
     """Loads a snapshot into freshly provisioned resources, matched by logical id."""
     items = messages = 0
@@ -188,4 +207,14 @@ def import_state(
             if failed:
                 raise RuntimeError(f"could not restore {len(failed)} message(s) to {logical_id}: {failed[0]}")
         messages += len(saved)
+    for logical_id, bucket in provisioned.buckets.items() if s3 is not None else ():
+        path = folder / "buckets" / f"{logical_id}.jsonl"
+        for row in _read_jsonl(path) if path.is_file() else []:
+            s3.put_object(  # type: ignore[union-attr]
+                Bucket=bucket,
+                Key=row["key"],
+                Body=base64.b64decode(row["body"]),
+                ContentType=row["content_type"],
+                CacheControl=row["cache_control"],
+            )
     return SnapshotCounts(items, messages)

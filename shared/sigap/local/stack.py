@@ -125,7 +125,7 @@ class LocalStack:
         self._log_handler: logging.Handler | None = None
         self._pollers: list[SqsPoller] = []
         self._clients: tuple[Any, Any] | None = None
-        self._extras: tuple[Any, Any] = (None, None)
+        self._extras: tuple[Any, Any, Any] = (None, None, None)
         self.restored: SnapshotCounts | None = None
         self.outputs: dict[str, str] = {}
         self.parameters: dict[str, str] = {}
@@ -173,7 +173,7 @@ class LocalStack:
         )
         self.provisioned = provisioned
         self._clients = (dynamodb, sqs)
-        self._extras = (ssm, secrets)
+        self._extras = (ssm, secrets, session.client("s3", endpoint_url=self.endpoints["s3"]))
         if self.parameters.get("EmailSender"):
             session.client("ses", endpoint_url=self.endpoints["ses"]).verify_email_identity(
                 EmailAddress=self.parameters["EmailSender"]
@@ -181,7 +181,9 @@ class LocalStack:
         snapshot = options.state_dir / SNAPSHOT_DIR
         manifest = saved_manifest(snapshot) if options.persist and not options.fresh else None
         if manifest is not None:
-            self.restored = import_state(provisioned, dynamodb, sqs, snapshot, ssm=ssm, secrets=secrets)
+            self.restored = import_state(
+                provisioned, dynamodb, sqs, snapshot, ssm=ssm, secrets=secrets, s3=self._extras[2]
+            )
             log.info("restored %d items and %d messages from %s", self.restored.items, self.restored.messages, snapshot)
             if not manifest.get("complete", True):
                 self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
@@ -269,7 +271,7 @@ class LocalStack:
         assert self.provisioned is not None
         assert self._clients is not None
         dynamodb, sqs = self._clients
-        ssm, secrets = self._extras
+        ssm, secrets, s3 = self._extras
         with self._snapshot_lock:  # the periodic and the final snapshot write the same folder
             return export_state(
                 self.provisioned,
@@ -279,6 +281,7 @@ class LocalStack:
                 include_queues=include_queues,
                 ssm=ssm,
                 secrets=secrets,
+                s3=s3,
                 parameters=self.options.parameters,
             )
 
