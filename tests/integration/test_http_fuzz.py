@@ -445,3 +445,134 @@ def test_any_acknowledgement_link_gets_a_page_never_a_5xx(
     event = http_event(method, f"/v1/ack/{quote(token, safe='')}", route_path="/v1/ack/{token}")
     result = notifications_api["notifications"].lambda_handler(event, lambda_context)
     assert int(result["statusCode"]) < 500, result["body"]
+
+
+STATEMENT_ROUTES = {
+    "publishing": ("PUT", "/v1/tenants/{tenant}/publishing"),
+    "template": ("PUT", "/v1/tenants/{tenant}/statement-templates/{name}"),
+    "check": ("POST", "/v1/tenants/{tenant}/statements/check"),
+    "statements": ("POST", "/v1/tenants/{tenant}/statements"),
+    "edit": ("PUT", "/v1/tenants/{tenant}/statements/{statement_id}"),
+    "version": ("POST", "/v1/tenants/{tenant}/statements/{statement_id}/versions"),
+    "submit": ("POST", "/v1/tenants/{tenant}/statements/{statement_id}/submit"),
+    "review": ("POST", "/v1/tenants/{tenant}/statements/{statement_id}/reviews"),
+    "publish": ("POST", "/v1/tenants/{tenant}/statements/{statement_id}/publish"),
+    "lessons": ("PUT", "/v1/tenants/{tenant}/incidents/{incident_id}/report/lessons"),
+    "subscribe": ("POST", "/v1/status/{tenant}/subscribe"),
+}
+localised = st.fixed_dictionaries({"title": st.text(max_size=210), "body": st.text(max_size=300)})
+contents = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": localised | json_values,
+        "en": localised,
+        "first": st.sampled_from(["id", "en", "fr"]),
+        "next_update_at": time_texts,
+        "correction": json_values,
+    },
+)
+statement_bodies = {
+    "publishing": st.fixed_dictionaries(
+        {},
+        optional={
+            "approvers": st.lists(st.text(max_size=20), max_size=3),
+            "required_approvals": st.integers(-1, 9),
+            "staff_emails": st.lists(st.emails() | st.text(max_size=20), max_size=2),
+            "channel_ids": st.lists(st.sampled_from(["ch-000000000000", "x"]), max_size=2),
+            "timezone": st.sampled_from(["Asia/Jakarta", "Mars/Olympus", "", "UTC"]),
+            "complaint_pause_rate": st.floats(allow_nan=True),
+        },
+    ),
+    "template": st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.fixed_dictionaries(
+                {
+                    "title": st.sampled_from(["{{ a }}", "{% if %}", "{{ a.__class__ }}", "ok"]),
+                    "body": st.text(max_size=50),
+                }
+            ),
+            "description": st.text(max_size=20),
+        },
+    ),
+    "check": st.fixed_dictionaries(
+        {"text": st.text(max_size=300)}, optional={"lang": st.sampled_from(["id", "en", "x"])}
+    ),
+    "statements": st.fixed_dictionaries(
+        {
+            "incident_id": st.sampled_from(["inc-20261202T0900-0123abcd"]) | st.text(max_size=30),
+            "by": st.text(max_size=20),
+        },
+        optional={
+            "content": contents,
+            "template": st.sampled_from(["crisis", "missing", "../x"]),
+            "variables": st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=3),
+        },
+    ),
+    "edit": st.fixed_dictionaries({"by": st.text(max_size=20), "content": contents}),
+    "version": st.fixed_dictionaries({"by": st.text(max_size=20), "content": contents}),
+    "submit": st.fixed_dictionaries(
+        {"by": st.text(max_size=20)},
+        optional={"overrides": st.dictionaries(st.sampled_from(["legal_threat", "nope"]), st.text(max_size=10))},
+    ),
+    "review": st.fixed_dictionaries({"by": st.text(max_size=20)}, optional={"approve": json_values}),
+    "publish": st.fixed_dictionaries({"by": st.text(max_size=20)}),
+    "lessons": st.fixed_dictionaries({"text": st.text(max_size=50)}),
+    "subscribe": st.fixed_dictionaries(
+        {"email": st.emails() | st.text(max_size=30)}, optional={"language": st.sampled_from(["id", "en", "x"])}
+    ),
+}
+
+
+@pytest.fixture
+def statements_api(api: dict[str, Any], aws: AwsStack) -> dict[str, Any]:
+    aws.use_function_environment("StatementsFunction")
+    api["statements"] = load_handler("statements")
+    return api
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), which=st.sampled_from(sorted(STATEMENT_ROUTES)), key=keys)
+def test_writing_statements_with_anything_never_gets_a_5xx(
+    statements_api: dict[str, Any], lambda_context: Any, data: st.DataObject, which: str, key: str
+) -> None:
+    method, route = STATEMENT_ROUTES[which]
+    body = data.draw(
+        st.one_of(statement_bodies[which], json_values) if data.draw(st.booleans()) else statement_bodies[which]
+    )
+    ids = {
+        "incident_id": data.draw(st.sampled_from(["inc-20261202T0900-0123abcd"]) | st.text(min_size=1, max_size=30)),
+        "statement_id": data.draw(st.sampled_from(["st-0123456789ab"]) | st.text(min_size=1, max_size=20)),
+        "name": data.draw(st.sampled_from(["crisis", "mine"]) | st.text(min_size=1, max_size=20)),
+    }
+    path = route.replace("{tenant}", "brand-a")
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    event = http_event(method, path, route_path=route, body=body, headers=_headers(statements_api, key, None))
+    _answer(statements_api, "statements", event, lambda_context)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    token=st.text(min_size=1, max_size=300),
+    method=st.sampled_from(["GET", "POST"]),
+    kind=st.sampled_from(["confirm", "unsubscribe"]),
+    form=st.sampled_from(["", "List-Unsubscribe=One-Click", "a=%ff", "&&&="]),
+)
+def test_any_subscription_link_gets_a_page_never_a_5xx(
+    statements_api: dict[str, Any], lambda_context: Any, token: str, method: str, kind: str, form: str
+) -> None:
+    event = http_event(
+        method,
+        f"/v1/status/brand-a/{kind}/{quote(token, safe='')}",
+        route_path=f"/v1/status/{{tenant}}/{kind}/{{token}}",
+        raw_body=form,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    result = statements_api["statements"].lambda_handler(event, lambda_context)
+    assert int(result["statusCode"]) < 500, result["body"]

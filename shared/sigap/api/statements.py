@@ -19,7 +19,7 @@ from sigap.alerting.links import LinkError
 from sigap.api.common import caller, new_resolver, ok_json, responses, serve
 from sigap.api.errors import FieldProblem, error_response
 from sigap.api.gateway import Access, api_route, header
-from sigap.channels.models import Language
+from sigap.channels.models import DeliveryError, Language
 from sigap.config import StatementsApiSettings
 from sigap.consumers.publishing import AllIncidents, publisher_ports, site_url
 from sigap.dal.aggregates import AggregateStore
@@ -30,6 +30,7 @@ from sigap.dal.secrets import link_key
 from sigap.dal.tenants import TenantStore
 from sigap.errors import NotFoundError
 from sigap.models import utc_now
+from sigap.observability import logger
 from sigap.publishing.models import (
     PublishingSettings,
     PublishRequest,
@@ -625,14 +626,20 @@ class _ConfirmationMail:
         words = _WORDS[language]
         text = f"{words['confirm']}: {confirm_url}\n"
         page = html.escape(confirm_url, quote=True)
-        self._ports.mailer.send(
-            [subscriber.email],
-            f"{self._ports.tenant_name}: {words['confirm']}",
-            text,
-            f'<p><a href="{page}">{html.escape(words["confirm"])}</a></p>',
-            {},
-            {"sigap-message": "confirmation", "tenant": subscriber.tenant_id},
-        )
+        try:
+            self._ports.mailer.send(
+                [subscriber.email],
+                f"{self._ports.tenant_name}: {words['confirm']}",
+                text,
+                f'<p><a href="{page}">{html.escape(words["confirm"])}</a></p>',
+                {},
+                {"sigap-message": "confirmation", "tenant": subscriber.tenant_id},
+            )
+        except DeliveryError as error:
+            # The answer stays the same (it must not tell who subscribes); the person can ask again later.
+            logger.warning(
+                "confirmation e-mail not sent", extra={"tenant_id": subscriber.tenant_id, "error": error.reason}
+            )
 
 
 def _link_problem(language: Language, problem: LinkError) -> Response[str]:
