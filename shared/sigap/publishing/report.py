@@ -254,6 +254,7 @@ def charts(report: IncidentReport) -> tuple[bytes, bytes]:
         if kind == "volume":
             axis.bar(hours, [p.mentions for p in report.hours], width=1 / 24 * 0.9, color="#607d8b", align="edge")
             axis.set_ylabel("mentions / hour")
+            axis.set_ylim(bottom=0, top=max([p.mentions for p in report.hours] + [1]) * 1.1)
         else:
             axis.plot(hours, [p.negative_share * 100 for p in report.hours], color="#c62828", linewidth=1.6)
             if report.figures.negative_share_before is not None:
