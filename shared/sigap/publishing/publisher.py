@@ -617,7 +617,8 @@ def channel_message(
         kind="statement",
         language=used,
         title=("[Koreksi] " if used is Language.INDONESIAN else "[Correction] ") * version.content.correction + title,
-        intro=to_text(body)[:2500],
+        # The page's address in the text itself: every channel shows the intro, not every one its links.
+        intro=f"{to_text(body)[:2400]}\n\n{page.label}: {page.url}",
         items=[],
         links=[*links[:5], page],
         created_at=version.published_at or now,
