@@ -65,6 +65,7 @@ class StatementDemo:
     emails: list[tuple[str, str]] = field(default_factory=list)
     webhook_verified: bool = False
     report_paths: list[Path] = field(default_factory=list)
+    page_copy: Path | None = None
     audit: list[str] = field(default_factory=list)
     published: bool = False
 
@@ -177,15 +178,20 @@ def run(
         time.sleep(0.5)
     result.deliveries = view.get("deliveries", {}).get("1", [])
     result.audit = [
-        f"{e['at'][11:19]} {e['actor']}: {e['action']} {e['comment']}".rstrip() for e in view.get("audit", [])
+        f"{e['at'][11:19]} {e['actor']}: {e['action']} {e['comment']}".rstrip()
+        + (f" ({', '.join(e['changes'])})" if e["changes"] else "")
+        for e in view.get("audit", [])
     ]
     result.emails = [(str(m["To"]), str(m["Subject"])) for m in _raw_emails(ses_endpoint)[before:]]
     hooks = receiver.received("webhook", "contact-centre-statements")
     result.webhook_verified = bool(hooks) and all(hook.accepted for hook in hooks)
     result.page_url = f"{client_base(public)}/status/{tenant_id}/"
-    with urllib.request.urlopen(result.page_url, timeout=10) as page:  # noqa: S310 - the local stack
-        result.page_bytes = len(page.read())
     report_dir.mkdir(parents=True, exist_ok=True)
+    with urllib.request.urlopen(result.page_url, timeout=10) as page:  # noqa: S310 - the local stack
+        html = page.read()
+    result.page_bytes = len(html)
+    result.page_copy = report_dir / "status-page.html"  # the demo's stack stops; the page stays readable
+    result.page_copy.write_bytes(html)
     lessons = {
         "text": "Publish the lab results with the first statement. Never answer a hoax with a threat: the rushed "
         "draft's 'TIDAK BENAR!!!' and police threat were caught by the tone check."
@@ -242,5 +248,6 @@ def show(result: StatementDemo) -> None:
     verified = "yes" if result.webhook_verified else "no"
     print(f"  Contact centre webhook verified by the receiver (Standard Webhooks): {verified}")
     print(f"  Status page: {result.page_url} ({result.page_bytes:,} bytes; feeds: feed.atom, feed.rss, feed.json)")
+    print(f"    (the demo's stack has stopped; a copy of the page: {result.page_copy})")
     for path in result.report_paths:
         print(f"  Post-crisis report: {path}")

@@ -256,7 +256,9 @@ def charts(report: IncidentReport) -> tuple[bytes, bytes]:
             axis.set_ylabel("mentions / hour")
             axis.set_ylim(bottom=0, top=max([p.mentions for p in report.hours] + [1]) * 1.1)
         else:
-            axis.plot(hours, [p.negative_share * 100 for p in report.hours], color="#c62828", linewidth=1.6)
+            # An hour with no mention has no share: a gap in the line, not a drop to zero.
+            shares = [p.negative_share * 100 if p.mentions else float("nan") for p in report.hours]
+            axis.plot(hours, shares, color="#c62828", linewidth=1.6, marker=".", markersize=3)
             if report.figures.negative_share_before is not None:
                 axis.axhline(report.figures.negative_share_before * 100, color="#999", linestyle=":", linewidth=1)
             axis.set_ylabel("negative %")
