@@ -18,13 +18,11 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from sigap.alerting.incidents import Incident
-from sigap.alerting.models import Scope, Severity
 from sigap.dal.notifications import NotificationsTable
 from sigap.models import utc_now
 from tests.conftest import http_event, load_handler, sqs_event
 from tests.integration.conftest import AwsStack
-from tests.unit.publishing_fakes import VARIABLES
+from tests.unit.publishing_fakes import VARIABLES, incident
 
 TENANT = "teh-segar"
 INCIDENT = "inc-20261202T0700-0a1b2c3d"
@@ -104,21 +102,8 @@ def _text_of(message: Message) -> str:
 def world(aws: AwsStack, lambda_context: Any) -> dict[str, Any]:
     _, key = aws.new_tenant(TENANT)
     now = utc_now()
-    NotificationsTable(aws.table("NotificationsTable")).save_incident(
-        Incident(
-            incident_id=INCIDENT,
-            tenant_id=TENANT,
-            key="story:s-0123456789ab",
-            title="14 people raised safety health in 30 min",
-            severity=Severity.CRITICAL,
-            scope=Scope.NATIONAL,
-            opened_at=now,
-            first_mention_at=now,
-            detected_at=now,
-        ),
-        0,
-        [],
-    )
+    opened = incident(opened_at=now, first_mention_at=now, detected_at=now)
+    NotificationsTable(aws.table("NotificationsTable")).save_incident(opened, 0, [])
     topic = boto3.client("sns").create_topic(Name="ops")["TopicArn"]
     notifications = Http(aws, lambda_context, "NotificationsFunction", "notifications")
     status, created, _ = notifications.call(

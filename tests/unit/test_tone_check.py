@@ -64,6 +64,9 @@ def test_letters_typed_over_and_over_are_read_as_the_word_and_the_span_covers_ev
         ("Kami bekerja sama dengan kepolisian yang menyelidiki pemalsuan produk.", ToneRule.LEGAL_THREAT),
         ("Independent tests show the claim is false: https://example.org/tests", ToneRule.BARE_DENIAL),
         ("Hasil tes BPOM dan laboratorium menunjukkan Teh Segar aman dikonsumsi.", ToneRule.EMOTIONAL_TONE),
+        ("SIARAN PERS\n\nHasil uji BPOM menunjukkan produk aman.", ToneRule.EMOTIONAL_TONE),
+        ("## KLARIFIKASI RESMI\nHasil uji BPOM menunjukkan produk aman.", ToneRule.EMOTIONAL_TONE),
+        ("PT TEH SEGAR INDONESIA Tbk menyampaikan hasil uji BPOM.", ToneRule.EMOTIONAL_TONE),
     ],
 )
 def test_what_only_resembles_a_mistake_is_not_flagged(text: str, rule: ToneRule) -> None:
@@ -83,6 +86,8 @@ def test_what_only_resembles_a_mistake_is_not_flagged(text: str, rule: ToneRule)
         ("Enough is enough.", ToneRule.EMOTIONAL_TONE),
         ("Kami sudah muak dengan tuduhan ini.", ToneRule.EMOTIONAL_TONE),
         ("Why would anyone believe this?!", ToneRule.EMOTIONAL_TONE),
+        ("Kami tegaskan: INI BOHONG BESAR. Hubungi kami.", ToneRule.EMOTIONAL_TONE),
+        ("KLARIFIKASI RESMI!\nIsi.", ToneRule.EMOTIONAL_TONE),
     ],
 )
 def test_informal_and_short_forms_of_each_mistake_are_caught(text: str, rule: ToneRule) -> None:

@@ -655,10 +655,15 @@ def _link_problem(language: Language, problem: LinkError) -> Response[str]:
     tags=["status page"],
 )
 def get_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
+    return _button_page("confirm", "confirm_button")
+
+
+def _button_page(title: str, button: str) -> Response[str]:
+    """A link's page: one button that POSTs to the same address (a link scanner's GET changes nothing)."""
     language = _language()
     words = _WORDS[language]
-    form = f'<form method="post"><button type="submit">{html.escape(words["confirm_button"])}</button></form>'
-    return _page(HTTPStatus.OK, language, words["confirm"], form)
+    form = f'<form method="post"><button type="submit">{html.escape(words[button])}</button></form>'
+    return _page(HTTPStatus.OK, language, words[title], form)
 
 
 @api_route(
@@ -694,10 +699,7 @@ def post_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -
     tags=["status page"],
 )
 def get_unsubscribe(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
-    language = _language()
-    words = _WORDS[language]
-    form = f'<form method="post"><button type="submit">{html.escape(words["unsubscribe_button"])}</button></form>'
-    return _page(HTTPStatus.OK, language, words["unsubscribe"], form)
+    return _button_page("unsubscribe", "unsubscribe_button")
 
 
 @api_route(

@@ -592,6 +592,8 @@ class _SubscriberMail:
         subject, text, html = self._rendered[subscriber.language]
         token = unsubscribe_token(self._ports.link_key, tenant_id, subscriber.email, now)
         unsubscribe = self._ports.links.unsubscribe_url(tenant_id, token)
+        if subscriber.language is Language.ENGLISH:
+            unsubscribe += "?lang=en"  # its page answers in the subscriber's language
         # RFC 8058: a mail client may unsubscribe with one POST of "List-Unsubscribe=One-Click" to this URL.
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         return self._ports.mailer.send(

@@ -119,7 +119,8 @@ def subscribe(
         + 1,
     )
     store.put_subscriber(subscriber)
-    mailer.confirmation(subscriber, links.confirm_url(tenant_id, confirm_token(key, tenant_id, email, now)))
+    url = links.confirm_url(tenant_id, confirm_token(key, tenant_id, email, now))
+    mailer.confirmation(subscriber, url + ("?lang=en" if request.language is Language.ENGLISH else ""))
 
 
 def confirm(store: SubscriberStore, key: bytes, tenant_id: str, token: str, now: datetime) -> Subscriber:

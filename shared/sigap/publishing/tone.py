@@ -320,11 +320,25 @@ _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{1,}\b")
 
 def _shouting(text: str) -> Iterator[tuple[int, int]]:
     """Runs of two or more all-capital words that are not acronyms, or one such word of five or more letters
-    shouted with an exclamation mark."""
+    shouted with an exclamation mark. Not shouting: a heading that is a whole line of capitals with no '!'
+    ("SIARAN PERS", "## KLARIFIKASI RESMI"), and a company's registered name after PT or CV ("PT TEH SEGAR
+    INDONESIA Tbk")."""
     run: list[re.Match[str]] = []
 
+    def shouted() -> bool:
+        start, end = run[0].start(), run[-1].end()
+        after = text[end : end + 3]
+        if "!" in after:
+            return True
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        if re.fullmatch(r"[#*_\s]*[A-Z][A-Z'’\s,:&/-]*[.:]?[*_\s]*", line):
+            return False  # the whole line is the run: a heading
+        return not re.search(r"\b(?:PT|CV)\s+$", text[max(0, start - 4) : start])
+
     def flush() -> Iterator[tuple[int, int]]:
-        if len(run) >= 2 and sum(len(m.group()) for m in run) >= 6:
+        if len(run) >= 2 and sum(len(m.group()) for m in run) >= 6 and shouted():
             yield run[0].start(), run[-1].end()
         elif len(run) == 1 and len(run[0].group()) >= 5 and text[run[0].end() : run[0].end() + 1] == "!":
             yield run[0].start(), run[0].end()
