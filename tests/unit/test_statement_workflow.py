@@ -160,8 +160,12 @@ def test_publishing_queues_the_staff_first_promises_the_next_update_and_notes_th
     assert version.content.next_update_at == NOW + timedelta(minutes=60), "critical: an hour by default"
     assert [task.target for task in queue.sent] == [PublicationTarget.STAFF]
     assert [e.kind for e in incidents.events] == [EventKind.STATEMENT_PUBLISHED]
-    publish(store, incidents, queue, TENANT, statement_id, PublishRequest(by="budi"), NOW + timedelta(seconds=5))
-    assert len(queue.sent) == 1, "publishing twice queues nothing more"
+    again = publish(
+        store, incidents, queue, TENANT, statement_id, PublishRequest(by="budi"), NOW + timedelta(seconds=5)
+    )
+    assert again.statement.current.published_at == NOW, "publishing twice changes nothing"
+    assert [task.version for task in queue.sent] == [1, 1], "its first step is queued again (claims dedupe sends)"
+    assert len(incidents.events) == 1, "and the incident's timeline records it once"
 
 
 def test_a_published_version_never_changes_and_an_update_is_a_new_version() -> None:

@@ -77,6 +77,10 @@ TOKEN = Path(min_length=10, max_length=1024)
 TENANT = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
+class UnknownChannelError(TemplateProblemError):
+    """Publishing settings that name a channel the tenant does not have (422 invalid_setting)."""
+
+
 class TemplateList(BaseModel):
     items: list[NamedTemplate]
 
@@ -176,7 +180,7 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
     for field, ids in (("channel_ids", body.channel_ids), ("escalation_channel_ids", body.escalation_channel_ids)):
         for index, channel_id in enumerate(ids):
             if incidents.channel(owner, channel_id) is None:
-                raise TemplateProblemError(f"{field}[{index}]", f"no channel {channel_id!r} (POST /channels first)")
+                raise UnknownChannelError(f"{field}[{index}]", f"no channel {channel_id!r} (POST /channels first)")
     table.put_settings(owner, body)
     return ok_json(body.model_dump_json())
 

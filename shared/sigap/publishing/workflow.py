@@ -352,9 +352,8 @@ def publish(
     now: datetime,
 ) -> StatementView:
     """Marks the approved version published and queues its delivery, staff first. Publishing a version that is
-    already published changes nothing and queues nothing new (the tasks are idempotent besides)."""
+    already published changes nothing and queues its first step again, which sends nothing already sent."""
     settings = store.settings(tenant_id)
-    published: list[StatementVersion] = []
 
     def step(current: Statement) -> tuple[Statement, list[AuditEntry]] | None:
         if current.state is StatementState.PUBLISHED:
@@ -369,15 +368,16 @@ def publish(
         version = current.current.model_copy(
             update={"content": content, "published_at": now, "published_by": request.by}
         )
-        published.append(version)
         updated = current.model_copy(
             update={"versions": [*current.versions[:-1], version], "state": StatementState.PUBLISHED}
         )
         return updated, [_audit(current, AuditAction.PUBLISHED, request.by, now)]
 
     result = _change(store, tenant_id, statement_id, step, now)
-    if published:
-        version = published[0]
+    version = result.statement.current
+    if result.statement.state is StatementState.PUBLISHED and version.published_at is not None:
+        # Queued on every call, not only the first: a publish whose queueing failed (a 503) is retried by the
+        # client, and must still go out. Each send is claimed, so a second queueing sends nothing twice.
         queue.send(
             [
                 PublicationTask(
@@ -398,10 +398,10 @@ def publish(
                     event(
                         incident,
                         EventKind.STATEMENT_PUBLISHED,
-                        now,
+                        version.published_at,  # the same event however often publish is called
                         f"Published {kind} v{version.number}: {title.title if title else statement_id}",
                         ref=f"{statement_id}#{version.number}",
-                        actor=request.by,
+                        actor=version.published_by or request.by,
                         statement_id=statement_id,
                         version=str(version.number),
                     )
