@@ -239,8 +239,8 @@ def test_only_the_functions_that_send_once_can_send_anything_out(template: Templ
                     senders.setdefault(logical_id, set()).add(str(action))
     assert senders == {
         "DeliveryFunction": {"ses:SendEmail", "sns:Publish"},
-        "PublisherFunction": {"ses:SendRawEmail", "sns:Publish"},
-        "RemindersFunction": {"ses:SendRawEmail", "sns:Publish"},
+        "PublisherFunction": {"ses:SendRawEmail", "ses:SendEmail", "sns:Publish"},
+        "RemindersFunction": {"ses:SendRawEmail", "ses:SendEmail", "sns:Publish"},
         "StatementsFunction": {"ses:SendRawEmail"},
     }
 
