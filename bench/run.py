@@ -16,7 +16,7 @@
 8. Publishing (bench/publishing_bench.py): one statement to 10,000 subscribers through the publisher with SES
    throttled (time, SES calls, duplicates, losses), and the status page's size and load in headless Chromium.
 
-    python bench/run.py [--only imports|scoring|pipeline|fuzz|detection|delivery|tone|publishing]
+    python bench/run.py [--only imports|scoring|ablation|pipeline|fuzz|detection|delivery|tone|publishing]
                          [--subscribers 10000] [--mentions 3000] [--runs 7]
                          [--fuzz 3000] [--alerts 60]
 """
@@ -239,7 +239,8 @@ def _environment_kept() -> Iterator[None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--only", choices=["imports", "scoring", "pipeline", "fuzz", "detection", "delivery", "tone", "publishing"]
+        "--only",
+        choices=["imports", "scoring", "ablation", "pipeline", "fuzz", "detection", "delivery", "tone", "publishing"],
     )
     parser.add_argument("--alerts", type=int, default=60, help="alerts in the delivery fault-injection run")
     parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
@@ -253,6 +254,10 @@ def main() -> None:
         from scoring_bench import scoring
 
         scoring(args.runs)
+    if args.only in (None, "ablation"):
+        from scoring_ablation import ablation
+
+        ablation()
     if args.only in (None, "pipeline"):
         with _environment_kept():  # the local stack's endpoints, set for the section, go with its stack
             pipeline(args.mentions)

@@ -24,6 +24,7 @@ from sigap.scoring.default import offline_scorer
 from sigap.scoring.engine import ScoringInput
 from sigap.scoring.sentiment import SentimentModel, artifact_path, shipped_model
 from sigap.scoring.text import tokens
+from sigap.scoring.train import expected_calibration_error
 
 THROUGHPUT_TEXTS = 10_000
 
@@ -35,8 +36,11 @@ class SigapSentiment:
         self._model = shipped_model()
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        probabilities = self._model.probabilities([tokens(text) for text in texts])
+        probabilities = self.probabilities(texts)
         return [self._model.classes[i] for i in probabilities.argmax(axis=1)]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model.probabilities([tokens(text) for text in texts])
 
 
 def short_posts(count: int) -> list[str]:
@@ -85,6 +89,7 @@ def quality(predictors: Sequence[object]) -> None:
     print("### Sentiment quality: accuracy / macro-F1 (3 classes)\n")
     print("| set | rows | " + " | ".join(names) + " | Sigap - best baseline, macro-F1 [95% CI] |")
     print("|---|---:|" + "---:|" * (len(names) + 1))
+    details = []
     for labelled in datasets.evaluation_sets(data):
         cells, predictions, scores = [], [], []
         for predictor in predictors:
@@ -97,6 +102,34 @@ def quality(predictors: Sequence[object]) -> None:
         low, high = margin_interval(labelled.labels, predictions[0], predictions[best])
         margin = f"{scores[0] - scores[best]:+.3f} [{low:+.3f}, {high:+.3f}] vs {names[best]}"
         print(f"| {labelled.name} | {len(labelled.texts)} | " + " | ".join(cells) + f" | {margin} |")
+        details.append((labelled, predictions))
+    print()
+    print("### Sentiment: neutral posts called neutral, the negative share, and Sigap's calibration\n")
+    print(
+        "| set | neutral called neutral: "
+        + " / ".join(names)
+        + " | negative share: gold / "
+        + " / ".join(names)
+        + " | Sigap ECE | Sigap confidence / accuracy of its negatives |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    sigap = predictors[0]
+    for labelled, predictions in details:
+        truth = np.asarray(labelled.labels)
+        recalls = " / ".join(f"{(np.asarray(p)[truth == 'neutral'] == 'neutral').mean():.2f}" for p in predictions)
+        shares = " / ".join(f"{(np.asarray(p) == 'negative').mean():.2f}" for p in predictions)
+        probabilities = sigap.probabilities(labelled.texts)  # type: ignore[attr-defined]
+        gold = np.asarray([LABELS.index(label) for label in labelled.labels])
+        negatives = probabilities.argmax(axis=1) == 0
+        negative_cell = (
+            f"{probabilities[negatives, 0].mean():.2f} / {(gold[negatives] == 0).mean():.2f}"
+            if negatives.any()
+            else "-"
+        )
+        print(
+            f"| {labelled.name} | {recalls} | {(truth == 'negative').mean():.2f} / {shares} | "
+            f"{expected_calibration_error(probabilities, gold):.3f} | {negative_cell} |"
+        )
     print()
 
 

@@ -20,8 +20,14 @@ def test_the_artifact_is_at_most_10_mb_and_names_its_training() -> None:
         "SmSA train",
         "NusaX indonesian train",
         "NusaX english train",
+        "NusaX javanese train",
+        "NusaX sundanese train",
+        "EmoT train",
         "Sigap train en",
         "Sigap train id",
+        "Sigap train chatter id",
+        "Sigap train chatter ms",
+        "Sigap train chatter en",
     }
 
 

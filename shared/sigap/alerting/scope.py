@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sigap.aggregates import MinuteCounts
 from sigap.alerting.models import Finding, Rule, Scope
+from sigap.scoring.language import INDONESIAN_REGIONAL
 
 NATIONAL_AUTHORS = 25  # a local fire is a handful of people (one store, one town); this many is not
 NATIONAL_CHANNELS = 3
@@ -71,7 +72,12 @@ def judge_scope(finding: Finding, window: MinuteCounts, home_country: str | None
             )
     elif len(countries) >= 3:
         return Scope.GLOBAL, f"mentions come from {len(countries)} countries ({', '.join(sorted(countries))})"
-    languages = {name for name, count in window.languages.items() if window.total and count / window.total >= 0.15}
+    # Javanese and Sundanese are spoken inside Indonesia: talk in them has not crossed a border.
+    spoken: dict[str, int] = {}
+    for name, count in window.languages.items():
+        nation = "id" if name in INDONESIAN_REGIONAL else name
+        spoken[nation] = spoken.get(nation, 0) + count
+    languages = {name for name, count in spoken.items() if window.total and count / window.total >= 0.15}
     languages.discard("other")
     if len(languages) >= 3:
         return Scope.GLOBAL, f"the talk is in {len(languages)} languages ({', '.join(sorted(languages))})"

@@ -45,10 +45,36 @@ def smsa(data: Path, split: str) -> LabelledSet:
     return _checked(f"SmSA {split}", "id", _tsv(data / "smsa" / f"{split}_preprocess.tsv"))
 
 
+_NUSAX_CODES = {"english": "en", "indonesian": "id", "javanese": "jv", "sundanese": "su"}
+
+
 def nusax(data: Path, language: str, split: str) -> LabelledSet:
     with (data / "nusax_senti" / language / f"{split}.csv").open(encoding="utf-8") as handle:
         pairs = [(row["text"], row["label"]) for row in csv.DictReader(handle)]
-    return _checked(f"NusaX {language} {split}", "en" if language == "english" else "id", pairs)
+    return _checked(f"NusaX {language} {split}", _NUSAX_CODES[language], pairs)
+
+
+# EmoT's five emotions have no neutral: anger, fear and sadness read as negative, happiness and love as positive.
+EMOTION_SENTIMENT = {
+    "anger": "negative",
+    "fear": "negative",
+    "sadness": "negative",
+    "happy": "positive",
+    "love": "positive",
+}
+
+
+def emot(data: Path, split: str) -> LabelledSet:
+    """IndoNLU EmoT: real Indonesian tweets with an emotion each, mapped to sentiment (EMOTION_SENTIMENT). Two
+    rows of the training split join label and text with ';' instead of ','."""
+    pairs = []
+    with (data / "emot" / f"{split}_preprocess.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            if row == ["label", "tweet"]:
+                continue
+            label, text = row[0].split(";", 1) if len(row) == 1 else row[:2]
+            pairs.append((text.replace("[USERNAME]", "@user"), EMOTION_SENTIMENT[label]))
+    return _checked(f"EmoT {split}", "id", pairs)
 
 
 def sigap_eval(data: Path, name: str) -> LabelledSet:
@@ -56,10 +82,23 @@ def sigap_eval(data: Path, name: str) -> LabelledSet:
     return _checked(f"Sigap {name.replace('_', ' ')}", language, _tsv(data / "sigap_eval" / f"{name}.tsv"))
 
 
-def sigap_train(data: Path, language: str) -> LabelledSet:
-    """Sigap's own hand-written training posts (data/sigap_train): the social and complaint register the public
-    sets lack, above all in English, where the only other supervision is 500 translated restaurant reviews."""
-    return _checked(f"Sigap train {language}", language, _tsv(data / "sigap_train" / f"social_{language}.tsv"))
+def sigap_train(data: Path, language: str, kind: str = "social") -> LabelledSet:
+    """Sigap's own hand-written training posts (data/sigap_train): `social` is the complaint and customer-care
+    register the public sets lack, above all in English; `chatter` is everyday conversation (greetings, news,
+    advice, hopes, laughter, politics, public health), mostly neutral, in Indonesian, Malay and English."""
+    name = f"Sigap train {language}" if kind == "social" else f"Sigap train {kind} {language}"
+    return _checked(name, language, _tsv(data / "sigap_train" / f"{kind}_{language}.tsv"))
+
+
+def sigap_training_sets(data: Path) -> list[LabelledSet]:
+    """Sigap's own posts: the register the model is deployed on, and what its calibration is fitted to."""
+    return [
+        sigap_train(data, "en"),
+        sigap_train(data, "id"),
+        sigap_train(data, "id", "chatter"),
+        sigap_train(data, "ms", "chatter"),
+        sigap_train(data, "en", "chatter"),
+    ]
 
 
 def training_sets(data: Path) -> list[LabelledSet]:
@@ -68,8 +107,10 @@ def training_sets(data: Path) -> list[LabelledSet]:
         smsa(data, "train"),
         nusax(data, "indonesian", "train"),
         nusax(data, "english", "train"),
-        sigap_train(data, "en"),
-        sigap_train(data, "id"),
+        nusax(data, "javanese", "train"),
+        nusax(data, "sundanese", "train"),
+        emot(data, "train"),
+        *sigap_training_sets(data),
     ]
 
 
@@ -84,10 +125,17 @@ SIGAP_EVALUATION_SETS = (
     "holdout_en",
     "holdout2_id",
     "holdout2_en",
+    "chatter_id",
 )
 
 
 def evaluation_sets(data: Path) -> list[LabelledSet]:
     """Every set the benchmarks report on: the public validation splits and Sigap's own held-out sentences."""
-    public = [smsa(data, "valid"), nusax(data, "indonesian", "valid"), nusax(data, "english", "valid")]
+    public = [
+        smsa(data, "valid"),
+        nusax(data, "indonesian", "valid"),
+        nusax(data, "english", "valid"),
+        nusax(data, "javanese", "valid"),
+        nusax(data, "sundanese", "valid"),
+    ]
     return public + [sigap_eval(data, name) for name in SIGAP_EVALUATION_SETS]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sigap.kinds import ChannelKind, Sentiment
-from sigap.scoring.language import identify
+from sigap.scoring.language import LANGUAGES, identify
 from sigap.scoring.reach import reach_of
 from sigap.scoring.risk import risk_of
 from sigap.scoring.sentiment import SentimentModel
@@ -109,7 +109,7 @@ class SigapScorer:
         for item, words, language, (negative, neutral, positive), story_id in zip(
             inputs, tokenised, identified, probabilities, story_ids, strict=True
         ):
-            if language == "other" and item.language_hint in ("id", "en"):
+            if language == "other" and item.language_hint in LANGUAGES:
                 language = item.language_hint
             signals = find_signals(words)
             spread = reach_of(item.channel, item.followers, item.verified, item.likes, item.shares, item.comments)

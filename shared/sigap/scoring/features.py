@@ -12,7 +12,9 @@ from sigap.scoring.text import CLAUSE_ENDS
 
 NEGATORS = frozenset(
     "tidak bukan belum jangan tanpa kurang no not never nor without neither isn't wasn't aren't weren't don't "
-    "doesn't didn't can't cannot won't wouldn't couldn't shouldn't ain't hardly".split()
+    "doesn't didn't can't cannot won't wouldn't couldn't shouldn't ain't hardly"
+    # Javanese and Sundanese negators, kept as written so the language can still be told (Malay "tak" is "tidak")
+    " ora mboten teu henteu moal".split()
 )
 # Words that end a negation's reach, and whose clause outweighs what came before ("bagus, tapi mahal").
 CONTRAST = frozenset("tapi tetapi namun padahal sayangnya but however though although yet".split())

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sigap.scoring.features import DENSE_FEATURES, Lexicon, extract
-from sigap.scoring.language import identify
+from sigap.scoring.language import identify, is_indonesian_side
 
 ARTIFACT_NAME = "sentiment.json.gz"
 # Fixed adjustments to the (negative, neutral, positive) logits for what the review-based training data cannot
@@ -25,7 +25,9 @@ RULES = {
     "sarcasm": np.array([2.0, 0.0, -2.0]),
     "information_question": np.array([-0.8, 1.2, -0.4]),
 }
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# The model's two sides, each calibrated on its own (see SentimentModel.temperatures).
+SIDES = ("indonesian", "english")
 
 
 class ModelArtifactError(RuntimeError):
@@ -42,6 +44,12 @@ class SentimentModel:
     bias: np.ndarray  # (classes,)
     lexicon: dict[str, float]
     training: dict[str, Any] = field(default_factory=dict)
+    # Calibration fitted by `make train` on Sigap's own posts, out of fold, for each side of the model (row 0 the
+    # Indonesian side: id, ms, jv, su and other; row 1 English): logits / temperature + offsets. The offsets carry
+    # the class balance of social posts, which the review-heavy training data does not have, and it differs by
+    # side: SmSA's 10 % neutral leaves the Indonesian side too sure that a post has a sentiment.
+    temperatures: np.ndarray = field(default_factory=lambda: np.ones(2))
+    offsets: np.ndarray = field(default_factory=lambda: np.zeros((2, 3)))
 
     # -- persistence ---------------------------------------------------------------------------------------
 
@@ -58,6 +66,8 @@ class SentimentModel:
             "bias": np.round(self.bias, 6).tolist(),
             "lexicon": {word: round(value, 4) for word, value in sorted(self.lexicon.items())},
             "training": self.training,
+            "temperatures": np.round(self.temperatures, 6).tolist(),
+            "offsets": np.round(self.offsets, 6).tolist(),
         }
         raw = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         return gzip.compress(raw, compresslevel=9, mtime=0)
@@ -82,6 +92,8 @@ class SentimentModel:
             bias=np.asarray(document["bias"], dtype=np.float64),
             lexicon=Lexicon(document["lexicon"]),
             training=document.get("training", {}),
+            temperatures=np.asarray(document["temperatures"], dtype=np.float64),
+            offsets=np.asarray(document["offsets"], dtype=np.float64),
         )
 
     @classmethod
@@ -91,8 +103,15 @@ class SentimentModel:
     # -- inference -----------------------------------------------------------------------------------------
 
     def probabilities(self, tokenised: Sequence[Sequence[str]], languages: Sequence[str] | None = None) -> np.ndarray:
-        """Class probabilities, one row per text, columns in `classes` order. `languages` (each text's
+        """Calibrated class probabilities, one row per text, columns in `classes` order. `languages` (each text's
         `identify` result) saves identifying them again when the caller already has."""
+        if languages is None:
+            languages = [identify(words) for words in tokenised]
+        sides = np.fromiter((0 if is_indonesian_side(language) else 1 for language in languages), dtype=np.intp)
+        return softmax(self.logits(tokenised, languages) / self.temperatures[sides, None] + self.offsets[sides])
+
+    def logits(self, tokenised: Sequence[Sequence[str]], languages: Sequence[str] | None = None) -> np.ndarray:
+        """The uncalibrated logits, one row per text (what the calibration is fitted on)."""
         if languages is None:
             languages = [identify(words) for words in tokenised]
         count = len(tokenised)
@@ -102,7 +121,7 @@ class SentimentModel:
         adjustments = np.zeros((count, len(self.classes)))
         vocabulary = self.vocabulary
         for row, (words, language) in enumerate(zip(tokenised, languages, strict=True)):
-            sparse, dense[row], cues = extract(words, self.lexicon, language == "en")
+            sparse, dense[row], cues = extract(words, self.lexicon, not is_indonesian_side(language))
             if cues.sarcasm:
                 adjustments[row] += RULES["sarcasm"]
             if cues.information_question:
@@ -110,7 +129,7 @@ class SentimentModel:
             found = {index for name in sparse if (index := vocabulary.get(name)) is not None}
             columns.extend(found)
             rows.extend([row] * len(found))
-        logits = dense @ self.dense_weights + self.bias + adjustments
+        logits: np.ndarray = dense @ self.dense_weights + self.bias + adjustments
         if columns:
             # sum_f w[f] * idf[f] / ||idf[features of the text]||, for every text at once
             column_index = np.asarray(columns)
@@ -121,10 +140,14 @@ class SentimentModel:
             picked = self.sparse_weights[column_index] * idf[:, None]
             for klass in range(len(self.classes)):
                 logits[:, klass] += np.bincount(row_index, weights=picked[:, klass], minlength=count) / norms
-        logits -= logits.max(axis=1, keepdims=True)
-        exponentials = np.exp(logits)
-        probabilities: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
-        return probabilities
+        return logits
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exponentials = np.exp(shifted)
+    probabilities: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 def artifact_path() -> Path:

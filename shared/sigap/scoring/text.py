@@ -13,6 +13,10 @@ _HASHTAG = re.compile(r"#(\w+)")
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 _DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[!?]|[.,;:]+")
+# Laughter in all its spellings ("wkwkwk", "wkwkwkw", "hahahah", "hehehe", "awokawok", "xixixi", "lolol") is one
+# token, so the model learns one weight for it from conversation instead of many from the odd review.
+_LAUGHTER = re.compile(r"^(?:w(?:kw)+k?w?|(?:kw){2,}k?|(?:ha|he|hi){2,}h?|(?:a?wok)+|(?:xi){2,}|lo(?:lo)*l|lmf?ao)$")
+_LAUGHTER_STARTS = frozenset("wkhaxl")  # the regex only for tokens that could be laughter: most cannot
 _REDUPLICATION = re.compile(r"\b([a-z]+)2\b")
 # Leetspeak of "alay" writing, only inside words that also hold letters ("b4ik", "s3nang").
 _ALAY = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t"})
@@ -134,6 +138,9 @@ SLANG: dict[str, str] = {
     "wkwkwk": "haha",
     "awokawok": "haha",
     "hehe": "haha",
+    "gapapa": "oke",
+    "gpp": "oke",
+    "nggapapa": "oke",
     "anjir": "anjing",
     "anjrit": "anjing",
     "anjay": "wow",
@@ -237,6 +244,12 @@ IDIOMS: dict[tuple[str, str], str] = {
     ("no", "problem"): "oke",
     ("no", "worries"): "oke",
     ("not", "bad"): "lumayan",
+    # Advice and reassurance, not complaints: "jangan lupa bawa payung", "tidak apa-apa".
+    ("jangan", "lupa"): "ingat",
+    ("don't", "forget"): "remember",
+    ("tidak", "apa-apa"): "oke",
+    ("tidak", "papa"): "oke",
+    ("tidak", "masalah"): "oke",
 }
 BREAK = "."
 # Tokens that end a clause: negation and other scopes stop here.
@@ -252,6 +265,8 @@ def tokens(text: str) -> list[str]:
                 words.append(BREAK)
             continue
         replacement = SLANG.get(token)
+        if replacement is None and token[0] in _LAUGHTER_STARTS and _LAUGHTER.match(token):
+            replacement = "haha"
         if replacement is None:
             words.append(token)
         else:

@@ -16,8 +16,10 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from scipy import optimize
 from scipy import sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -25,15 +27,19 @@ from sklearn.metrics import accuracy_score, f1_score
 from sigap.scoring import datasets
 from sigap.scoring.datasets import LABELS, LabelledSet
 from sigap.scoring.features import DENSE_FEATURES, extract
-from sigap.scoring.language import identify
+from sigap.scoring.language import identify, is_indonesian_side
 from sigap.scoring.lexicon import WEIGHTS
-from sigap.scoring.sentiment import SentimentModel, artifact_path
+from sigap.scoring.sentiment import SIDES, SentimentModel, artifact_path, softmax
 from sigap.scoring.text import tokens
 
 MIN_FEATURE_COUNT = 2
 # How many times a row of each set counts. The public sets are 11,500 Indonesian reviews and 500 English ones;
 # Sigap's own social posts are few, so they weigh more, or the review register would drown them out.
-ROW_WEIGHTS = {"en": 2.0, "id": 1.0, "social": 3.0}
+ROW_WEIGHTS = {"en": 2.0, "id": 1.0, "jv": 1.0, "su": 1.0, "social": 3.0}
+# EmoT's tweets are real social media, but every one of them is labelled with an emotion: counted fully they
+# would teach that a tweet is never neutral.
+EMOT_WEIGHT = 0.5
+CALIBRATION_FOLDS = 5
 # Unbalanced: "balanced" lifts SmSA's rare neutral class into a bias that swamps one-word social posts.
 CLASS_WEIGHT: str | None = None
 C_GRID = (8.0, 16.0)
@@ -55,7 +61,7 @@ def _featurise(texts: Sequence[str], lexicon: dict[str, float]) -> tuple[list[li
     names, dense = [], []
     for text in texts:
         words = tokens(text)
-        sparse, values, _ = extract(words, lexicon, identify(words) == "en")
+        sparse, values, _ = extract(words, lexicon, not is_indonesian_side(identify(words)))
         names.append(sorted(set(sparse)))
         dense.append(values)
     return names, np.asarray(dense)
@@ -88,7 +94,92 @@ def _matrix(names: list[list[str]], dense: np.ndarray, vocabulary: dict[str, int
 
 
 def _row_weight(labelled: LabelledSet) -> float:
+    if labelled.name.startswith("EmoT"):
+        return EMOT_WEIGHT
     return ROW_WEIGHTS["social" if labelled.name.startswith("Sigap train") else labelled.language]
+
+
+def _fold(labelled: LabelledSet, fold: int, keep: bool) -> LabelledSet:
+    rows = [i for i in range(len(labelled.texts)) if (i % CALIBRATION_FOLDS == fold) == keep]
+    return dataclasses.replace(
+        labelled, texts=[labelled.texts[i] for i in rows], labels=[labelled.labels[i] for i in rows]
+    )
+
+
+def out_of_fold_logits(
+    train: Sequence[LabelledSet], own: Sequence[LabelledSet], lexicon: dict[str, float], c: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logits for every row of Sigap's own posts (`own`, part of `train`), each fifth of them predicted by a model
+    trained without it, with the gold class indices and each row's side (0 Indonesian, 1 English)."""
+    others = [labelled for labelled in train if labelled not in own]
+    logits: list[np.ndarray] = []
+    gold: list[int] = []
+    sides: list[int] = []
+    for fold in range(CALIBRATION_FOLDS):
+        model = fit([*others, *(_fold(labelled, fold, keep=False) for labelled in own)], lexicon, c)
+        for labelled in own:
+            held = _fold(labelled, fold, keep=True)
+            tokenised = [tokens(text) for text in held.texts]
+            languages = [identify(words) for words in tokenised]
+            logits.append(model.logits(tokenised, languages))
+            gold.extend(LABELS.index(label) for label in held.labels)
+            sides.extend(0 if is_indonesian_side(language) else 1 for language in languages)
+    return np.vstack(logits), np.asarray(gold), np.asarray(sides)
+
+
+def fit_calibration(logits: np.ndarray, gold: np.ndarray, offsets: bool = True) -> tuple[float, np.ndarray]:
+    """The temperature (and, with `offsets`, the negative and positive logit offsets against neutral) that
+    minimise the log loss of `logits` against `gold`."""
+
+    def unpack(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        shift = np.array([parameters[1], 0.0, parameters[2]]) if offsets else np.zeros(3)
+        return float(np.exp(parameters[0])), shift
+
+    def loss(parameters: np.ndarray) -> float:
+        temperature, shift = unpack(parameters)
+        scaled = logits / temperature + shift
+        scaled -= scaled.max(axis=1, keepdims=True)
+        log_probabilities = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return float(-log_probabilities[np.arange(len(gold)), gold].mean())
+
+    start = np.zeros(3 if offsets else 1)
+    fitted = optimize.minimize(loss, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9})
+    return unpack(fitted.x)
+
+
+def calibrate(
+    train: Sequence[LabelledSet], own: Sequence[LabelledSet], lexicon: dict[str, float], c: float
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Each side's temperature and class offsets (see SentimentModel.temperatures), fitted to Sigap's own posts out
+    of fold (see out_of_fold_logits). The offsets learn the class balance of the social register; the
+    temperature, how sure the model may be there. Returns them with the expected calibration error before and
+    after, out of fold, per side."""
+    logits, gold, sides = out_of_fold_logits(train, own, lexicon, c)
+    temperatures, offsets = np.ones(2), np.zeros((2, 3))
+    report: dict[str, Any] = {}
+    for side, name in enumerate(SIDES):
+        rows = sides == side
+        temperatures[side], offsets[side] = fit_calibration(logits[rows], gold[rows])
+        calibrated = softmax(logits[rows] / temperatures[side] + offsets[side])
+        report[name] = {
+            "rows": int(rows.sum()),
+            "ece_before": round(expected_calibration_error(softmax(logits[rows]), gold[rows]), 4),
+            "ece_after": round(expected_calibration_error(calibrated, gold[rows]), 4),
+        }
+    return temperatures, offsets, report
+
+
+def expected_calibration_error(probabilities: np.ndarray, gold: np.ndarray, bins: int = 10) -> float:
+    """ECE over equal-width confidence bins: the gap between how sure the top class is and how often it is right,
+    weighted by how many predictions fall in each bin."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == gold
+    total = 0.0
+    for low in np.linspace(0.0, 1.0, bins, endpoint=False):
+        inside = (confidence > low) & (confidence <= low + 1.0 / bins)
+        if inside.any():
+            total += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+    return float(total)
 
 
 def fit(train: Sequence[LabelledSet], lexicon: dict[str, float], c: float) -> SentimentModel:
@@ -146,6 +237,16 @@ def main(argv: list[str] | None = None) -> None:
             best = (mean, c, model)
     assert best is not None
     _, chosen_c, model = best
+    temperatures, offsets, calibration = calibrate(train, datasets.sigap_training_sets(data), lexicon, chosen_c)
+    model = dataclasses.replace(model, temperatures=temperatures, offsets=offsets)
+    print(f"calibration on Sigap's own posts, out of {CALIBRATION_FOLDS} folds:")
+    for side, name in enumerate(SIDES):
+        figures = calibration[name]
+        print(
+            f"  {name} side ({figures['rows']} rows): temperature {temperatures[side]:.3f}, offsets negative "
+            f"{offsets[side][0]:+.3f} / positive {offsets[side][2]:+.3f} (against neutral); "
+            f"ECE {figures['ece_before']:.3f} -> {figures['ece_after']:.3f}"
+        )
     validation = {}
     for labelled in datasets.evaluation_sets(data):
         accuracy, macro_f1 = evaluate(model, labelled)
@@ -154,6 +255,7 @@ def main(argv: list[str] | None = None) -> None:
         model,
         training={
             "c": chosen_c,
+            "calibration": calibration,
             "train_rows": sum(len(s.texts) for s in train),
             "vocabulary": len(model.vocabulary),
             "data_sha256": {
