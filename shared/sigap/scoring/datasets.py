@@ -126,6 +126,7 @@ SIGAP_EVALUATION_SETS = (
     "holdout2_id",
     "holdout2_en",
     "chatter_id",
+    "chatter2_id",
 )
 
 
