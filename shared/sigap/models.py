@@ -193,7 +193,7 @@ class Score(BaseModel):
     sentiment: Sentiment
     polarity: float = Field(ge=-1, le=1, description="P(positive) - P(negative)")
     confidence: float = Field(ge=0, le=1, default=1.0, description="Probability of the chosen sentiment")
-    lang: str
+    lang: str = Field(description="Identified language: id, en, ms (Malay), jv (Javanese), su (Sundanese) or other")
     risk: float = Field(ge=0, le=1)
     reach: float = Field(ge=0, le=1, default=0.0)
     signals: list[Signal] = Field(default_factory=list)
