@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
-from scoring_bench import margin_interval
+from scoring_bench import margin_interval, neutral_recall
 
 from sigap.scoring import datasets, train
 from sigap.scoring.datasets import LABELS
@@ -32,11 +32,6 @@ STEPS = (
 def _predict(model: SentimentModel, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     probabilities = model.probabilities([tokens(text) for text in texts])
     return [model.classes[i] for i in probabilities.argmax(axis=1)], probabilities
-
-
-def _neutral_recall(truth: Sequence[str], predicted: Sequence[str]) -> float:
-    neutral = [p for t, p in zip(truth, predicted, strict=True) if t == "neutral"]
-    return sum(p == "neutral" for p in neutral) / len(neutral) if neutral else float("nan")
 
 
 def ablation() -> None:
@@ -70,7 +65,7 @@ def ablation() -> None:
                 cell += f" ({score - train.macro_f1(labelled.labels, previous[row]):+.3f} [{low:+.2f}, {high:+.2f}])"
             results[row].append(cell)
             if labelled.name == "Sigap chatter id":
-                extra[0][1].append(f"{_neutral_recall(labelled.labels, predicted):.2f}")
+                extra[0][1].append(f"{neutral_recall(labelled.labels, predicted):.2f}")
                 gold = np.asarray([LABELS.index(label) for label in labelled.labels])
                 extra[1][1].append(f"{train.expected_calibration_error(probabilities, gold):.3f}")
         previous = predictions

@@ -66,6 +66,12 @@ def _macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
     return float(f1_score(truth, predicted, average="macro", labels=list(LABELS), zero_division=0))
 
 
+def neutral_recall(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    """The share of the posts labelled neutral that were called neutral."""
+    neutral = [p for t, p in zip(truth, predicted, strict=True) if t == "neutral"]
+    return sum(p == "neutral" for p in neutral) / len(neutral) if neutral else float("nan")
+
+
 def margin_interval(truth: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> tuple[float, float]:
     """95% paired-bootstrap interval of macro-F1(ours) - macro-F1(theirs): the same resampled rows for both, so
     a small set's interval shows whether a margin is more than the luck of which sentences were drawn."""
@@ -116,7 +122,7 @@ def quality(predictors: Sequence[object]) -> None:
     sigap = predictors[0]
     for labelled, predictions in details:
         truth = np.asarray(labelled.labels)
-        recalls = " / ".join(f"{(np.asarray(p)[truth == 'neutral'] == 'neutral').mean():.2f}" for p in predictions)
+        recalls = " / ".join(f"{neutral_recall(labelled.labels, p):.2f}" for p in predictions)
         shares = " / ".join(f"{(np.asarray(p) == 'negative').mean():.2f}" for p in predictions)
         probabilities = sigap.probabilities(labelled.texts)  # type: ignore[attr-defined]
         gold = np.asarray([LABELS.index(label) for label in labelled.labels])
