@@ -22,7 +22,7 @@ LAYER_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --n
   $(foreach p,boto3 botocore s3transfer urllib3 python-dateutil six,--no-emit-package $(p))
 
 .PHONY: help venv browser demo up test lint typecheck template-check contracts locked unit integration infra e2e \
-        bench fuzz train lock clean
+        bench fuzz train lock openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,15 +55,15 @@ lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: venv ## mypy --strict on shared/ and functions/
-	$(BIN)/mypy shared/sigap functions
+typecheck: venv ## mypy --strict on shared/, tools/ and functions/
+	$(BIN)/mypy shared/sigap tools/sigap_tools functions
 
 template-check: venv $(SAM_VENV)/.installed ## cfn-lint and sam validate
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --region us-east-1 --template template.yaml
 
-contracts: venv ## logic never imports adapters (import-linter contracts in pyproject.toml)
-	$(BIN)/lint-imports --no-cache --config pyproject.toml
+contracts: venv ## features depend downwards, domain code never imports adapters (import-linter, pyproject.toml)
+	$(BIN)/lint-imports --no-cache pyproject.toml
 
 locked: venv ## the layer's requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
@@ -92,7 +92,10 @@ bench: venv ## import ratios, layer size, scoring, local throughput, a long fuzz
 	$(BIN)/python bench/run.py
 
 train: venv ## retrain the sentiment model from data/ (reproduces the shipped model's predictions)
-	$(BIN)/python -m sigap.scoring.train
+	$(BIN)/python -m sigap_tools.training.train
+
+openapi: venv ## regenerate shared/sigap/openapi.json from the routes (make test fails when it is stale)
+	$(BIN)/python -m sigap_tools.openapi
 
 lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinned requirements
 	$(UV) lock

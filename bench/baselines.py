@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from sigap.scoring import datasets
+from sigap_tools.training import datasets
 
 
 class VaderBaseline:

@@ -29,7 +29,7 @@ CHANNELS = ("email", "slack", "webhook", "teams")
 
 
 def _alert(number: int, fired_at: datetime) -> Any:
-    from sigap.alerting.models import Alert, AlertStatus, Evidence, Ranked, Rule, Scope, Severity
+    from sigap.detection.domain.models import Alert, AlertStatus, Evidence, Ranked, Rule, Scope, Severity
 
     story = f"s-{number:012x}"
     return Alert(
@@ -74,8 +74,8 @@ class Phase:
 
 
 def delivery(alerts: int = 60, kill_every: float = 4.0) -> None:
-    from sigap.cli.target import resolve_target
-    from sigap.local.stack import LocalStack, StackOptions
+    from sigap_tools.cli.target import resolve_target
+    from sigap_tools.local.stack import LocalStack, StackOptions
 
     with tempfile.TemporaryDirectory(prefix="sigap-bench-") as state:
         options = StackOptions(
@@ -115,16 +115,16 @@ def delivery(alerts: int = 60, kill_every: float = 4.0) -> None:
 
 
 def _phase(stack: Any, target: Any, tenant_id: str, alerts: int, *, faults: bool, kill_every: float) -> Phase:
-    from sigap.alerting.models import AlertTransition, TransitionKind
-    from sigap.client import SigapClient
-    from sigap.dal.alerts import AlertsTable
-    from sigap.dal.queue import AlertEventQueue
-    from sigap.dal.queue_depth import queue_depth
-    from sigap.dal.tenants import TenantStore
-    from sigap.local.outbox import sent_emails
-    from sigap.local.receiver import Faults
-    from sigap.models import StackMode, utc_now
-    from sigap.tenants import create_tenant
+    from sigap.detection.domain.models import AlertTransition, TransitionKind
+    from sigap.detection.queues import AlertEventQueue
+    from sigap.detection.store import AlertsTable
+    from sigap.kernel.models import StackMode, utc_now
+    from sigap.tenants.store import TenantStore
+    from sigap_tools.client import SigapClient
+    from sigap_tools.local.outbox import sent_emails
+    from sigap_tools.local.receiver import Faults
+    from sigap_tools.queue_depth import queue_depth
+    from sigap_tools.tenants import create_tenant
 
     receiver = stack.receiver
     _, key = create_tenant(

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _environment(template: Any, resolver: Any, logical_id: str) -> None:
-    from sigap.local.template import as_string_map
+    from sigap_tools.local.template import as_string_map
 
     spec = next(f for f in template.functions() if f.logical_id == logical_id)
     for name, value in as_string_map(resolver.resolve(spec.environment)).items():
@@ -40,26 +40,18 @@ def subscribers(count: int, throttle: float) -> None:
     )
     for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
         del os.environ[name]
-    from sigap.local.moto_server import install
+    from sigap_tools.local.moto_server import install
 
     install()  # the local stack's moto fixes: plain moto deep-copies the table in every transaction
     with mock_aws():
-        from sigap.alerting.incidents import Incident
-        from sigap.alerting.models import Scope, Severity
-        from sigap.aws import reset_clients, ses_client
-        from sigap.config import publisher_settings
-        from sigap.consumers import publishing as consumer
-        from sigap.dal.notifications import NotificationsTable
-        from sigap.dal.publishing import PublishingTable
-        from sigap.dal.queue import PublicationQueue
-        from sigap.dal.secrets import link_key
-        from sigap.dal.tenants import TenantStore
-        from sigap.demo.statements import VARIABLES
-        from sigap.local.event_sources import sqs_record
-        from sigap.local.provision import provision
-        from sigap.local.template import Template
-        from sigap.models import StackMode, utc_now
-        from sigap.publishing.models import (
+        from sigap.detection.domain.models import Scope, Severity
+        from sigap.incidents.domain.model import Incident
+        from sigap.kernel.models import StackMode, utc_now
+        from sigap.notify.secrets import link_key
+        from sigap.notify.store import NotificationsTable
+        from sigap.platform.aws import reset_clients, ses_client
+        from sigap.statements import wiring as consumer
+        from sigap.statements.domain.models import (
             PublishingSettings,
             PublishRequest,
             Review,
@@ -68,8 +60,16 @@ def subscribers(count: int, throttle: float) -> None:
             Subscriber,
             SubscriberState,
         )
-        from sigap.publishing.workflow import create_statement, publish, review, submit
-        from sigap.tenants import create_tenant
+        from sigap.statements.domain.workflow import create_statement, publish, review, submit
+        from sigap.statements.queue import PublicationQueue
+        from sigap.statements.settings import publisher_settings
+        from sigap.statements.store import PublishingTable
+        from sigap.tenants.store import TenantStore
+        from sigap_tools.demo.statements import VARIABLES
+        from sigap_tools.local.event_sources import sqs_record
+        from sigap_tools.local.provision import provision
+        from sigap_tools.local.template import Template
+        from sigap_tools.tenants import create_tenant
 
         reset_clients()
         for cached in (publisher_settings, consumer._shared, link_key):
@@ -213,12 +213,12 @@ class _Context:
 def status_page(runs: int) -> None:
     """The page's size, and its load in headless Chromium on the local stack beside about:blank's."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    from sigap.client import SigapClient
-    from sigap.dal.tenants import TenantStore
-    from sigap.demo.statements import VARIABLES
-    from sigap.local.stack import LocalStack, StackOptions, find_template
-    from sigap.models import StackMode, utc_now
-    from sigap.tenants import create_tenant
+    from sigap.kernel.models import StackMode, utc_now
+    from sigap.tenants.store import TenantStore
+    from sigap_tools.client import SigapClient
+    from sigap_tools.demo.statements import VARIABLES
+    from sigap_tools.local.stack import LocalStack, StackOptions, find_template
+    from sigap_tools.tenants import create_tenant
 
     stack = LocalStack(
         StackOptions(

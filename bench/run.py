@@ -52,7 +52,7 @@ def _import_seconds(code_dir: Path, module: str) -> float:
 
 
 def import_times(runs: int) -> None:
-    from sigap.local.template import Template
+    from sigap_tools.local.template import Template
 
     functions = [
         (spec.logical_id, spec.code_uri, spec.handler.rpartition(".")[0])
@@ -142,14 +142,14 @@ def fuzz(examples: int) -> None:
 
 
 def pipeline(count: int) -> None:
-    from sigap.cli.target import resolve_target
-    from sigap.client import SigapClient
-    from sigap.dal.queue_depth import queue_depth
-    from sigap.dal.tenants import TenantStore
-    from sigap.demo.replay import load_scenario, now_utc, place_in_time
-    from sigap.local.stack import LocalStack, StackOptions
-    from sigap.models import StackMode, utc_now
-    from sigap.tenants import create_tenant
+    from sigap.kernel.models import StackMode, utc_now
+    from sigap.tenants.store import TenantStore
+    from sigap_tools.cli.target import resolve_target
+    from sigap_tools.client import SigapClient
+    from sigap_tools.demo.replay import load_scenario, now_utc, place_in_time
+    from sigap_tools.local.stack import LocalStack, StackOptions
+    from sigap_tools.queue_depth import queue_depth
+    from sigap_tools.tenants import create_tenant
 
     scenario = place_in_time(load_scenario(), now_utc())
     mentions: list[dict[str, Any]] = []

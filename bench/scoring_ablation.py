@@ -15,10 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 from scoring_bench import margin_interval, neutral_recall
 
-from sigap.scoring import datasets, train
-from sigap.scoring.datasets import LABELS
-from sigap.scoring.sentiment import SentimentModel
-from sigap.scoring.text import tokens
+from sigap.scoring.domain.sentiment import SentimentModel
+from sigap.scoring.domain.text import tokens
+from sigap_tools.training import datasets, train
+from sigap_tools.training.datasets import LABELS
 
 STEPS = (
     ("public data and Sigap's complaint posts", ("chatter", "javanese", "sundanese", "EmoT"), False),

@@ -17,14 +17,14 @@ import numpy as np
 from baselines import TfidfBaseline, VaderBaseline
 from sklearn.metrics import accuracy_score, f1_score
 
-from sigap.demo.replay import load_scenario
-from sigap.scoring import datasets
-from sigap.scoring.datasets import LABELS
-from sigap.scoring.default import offline_scorer
-from sigap.scoring.engine import ScoringInput
-from sigap.scoring.sentiment import SentimentModel, artifact_path, shipped_model
-from sigap.scoring.text import tokens
-from sigap.scoring.train import expected_calibration_error
+from sigap.scoring.domain.engine import ScoringInput
+from sigap.scoring.domain.sentiment import SentimentModel, artifact_path, shipped_model
+from sigap.scoring.domain.text import tokens
+from sigap_tools.demo.replay import load_scenario
+from sigap_tools.offline_scorer import offline_scorer
+from sigap_tools.training import datasets
+from sigap_tools.training.datasets import LABELS
+from sigap_tools.training.train import expected_calibration_error
 
 THROUGHPUT_TEXTS = 10_000
 
@@ -180,7 +180,7 @@ def cli_end_to_end(runs: int) -> None:
             *pin,
             sys.executable,
             "-m",
-            "sigap.cli.main",
+            "sigap_tools.cli.main",
             "score",
             "--input",
             str(source),

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from sigap.publishing.tone import ToneRule, check
+from sigap.statements.domain.tone import ToneRule, check
 
 ROOT = Path(__file__).resolve().parents[1]
 EIGHT = list(ToneRule)[:8]

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sigap.local.template import Template
+from sigap_tools.local.template import Template
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -76,7 +76,7 @@ def http_event(
     query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event, built with the local gateway's own builder."""
-    from sigap.local.http_gateway import Route, build_event
+    from sigap_tools.local.http_gateway import Route, build_event
 
     route = Route(method=method, path=route_path, pool=None)  # type: ignore[arg-type]
     target = path + ("?" + urlencode(query) if query else "")
@@ -90,7 +90,7 @@ def http_event(
 
 def sqs_event(bodies: list[str], attributes: dict[str, str] | None = None) -> dict[str, Any]:
     """An SQS event as Lambda delivers it, built with the local stack's own record builder."""
-    from sigap.local.event_sources import sqs_record
+    from sigap_tools.local.event_sources import sqs_record
 
     message_attributes = {
         name: {"StringValue": value, "DataType": "String"} for name, value in (attributes or {}).items()

@@ -85,21 +85,21 @@ def measure() -> dict[str, Any]:
     import boto3
     from moto import mock_aws
 
-    from sigap.alerting.models import DetectionSettings
-    from sigap.alerting.service import DetectorPorts, evaluate_through
-    from sigap.aws import dynamodb_client, reset_clients, sqs_client
-    from sigap.backtest.replay import mention_of
-    from sigap.dal.aggregates import AggregateStore
-    from sigap.dal.alerts import AlertsTable, StateAdapter
-    from sigap.dal.mentions import MentionStore
-    from sigap.dal.queue import AlertEventQueue
-    from sigap.dal.samples import MentionSamples
-    from sigap.local.provision import provision
-    from sigap.local.template import Template
-    from sigap.scoring.engine import SigapScorer
-    from sigap.scoring.sentiment import shipped_model
-    from sigap.scoring.service import ScoringRun
-    from sigap.scoring.stories import MemoryBandIndex
+    from sigap.detection.domain.evaluation import DetectorPorts, evaluate_through
+    from sigap.detection.domain.models import DetectionSettings
+    from sigap.detection.queues import AlertEventQueue
+    from sigap.detection.samples import MentionSamples
+    from sigap.detection.store import AlertsTable, StateAdapter
+    from sigap.mentions.aggregate_store import AggregateStore
+    from sigap.mentions.store import MentionStore
+    from sigap.platform.aws import dynamodb_client, reset_clients, sqs_client
+    from sigap.scoring.domain.engine import SigapScorer
+    from sigap.scoring.domain.run import ScoringRun
+    from sigap.scoring.domain.sentiment import shipped_model
+    from sigap.scoring.domain.stories import MemoryBandIndex
+    from sigap_tools.backtest.replay import mention_of
+    from sigap_tools.local.provision import provision
+    from sigap_tools.local.template import Template
 
     os.environ.update(
         {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -137,9 +137,8 @@ def measure() -> dict[str, Any]:
         for client in (dynamodb_client(), sqs_client()):
             client.meta.events.register("after-call.*.*", meter.after)
             client.meta.events.register("provide-client-params.*.*", meter.before)
-        from sigap.dal.tenants import TenantStore
+        from sigap.detection.settings_store import DetectionSettingsStore
 
-        tenants = TenantStore(tables["TenantsTable"])
         settings = DetectionSettings()
         # The first evaluation catches up (a new deployment); then one minute at a time, as the schedule asks.
         start = end - timedelta(hours=HOURS - 1)
@@ -150,7 +149,8 @@ def measure() -> dict[str, Any]:
         moment = start + timedelta(minutes=1)
         began = time.perf_counter()
         while moment <= end:
-            settings = tenants.detection_settings(TENANT)  # as the evaluator reads them for each request
+            # As the evaluator reads them for each request.
+            settings = DetectionSettingsStore(tables["TenantsTable"]).get(TENANT)
             evaluate_through(TENANT, moment, settings, ports)
             minutes += 1
             moment += timedelta(minutes=1)
@@ -170,17 +170,17 @@ def logic_cpu_ms() -> tuple[float, int]:
     """CPU of the detection logic alone per tenant-minute: the in-memory backtest of the stream, less its scoring."""
     import io
 
-    from sigap.backtest.replay import read_stream, run_backtest
-    from sigap.scoring.engine import SigapScorer
-    from sigap.scoring.sentiment import shipped_model
-    from sigap.scoring.stories import MemoryBandIndex
+    from sigap.scoring.domain.engine import SigapScorer
+    from sigap.scoring.domain.sentiment import shipped_model
+    from sigap.scoring.domain.stories import MemoryBandIndex
+    from sigap_tools.backtest.replay import read_stream, run_backtest
 
     with gzip.open(STREAM, "rt", encoding="utf-8") as handle:
         lines = handle.readlines()
     started = time.process_time()
     report = run_backtest(lines, io.StringIO(), progress=False)
     total = time.process_time() - started
-    from sigap.backtest.replay import BacktestReport
+    from sigap_tools.backtest.replay import BacktestReport
 
     started = time.process_time()
     mentions = read_stream(lines, BacktestReport(), datetime.now(UTC))

@@ -1,7 +1,7 @@
 """The detection benchmark: Sigap's detector and four published listening-tool rules replayed on the same
 labelled streams in the same run, scored against the streams' ground truth.
 
-Sigap runs through `sigap.backtest.run_backtest` (its own scoring, the deployed detection code). The published
+Sigap runs through `sigap_tools.backtest.run_backtest` (its own scoring, the deployed detection code). The published
 rules are handed the streams' gold sentiment labels, as in the issue's table; each is evaluated every
 10 minutes (Socialmetrix-style every hour, as it compares whole days), and an alert is one episode: it fires
 when the condition becomes true and ends when it has been false for an hour. Each needs at least
@@ -75,7 +75,7 @@ def _time(text: str) -> datetime:
 
 
 def sigap_alerts(lines: list[str]) -> tuple[list[Fired], float]:
-    from sigap.backtest.replay import run_backtest
+    from sigap_tools.backtest.replay import run_backtest
 
     output = io.StringIO()
     started = time.perf_counter()

@@ -5,9 +5,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import detector_settings
-from sigap.consumers.detection import schedule_tick
-from sigap.observability import logger, metrics
+from sigap.detection.consumer import schedule_tick
+from sigap.detection.settings import detector_settings
+from sigap.platform.observability import logger, metrics
 
 
 @logger.inject_lambda_context(clear_state=True)

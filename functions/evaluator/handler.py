@@ -6,9 +6,9 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import evaluator_settings
-from sigap.consumers.detection import DetectionBatchProcessor
-from sigap.observability import logger, metrics
+from sigap.detection.consumer import DetectionBatchProcessor
+from sigap.detection.settings import evaluator_settings
+from sigap.platform.observability import logger, metrics
 
 
 @logger.inject_lambda_context(clear_state=True)

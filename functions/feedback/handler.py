@@ -7,9 +7,9 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import feedback_settings
-from sigap.consumers.publishing import FeedbackBatchProcessor
-from sigap.observability import logger, metrics
+from sigap.platform.observability import logger, metrics
+from sigap.statements.settings import feedback_settings
+from sigap.statements.wiring import FeedbackBatchProcessor
 
 
 @logger.inject_lambda_context(clear_state=True)

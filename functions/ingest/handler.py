@@ -5,9 +5,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.api.ingest import handle
-from sigap.config import ingest_settings
-from sigap.observability import logger, metrics
+from sigap.ingest.router import handle
+from sigap.ingest.settings import ingest_settings
+from sigap.platform.observability import logger, metrics
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

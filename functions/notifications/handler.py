@@ -6,9 +6,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.api.notifications import handle
-from sigap.config import notifications_api_settings
-from sigap.observability import logger
+from sigap.notify.router import handle
+from sigap.notify.settings import notifications_api_settings
+from sigap.platform.observability import logger
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

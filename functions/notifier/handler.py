@@ -6,9 +6,9 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import notifier_settings
-from sigap.consumers.notifier import NotifierBatchProcessor
-from sigap.observability import logger, metrics
+from sigap.notify.notifier_consumer import NotifierBatchProcessor
+from sigap.notify.settings import notifier_settings
+from sigap.platform.observability import logger, metrics
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,9 +6,9 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import publisher_settings
-from sigap.consumers.publishing import PublisherBatchProcessor
-from sigap.observability import logger, metrics
+from sigap.platform.observability import logger, metrics
+from sigap.statements.settings import publisher_settings
+from sigap.statements.wiring import PublisherBatchProcessor
 
 
 @logger.inject_lambda_context(clear_state=True)

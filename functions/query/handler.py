@@ -5,9 +5,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.api.query import handle
-from sigap.config import query_settings
-from sigap.observability import logger
+from sigap.mentions.router import handle
+from sigap.mentions.settings import query_settings
+from sigap.platform.observability import logger
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

@@ -4,9 +4,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import reminders_settings
-from sigap.consumers.publishing import run_reminders
-from sigap.observability import logger
+from sigap.platform.observability import logger
+from sigap.statements.settings import reminders_settings
+from sigap.statements.wiring import run_reminders
 
 
 @logger.inject_lambda_context(clear_state=True)

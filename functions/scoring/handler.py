@@ -6,9 +6,9 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.config import scoring_settings
-from sigap.consumers.scoring import ScoringBatchProcessor
-from sigap.observability import logger, metrics
+from sigap.platform.observability import logger, metrics
+from sigap.scoring.consumer import ScoringBatchProcessor
+from sigap.scoring.settings import scoring_settings
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,4 +1,4 @@
-"""Builds shared/sigap/demo/scenario.jsonl: a bottled-tea poisoning hoax spreading across channels among
+"""Builds tools/sigap_tools/demo/scenario.jsonl: a bottled-tea poisoning hoax spreading across channels among
 ordinary brand chatter. Deterministic (seeded); texts of the chatter come from data/ (see data/README.md).
 
     python infra/scripts/build_demo_scenario.py
@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "shared" / "sigap" / "demo" / "scenario.jsonl"
+OUT = ROOT / "tools" / "sigap_tools" / "demo" / "scenario.jsonl"
 BRAND = "Teh Segar"
 
 HOAX_EMAIL = (

@@ -1,8 +1,8 @@
-"""Builds shared/sigap/scoring/emoji_sentiment.tsv: which emoji read as positive or negative.
+"""Builds shared/sigap/scoring/domain/emoji_sentiment.tsv: which emoji read as positive or negative.
 
 Each emoji in VADER's emoji lexicon (data/vader/emoji_utf8_lexicon.txt, MIT) is scored by the VADER valences
 of the words of its description ("smiling face with heart-eyes"); a sum of at least 1 is positive, at most -1
-negative. Sigap's own emoji lists in sigap.scoring.text take precedence, and laughter stays unmapped: in
+negative. Sigap's own emoji lists in sigap.scoring.domain.text take precedence, and laughter stays unmapped: in
 Indonesian complaints "😂" is as often mockery as joy.
 
     python infra/scripts/build_emoji_table.py
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "shared" / "sigap" / "scoring" / "emoji_sentiment.tsv"
+OUT = ROOT / "shared" / "sigap" / "scoring" / "domain" / "emoji_sentiment.tsv"
 THRESHOLD = 1.0
 AMBIGUOUS = frozenset("😂🤣😅😆😹")
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from sigap.client import SigapClient
-from sigap.local.stack import LocalStack, StackOptions
+from sigap_tools.client import SigapClient
+from sigap_tools.local.stack import LocalStack, StackOptions
 from tests.conftest import TEMPLATE_PATH
 
 pytestmark = pytest.mark.xdist_group("e2e")
@@ -44,7 +44,7 @@ def create_tenant_with_cli(stack: LocalStack, slug: str) -> tuple[str, str]:
         [
             sys.executable,
             "-m",
-            "sigap.cli.main",
+            "sigap_tools.cli.main",
             "--state-dir",
             str(stack.options.state_dir),
             "tenants",

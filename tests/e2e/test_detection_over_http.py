@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sigap.client import SigapClient
-from sigap.local.stack import LocalStack
+from sigap_tools.client import SigapClient
+from sigap_tools.local.stack import LocalStack
 from tests.conftest import mention_payload
 from tests.e2e.conftest import create_tenant_with_cli, wait_for
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from sigap.aggregates import contribution_for, decode_item, merge_minutes
-from sigap.client import SigapClient
-from sigap.dal.aggregates import AggregateStore
-from sigap.local.stack import LocalStack
-from sigap.models import ScoredMention
+from sigap.kernel.aggregates import contribution_for, decode_item, merge_minutes
+from sigap.kernel.models import ScoredMention
+from sigap.mentions.aggregate_store import AggregateStore
+from sigap_tools.client import SigapClient
+from sigap_tools.local.stack import LocalStack
 from tests.conftest import mention_payload
 from tests.e2e.conftest import create_tenant_with_cli, wait_for
 

@@ -18,11 +18,11 @@ from typing import Any
 import boto3
 import pytest
 
-from sigap.client import SigapClient
-from sigap.dal.tenants import TenantStore
-from sigap.local.stack import LocalStack, StackOptions, free_port
-from sigap.models import Mention, StackMode, utc_now
-from sigap.tenants import create_tenant
+from sigap.kernel.models import Mention, StackMode, utc_now
+from sigap.tenants.store import TenantStore
+from sigap_tools.client import SigapClient
+from sigap_tools.local.stack import LocalStack, StackOptions, free_port
+from sigap_tools.tenants import create_tenant
 from tests.conftest import ROOT, TEMPLATE_PATH, mention_payload
 from tests.e2e.conftest import wait_for
 
@@ -85,7 +85,7 @@ def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_pa
 
 def _sigap(state_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(state_dir), *arguments],
+        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(state_dir), *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -101,7 +101,7 @@ def sigap_up(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
         [
             sys.executable,
             "-m",
-            "sigap.cli.main",
+            "sigap_tools.cli.main",
             "--state-dir",
             str(tmp_path),
             "up",
@@ -198,7 +198,7 @@ def test_a_sandbox_that_died_while_idle_is_replaced_and_the_request_answered(
 
 def _start_sigap_up(state_dir: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(state_dir), "up", "--port", "0", *arguments],
+        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(state_dir), "up", "--port", "0", *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sigap.client import SigapClient
-from sigap.dal.alerts import AlertsTable
-from sigap.dal.queue import AlertEventQueue
-from sigap.local.outbox import sent_emails
-from sigap.local.stack import LocalStack
+from sigap.detection.queues import AlertEventQueue
+from sigap.detection.store import AlertsTable
+from sigap_tools.client import SigapClient
+from sigap_tools.local.outbox import sent_emails
+from sigap_tools.local.stack import LocalStack
 from tests.e2e.conftest import create_tenant_with_cli, wait_for
 from tests.integration.notify_harness import make_alert, transition
 
@@ -62,7 +62,7 @@ def test_one_alert_reaches_every_channel_once_and_its_link_acknowledges_it(stack
     assert webhook.accepted, webhook.problem
     # And `sigap outbox` shows the e-mail
     outbox = subprocess.run(
-        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(stack.options.state_dir), "outbox"],
+        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(stack.options.state_dir), "outbox"],
         capture_output=True,
         text=True,
         check=True,

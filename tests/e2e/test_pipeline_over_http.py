@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sigap.client import SigapClient
-from sigap.local.stack import LocalStack, free_port
-from sigap.models import Mention
+from sigap.kernel.models import Mention
+from sigap_tools.client import SigapClient
+from sigap_tools.local.stack import LocalStack, free_port
 from tests.conftest import ROOT, mention_payload
 from tests.e2e.conftest import create_tenant_with_cli, log_text, wait_for
 
@@ -124,7 +124,7 @@ def test_the_api_serves_its_openapi_document(stack: LocalStack) -> None:
 def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c_saving_its_state(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sigap.cli.main", "--state-dir", str(tmp_path), "up", "--port", str(port)],
+        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(tmp_path), "up", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sigap.client import SigapClient
-from sigap.local.outbox import sent_emails
-from sigap.local.stack import LocalStack
+from sigap_tools.client import SigapClient
+from sigap_tools.local.outbox import sent_emails
+from sigap_tools.local.stack import LocalStack
 from tests.e2e.browser import chromium, rendered_dom, screenshot
 from tests.e2e.conftest import create_tenant_with_cli, wait_for
 from tests.unit.publishing_fakes import VARIABLES

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sigap.api.openapi import openapi_json
-from sigap.local.template import Template
+from sigap_tools.local.template import Template
+from sigap_tools.openapi import openapi_json
 from tests.conftest import ROOT
 
 
@@ -188,21 +188,12 @@ def test_no_function_may_scan_a_table(template: Template) -> None:
 
 
 def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) -> None:
-    from sigap.config import (
-        AlertsApiSettings,
-        DeliverySettings,
-        DetectorSettings,
-        EvaluatorSettings,
-        FeedbackSettings,
-        IngestSettings,
-        NotificationsApiSettings,
-        NotifierSettings,
-        PublisherSettings,
-        QuerySettings,
-        RemindersSettings,
-        ScoringSettings,
-        StatementsApiSettings,
-    )
+    from sigap.detection.settings import AlertsApiSettings, DetectorSettings, EvaluatorSettings
+    from sigap.ingest.settings import IngestSettings
+    from sigap.mentions.settings import QuerySettings
+    from sigap.notify.settings import DeliverySettings, NotificationsApiSettings, NotifierSettings
+    from sigap.scoring.settings import ScoringSettings
+    from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
         "IngestFunction": IngestSettings,

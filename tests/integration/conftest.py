@@ -4,6 +4,7 @@ and each function's environment resolved from the template exactly as the local 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,80 +13,27 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from sigap.api import alerts as alerts_api
-from sigap.api import ingest as ingest_api
-from sigap.api import notifications as notifications_api
-from sigap.api import query as query_api
-from sigap.api import statements as statements_api
-from sigap.aws import reset_clients
-from sigap.config import (
-    alerts_api_settings,
-    delivery_settings,
-    detector_settings,
-    evaluator_settings,
-    feedback_settings,
-    ingest_settings,
-    notifications_api_settings,
-    notifier_settings,
-    publisher_settings,
-    query_settings,
-    reminders_settings,
-    scoring_settings,
-    statements_api_settings,
-)
-from sigap.consumers import delivery as delivery_consumer
-from sigap.consumers import detection as detection_consumer
-from sigap.consumers import notifier as notifier_consumer
-from sigap.consumers import publishing as publishing_consumer
-from sigap.consumers import scoring as scoring_consumer
-from sigap.dal.idempotency import idempotency_store
-from sigap.dal.secrets import link_key
-from sigap.dal.tenants import TenantStore
-from sigap.local.provision import Provisioned, provision
-from sigap.local.template import Resolver, Template, as_string_map
-from sigap.models import StackMode, Tenant, utc_now
-from sigap.tenants import create_tenant
+from sigap.kernel.models import StackMode, Tenant, utc_now
+from sigap.platform.aws import reset_clients
+from sigap.tenants.store import TenantStore
+from sigap_tools.local.provision import Provisioned, provision
+from sigap_tools.local.template import Resolver, Template, as_string_map
+from sigap_tools.tenants import create_tenant
 
 EMAIL_SENDER = "alerts@sigap.test"
 
 
 def _clear_caches() -> None:
+    """Drops every cached client, settings model and adapter of the functions' wiring (the `lru_cache`
+    factories outside domain code), so each test's environment is read afresh. Domain caches (the model,
+    word lists) hold no environment and stay warm."""
     reset_clients()
-    for cached in (
-        ingest_settings,
-        query_settings,
-        scoring_settings,
-        ingest_api._adapters,
-        query_api._adapters,
-        scoring_consumer._store,
-        scoring_consumer._scorer,
-        scoring_consumer._evaluations,
-        ingest_api._idempotent_ingest,
-        ingest_api._idempotency_config,
-        idempotency_store,
-        detector_settings,
-        evaluator_settings,
-        alerts_api_settings,
-        alerts_api._adapters,
-        detection_consumer._ports,
-        detection_consumer._tenants,
-        detection_consumer._dead_letters,
-        notifier_settings,
-        delivery_settings,
-        notifications_api_settings,
-        notifier_consumer.notifier_ports,
-        notifier_consumer._dead_letters,
-        delivery_consumer.delivery_ports,
-        notifications_api._adapters,
-        link_key,
-        statements_api_settings,
-        publisher_settings,
-        reminders_settings,
-        feedback_settings,
-        statements_api._adapters,
-        publishing_consumer._shared,
-    ):
-        cached.cache_clear()
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("sigap.") or ".domain" in name or name.startswith("sigap.kernel"):
+            continue
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
 
 
 @dataclass

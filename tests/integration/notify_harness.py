@@ -12,10 +12,7 @@ from typing import Any
 
 import boto3
 
-from sigap.alerting.configuration import UrlPolicy, create_channel
-from sigap.alerting.delivery import DeliveryPorts, deliver
-from sigap.alerting.links import link_maker
-from sigap.alerting.models import (
+from sigap.detection.domain.models import (
     Alert,
     AlertStatus,
     AlertTransition,
@@ -26,10 +23,16 @@ from sigap.alerting.models import (
     Severity,
     TransitionKind,
 )
-from sigap.alerting.notifications import DeliveryTask, Notification, Timer
-from sigap.alerting.notifier import NotifierPorts, handle_timer, handle_transition
-from sigap.alerting.routing import NotificationPolicy
-from sigap.channels.models import (
+from sigap.detection.store import AlertsTable
+from sigap.notify.domain.configuration import UrlPolicy, create_channel
+from sigap.notify.domain.delivery import DeliveryPorts, deliver
+from sigap.notify.domain.links import link_maker
+from sigap.notify.domain.notifications import DeliveryTask, Notification, Timer
+from sigap.notify.domain.notifier import NotifierPorts, handle_timer, handle_transition
+from sigap.notify.domain.routing import NotificationPolicy
+from sigap.notify.secrets import ChannelSecrets
+from sigap.notify.store import NotificationsTable, StoredConfiguration
+from sigap.outbound.domain.models import (
     Channel,
     ChannelCreate,
     ChannelSecret,
@@ -38,12 +41,9 @@ from sigap.channels.models import (
     DeliveryReceipt,
     OutboundMessage,
 )
-from sigap.channels.providers import Providers
-from sigap.dal.alerts import AlertsTable
-from sigap.dal.notifications import NotificationsTable, StoredConfiguration
-from sigap.dal.queue import DeadLetterQueue
-from sigap.dal.secrets import ChannelSecrets
-from sigap.dal.tenants import TenantStore
+from sigap.outbound.providers import Providers
+from sigap.platform.sqs import DeadLetterQueue
+from sigap.tenants.store import TenantStore
 from tests.integration.conftest import AwsStack
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)

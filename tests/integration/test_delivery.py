@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from sigap.alerting.configuration import UrlPolicy, create_channel, rotate_webhook_secret
-from sigap.alerting.delivery import deliver
-from sigap.alerting.notifications import DeliveryStatus, DeliveryTask
-from sigap.alerting.notifier import handle_timer
-from sigap.channels.http import SafeHttp
-from sigap.channels.models import ChannelCreate, ChannelType, DeliveryError
-from sigap.channels.providers import Providers, sign
-from sigap.local.receiver import Faults, LocalReceiver
+from sigap.notify.domain.configuration import UrlPolicy, create_channel, rotate_webhook_secret
+from sigap.notify.domain.delivery import deliver
+from sigap.notify.domain.notifications import DeliveryStatus, DeliveryTask
+from sigap.notify.domain.notifier import handle_timer
+from sigap.outbound.domain.models import ChannelCreate, ChannelType, DeliveryError
+from sigap.outbound.http import SafeHttp
+from sigap.outbound.providers import Providers, sign
+from sigap_tools.local.receiver import Faults, LocalReceiver
 from tests.integration.conftest import AwsStack
 from tests.integration.notify_harness import Harness, make_alert
 
@@ -307,8 +307,8 @@ def test_a_worker_dying_mid_send_leaves_the_delivery_to_be_sent_after_its_lease(
     slack = harness.channel(ChannelType.SLACK)
     _, tasks = _one_notification(harness)
     (task,) = tasks
-    from sigap.alerting.delivery import LEASE
-    from sigap.alerting.notifications import Delivery
+    from sigap.notify.domain.delivery import LEASE
+    from sigap.notify.domain.notifications import Delivery
 
     harness.table.save_delivery(
         Delivery(

@@ -12,11 +12,11 @@ from typing import Any
 import boto3
 import pytest
 
-from sigap.alerting.models import Alert, AlertTransition, DetectionSettings, EvaluationRequest
-from sigap.alerting.service import DetectorPorts, evaluate_tenant
-from sigap.config import evaluator_settings
-from sigap.consumers import detection
-from sigap.models import Mention
+from sigap.detection import consumer as detection
+from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
+from sigap.detection.domain.models import Alert, AlertTransition, DetectionSettings, EvaluationRequest
+from sigap.detection.settings import evaluator_settings
+from sigap.kernel.models import Mention
 from tests.conftest import http_event, load_handler, mention_payload, sqs_event
 from tests.integration.conftest import AwsStack
 
@@ -308,9 +308,9 @@ def test_detection_settings_are_read_back_as_they_were_put(aws: AwsStack, lambda
 
 
 def test_the_detector_state_round_trips_through_its_two_items(aws: AwsStack) -> None:
-    from sigap.alerting.baseline import expectation_for
-    from sigap.alerting.service import DetectorState
-    from sigap.dal.alerts import AlertsTable
+    from sigap.detection.domain.baseline import expectation_for
+    from sigap.detection.domain.evaluation import DetectorState
+    from sigap.detection.store import AlertsTable
 
     # Given a state with a baseline, stored by one adapter instance
     state = DetectorState(

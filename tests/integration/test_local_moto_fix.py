@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from sigap.local import moto_server
+from sigap_tools.local import moto_server
 
 
 @pytest.fixture

@@ -15,14 +15,14 @@ from typing import Any
 import boto3
 import pytest
 
-from sigap.local.stack import free_port
+from sigap_tools.local.stack import free_port
 
 
 @pytest.fixture
 def moto_endpoint() -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sigap.local.moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "sigap_tools.local.moto_server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from sigap.alerting.configuration import create_silence
-from sigap.alerting.models import AlertStatus, Rule, Severity, TransitionKind
-from sigap.alerting.notifications import NotificationKind
-from sigap.alerting.notifier import acknowledge
-from sigap.alerting.silences import SilenceCreate
-from sigap.channels.models import ChannelType
+from sigap.detection.domain.models import AlertStatus, Rule, Severity, TransitionKind
+from sigap.notify.domain.configuration import create_silence
+from sigap.notify.domain.notifications import NotificationKind
+from sigap.notify.domain.notifier import acknowledge
+from sigap.notify.domain.silences import SilenceCreate
+from sigap.outbound.domain.models import ChannelType
 from tests.integration.conftest import AwsStack
 from tests.integration.notify_harness import STORY, Harness, make_alert
 

@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
-from sigap.alerting.links import make_token
-from sigap.alerting.models import AlertTransition
+from sigap.detection.domain.models import AlertTransition
+from sigap.kernel.tokens import make_token
 from tests.conftest import http_event, load_handler, sqs_event
 from tests.integration.conftest import AwsStack
 from tests.integration.notify_harness import make_alert, transition
@@ -169,7 +169,7 @@ def test_silences_are_created_listed_and_ended(api: tuple[Api, str]) -> None:
 
 
 def _store_alert(aws: AwsStack) -> str:
-    from sigap.dal.alerts import AlertsTable
+    from sigap.detection.store import AlertsTable
 
     alert = make_alert(fired_at=datetime.now(UTC).replace(second=0, microsecond=0))
     AlertsTable(aws.table("AlertsTable")).save(alert, 0, None)
@@ -198,7 +198,7 @@ def test_the_signed_link_asks_to_confirm_then_acknowledges(aws: AwsStack, api: t
     assert status == 200
     assert '<form method="post">' in page
     assert headers["Content-Type"].startswith("text/html")
-    from sigap.dal.notifications import NotificationsTable
+    from sigap.notify.store import NotificationsTable
 
     table = NotificationsTable(aws.table("NotificationsTable"))
     assert table.acknowledgement("brand-a", "story:s-0123456789ab") is None

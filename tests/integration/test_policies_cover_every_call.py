@@ -15,9 +15,9 @@ from typing import Any
 import boto3
 import pytest
 
-from sigap.alerting.notifications import Timer, TimerKind
-from sigap.dal.alerts import AlertsTable
-from sigap.local.template import Template
+from sigap.detection.store import AlertsTable
+from sigap.notify.domain.notifications import Timer, TimerKind
+from sigap_tools.local.template import Template
 from tests.conftest import http_event, load_handler, sqs_event
 from tests.integration.conftest import AwsStack
 from tests.integration.notify_harness import make_alert, transition
@@ -348,7 +348,7 @@ def test_every_aws_call_of_the_publishing_functions_is_granted(
     aws.use_function_environment("RemindersFunction")
     recorder.function = "RemindersFunction"
     reminders = load_handler("reminders")
-    from sigap.local.event_sources import scheduled_event
+    from sigap_tools.local.event_sources import scheduled_event
 
     reminders.lambda_handler(scheduled_event(datetime.now(UTC) + timedelta(hours=2)), lambda_context)
     aws.use_function_environment("FeedbackFunction")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sigap.models import Mention
+from sigap.kernel.models import Mention
 from tests.conftest import http_event, load_handler, mention_payload, sqs_event
 from tests.integration.conftest import AwsStack
 

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-COMMAND = [sys.executable, "-m", "sigap.cli.main", "score"]
+COMMAND = [sys.executable, "-m", "sigap_tools.cli.main", "score"]
 
 
 def run(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -82,7 +82,7 @@ def test_a_backtest_writes_the_same_lines_in_the_same_order_on_every_run(tmp_pat
     # When it is replayed under several hash seeds (Python orders sets of strings differently in each)
     for seed in ("1", "2", "3", "4"):
         answer = subprocess.run(
-            [sys.executable, "-m", "sigap.cli.main", "backtest", "--input", str(stream), "--no-progress"],
+            [sys.executable, "-m", "sigap_tools.cli.main", "backtest", "--input", str(stream), "--no-progress"],
             capture_output=True,
             text=True,
             check=True,

@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from sigap.dal.aggregates import AggregateStore
-from sigap.dal.mentions import MentionStore
-from sigap.models import Mention
+from sigap.kernel.models import Mention
+from sigap.mentions.aggregate_store import AggregateStore
+from sigap.mentions.store import MentionStore
 from tests.conftest import load_handler, mention_payload, sqs_event
 from tests.integration.conftest import AwsStack
 

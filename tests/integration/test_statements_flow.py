@@ -18,8 +18,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from sigap.dal.notifications import NotificationsTable
-from sigap.models import utc_now
+from sigap.kernel.models import utc_now
+from sigap.notify.store import NotificationsTable
 from tests.conftest import http_event, load_handler, sqs_event
 from tests.integration.conftest import AwsStack
 from tests.unit.publishing_fakes import VARIABLES, incident

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import boto3
 
-from sigap.local.snapshot import export_state, import_state
+from sigap_tools.local.snapshot import export_state, import_state
 from tests.integration.conftest import AwsStack
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sigap.scoring import datasets, train
-from sigap.scoring.sentiment import SentimentModel, shipped_model
-from sigap.scoring.text import tokens
+from sigap.scoring.domain.sentiment import SentimentModel, shipped_model
+from sigap.scoring.domain.text import tokens
+from sigap_tools.training import datasets, train
 
 MIN_AGREEMENT = 0.995
 MAX_F1_DRIFT = 0.003

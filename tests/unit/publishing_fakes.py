@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sigap.alerting.incidents import Incident, IncidentEvent
-from sigap.alerting.models import Scope, Severity
-from sigap.publishing.models import (
+from sigap.detection.domain.models import Scope, Severity
+from sigap.incidents.domain.model import Incident, IncidentEvent
+from sigap.statements.domain.models import (
     AuditEntry,
     ChannelDelivery,
     PublicationTask,
     PublishingSettings,
     Statement,
 )
-from sigap.publishing.templates import StatementTemplate
+from sigap.statements.domain.templates import StatementTemplate
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 TENANT = "teh-segar"
@@ -115,17 +115,17 @@ class FakeQueue:
 
 # -- the publisher's and subscribers' ports ---------------------------------------------------------------------
 
-from sigap.channels.models import (  # noqa: E402
+from sigap.outbound.domain.models import (  # noqa: E402
     Channel,
     ChannelSecret,
     DeliveryError,
     DeliveryReceipt,
     OutboundMessage,
 )
-from sigap.publishing.models import DeliveryState, Subscriber, SubscriberState  # noqa: E402
-from sigap.publishing.publisher import Claim, PublisherPorts, SiteLinks  # noqa: E402
-from sigap.publishing.site import SiteFile  # noqa: E402
-from sigap.publishing.subscribers import SendingStats, Suppression  # noqa: E402
+from sigap.statements.domain.models import DeliveryState, Subscriber, SubscriberState  # noqa: E402
+from sigap.statements.domain.publisher import Claim, PublisherPorts, SiteLinks  # noqa: E402
+from sigap.statements.domain.site import SiteFile  # noqa: E402
+from sigap.statements.domain.subscribers import SendingStats, Suppression  # noqa: E402
 
 
 @dataclass

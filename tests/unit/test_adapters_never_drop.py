@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from sigap.dal import retry
-from sigap.dal.queue import ScoringQueue
-from sigap.dal.stories import DynamoBandIndex
-from sigap.errors import QueueError, StorageError
-from sigap.models import Mention
+from sigap.ingest.queue import ScoringQueue
+from sigap.kernel.errors import QueueError, StorageError
+from sigap.kernel.models import Mention
+from sigap.platform import retry
+from sigap.scoring.story_index import DynamoBandIndex
 from tests.conftest import mention_payload
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sigap.aggregates import (
+from sigap.kernel.aggregates import (
     AggregateWindow,
     contribution_for,
     decode_item,
@@ -12,7 +12,7 @@ from sigap.aggregates import (
     merge_minutes,
     summarise,
 )
-from sigap.models import Mention, Score, ScoredMention, Sentiment, Signal
+from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Signal
 from tests.conftest import mention_payload
 
 NOW = datetime(2026, 11, 22, 10, 30, 15, tzinfo=UTC)

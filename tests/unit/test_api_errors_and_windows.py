@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sigap.api.errors import field_path
-from sigap.errors import InvalidWindowError
-from sigap.query.service import resolve_window
+from sigap.kernel.errors import InvalidWindowError
+from sigap.kernel.windows import resolve_window
+from sigap.platform.http.errors import field_path
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sigap.auth import bearer_token, hash_api_key, key_matches, new_api_key, tenant_of_key
-from sigap.dal import keys
-from sigap.errors import SingleBrandStackError
-from sigap.models import StackMode, Tenant
-from sigap.tenants import create_tenant
+from sigap.kernel.api_keys import bearer_token, hash_api_key, key_matches, new_api_key, tenant_of_key
+from sigap.kernel.errors import SingleBrandStackError
+from sigap.kernel.models import StackMode, Tenant
+from sigap.platform import keys
+from sigap_tools.tenants import create_tenant
 
 
 def test_a_new_key_names_its_tenant_even_when_the_secret_holds_underscores() -> None:

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigap.alerting.baseline import HourRecord, expectation_for, hour_key
-from sigap.alerting.lifecycle import ResolvedMark, ScopedFinding, fingerprint, plan
-from sigap.alerting.models import (
+from sigap.detection.domain.baseline import HourRecord, expectation_for, hour_key
+from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
+from sigap.detection.domain.lifecycle import ResolvedMark, ScopedFinding, fingerprint, plan
+from sigap.detection.domain.models import (
     AlertStatus,
     DetectionSettings,
     Rule,
@@ -23,11 +24,11 @@ from sigap.alerting.models import (
     Severity,
     TransitionKind,
 )
-from sigap.alerting.rules import DetectionView, findings_for
-from sigap.alerting.scope import judge_scope
-from sigap.alerting.service import DetectorPorts, evaluate_tenant
-from sigap.alerting.stats import binomial_sf, negative_binomial_sf, smallest_significant
-from sigap.backtest.memory import (
+from sigap.detection.domain.rules import DetectionView, findings_for
+from sigap.detection.domain.scope import judge_scope
+from sigap.detection.domain.stats import binomial_sf, negative_binomial_sf, smallest_significant
+from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Signal
+from sigap_tools.backtest.memory import (
     MemoryAggregates,
     MemoryAlerts,
     MemoryEvents,
@@ -35,8 +36,7 @@ from sigap.backtest.memory import (
     MemorySamples,
     MemoryState,
 )
-from sigap.backtest.replay import run_backtest
-from sigap.models import Mention, Score, ScoredMention, Sentiment, Signal
+from sigap_tools.backtest.replay import run_backtest
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -383,7 +383,7 @@ def test_every_backtest_line_has_the_promised_fields() -> None:
     ],
 )
 def test_the_backtest_reads_what_dataset_exports_carry(line: dict[str, object], check: object) -> None:
-    from sigap.backtest.replay import mention_of
+    from sigap_tools.backtest.replay import mention_of
 
     payload = {"tenant": "brand-a", "text": "Teh Segar enak", "created_at": "2015-02-24T11:35:52+07:00"} | line
     mention = mention_of(json.dumps(payload), 1, NOW)
@@ -392,7 +392,7 @@ def test_the_backtest_reads_what_dataset_exports_carry(line: dict[str, object], 
 
 
 def test_a_time_without_an_offset_is_refused_by_the_backtest_too() -> None:
-    from sigap.backtest.replay import BadLineError, mention_of
+    from sigap_tools.backtest.replay import BadLineError, mention_of
 
     with pytest.raises(BadLineError, match="created_at"):
         mention_of(json.dumps({"tenant": "brand-a", "text": "x", "created_at": "2015-02-24 11:35:52"}), 1, NOW)

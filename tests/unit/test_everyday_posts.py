@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from sigap.aggregates import MinuteCounts
-from sigap.alerting.models import Evidence, Finding, Rule, Scope, Severity
-from sigap.alerting.scope import judge_scope
-from sigap.scoring.default import offline_scorer
-from sigap.scoring.engine import ScoringInput
-from sigap.scoring.language import identify
-from sigap.scoring.sentiment import SentimentModel, shipped_model
-from sigap.scoring.text import tokens
-from sigap.scoring.train import expected_calibration_error
+from sigap.detection.domain.models import Evidence, Finding, Rule, Scope, Severity
+from sigap.detection.domain.scope import judge_scope
+from sigap.kernel.aggregates import MinuteCounts
+from sigap.kernel.language import identify
+from sigap.scoring.domain.engine import ScoringInput
+from sigap.scoring.domain.sentiment import SentimentModel, shipped_model
+from sigap.scoring.domain.text import tokens
+from sigap_tools.offline_scorer import offline_scorer
+from sigap_tools.training.train import expected_calibration_error
 
 
 def sentiment(text: str) -> str:

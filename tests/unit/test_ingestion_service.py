@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sigap.errors import MentionTooLargeError
-from sigap.ingestion.service import Claims, accept_mentions
-from sigap.models import Mention, MentionIn, Tenant
+from sigap.ingest.domain import accept_mentions
+from sigap.kernel.errors import MentionTooLargeError
+from sigap.kernel.models import Mention, MentionIn, Tenant
+from sigap.mentions.domain import Claims
 from tests.conftest import mention_payload
 
 TENANT = Tenant(tenant_id="brand-a", display_name="A", api_key_hash="0" * 64, created_at=datetime.now(UTC))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sigap.scoring import datasets
-from sigap.scoring.datasets import LABELS
+from sigap_tools.training import datasets
+from sigap_tools.training.datasets import LABELS
 
 DATA = datasets.find_data_dir()
 TRAINING = datasets.training_sets(DATA)

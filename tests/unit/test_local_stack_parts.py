@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sigap.local.event_sources import rate_seconds, sqs_record
-from sigap.local.http_gateway import Route, build_event, proxy_response
-from sigap.local.template import Resolver, Template, TemplateError
+from sigap_tools.local.event_sources import rate_seconds, sqs_record
+from sigap_tools.local.http_gateway import Route, build_event, proxy_response
+from sigap_tools.local.template import Resolver, Template, TemplateError
 
 
 def test_intrinsics_resolve_against_provisioned_names() -> None:

@@ -10,18 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigap.alerting.links import LinkError, make_token, read_token
-from sigap.alerting.routing import (
+from sigap.kernel.language import Language
+from sigap.kernel.tokens import LinkError, make_token, read_token
+from sigap.notify.domain.routing import (
     NotificationPolicy,
     TimeInterval,
     in_intervals,
     inhibited,
     matching_routes,
 )
-from sigap.channels.message import slack_payload, teams_payload
-from sigap.channels.models import Language, Link, MessageItem, OutboundMessage
-from sigap.channels.retry import DEFAULT_SCHEDULE, next_delay, parse_schedule, retry_after_seconds
-from sigap.channels.ssrf import UnsafeUrlError, check_syntax, is_public
+from sigap.outbound.domain.message import slack_payload, teams_payload
+from sigap.outbound.domain.models import Link, MessageItem, OutboundMessage
+from sigap.outbound.domain.retry import DEFAULT_SCHEDULE, next_delay, parse_schedule, retry_after_seconds
+from sigap.outbound.domain.ssrf import UnsafeUrlError, check_syntax, is_public
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 KEY = b"k" * 32

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from sigap.aggregates import AggregateWindow, MinuteCounts
-from sigap.alerting.incidents import EventKind, IncidentEvent, IncidentState
-from sigap.alerting.links import LinkError
-from sigap.channels.models import Channel, ChannelType, Language
-from sigap.publishing.models import (
+from sigap.incidents.domain.model import EventKind, IncidentEvent, IncidentState
+from sigap.kernel.aggregates import AggregateWindow, MinuteCounts
+from sigap.kernel.language import Language
+from sigap.kernel.tokens import LinkError
+from sigap.outbound.domain.models import Channel, ChannelType
+from sigap.statements.domain.models import (
     PublicationTarget,
     PublicationTask,
     PublishingSettings,
@@ -27,11 +28,11 @@ from sigap.publishing.models import (
     SubscribeRequest,
     SubscriberState,
 )
-from sigap.publishing.publisher import handle_task
-from sigap.publishing.reminders import check_reminders
-from sigap.publishing.report import build_report, report_html, report_pdf
-from sigap.publishing.site import SiteInput, build_site, status_document
-from sigap.publishing.subscribers import (
+from sigap.statements.domain.publisher import handle_task
+from sigap.statements.domain.reminders import check_reminders
+from sigap.statements.domain.report import build_report, report_html, report_pdf
+from sigap.statements.domain.site import SiteInput, build_site, status_document
+from sigap.statements.domain.subscribers import (
     MIN_SENT_FOR_PAUSE,
     Feedback,
     apply_feedback,
@@ -40,7 +41,7 @@ from sigap.publishing.subscribers import (
     unsubscribe,
     unsubscribe_token,
 )
-from sigap.publishing.workflow import create_statement, new_version, publish, review, submit
+from sigap.statements.domain.workflow import create_statement, new_version, publish, review, submit
 from tests.unit.publishing_fakes import (
     INCIDENT_ID,
     NOW,

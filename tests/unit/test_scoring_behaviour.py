@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from sigap.models import ChannelKind
-from sigap.scoring.default import offline_scorer
-from sigap.scoring.engine import ScoringInput
-from sigap.scoring.features import DENSE_FEATURES, extract
-from sigap.scoring.language import identify
-from sigap.scoring.reach import reach_of
-from sigap.scoring.risk import risk_of
-from sigap.scoring.sentiment import shipped_model
-from sigap.scoring.signals import SignalHit, find_signals
-from sigap.scoring.stories import MemoryBandIndex, assign_stories
-from sigap.scoring.text import tokens
+from sigap.kernel.language import identify
+from sigap.kernel.models import ChannelKind
+from sigap.scoring.domain.engine import ScoringInput
+from sigap.scoring.domain.features import DENSE_FEATURES, extract
+from sigap.scoring.domain.reach import reach_of
+from sigap.scoring.domain.risk import risk_of
+from sigap.scoring.domain.sentiment import shipped_model
+from sigap.scoring.domain.signals import SignalHit, find_signals
+from sigap.scoring.domain.stories import MemoryBandIndex, assign_stories
+from sigap.scoring.domain.text import tokens
+from sigap_tools.offline_scorer import offline_scorer
 
 
 def sentiment(text: str) -> str:
@@ -168,7 +168,7 @@ def test_the_emoji_table_is_what_its_build_script_makes() -> None:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    shipped = (ROOT / "shared/sigap/scoring/emoji_sentiment.tsv").read_text(encoding="utf-8")
+    shipped = (ROOT / "shared/sigap/scoring/domain/emoji_sentiment.tsv").read_text(encoding="utf-8")
     assert module.render(module.build()) == shipped
 
 

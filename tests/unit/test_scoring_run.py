@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sigap.aggregates import AggregateContribution
-from sigap.errors import StorageError
-from sigap.models import Mention, Score, ScoredMention, Sentiment
-from sigap.scoring.service import PoisonMessageError, ScoringRun, StoreOutcome, parse_message
+from sigap.kernel.aggregates import AggregateContribution
+from sigap.kernel.errors import StorageError
+from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
+from sigap.scoring.domain.run import PoisonMessageError, ScoringRun, StoreOutcome, parse_message
 from tests.conftest import mention_payload
 
 

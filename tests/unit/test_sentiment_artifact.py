@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from sigap.scoring.features import DENSE_FEATURES
-from sigap.scoring.sentiment import ModelArtifactError, SentimentModel, artifact_path, shipped_model
-from sigap.scoring.text import tokens
+from sigap.scoring.domain.features import DENSE_FEATURES
+from sigap.scoring.domain.sentiment import ModelArtifactError, SentimentModel, artifact_path, shipped_model
+from sigap.scoring.domain.text import tokens
 
 
 def test_the_artifact_is_at_most_10_mb_and_names_its_training() -> None:

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from sigap.alerting.incidents import EventKind
-from sigap.channels.models import Language
-from sigap.errors import NotFoundError
-from sigap.publishing.models import (
+from sigap.incidents.domain.model import EventKind
+from sigap.kernel.errors import NotFoundError
+from sigap.kernel.language import Language
+from sigap.statements.domain.models import (
     AuditAction,
     LocalisedText,
     PublicationTarget,
@@ -22,9 +22,9 @@ from sigap.publishing.models import (
     StatementState,
     Submission,
 )
-from sigap.publishing.templates import TemplateProblemError
-from sigap.publishing.tone import ToneRule
-from sigap.publishing.workflow import (
+from sigap.statements.domain.templates import TemplateProblemError
+from sigap.statements.domain.tone import ToneRule
+from sigap.statements.domain.workflow import (
     BlockedByToneError,
     NotAllowedError,
     StatementStateError,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigap.channels.models import Language
-from sigap.publishing.check_cli import CheckInputError, check_stream
-from sigap.publishing.tone import FindingSeverity, ToneRule, blocking, check
+from sigap.kernel.language import Language
+from sigap.statements.domain.tone import FindingSeverity, ToneRule, blocking, check
+from sigap_tools.statements_check import CheckInputError, check_stream
 
 STATEMENTS = Path(__file__).resolve().parents[2] / "data" / "statements"
 EIGHT = set(list(ToneRule)[:8])

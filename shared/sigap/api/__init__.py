@@ -1,1 +1,0 @@
-"""Sigap's HTTP API: Powertools resolvers for API Gateway HTTP APIs, one per function, one OpenAPI document."""

@@ -1,0 +1,124 @@
+"""Detection's two functions: the scheduled tick that fans evaluations out, and the batch processor that
+evaluates each requested tenant-minute.
+
+A message that can never be evaluated (not JSON, not a request) goes straight to the evaluation dead-letter
+queue with its reason as a message attribute, and counts as handled; anything else that fails (storage, the
+alert-events queue) fails its record only, and SQS retries it. Evaluations are idempotent (see
+`sigap.detection.domain.evaluation`), so a retried or duplicated message changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from sigap.detection.domain.evaluation import DetectorPorts, Evaluation, evaluate_through
+from sigap.detection.domain.models import EvaluationRequest
+from sigap.detection.domain.schedule import fan_out, minute_to_evaluate
+from sigap.detection.queues import AlertEventQueue, EvaluationQueue
+from sigap.detection.samples import MentionSamples
+from sigap.detection.settings import DetectorSettings, EvaluatorSettings
+from sigap.detection.settings_store import DetectionSettingsStore
+from sigap.detection.store import AlertsTable, StateAdapter
+from sigap.kernel.models import problems_of
+from sigap.mentions.aggregate_store import AggregateStore
+from sigap.mentions.store import MentionStore
+from sigap.platform.observability import logger, metrics
+from sigap.platform.sqs import DeadLetterQueue
+from sigap.tenants.store import TenantStore
+
+
+def schedule_tick(tick: datetime, settings: DetectorSettings) -> dict[str, Any]:
+    minute = minute_to_evaluate(tick)
+    sent = fan_out(
+        minute, TenantStore(settings.tenants_table).tenant_ids(), EvaluationQueue(settings.evaluation_queue_url)
+    )
+    logger.info("evaluations requested", extra={"minute": minute.isoformat(), "tenants": sent})
+    metrics.add_metric(name="EvaluationsRequested", unit="Count", value=sent)
+    return {"minute": minute.isoformat(), "tenants": sent}
+
+
+class PoisonEvaluationError(ValueError):
+    """A message that is not an evaluation request; retrying cannot help."""
+
+
+@lru_cache(maxsize=1)
+def _ports(settings: EvaluatorSettings) -> DetectorPorts:
+    alerts = AlertsTable(settings.alerts_table)
+    return DetectorPorts(
+        aggregates=AggregateStore(settings.aggregates_table, settings.aggregate_shards),
+        history=alerts,
+        state=StateAdapter(alerts),
+        alerts=alerts,
+        events=AlertEventQueue(settings.alert_events_queue_url),
+        samples=MentionSamples(MentionStore(settings.mentions_table)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _detection_settings(settings: EvaluatorSettings) -> DetectionSettingsStore:
+    return DetectionSettingsStore(settings.tenants_table)
+
+
+@lru_cache(maxsize=1)
+def _dead_letters(settings: EvaluatorSettings) -> DeadLetterQueue:
+    return DeadLetterQueue(settings.evaluation_dead_letter_queue_url)
+
+
+def parse_request(body: str) -> EvaluationRequest:
+    try:
+        return EvaluationRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
+
+
+class DetectionBatchProcessor(BatchProcessor):
+    def __init__(self, settings: EvaluatorSettings) -> None:
+        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._settings = settings
+
+    def handle_record(self, record: SQSRecord) -> str:
+        try:
+            request = parse_request(record.body)
+        except PoisonEvaluationError as exc:
+            # Straight to the dead-letter queue with the reason; if that fails, the record fails and is retried.
+            _dead_letters(self._settings).put(record.body, str(exc))
+            logger.error("poison evaluation message dead-lettered", extra={"reason": str(exc)})
+            metrics.add_metric(name="PoisonEvaluations", unit="Count", value=1)
+            return "dead-lettered"
+        context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
+        try:
+            settings = _detection_settings(self._settings).get(request.tenant_id)
+            evaluations = evaluate_through(
+                request.tenant_id, request.minute, settings, _ports(self._settings), urgent=request.urgent
+            )
+        except Exception as exc:
+            logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
+            raise
+        for evaluation in evaluations:
+            self._record(evaluation, context)
+        return f"{len(evaluations)} minute(s) evaluated"
+
+    @staticmethod
+    def _record(evaluation: Evaluation, context: dict[str, str]) -> None:
+        metrics.add_metric(name="TenantMinutesEvaluated", unit="Count", value=1)
+        for transition in evaluation.transitions:
+            alert = transition.alert
+            logger.info(
+                f"alert {transition.kind.value}",
+                extra=context
+                | {
+                    "evaluated_minute": evaluation.minute.isoformat(),
+                    "alert_id": alert.alert_id,
+                    "rule": alert.rule.value,
+                    "severity": alert.severity.value,
+                    "scope": alert.scope.value,
+                    "summary": alert.summary,
+                },
+            )
+            metrics.add_metric(name=f"Alerts{transition.kind.value.capitalize()}", unit="Count", value=1)

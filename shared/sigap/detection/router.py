@@ -1,0 +1,133 @@
+"""Alert routes: a tenant's alerts (filtered, paginated), one alert with its evidence, and the tenant's detection
+settings (read, and replaced with a PUT that names any bad value in a 422)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import AwareDatetime
+
+from sigap.detection.domain.models import Alert, AlertStatus, DetectionSettings, Rule, Severity
+from sigap.detection.domain.reading import AlertList, get_alert, list_alerts
+from sigap.detection.settings import AlertsApiSettings
+from sigap.detection.settings_store import DetectionSettingsStore
+from sigap.detection.store import AlertsTable
+from sigap.kernel.models import utc_now
+from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve
+from sigap.tenants.store import TenantStore
+
+router = APIGatewayHttpRouter()
+ALERT_ID_PATTERN = r"^\d{8}T\d{4}-[0-9a-f]{20}$"
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: AlertsApiSettings) -> tuple[TenantStore, AlertsTable, DetectionSettingsStore]:
+    return (
+        TenantStore(settings.tenants_table),
+        AlertsTable(settings.alerts_table),
+        DetectionSettingsStore(settings.tenants_table),
+    )
+
+
+def _settings() -> AlertsApiSettings:
+    settings: AlertsApiSettings = app.context["settings"]
+    return settings
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/alerts",
+    access=Access.TENANT_KEY,
+    summary="List alerts, newest first (default: fired in the last 30 days)",
+    responses=responses(200, "A page of alerts", AlertList),
+    tags=["alerts"],
+)
+def get_alerts(
+    tenant: str,
+    status: Annotated[AlertStatus | None, Query(description="Only firing or only resolved alerts")] = None,
+    severity: Annotated[Severity | None, Query(description="Only this severity")] = None,
+    rule: Annotated[Rule | None, Query(description="Only alerts of this rule")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Fired at or after: ISO 8601 with an offset")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Fired at or before: ISO 8601 with an offset")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
+) -> Response[str]:
+    _, alerts, _ = _adapters(_settings())
+    page = list_alerts(
+        alerts,
+        caller(app),
+        status=status,
+        severity=severity,
+        rule=rule,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+        now=utc_now(),
+    )
+    return ok_json(page.model_dump_json())
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/alerts/{alert_id}",
+    access=Access.TENANT_KEY,
+    summary="One alert with its evidence: observed against expected, stories, channels, samples, scope",
+    responses=responses(200, "The alert", Alert),
+    tags=["alerts"],
+)
+def get_one_alert(
+    tenant: str, alert_id: Annotated[str, Path(pattern=ALERT_ID_PATTERN, description="The alert's id")]
+) -> Response[str]:
+    _, alerts, _ = _adapters(_settings())
+    return ok_json(get_alert(alerts, caller(app), alert_id).model_dump_json())
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/detection-settings",
+    access=Access.TENANT_KEY,
+    summary="The tenant's detection settings (the defaults until changed)",
+    responses=responses(200, "Settings", DetectionSettings),
+    tags=["alerts"],
+)
+def get_detection_settings(tenant: str) -> Response[str]:
+    _, _, detection_settings = _adapters(_settings())
+    return ok_json(detection_settings.get(caller(app).tenant_id).model_dump_json())
+
+
+@api_route(
+    router,
+    "PUT",
+    "/v1/tenants/{tenant}/detection-settings",
+    access=Access.TENANT_KEY,
+    summary="Replace the tenant's detection settings: sensitivity, home country, resolution time, per-rule knobs",
+    responses=responses(200, "The settings now in force", DetectionSettings),
+    tags=["alerts"],
+)
+def put_detection_settings(
+    tenant: str, body: Annotated[DetectionSettings, Body(description="The whole settings object")]
+) -> Response[str]:
+    _, _, detection_settings = _adapters(_settings())
+    detection_settings.put(caller(app).tenant_id, body)
+    return ok_json(body.model_dump_json())
+
+
+app = new_resolver()
+app.include_router(router)
+
+
+def handle(event: dict[str, Any], context: Any, settings: AlertsApiSettings) -> dict[str, Any]:
+    tenants, _, _ = _adapters(settings)
+    return serve(app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings=settings)
+
+
+__all__ = ["app", "handle", "router"]

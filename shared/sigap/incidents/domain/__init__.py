@@ -1,0 +1,1 @@
+"""Incidents' pure logic."""

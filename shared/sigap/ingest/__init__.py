@@ -1,0 +1,1 @@
+"""Ingestion: mentions accepted from clients (each once), queued for scoring."""

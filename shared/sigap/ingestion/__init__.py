@@ -1,1 +1,0 @@
-"""Accepting mentions from clients and handing them to scoring."""

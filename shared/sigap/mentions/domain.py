@@ -1,0 +1,117 @@
+"""Query logic: resolving time windows and paging through a tenant's mentions and aggregates.
+
+Every instant is turned into UTC before anything is keyed on it (`2026-11-22T10:00+07:00` and `03:00Z` are
+the same window). A page's cursor is the listing position, signed with a key only the stack knows and bound to
+the tenant, so a cursor that was altered, made up or issued to another tenant is a 400, never a storage error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from sigap.kernel.aggregates import AggregateWindow, SentimentSummary, summarise
+from sigap.kernel.errors import InvalidCursorError
+from sigap.kernel.models import Mention, ScoredMention, Sentiment, Tenant
+from sigap.kernel.paging import INVALID_CURSOR, signed, verified
+from sigap.kernel.windows import resolve_window
+
+DEFAULT_LIST_WINDOW = timedelta(days=7)
+DEFAULT_SUMMARY_WINDOW = timedelta(hours=24)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Claims:
+    """What claiming a request's mentions found: ids this request claimed first, and earlier claims not
+    scored yet (the first copy, as it was received). Every other id was scored and stored before."""
+
+    claimed: list[str] = field(default_factory=list)
+    pending: list[Mention] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListPosition:
+    """Where a page of the newest-first listing ended: the UTC day bucket and the last mention in it."""
+
+    day: str
+    mention_id: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class MentionPage:
+    items: list[ScoredMention]
+    next_position: ListPosition | None
+
+
+class MentionReader(Protocol):
+    def list_newest_first(
+        self,
+        tenant_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        sentiment: Sentiment | None = None,
+        after: ListPosition | None = None,
+    ) -> MentionPage: ...
+
+
+class AggregateReader(Protocol):
+    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow: ...
+
+
+class MentionList(BaseModel):
+    items: list[ScoredMention]
+    next_cursor: str | None
+    since: datetime
+    until: datetime
+
+
+def encode_cursor(tenant: Tenant, position: ListPosition) -> str:
+    return signed(
+        tenant, json.dumps([position.day, position.mention_id, position.sort_key], separators=(",", ":")).encode()
+    )
+
+
+def decode_cursor(tenant: Tenant, cursor: str) -> ListPosition:
+    parts = verified(tenant, cursor)
+    if not isinstance(parts, list) or len(parts) != 3:  # signed by us, so the shape we wrote, but check it
+        raise InvalidCursorError(INVALID_CURSOR)
+    day, mention_id, sort_key = parts
+    if not all(isinstance(part, str) for part in (day, mention_id, sort_key)) or not _DAY.match(day):
+        raise InvalidCursorError(INVALID_CURSOR)
+    return ListPosition(day=day, mention_id=mention_id, sort_key=sort_key)
+
+
+def list_mentions(
+    reader: MentionReader,
+    tenant: Tenant,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    sentiment: Sentiment | None,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
+) -> MentionList:
+    start, end = resolve_window(since, until, default=DEFAULT_LIST_WINDOW, now=now)
+    after = decode_cursor(tenant, cursor) if cursor else None
+    page = reader.list_newest_first(
+        tenant.tenant_id, since=start, until=end, limit=limit, sentiment=sentiment, after=after
+    )
+    next_cursor = encode_cursor(tenant, page.next_position) if page.next_position else None
+    return MentionList(items=page.items, next_cursor=next_cursor, since=start, until=end)
+
+
+def sentiment_summary(
+    reader: AggregateReader, tenant_id: str, *, since: datetime | None, until: datetime | None, now: datetime
+) -> SentimentSummary:
+    start, end = resolve_window(since, until, default=DEFAULT_SUMMARY_WINDOW, now=now)
+    return summarise(reader.window(tenant_id, start, end))

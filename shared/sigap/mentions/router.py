@@ -1,0 +1,121 @@
+"""Reading routes: a tenant's mentions newest first, a sentiment summary, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import AwareDatetime
+
+from sigap.kernel.aggregates import SentimentSummary
+from sigap.kernel.models import Sentiment, utc_now
+from sigap.mentions.aggregate_store import AggregateStore
+from sigap.mentions.domain import MentionList, list_mentions, sentiment_summary
+from sigap.mentions.settings import QuerySettings
+from sigap.mentions.store import MentionStore
+from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve
+from sigap.tenants.store import TenantStore
+
+router = APIGatewayHttpRouter()
+
+
+@lru_cache(maxsize=1)
+def _openapi_document() -> str:
+    # Generated at build time from every function's routes (`make openapi`), so this function imports no
+    # other function's routes and answers from a file read once.
+    return resources.files("sigap").joinpath("openapi.json").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: QuerySettings) -> tuple[TenantStore, MentionStore, AggregateStore]:
+    return (
+        TenantStore(settings.tenants_table),
+        MentionStore(settings.mentions_table),
+        AggregateStore(settings.aggregates_table, settings.aggregate_shards),
+    )
+
+
+def _settings() -> QuerySettings:
+    settings: QuerySettings = app.context["settings"]
+    return settings
+
+
+Since = Annotated[
+    AwareDatetime | None, Query(description="Start of the window: ISO 8601 with a UTC offset (any offset)")
+]
+Until = Annotated[AwareDatetime | None, Query(description="End of the window: ISO 8601 with a UTC offset (any offset)")]
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/mentions",
+    access=Access.TENANT_KEY,
+    summary="List scored mentions, newest first",
+    responses=responses(200, "A page", MentionList),
+    tags=["reading"],
+)
+def get_mentions(
+    tenant: str,
+    since: Since = None,
+    until: Until = None,
+    sentiment: Annotated[Sentiment | None, Query(description="Only this sentiment")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
+) -> Response[str]:
+    _, mentions, _ = _adapters(_settings())
+    page = list_mentions(
+        mentions,
+        caller(app),
+        since=since,
+        until=until,
+        sentiment=sentiment,
+        limit=limit,
+        cursor=cursor,
+        now=utc_now(),
+    )
+    return ok_json(page.model_dump_json())
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/tenants/{tenant}/summary",
+    access=Access.TENANT_KEY,
+    summary="Counts by sentiment over a window (default: the last 24 hours)",
+    responses=responses(200, "Summary", SentimentSummary),
+    tags=["reading"],
+)
+def get_summary(tenant: str, since: Since = None, until: Until = None) -> Response[str]:
+    _, _, aggregates = _adapters(_settings())
+    summary = sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
+    return ok_json(summary.model_dump_json())
+
+
+@api_route(
+    router,
+    "GET",
+    "/v1/openapi.json",
+    access=Access.PUBLIC,
+    summary="This API's OpenAPI document",
+    include_in_schema=False,
+)
+def get_openapi() -> Response[str]:
+    return ok_json(_openapi_document())
+
+
+app = new_resolver()
+app.include_router(router)
+
+
+def handle(event: dict[str, Any], context: Any, settings: QuerySettings) -> dict[str, Any]:
+    tenants, _, _ = _adapters(settings)
+    return serve(app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings=settings)
+
+
+__all__ = ["app", "handle", "router"]

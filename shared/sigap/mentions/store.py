@@ -1,0 +1,362 @@
+"""Mentions table: one item per (tenant, mention id), listed newest first by day buckets.
+
+An item is first a *claim* (`state = accepted`: the mention as ingestion received it, not yet listed), written
+once by ingestion with a condition on the key, so the first copy of an id wins. Scoring then replaces the claim
+with the scored mention (`state = scored`, listed by the ByTime index) in one transaction with its aggregate
+contribution, conditional on the item being absent or still a claim, so a retried SQS batch can neither store a
+mention twice nor count it twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sigap.kernel.aggregates import AggregateContribution
+from sigap.kernel.errors import InvalidCursorError, StorageError
+from sigap.kernel.models import Mention, ScoredMention, Sentiment
+from sigap.mentions.domain import Claims, ListPosition, MentionPage
+from sigap.platform.aws import dynamodb_client
+from sigap.platform.aws_errors import error_code, storage_error
+from sigap.platform.keys import aggregate_pk, day_bucket, mention_day_bucket, mention_pk, mention_time_sort_key
+from sigap.platform.retry import backoff, drain
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+BY_TIME_INDEX = "ByTime"
+MAX_TRANSACTION_ITEMS = 100
+_BATCH_GET_LIMIT = 100
+ACCEPTED, SCORED = "accepted", "scored"
+_CLAIM_ATTEMPTS = 6
+
+
+def _days_newest_first(since: datetime, until: datetime) -> Iterator[datetime]:
+    day = until
+    while day.date() >= since.date():
+        yield day
+        day -= timedelta(days=1)
+
+
+class MentionStore:
+    def __init__(
+        self, table_name: str, aggregates_table: str | None = None, client: DynamoDBClient | None = None
+    ) -> None:
+        self._table = table_name
+        self._aggregates_table = aggregates_table
+        self._client = client or dynamodb_client()
+
+    # -- claiming (ingestion) ------------------------------------------------------------------------------
+
+    def claim(self, tenant_id: str, mentions: Sequence[Mention], expires_at: int) -> Claims:
+        """Claims each mention id not claimed before; the first claim of an id wins, whatever its text."""
+        earlier = self._states(tenant_id, [mention.id for mention in mentions])
+        claimed: list[str] = []
+        contested: list[str] = []
+        fresh = [mention for mention in mentions if mention.id not in earlier]
+        for start in range(0, len(fresh), MAX_TRANSACTION_ITEMS):
+            won, lost = self._claim_chunk(fresh[start : start + MAX_TRANSACTION_ITEMS], expires_at)
+            claimed.extend(won)
+            contested.extend(lost)
+        if contested:  # another request claimed these between our read and our write
+            earlier |= self._states(tenant_id, contested)
+        pending = [Mention.model_validate_json(doc) for state, doc in earlier.values() if state == ACCEPTED and doc]
+        return Claims(claimed=claimed, pending=pending)
+
+    def _claim_chunk(self, chunk: Sequence[Mention], expires_at: int) -> tuple[list[str], list[str]]:
+        """Claims a chunk in one transaction; ids whose condition failed are dropped and the rest retried."""
+        pending = list(chunk)
+        lost: list[str] = []
+        for attempt in range(1, _CLAIM_ATTEMPTS + 1):
+            if not pending:
+                return [], lost
+            items: list[TransactWriteItemTypeDef] = [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": self._claim_item(mention, expires_at),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for mention in pending
+            ]
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return [mention.id for mention in pending], lost
+            except ClientError as exc:
+                if error_code(exc) != "TransactionCanceledException":
+                    raise storage_error("TransactWriteItems (claims) on mentions", exc) from exc
+                codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons") or []]
+                taken = {index for index, code in enumerate(codes) if code == "ConditionalCheckFailed"}
+                lost.extend(pending[index].id for index in sorted(taken))
+                pending = [mention for index, mention in enumerate(pending) if index not in taken]
+                if not taken:  # a conflict or throttle, not a taken id: wait, then try the same claims again
+                    time.sleep(backoff(attempt))
+            except BotoCoreError as exc:
+                raise storage_error("TransactWriteItems (claims) on mentions", exc) from exc
+        raise StorageError(f"DynamoDB kept cancelling the claim of {len(pending)} mention(s); retry")
+
+    def _claim_item(self, mention: Mention, expires_at: int) -> dict[str, AttributeValueTypeDef]:
+        return {
+            "pk": {"S": mention_pk(mention.tenant_id, mention.id)},
+            "tenant_id": {"S": mention.tenant_id},
+            "mention_id": {"S": mention.id},
+            "state": {"S": ACCEPTED},
+            "received": {"S": mention.model_dump_json()},
+            "expires_at": {"N": str(expires_at)},
+        }
+
+    def _states(self, tenant_id: str, mention_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """For each id the tenant has an item for: its state and, for a claim, the mention as received."""
+        found: dict[str, tuple[str, str | None]] = {}
+        table = self._table
+
+        def get(request: Any) -> Any:
+            try:
+                answer = self._client.batch_get_item(RequestItems=request)
+            except (ClientError, BotoCoreError) as exc:
+                raise storage_error("BatchGetItem on mentions", exc) from exc
+            for item in answer["Responses"].get(table, []):
+                state = item.get("state", {}).get("S", SCORED)  # items from before claims existed are scored
+                found[item["mention_id"]["S"]] = (state, item.get("received", {}).get("S"))
+            return answer.get("UnprocessedKeys") or None
+
+        unique = list(dict.fromkeys(mention_ids))
+        for start in range(0, len(unique), _BATCH_GET_LIMIT):
+            keys = [
+                {"pk": {"S": mention_pk(tenant_id, mention_id)}}
+                for mention_id in unique[start : start + _BATCH_GET_LIMIT]
+            ]
+            request = {
+                table: {
+                    "Keys": keys,
+                    "ProjectionExpression": "mention_id, #state, received",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                }
+            }
+            drain(get, request, failure=lambda left: StorageError("BatchGetItem on mentions left keys unprocessed"))
+        return found
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool:
+        """Stores the mention and adds its contribution atomically; False if it was stored before."""
+        items: list[TransactWriteItemTypeDef] = [
+            self._put_new(scored, expires_at),
+            {"Update": self._aggregate_update(contribution, expires_at)},
+        ]
+        return self._transact(items, whole_batch=False)
+
+    def put_all_once(
+        self, entries: Sequence[tuple[ScoredMention, int]], contributions: Sequence[AggregateContribution]
+    ) -> bool:
+        """Stores a whole batch and its merged aggregates in one transaction, if none of its mentions exists yet.
+
+        False when the transaction is cancelled (a mention was stored before, or appears twice): nothing was
+        written, and the caller stores the mentions one by one instead.
+        """
+        latest_expiry = max(expires_at for _, expires_at in entries)
+        items = [self._put_new(scored, expires_at) for scored, expires_at in entries]
+        items.extend({"Update": self._aggregate_update(item, latest_expiry)} for item in contributions)
+        return len(items) <= MAX_TRANSACTION_ITEMS and self._transact(items, whole_batch=True)
+
+    def _put_new(self, scored: ScoredMention, expires_at: int) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": self._to_item(scored, expires_at),
+                "ConditionExpression": "attribute_not_exists(pk) OR #state = :accepted",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": {":accepted": {"S": ACCEPTED}},
+            }
+        }
+
+    def _transact(self, items: list[TransactWriteItemTypeDef], *, whole_batch: bool) -> bool:
+        """True if written. False if cancelled because a mention exists (or, for a whole batch, for any reason
+        the per-mention path will sort out); any other failure is a StorageError."""
+        if self._aggregates_table is None:
+            raise ValueError("MentionStore needs the aggregates table to store scored mentions")
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            code = error_code(exc)
+            if whole_batch and code in ("TransactionCanceledException", "ValidationException"):
+                return False
+            if code == "TransactionCanceledException" and self._put_condition_failed(exc):
+                return False
+            raise storage_error("TransactWriteItems on mentions", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("TransactWriteItems on mentions", exc) from exc
+        return True
+
+    @staticmethod
+    def _put_condition_failed(exc: ClientError) -> bool:
+        reasons = exc.response.get("CancellationReasons") or []
+        return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+    def _aggregate_update(self, contribution: AggregateContribution, expires_at: int) -> Any:
+        names: dict[str, str] = {}
+        values: dict[str, AttributeValueTypeDef] = {":exp": {"N": str(expires_at)}}
+        adds: list[str] = []
+        for index, (name, amount) in enumerate(sorted(contribution.counters.items())):
+            names[f"#c{index}"] = name
+            values[f":c{index}"] = {"N": repr(round(amount, 6))}
+            adds.append(f"#c{index} :c{index}")
+        for index, (name, members) in enumerate(sorted(contribution.sets.items())):
+            names[f"#s{index}"] = name
+            values[f":s{index}"] = {"SS": sorted(members)}
+            adds.append(f"#s{index} :s{index}")
+        return {
+            "TableName": self._aggregates_table,
+            "Key": {
+                "pk": {"S": aggregate_pk(contribution.tenant_id, contribution.shard)},
+                "sk": {"S": contribution.minute},
+            },
+            "UpdateExpression": f"ADD {', '.join(adds)} SET expires_at = if_not_exists(expires_at, :exp)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    @staticmethod
+    def _to_item(scored: ScoredMention, expires_at: int) -> dict[str, AttributeValueTypeDef]:
+        mention, score = scored.mention, scored.score
+        return {
+            "pk": {"S": mention_pk(mention.tenant_id, mention.id)},
+            "tenant_id": {"S": mention.tenant_id},
+            "mention_id": {"S": mention.id},
+            "gsi1pk": {"S": mention_day_bucket(mention.tenant_id, mention.created_at)},
+            "gsi1sk": {"S": mention_time_sort_key(mention.created_at, mention.id)},
+            "state": {"S": SCORED},
+            "sentiment": {"S": score.sentiment.value},
+            "risk": {"N": repr(score.risk)},
+            "doc": {"S": scored.model_dump_json()},
+            "expires_at": {"N": str(expires_at)},
+        }
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def unscored_claims(self) -> Iterator[Mention]:
+        """Every claimed mention not scored yet, in any tenant (a Scan: for recovering a local stack that
+        was killed with mentions on its queue, never for a request's path)."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": "#state = :accepted",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": {":accepted": {"S": ACCEPTED}},
+        }
+        try:
+            while True:
+                page = self._client.scan(**query)
+                yield from (Mention.model_validate_json(item["received"]["S"]) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("Scan on mentions", exc) from exc
+
+    def get(self, tenant_id: str, mention_id: str) -> ScoredMention | None:
+        """The scored mention, or None while it is only claimed (accepted, not scored yet) or unknown."""
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key={"pk": {"S": mention_pk(tenant_id, mention_id)}}
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("GetItem on mentions", exc) from exc
+        if not item or "doc" not in item:
+            return None
+        return ScoredMention.model_validate_json(item["doc"]["S"])
+
+    def list_newest_first(
+        self,
+        tenant_id: str,
+        *,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        sentiment: Sentiment | None = None,
+        after: ListPosition | None = None,
+    ) -> MentionPage:
+        collected: list[ScoredMention] = []
+        for day in _days_newest_first(since, until):
+            day_name = f"{day:%Y-%m-%d}"
+            if after is not None and day_name > after.day:
+                continue
+            start_key = self._key_of(tenant_id, after) if after is not None and day_name == after.day else None
+            for item in self._query_day(tenant_id, day, since, until, sentiment, start_key):
+                collected.append(ScoredMention.model_validate_json(item["doc"]["S"]))
+                if len(collected) == limit:
+                    last_key = {name: item[name] for name in ("pk", "gsi1pk", "gsi1sk")}
+                    more = self._has_more(tenant_id, day, since, until, sentiment, last_key)
+                    position = ListPosition(
+                        day=day_name, mention_id=item["mention_id"]["S"], sort_key=item["gsi1sk"]["S"]
+                    )
+                    return MentionPage(collected, position if more else None)
+        return MentionPage(collected, None)
+
+    @staticmethod
+    def _key_of(tenant_id: str, position: ListPosition) -> dict[str, Any]:
+        return {
+            "pk": {"S": mention_pk(tenant_id, position.mention_id)},
+            "gsi1pk": {"S": day_bucket(tenant_id, position.day)},
+            "gsi1sk": {"S": position.sort_key},
+        }
+
+    def _has_more(
+        self,
+        tenant_id: str,
+        day: datetime,
+        since: datetime,
+        until: datetime,
+        sentiment: Sentiment | None,
+        last_key: dict[str, Any],
+    ) -> bool:
+        if next(iter(self._query_day(tenant_id, day, since, until, sentiment, last_key)), None) is not None:
+            return True
+        return any(
+            next(iter(self._query_day(tenant_id, earlier, since, until, sentiment, None)), None) is not None
+            for earlier in _days_newest_first(since, day - timedelta(days=1))
+        )
+
+    def _query_day(
+        self,
+        tenant_id: str,
+        day: datetime,
+        since: datetime,
+        until: datetime,
+        sentiment: Sentiment | None,
+        start_key: dict[str, Any] | None,
+    ) -> Iterable[dict[str, Any]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": BY_TIME_INDEX,
+            "KeyConditionExpression": "gsi1pk = :day AND gsi1sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {
+                ":day": {"S": mention_day_bucket(tenant_id, day)},
+                ":low": {"S": mention_time_sort_key(since, "")},
+                ":high": {"S": mention_time_sort_key(until, "\uffff")},
+            },
+            "ScanIndexForward": False,
+        }
+        if sentiment is not None:
+            query["FilterExpression"] = "sentiment = :sentiment"
+            query["ExpressionAttributeValues"][":sentiment"] = {"S": sentiment.value}
+        if start_key:
+            query["ExclusiveStartKey"] = start_key
+        try:
+            while True:
+                page = self._client.query(**query)
+                yield from page.get("Items", [])
+                if "LastEvaluatedKey" not in page:
+                    return
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except ClientError as exc:
+            if start_key is not None and error_code(exc) == "ValidationException":
+                raise InvalidCursorError("the cursor does not name a position in this listing") from exc
+            raise storage_error("Query on mentions", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("Query on mentions", exc) from exc

@@ -1,0 +1,89 @@
+"""The delivery function's batch processor: each record is one (notification, channel), sent through
+`sigap.notify.domain.delivery`. The batch's sends run side by side on threads, so one slow webhook holds up no
+other channel; every record's outcome is its own (a failure fails that record only)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from sigap.kernel.models import problems_of, utc_now
+from sigap.notify.domain.delivery import DeliveryPorts, deliver
+from sigap.notify.domain.notifications import DeliveryTask
+from sigap.notify.queues import DeliveryQueue
+from sigap.notify.secrets import ChannelSecrets
+from sigap.notify.settings import DeliverySettings
+from sigap.notify.store import NotificationsTable
+from sigap.outbound.domain.retry import parse_schedule
+from sigap.outbound.providers import Providers
+from sigap.platform.observability import logger, metrics
+from sigap.platform.sqs import DeadLetterQueue
+
+MAX_PARALLEL_SENDS = 10
+
+
+@lru_cache(maxsize=1)
+def delivery_ports(settings: DeliverySettings) -> DeliveryPorts:
+    table = NotificationsTable(settings.notifications_table)
+    return DeliveryPorts(
+        store=table,
+        secrets=ChannelSecrets(settings.secrets_prefix),
+        senders=Providers(settings.email_sender, allow_loopback=settings.allow_loopback_receivers),
+        requeue=DeliveryQueue(settings.delivery_queue_url),
+        dead_letters=DeadLetterQueue(settings.delivery_dead_letter_queue_url),
+        incidents=table,
+        schedule=parse_schedule(settings.retry_schedule),
+        language_of=lambda tenant_id: table.policy(tenant_id).language,
+    )
+
+
+class DeliveryBatchProcessor(BatchProcessor):
+    def __init__(self, settings: DeliverySettings) -> None:
+        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._settings = settings
+        self._outcomes: dict[str, BaseException | str] = {}
+
+    def _prepare(self) -> None:
+        """Runs every record's delivery side by side before the processor walks the records in order."""
+        super()._prepare()  # type: ignore[no-untyped-call]
+        records = [SQSRecord(record) for record in self.records]
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SENDS, max(1, len(records)))) as pool:
+            futures = {record.message_id: pool.submit(self._deliver, record) for record in records}
+        for message_id, future in futures.items():
+            failure = future.exception()
+            self._outcomes[message_id] = failure if failure is not None else future.result()
+
+    def _deliver(self, record: SQSRecord) -> str:
+        try:
+            task = DeliveryTask.model_validate_json(record.body)
+        except ValidationError as exc:
+            reason = f"not a delivery task: {problems_of(exc)}"
+            DeadLetterQueue(self._settings.delivery_dead_letter_queue_url).put(record.body, reason)
+            logger.error("poison delivery message dead-lettered", extra={"reason": reason})
+            return "dead-lettered"
+        context = {
+            "tenant_id": task.owner,
+            "notification_id": task.notification_id,
+            "channel_id": task.channel_id,
+        }
+        try:
+            outcome = deliver(task, delivery_ports(self._settings), utc_now())
+        except Exception as exc:
+            logger.exception("delivery failed; the record will be retried", extra=context | {"reason": str(exc)})
+            raise
+        logger.info("delivery handled", extra=context | {"outcome": outcome})
+        if outcome.startswith("delivered"):
+            metrics.add_metric(name="NotificationsDelivered", unit="Count", value=1)
+        elif outcome.startswith("dead-lettered"):
+            metrics.add_metric(name="DeliveriesDeadLettered", unit="Count", value=1)
+        return outcome
+
+    def handle_record(self, record: SQSRecord) -> str:
+        outcome = self._outcomes.get(record.message_id)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome or "not handled"

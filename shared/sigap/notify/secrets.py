@@ -1,0 +1,66 @@
+"""Secrets: each channel's in SSM Parameter Store as a SecureString (never in DynamoDB, never logged, never
+returned by the API after creation), and the stack's link-signing key in Secrets Manager."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sigap.outbound.domain.models import ChannelSecret
+from sigap.platform.aws import secrets_client, ssm_client
+from sigap.platform.aws_errors import error_code, storage_error
+
+
+class ChannelSecrets:
+    def __init__(self, prefix: str) -> None:
+        self._prefix = prefix.rstrip("/")
+
+    def _name(self, owner: str, channel_id: str) -> str:
+        return f"{self._prefix}/{owner}/channels/{channel_id}"
+
+    def put(self, owner: str, channel_id: str, secret: ChannelSecret) -> None:
+        try:
+            ssm_client().put_parameter(
+                Name=self._name(owner, channel_id),
+                Value=secret.model_dump_json(),
+                Type="SecureString",
+                Overwrite=True,
+                Description=f"Sigap channel {channel_id} of {owner}",
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("PutParameter", exc) from exc
+
+    def secret(self, owner: str, channel_id: str) -> ChannelSecret | None:
+        try:
+            answer = ssm_client().get_parameter(Name=self._name(owner, channel_id), WithDecryption=True)
+        except ClientError as exc:
+            if error_code(exc) == "ParameterNotFound":
+                return None
+            raise storage_error("GetParameter", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("GetParameter", exc) from exc
+        return ChannelSecret.model_validate_json(answer["Parameter"].get("Value", "{}"))
+
+    def delete(self, owner: str, channel_id: str) -> None:
+        try:
+            ssm_client().delete_parameter(Name=self._name(owner, channel_id))
+        except ClientError as exc:
+            if error_code(exc) != "ParameterNotFound":
+                raise storage_error("DeleteParameter", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("DeleteParameter", exc) from exc
+
+
+@lru_cache(maxsize=4)
+def link_key(secret_id: str) -> bytes:
+    """The HMAC key of acknowledgement links: the secret's bytes (read once per sandbox)."""
+    try:
+        answer = secrets_client().get_secret_value(SecretId=secret_id)
+    except (ClientError, BotoCoreError) as exc:
+        raise storage_error("GetSecretValue", exc) from exc
+    text = answer.get("SecretString")
+    if text:
+        return text.encode()
+    return base64.b64decode(answer.get("SecretBinary", b"")) or b""

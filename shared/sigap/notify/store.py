@@ -1,0 +1,294 @@
+"""The notifications table: a tenant's channels, notification policy and silences; alert groups, notifications,
+deliveries with their attempts, acknowledgements, escalations; incidents and their timelines.
+
+Every partition key is the tenant id; sort keys say what an item is:
+- `CHANNEL#<id>`, `POLICY`, `SILENCE#<id>`: configuration, changed through the API;
+- `GROUP#<id>`: one alert group (members, what was last sent, the next flush), written on its version;
+- `NOTIFY#<id>`: a notification (its message as sent), with `HISTORY#<created>#<id>` beside it for listing
+  newest first; `DELIVERY#<notification id>#<channel id>`: one delivery and every attempt;
+- `ACK#<story key>`, `ESC#<group id>`: acknowledgements (per story) and escalations (per alert group);
+- `INCIDENT#<id>`, `OPENINC#<story key>` (the open incident of a story: created on its absence, so two
+  racing notifiers open one incident), `EVENT#<incident id>#<event id>`: its timeline.
+Nothing here expires: it is the audit of every alert, notification and delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent, IncidentState, event
+from sigap.notify.domain.notifications import (
+    Acknowledgement,
+    AlertGroup,
+    Delivery,
+    Escalation,
+    Notification,
+)
+from sigap.notify.domain.routing import NotificationPolicy
+from sigap.notify.domain.silences import Silence
+from sigap.outbound.domain.models import Channel
+from sigap.platform.aws_errors import storage_error
+from sigap.platform.documents import DocumentTable
+from sigap.tenants.store import TenantStore
+
+
+class NotificationsTable(DocumentTable):
+    """NotifierStore, DeliveryStore and the configuration the API changes, over one DynamoDB table."""
+
+    label = "notifications"
+
+    # -- configuration ---------------------------------------------------------------------------------
+
+    def policy(self, tenant_id: str) -> NotificationPolicy:
+        return self._get_model(tenant_id, "POLICY", NotificationPolicy) or NotificationPolicy()
+
+    def put_policy(self, tenant_id: str, policy: NotificationPolicy) -> None:
+        self._conditional_put(self._put_item(tenant_id, "POLICY", policy))
+
+    def channels(self, owner: str) -> list[Channel]:
+        return self._models(owner, "CHANNEL#", Channel)
+
+    def channel(self, owner: str, channel_id: str) -> Channel | None:
+        return self._get_model(owner, f"CHANNEL#{channel_id}", Channel)
+
+    def save_channel(self, channel: Channel, expected_version: int) -> bool:
+        return self._conditional_put(
+            self._put_item(
+                channel.tenant_id,
+                f"CHANNEL#{channel.channel_id}",
+                channel,
+                version=channel.version,
+                expected=expected_version,
+            )
+        )
+
+    def delete_channel(self, owner: str, channel_id: str) -> None:
+        self._delete(owner, f"CHANNEL#{channel_id}")
+
+    def silences(self, tenant_id: str) -> list[Silence]:
+        return self._models(tenant_id, "SILENCE#", Silence)
+
+    def silence(self, tenant_id: str, silence_id: str) -> Silence | None:
+        return self._get_model(tenant_id, f"SILENCE#{silence_id}", Silence)
+
+    def put_silence(self, silence: Silence) -> None:
+        self._conditional_put(self._put_item(silence.tenant_id, f"SILENCE#{silence.silence_id}", silence))
+
+    def expire_silences_of(self, tenant_id: str, incident_id: str, now: datetime) -> list[str]:
+        ended = []
+        for silence in self.silences(tenant_id):
+            if silence.incident_id == incident_id and silence.active(now):
+                self.put_silence(
+                    silence.model_copy(update={"expired_at": now, "expired_reason": f"incident {incident_id} resolved"})
+                )
+                ended.append(silence.silence_id)
+        return ended
+
+    # -- groups and notifications ----------------------------------------------------------------------
+
+    def group(self, owner: str, group_id: str) -> AlertGroup | None:
+        return self._get_model(owner, f"GROUP#{group_id}", AlertGroup)
+
+    def save_group(self, group: AlertGroup, expected_version: int, notification: Notification | None) -> bool:
+        items: list[dict[str, Any]] = [
+            {
+                "Put": self._put_item(
+                    group.owner, f"GROUP#{group.group_id}", group, version=group.version, expected=expected_version
+                )
+            }
+        ]
+        if notification is not None:
+            items.extend({"Put": request} for request in self._notification_puts(notification))
+        return self._transact(items)
+
+    def _notification_puts(self, notification: Notification) -> list[dict[str, Any]]:
+        created = notification.created_at.strftime("%Y%m%dT%H%M%S%f")
+        summary = {
+            "kind": {"S": notification.kind.value},
+            "title": {"S": notification.message.title},
+            "receivers": {"N": str(len(notification.receivers))},
+            "created_at": {"S": notification.created_at.isoformat()},
+            "notification_id": {"S": notification.notification_id},
+        }
+        main = self._put_item(notification.owner, f"NOTIFY#{notification.notification_id}", notification, only_new=True)
+        main["Item"]["queued"] = {"BOOL": False}
+        history = {
+            "TableName": self._table,
+            "Item": self._key(notification.owner, f"HISTORY#{created}#{notification.notification_id}") | summary,
+        }
+        return [main, history]
+
+    def put_notification(self, notification: Notification) -> None:
+        self._transact([{"Put": request} for request in self._notification_puts(notification)])
+
+    def notification(self, owner: str, notification_id: str) -> Notification | None:
+        item = self._get(owner, f"NOTIFY#{notification_id}")
+        if item is None:
+            return None
+        stored = Notification.model_validate_json(item["doc"]["S"])
+        return stored.model_copy(update={"queued": bool(item.get("queued", {}).get("BOOL", False))})
+
+    def mark_queued(self, owner: str, notification_id: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(owner, f"NOTIFY#{notification_id}"),
+                UpdateExpression="SET queued = :yes",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("UpdateItem on notifications", exc) from exc
+
+    def history(self, owner: str, limit: int, after: str | None) -> tuple[list[dict[str, str]], str | None]:
+        items, last = self._query(owner, "HISTORY#", newest_first=True, limit=limit, after=after)
+        rows = [
+            {
+                "notification_id": item["notification_id"]["S"],
+                "kind": item["kind"]["S"],
+                "title": item["title"]["S"],
+                "receivers": item["receivers"]["N"],
+                "created_at": item["created_at"]["S"],
+            }
+            for item in items
+        ]
+        return rows, last
+
+    def deliveries_of(self, owner: str, notification_id: str) -> list[Delivery]:
+        return self._models(owner, f"DELIVERY#{notification_id}#", Delivery)
+
+    def delivery(self, owner: str, notification_id: str, channel_id: str) -> Delivery | None:
+        return self._get_model(owner, f"DELIVERY#{notification_id}#{channel_id}", Delivery)
+
+    def save_delivery(self, delivery: Delivery, expected_version: int) -> bool:
+        return self._conditional_put(
+            self._put_item(
+                delivery.owner,
+                f"DELIVERY#{delivery.notification_id}#{delivery.channel_id}",
+                delivery,
+                version=delivery.version,
+                expected=expected_version,
+                extra={"status": {"S": delivery.status.value}},
+            )
+        )
+
+    # -- acknowledgements and escalations --------------------------------------------------------------
+
+    def acknowledgement(self, tenant_id: str, key: str) -> Acknowledgement | None:
+        return self._get_model(tenant_id, f"ACK#{key}", Acknowledgement)
+
+    def put_acknowledgement(self, ack: Acknowledgement) -> None:
+        self._conditional_put(self._put_item(ack.tenant_id, f"ACK#{ack.story_key}", ack))
+
+    def escalation(self, owner: str, group_id: str) -> Escalation | None:
+        return self._get_model(owner, f"ESC#{group_id}", Escalation)
+
+    def save_escalation(self, escalation: Escalation, expected_version: int) -> bool:
+        return self._conditional_put(
+            self._put_item(
+                escalation.owner,
+                f"ESC#{escalation.group_id}",
+                escalation,
+                version=escalation.version,
+                expected=expected_version,
+            )
+        )
+
+    # -- incidents ---------------------------------------------------------------------------------------
+
+    def open_incident(self, tenant_id: str, key: str) -> Incident | None:
+        pointer = self._get(tenant_id, f"OPENINC#{key}")
+        return self.incident(tenant_id, pointer["incident_id"]["S"]) if pointer else None
+
+    def incident(self, tenant_id: str, incident_id: str) -> Incident | None:
+        return self._get_model(tenant_id, f"INCIDENT#{incident_id}", Incident)
+
+    def incidents(self, tenant_id: str, limit: int, after: str | None) -> tuple[list[Incident], str | None]:
+        items, last = self._query(tenant_id, "INCIDENT#", newest_first=True, limit=limit, after=after)
+        return [Incident.model_validate_json(item["doc"]["S"]) for item in items], last
+
+    def save_incident(self, incident: Incident, expected_version: int, events: Sequence[IncidentEvent]) -> bool:
+        tenant_id = incident.tenant_id
+        items: list[dict[str, Any]] = [
+            {
+                "Put": self._put_item(
+                    tenant_id,
+                    f"INCIDENT#{incident.incident_id}",
+                    incident,
+                    version=incident.version,
+                    expected=expected_version,
+                )
+            }
+        ]
+        pointer = self._key(tenant_id, f"OPENINC#{incident.key}")
+        if expected_version == 0 and incident.state is not IncidentState.RESOLVED:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": pointer | {"incident_id": {"S": incident.incident_id}},
+                        "ConditionExpression": "attribute_not_exists(sk)",
+                    }
+                }
+            )
+        elif incident.state is IncidentState.RESOLVED and expected_version != 0:
+            items.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": pointer,
+                        "ConditionExpression": "attribute_not_exists(sk) OR incident_id = :id",
+                        "ExpressionAttributeValues": {":id": {"S": incident.incident_id}},
+                    }
+                }
+            )
+        for item in events:
+            items.append({"Put": self._put_item(tenant_id, f"EVENT#{incident.incident_id}#{item.event_id}", item)})
+        for start in range(0, len(items), 100):
+            if not self._transact(items[start : start + 100]) and start == 0:
+                return False
+        return True
+
+    def add_events(self, tenant_id: str, events: Sequence[IncidentEvent]) -> None:
+        for item in events:
+            self._conditional_put(self._put_item(tenant_id, f"EVENT#{item.incident_id}#{item.event_id}", item))
+
+    def timeline(self, tenant_id: str, incident_id: str) -> list[IncidentEvent]:
+        found = self._models(tenant_id, f"EVENT#{incident_id}#", IncidentEvent)
+        return sorted(found, key=lambda entry: (entry.at, entry.event_id))
+
+    def note_delivery(self, notification: Notification, kind: EventKind, text: str, ref: str, at: datetime) -> None:
+        """IncidentNotes: a delivery's outcome on the open incident of each alert it carried."""
+        for key in notification.incident_keys:
+            tenant_id, _, story = key.partition("|")
+            incident = self.open_incident(tenant_id, story)
+            if incident is not None:
+                self.add_events(
+                    tenant_id, [event(incident, kind, at, text, ref=ref, notification_id=notification.notification_id)]
+                )
+
+
+@dataclass(frozen=True)
+class StoredConfiguration:
+    """The notifier's Configuration port: policy, channels and silences from the notifications table, a
+    client's display name (the label on an agency's notifications) from the tenants table."""
+
+    table: NotificationsTable
+    tenants: TenantStore
+
+    def policy(self, tenant_id: str) -> NotificationPolicy:
+        return self.table.policy(tenant_id)
+
+    def channels(self, tenant_id: str) -> list[Channel]:
+        return self.table.channels(tenant_id)
+
+    def silences(self, tenant_id: str) -> list[Silence]:
+        return self.table.silences(tenant_id)
+
+    def client_name(self, tenant_id: str) -> str:
+        tenant = self.tenants.get(tenant_id)
+        return tenant.display_name if tenant is not None else tenant_id

@@ -1,0 +1,1 @@
+"""Outbound channels' pure logic: models, message rendering, retry schedule, SSRF checks."""

@@ -1,0 +1,152 @@
+"""What both HTTP functions share: the resolver, one exception handler per domain error, and the request's
+tenant and settings, carried in Powertools' own resolver context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
+
+from sigap.kernel.errors import (
+    IdempotencyKeyReusedError,
+    InvalidCursorError,
+    InvalidWindowError,
+    MentionTooLargeError,
+    NotFoundError,
+    QueueError,
+    RequestInProgressError,
+    StorageError,
+)
+from sigap.kernel.models import Tenant
+from sigap.platform.http.errors import ErrorResponse, FieldProblem, error_response, validation_problems
+from sigap.platform.http.gateway import TenantLookup, guarded
+from sigap.platform.observability import logger
+
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
+    for status, text in (
+        (400, "Malformed request: not UTF-8, not JSON, nested too deep, or a cursor this API did not issue"),
+        (401, "Missing or wrong API key"),
+        (403, "The API key belongs to another tenant"),
+        (404, "No such route, or nothing with this id for this tenant"),
+        (409, "A request with the same Idempotency-Key is in progress"),
+        (413, "Body too large"),
+        (415, "The body is not JSON"),
+        (422, "A field is missing or invalid; `fields` names each one"),
+        (503, "Storage or queue unavailable; retry"),
+    )
+}
+
+
+def responses(status: int, description: str, model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    """A route's success response and every error response, for the OpenAPI document."""
+    success: OpenAPIResponse = {"description": description, "content": {"application/json": {"model": model}}}
+    return {status: success} | ERROR_RESPONSES
+
+
+def serve(
+    app: APIGatewayHttpResolver,
+    event: dict[str, Any],
+    context: Any,
+    *,
+    tenants: TenantLookup,
+    max_body_bytes: int,
+    settings: object,
+    reshape: Callable[[Any], Any] | None = None,
+) -> dict[str, Any]:
+    """Answers one request: the function's settings in the resolver's context, size, access and body first."""
+    app.append_context(settings=settings)
+    try:
+        return guarded(
+            app.resolve,
+            event,
+            context,
+            tenants=tenants,
+            max_body_bytes=max_body_bytes,
+            on_tenant=lambda tenant: app.append_context(tenant=tenant),
+            reshape=reshape,
+        )
+    finally:
+        app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one
+
+
+def ok_json(body: str, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
+    """A 200 (or `status`) with a JSON body the route has already serialised (pydantic's model_dump_json)."""
+    return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def caller(app: APIGatewayHttpResolver) -> Tenant:
+    tenant: Tenant = app.context["tenant"]
+    return tenant
+
+
+def new_resolver() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response[str]:
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", "the body is not valid JSON")
+        problems = validation_problems(errors)
+        summary = "; ".join(f"{p.field}: {p.problem}" for p in problems[:5])
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", summary, problems)
+
+    @app.exception_handler(NotFoundError)
+    def _missing(exc: NotFoundError) -> Response[str]:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", str(exc))
+
+    @app.exception_handler(InvalidCursorError)
+    def _bad_cursor(exc: InvalidCursorError) -> Response[str]:
+        return error_response(HTTPStatus.BAD_REQUEST, "invalid_cursor", str(exc))
+
+    @app.exception_handler(InvalidWindowError)
+    def _bad_window(exc: InvalidWindowError) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "invalid_window",
+            str(exc),
+            [FieldProblem(field=exc.field, problem=str(exc))],
+        )
+
+    @app.exception_handler(MentionTooLargeError)
+    def _too_large(exc: MentionTooLargeError) -> Response[str]:
+        return error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "mention_too_large",
+            str(exc),
+            [FieldProblem(field=f"mentions[{exc.index}]", problem=str(exc))],
+        )
+
+    @app.exception_handler(IdempotencyKeyReusedError)
+    def _key_reused(_: IdempotencyKeyReusedError) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different body in the last 24 hours; use a new key",
+            [FieldProblem(field="idempotency-key", problem="reused with a different body")],
+        )
+
+    @app.exception_handler(RequestInProgressError)
+    def _in_progress(_: RequestInProgressError) -> Response[str]:
+        return error_response(
+            HTTPStatus.CONFLICT, "in_progress", "a request with this Idempotency-Key is still being processed; retry"
+        )
+
+    @app.exception_handler([StorageError, QueueError])
+    def _unavailable(exc: Exception) -> Response[str]:
+        logger.exception("backing service failed", extra={"error": str(exc)})
+        return error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", "storage is unavailable; retry with the same body"
+        )
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[str]:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", "no such route; see /v1/openapi.json")
+
+    return app

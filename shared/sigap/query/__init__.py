@@ -1,1 +1,0 @@
-"""Reading a tenant's scored mentions and summaries."""

@@ -1,0 +1,3 @@
+"""Scoring's pure logic: text normalisation, language, the sentiment model, signals, reach, risk, stories, and
+one scoring run.
+"""

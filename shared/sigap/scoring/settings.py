@@ -1,0 +1,25 @@
+"""The scoring function's settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+
+from sigap.platform.settings import FunctionSettings, from_environment
+
+
+class ScoringSettings(FunctionSettings):
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    stories_table: str = Field(alias="STORIES_TABLE")
+    story_window_days: int = Field(alias="STORY_WINDOW_DAYS", default=14, ge=1, le=365)
+    retention_days: int = Field(alias="RETENTION_DAYS", default=90, ge=1)
+    aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
+    # A far-reaching mention with a severe claim asks for its tenant's evaluation at once (no queue: no ask).
+    evaluation_queue_url: str | None = Field(alias="EVALUATION_QUEUE_URL", default=None)
+
+
+@lru_cache(maxsize=1)
+def scoring_settings() -> ScoringSettings:
+    return from_environment(ScoringSettings)

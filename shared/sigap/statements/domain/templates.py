@@ -1,0 +1,167 @@
+"""Statement templates: the built-in bilingual crisis template, with the sections a good statement has, and a
+tenant's own. Titles and bodies are Jinja2 in a sandbox (a template can read its variables and nothing else);
+a variable the template uses but the request did not give is an error naming it, never an empty gap."""
+
+from __future__ import annotations
+
+import re
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sigap.kernel.errors import SigapError
+from sigap.kernel.language import Language
+from sigap.statements.domain.models import LocalisedText, StatementContent
+
+TEMPLATE_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+BUILT_IN = "crisis"
+
+
+class TemplateProblemError(SigapError):
+    """A template that cannot be rendered with what was given; `field` names where."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class TemplateText(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1, max_length=400)
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class StatementTemplate(BaseModel):
+    """`PUT /v1/tenants/{tenant}/statement-templates/{name}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(default="", max_length=300)
+    id: TemplateText | None = None
+    en: TemplateText | None = None
+
+    def variables(self) -> list[str]:
+        names: set[str] = set()
+        for text in (self.id, self.en):
+            if text is not None:
+                for part in (text.title, text.body):
+                    names |= meta.find_undeclared_variables(_ENVIRONMENT.parse(part))
+        return sorted(names)
+
+
+class NamedTemplate(BaseModel):
+    name: str
+    built_in: bool
+    template: StatementTemplate
+    variables: list[str]
+
+
+_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+_CRISIS_ID = TemplateText(
+    title="{{ brand }}: {{ headline_id }}",
+    body="""{{ what_happened_id }}
+
+## Fakta
+{{ facts_id }}
+
+Bukti: [{{ evidence_label_id }}]({{ evidence_url }})
+
+## Yang sedang kami lakukan
+{{ actions_id }}
+
+## Yang dapat Anda lakukan
+{{ advice_id }}
+
+## Agar tidak terulang
+{{ prevention_id }}
+
+## Hubungi kami
+{{ contact }}
+
+## Pembaruan berikutnya
+Pembaruan berikutnya akan kami sampaikan {{ next_update_id }}.
+""",
+)
+_CRISIS_EN = TemplateText(
+    title="{{ brand }}: {{ headline_en }}",
+    body="""{{ what_happened_en }}
+
+## The facts
+{{ facts_en }}
+
+Evidence: [{{ evidence_label_en }}]({{ evidence_url }})
+
+## What we are doing
+{{ actions_en }}
+
+## What you can do
+{{ advice_en }}
+
+## Preventing it from happening again
+{{ prevention_en }}
+
+## How to reach us
+{{ contact }}
+
+## Next update
+Our next update will be {{ next_update_en }}.
+""",
+)
+BUILT_IN_TEMPLATES = {
+    BUILT_IN: StatementTemplate(
+        description="A crisis statement in Indonesian and English: what happened, the facts with evidence, what "
+        "the company is doing, what people should do, prevention, contact, and the next update",
+        id=_CRISIS_ID,
+        en=_CRISIS_EN,
+    )
+}
+
+
+def named(name: str, template: StatementTemplate, *, built_in: bool) -> NamedTemplate:
+    return NamedTemplate(name=name, built_in=built_in, template=template, variables=template.variables())
+
+
+def check_template(template: StatementTemplate) -> None:
+    """A template that does not even parse is refused when it is saved, not when a crisis needs it."""
+    if template.id is None and template.en is None:
+        raise TemplateProblemError("template", "give the template in 'id', 'en' or both")
+    for language, text in (("id", template.id), ("en", template.en)):
+        if text is None:
+            continue
+        for part in ("title", "body"):
+            try:
+                _ENVIRONMENT.parse(getattr(text, part))
+            except TemplateError as exc:
+                raise TemplateProblemError(f"{language}.{part}", f"not a valid template: {exc}") from exc
+
+
+def render(template: StatementTemplate, variables: dict[str, str], first: Language) -> StatementContent:
+    """The statement the template makes with these variables; every language the template has is rendered."""
+    missing = [name for name in template.variables() if name not in variables]
+    if missing:
+        raise TemplateProblemError("variables", "missing " + ", ".join(repr(name) for name in missing))
+    texts: dict[str, LocalisedText] = {}
+    for language, text in (("id", template.id), ("en", template.en)):
+        if text is None:
+            continue
+        try:
+            title = _ENVIRONMENT.from_string(text.title).render(**variables)
+            body = _ENVIRONMENT.from_string(text.body).render(**variables)
+        except UndefinedError as exc:
+            raise TemplateProblemError("variables", str(exc)) from exc
+        except TemplateError as exc:
+            raise TemplateProblemError(f"template.{language}", str(exc)) from exc
+        texts[language] = LocalisedText(title=_one_line(title)[:200], body=body.strip())
+    chosen = first if first.value in texts else Language(next(iter(texts)))
+    try:
+        return StatementContent(first=chosen, **texts)
+    except ValidationError as exc:
+        raise TemplateProblemError("template", "renders to an empty statement") from exc
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,216 @@
+"""The publishing functions' wiring: the publisher's batch (one publication step per record), the reminders'
+schedule (every tenant, every minute) and the SES feedback batch (bounces and complaints), each on the adapters
+its settings name."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
+
+from sigap.incidents.domain.model import Incident
+from sigap.kernel.models import problems_of, utc_now
+from sigap.notify.secrets import ChannelSecrets, link_key
+from sigap.notify.store import NotificationsTable
+from sigap.outbound.domain.models import Channel, ChannelSecret, DeliveryReceipt, OutboundMessage
+from sigap.outbound.providers import Providers, SesMailer
+from sigap.platform.observability import logger, metrics
+from sigap.platform.sqs import DeadLetterQueue
+from sigap.statements.domain.models import PublicationTask
+from sigap.statements.domain.publisher import PublisherPorts, SiteLinks, StatementGoneError, handle_task
+from sigap.statements.domain.reminders import check_reminders
+from sigap.statements.domain.subscribers import Feedback, apply_feedback
+from sigap.statements.queue import PublicationQueue
+from sigap.statements.settings import FeedbackSettings, PublisherSettings, PublishingSettings
+from sigap.statements.site_bucket import SiteBucket
+from sigap.statements.store import PublishingTable
+from sigap.tenants.store import TenantStore
+
+
+@dataclass(frozen=True)
+class ChannelSenders:
+    """A tenant's channels, their secrets and the provider of each type, as the publisher needs them."""
+
+    table: NotificationsTable
+    secrets: ChannelSecrets
+    providers: Providers
+
+    def channel(self, tenant_id: str, channel_id: str) -> Channel | None:
+        return self.table.channel(tenant_id, channel_id)
+
+    def secret(self, tenant_id: str, channel_id: str) -> ChannelSecret | None:
+        return self.secrets.secret(tenant_id, channel_id)
+
+    def send(self, channel: Channel, secret: ChannelSecret | None, message: OutboundMessage) -> DeliveryReceipt:
+        return self.providers.for_type(channel.type).send(channel, secret, message)
+
+
+@dataclass(frozen=True)
+class AllIncidents:
+    table: NotificationsTable
+
+    def all_incidents(self, tenant_id: str) -> list[Incident]:
+        found: list[Incident] = []
+        after: str | None = None
+        while True:
+            page, after = self.table.incidents(tenant_id, 100, after)
+            found.extend(page)
+            if after is None:
+                return found
+
+
+class _NoDeadLetters:
+    def put(self, body: str, reason: str, tenant_id: str | None = None) -> None:
+        raise RuntimeError(f"nothing may be dead-lettered from here: {reason}")
+
+
+def site_url(settings: PublishingSettings, tenant_id: str) -> str:
+    return f"{settings.status_site_url.rstrip('/')}/{tenant_id}/"
+
+
+def publisher_ports(settings: PublishingSettings, tenant_id: str, dead_letters_url: str = "") -> PublisherPorts:
+    """The publisher's adapters for one tenant (its name and site address are the tenant's own)."""
+    shared = _shared(settings)
+    tenants, notifications, table, site, queue, senders = shared
+    tenant = tenants.get(tenant_id)
+    return PublisherPorts(
+        store=table,
+        incidents=notifications,
+        incident_list=AllIncidents(notifications),
+        site=site,
+        mailer=SesMailer(settings.email_sender, settings.email_configuration_set),
+        channels=senders,
+        queue=queue,
+        dead_letters=DeadLetterQueue(dead_letters_url) if dead_letters_url else _NoDeadLetters(),
+        links=SiteLinks(site_url=site_url(settings, tenant_id), api_url=settings.public_api_url),
+        tenant_name=tenant.display_name if tenant else tenant_id,
+        link_key=link_key(settings.link_key_secret),
+    )
+
+
+@lru_cache(maxsize=4)
+def _shared(
+    settings: PublishingSettings,
+) -> tuple[TenantStore, NotificationsTable, PublishingTable, SiteBucket, PublicationQueue, ChannelSenders]:
+    notifications = NotificationsTable(settings.notifications_table)
+    return (
+        TenantStore(settings.tenants_table),
+        notifications,
+        PublishingTable(settings.publishing_table),
+        SiteBucket(settings.status_site_bucket),
+        PublicationQueue(settings.publication_queue_url),
+        ChannelSenders(
+            notifications,
+            ChannelSecrets(settings.secrets_prefix),
+            Providers(settings.email_sender, allow_loopback=settings.allow_loopback_receivers),
+        ),
+    )
+
+
+class PublisherBatchProcessor(BatchProcessor):
+    def __init__(self, settings: PublisherSettings) -> None:
+        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._settings = settings
+
+    def handle_record(self, record: SQSRecord) -> str:
+        dead_letters = DeadLetterQueue(self._settings.publication_dead_letter_queue_url)
+        try:
+            task = PublicationTask.model_validate_json(record.body)
+        except ValidationError as exc:
+            reason = f"not a publication task: {problems_of(exc)}"
+            dead_letters.put(record.body, reason)
+            logger.error("poison publication message dead-lettered", extra={"reason": reason})
+            return "dead-lettered"
+        context = {
+            "tenant_id": task.tenant_id,
+            "statement_id": task.statement_id,
+            "version": task.version,
+            "target": task.target.value,
+        }
+        try:
+            handle_task(
+                task,
+                publisher_ports(self._settings, task.tenant_id, self._settings.publication_dead_letter_queue_url),
+                utc_now(),
+            )
+        except StatementGoneError as exc:
+            dead_letters.put(record.body, str(exc), task.tenant_id)
+            logger.error("publication of a missing statement dead-lettered", extra=context | {"reason": str(exc)})
+            return "dead-lettered"
+        logger.info("publication step handled", extra=context)
+        metrics.add_metric(name="PublicationSteps", unit="Count", value=1)
+        return "handled"
+
+
+def run_reminders(settings: PublishingSettings) -> dict[str, list[str]]:
+    """Every tenant's due reminders; a tenant that fails is logged and the others still run."""
+    tenants, _, table, *_ = _shared(settings)
+    done: dict[str, list[str]] = {}
+    failed: list[str] = []
+    now = utc_now()
+    for tenant_id in tenants.tenant_ids():
+        try:
+            lines = check_reminders(tenant_id, publisher_ports(settings, tenant_id), table, now)
+        except Exception:
+            logger.exception("reminders failed for a tenant", extra={"tenant_id": tenant_id})
+            failed.append(tenant_id)
+            continue
+        if lines:
+            done[tenant_id] = lines
+            logger.info("reminders sent", extra={"tenant_id": tenant_id, "done": lines})
+    if failed:
+        raise RuntimeError(f"reminders failed for {len(failed)} tenant(s): {', '.join(failed[:10])}")
+    return done
+
+
+def feedback_of(record_body: str) -> list[Feedback]:
+    """SES event notifications (via SNS, then SQS) as Feedback: the tenant comes from the e-mail's tag."""
+    outer: Any = json.loads(record_body)
+    message: Any = json.loads(outer["Message"]) if isinstance(outer, dict) and "Message" in outer else outer
+    kind = message.get("eventType") or message.get("notificationType")
+    mail = message.get("mail", {})
+    tags = mail.get("tags", {})
+    tenant = (tags.get("tenant") or [None])[0]
+    if not tenant or kind not in {"Bounce", "Complaint"}:
+        return []
+    if kind == "Bounce":
+        bounce = message.get("bounce", {})
+        recipients = [r["emailAddress"] for r in bounce.get("bouncedRecipients", [])]
+        permanent = bounce.get("bounceType") == "Permanent"
+        at = bounce.get("timestamp") or mail.get("timestamp")
+    else:
+        complaint = message.get("complaint", {})
+        recipients = [r["emailAddress"] for r in complaint.get("complainedRecipients", [])]
+        permanent = True
+        at = complaint.get("timestamp") or mail.get("timestamp")
+    return [Feedback(tenant_id=tenant, kind=kind, permanent=permanent, recipients=recipients, at=at or utc_now())]
+
+
+class FeedbackBatchProcessor(BatchProcessor):
+    def __init__(self, settings: FeedbackSettings) -> None:
+        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        self._settings = settings
+
+    def handle_record(self, record: SQSRecord) -> str:
+        try:
+            feedback = feedback_of(record.body)
+        except (ValueError, KeyError, TypeError, ValidationError) as exc:
+            reason = f"not an SES bounce or complaint notification: {exc}"
+            DeadLetterQueue(self._settings.feedback_dead_letter_queue_url).put(record.body, reason)
+            logger.error("poison feedback message dead-lettered", extra={"reason": reason})
+            return "dead-lettered"
+        table = PublishingTable(self._settings.publishing_table)
+        for item in feedback:
+            pause_rate = table.settings(item.tenant_id).complaint_pause_rate
+            stats = apply_feedback(table, item, pause_rate, utc_now())
+            logger.info(
+                "SES feedback applied",
+                extra={"tenant_id": item.tenant_id, "kind": item.kind, "recipients": len(item.recipients)}
+                | {"complaint_rate": stats.complaint_rate, "paused": stats.paused_at is not None},
+            )
+        return f"{len(feedback)} applied"

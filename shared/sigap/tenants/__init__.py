@@ -1,0 +1,1 @@
+"""Tenants: creating a brand with its API key, and the tenants table."""

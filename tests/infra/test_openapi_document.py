@@ -1,0 +1,12 @@
+"""The OpenAPI document the Query function serves is generated from the routes, never edited by hand."""
+
+from sigap_tools.openapi import DOCUMENT, openapi_json
+
+
+def test_the_served_openapi_document_matches_the_routes() -> None:
+    # Given the committed document and the routes as they are now
+    committed = DOCUMENT.read_text(encoding="utf-8")
+    # When the document is generated again
+    current = openapi_json()
+    # Then nothing changed: a route changed without `make openapi` fails here
+    assert committed == current, "shared/sigap/openapi.json is stale: run 'make openapi'"

@@ -1,0 +1,67 @@
+"""The API's OpenAPI document, generated from every function's routes and their pydantic models.
+
+Each function serves only its own routes, and the Query function serves this document as a file
+(`shared/sigap/openapi.json`), so no function imports another's routes. `make openapi` writes it;
+`make test` fails when a route changed without it (tests/infra).
+
+    python -m sigap_tools.openapi          write shared/sigap/openapi.json
+    python -m sigap_tools.openapi --check  exit 1 if the file differs from what the routes describe
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+import sigap
+from sigap.detection import router as alerts
+from sigap.ingest import router as ingest
+from sigap.mentions import router as query
+from sigap.notify import router as notifications
+from sigap.statements import router as statements
+
+TITLE = "Sigap API"
+DESCRIPTION = (
+    "Reputation monitoring and crisis response. Every tenant route takes the tenant's API key as "
+    "`Authorization: Bearer <key>`."
+)
+DOCUMENT = Path(sigap.__file__).parent / "openapi.json"
+
+
+def openapi_json() -> str:
+    """The document as the routes describe it now, in a stable form (sorted keys, two-space indent)."""
+    describer = APIGatewayHttpResolver(enable_validation=True)
+    for module in (ingest, query, alerts, notifications, statements):
+        describer.include_router(module.router)
+    generated = describer.get_openapi_json_schema(
+        title=TITLE,
+        version=sigap.__version__,
+        description=DESCRIPTION,
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="sgp_<tenant>_<secret>")},
+        security=[{"bearerAuth": []}],
+    )
+    return json.dumps(json.loads(generated), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sigap_tools.openapi", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the committed document is out of date")
+    args = parser.parse_args(argv)
+    current = openapi_json()
+    if args.check:
+        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != current:
+            print(f"{DOCUMENT} is out of date with the routes: run 'make openapi'", file=sys.stderr)
+            return 1
+        return 0
+    DOCUMENT.write_text(current, encoding="utf-8")
+    print(f"wrote {DOCUMENT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Training the shipped sentiment model from data/."""
