@@ -27,8 +27,9 @@ from sigap.detection.store import AlertsTable
 from sigap.notify.domain.configuration import UrlPolicy, create_channel
 from sigap.notify.domain.delivery import DeliveryPorts, deliver
 from sigap.notify.domain.links import link_maker
-from sigap.notify.domain.notifications import DeliveryTask, Notification, Timer
-from sigap.notify.domain.notifier import NotifierPorts, handle_timer, handle_transition
+from sigap.notify.domain.models import DeliveryTask, Notification, Timer
+from sigap.notify.domain.notifier import handle_timer, handle_transition
+from sigap.notify.domain.ports import NotifierPorts
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.secrets import ChannelSecrets
 from sigap.notify.store import NotificationsTable, StoredConfiguration

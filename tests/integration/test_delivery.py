@@ -14,7 +14,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from sigap.notify.domain.configuration import UrlPolicy, create_channel, rotate_webhook_secret
 from sigap.notify.domain.delivery import deliver
-from sigap.notify.domain.notifications import DeliveryStatus, DeliveryTask
+from sigap.notify.domain.models import DeliveryStatus, DeliveryTask
 from sigap.notify.domain.notifier import handle_timer
 from sigap.outbound.domain.models import ChannelCreate, ChannelType, DeliveryError
 from sigap.outbound.http import SafeHttp
@@ -308,7 +308,7 @@ def test_a_worker_dying_mid_send_leaves_the_delivery_to_be_sent_after_its_lease(
     _, tasks = _one_notification(harness)
     (task,) = tasks
     from sigap.notify.domain.delivery import LEASE
-    from sigap.notify.domain.notifications import Delivery
+    from sigap.notify.domain.models import Delivery
 
     harness.table.save_delivery(
         Delivery(

@@ -10,7 +10,7 @@ import pytest
 
 from sigap.detection.domain.models import AlertStatus, Rule, Severity, TransitionKind
 from sigap.notify.domain.configuration import create_silence
-from sigap.notify.domain.notifications import NotificationKind
+from sigap.notify.domain.models import NotificationKind
 from sigap.notify.domain.notifier import acknowledge
 from sigap.notify.domain.silences import SilenceCreate
 from sigap.outbound.domain.models import ChannelType

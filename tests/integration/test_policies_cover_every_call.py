@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from sigap.detection.store import AlertsTable
-from sigap.notify.domain.notifications import Timer, TimerKind
+from sigap.notify.domain.models import Timer, TimerKind
 from sigap_tools.local.template import Template
 from tests.conftest import http_event, load_handler, sqs_event
 from tests.integration.conftest import AwsStack

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from sigap.kernel.models import problems_of, utc_now
 from sigap.notify.domain.delivery import DeliveryPorts, deliver
-from sigap.notify.domain.notifications import DeliveryTask
+from sigap.notify.domain.models import DeliveryTask
 from sigap.notify.queues import DeliveryQueue
 from sigap.notify.secrets import ChannelSecrets
 from sigap.notify.settings import DeliverySettings

@@ -19,8 +19,9 @@ from sigap.detection.domain.models import AlertTransition
 from sigap.detection.store import AlertsTable
 from sigap.kernel.models import problems_of, utc_now
 from sigap.notify.domain.links import link_maker
-from sigap.notify.domain.notifications import Timer
-from sigap.notify.domain.notifier import NotifierPorts, handle_timer, handle_transition
+from sigap.notify.domain.models import Timer
+from sigap.notify.domain.notifier import handle_timer, handle_transition
+from sigap.notify.domain.ports import NotifierPorts
 from sigap.notify.queues import DeliveryQueue, TimerQueue
 from sigap.notify.secrets import link_key
 from sigap.notify.settings import NotifierSettings

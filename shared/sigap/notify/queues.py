@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sigap.kernel.models import utc_now
-from sigap.notify.domain.notifications import DeliveryTask, Timer
+from sigap.notify.domain.models import DeliveryTask, Timer
 from sigap.platform.sqs import MAX_SQS_DELAY, SQS_BATCH, Queue, attributes, send_entries
 
 if TYPE_CHECKING:

@@ -49,8 +49,9 @@ from sigap.notify.domain.history import (
     notification_view,
 )
 from sigap.notify.domain.links import link_maker
-from sigap.notify.domain.notifications import Acknowledgement, AcknowledgeRequest, Notification, NotificationView, Timer
-from sigap.notify.domain.notifier import ConflictError, NotifierPorts, acknowledge, send_test
+from sigap.notify.domain.models import Acknowledgement, AcknowledgeRequest, Notification, NotificationView, Timer
+from sigap.notify.domain.notifier import acknowledge, send_test
+from sigap.notify.domain.ports import ConflictError, NotifierPorts
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import SILENCE_ID_PATTERN, Silence, SilenceCreate
 from sigap.notify.queues import DeliveryQueue

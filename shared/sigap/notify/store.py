@@ -22,13 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent, IncidentState, event
-from sigap.notify.domain.notifications import (
-    Acknowledgement,
-    AlertGroup,
-    Delivery,
-    Escalation,
-    Notification,
-)
+from sigap.notify.domain.models import Acknowledgement, AlertGroup, Delivery, Escalation, Notification
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import Silence
 from sigap.outbound.domain.models import Channel
@@ -263,12 +257,12 @@ class NotificationsTable(DocumentTable):
 
     def note_delivery(self, notification: Notification, kind: EventKind, text: str, ref: str, at: datetime) -> None:
         """IncidentNotes: a delivery's outcome on the open incident of each alert it carried."""
-        for key in notification.incident_keys:
-            tenant_id, _, story = key.partition("|")
-            incident = self.open_incident(tenant_id, story)
+        for incident_ref in notification.incident_keys:
+            incident = self.open_incident(incident_ref.tenant_id, incident_ref.story_key)
             if incident is not None:
                 self.add_events(
-                    tenant_id, [event(incident, kind, at, text, ref=ref, notification_id=notification.notification_id)]
+                    incident_ref.tenant_id,
+                    [event(incident, kind, at, text, ref=ref, notification_id=notification.notification_id)],
                 )
 
 

@@ -11,14 +11,7 @@ from typing import Protocol
 
 from sigap.incidents.domain.model import EventKind
 from sigap.kernel.language import Language
-from sigap.notify.domain.notifications import (
-    Attempt,
-    Delivery,
-    DeliveryStatus,
-    DeliveryTask,
-    Notification,
-    NotificationKind,
-)
+from sigap.notify.domain.models import Attempt, Delivery, DeliveryStatus, DeliveryTask, Notification, NotificationKind
 from sigap.outbound.domain.message import word
 from sigap.outbound.domain.models import (
     Channel,

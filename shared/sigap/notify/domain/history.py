@@ -12,7 +12,7 @@ from sigap.incidents.domain.model import Incident
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.models import Tenant
 from sigap.kernel.paging import read_parts, sign_parts
-from sigap.notify.domain.notifications import Delivery, Notification, NotificationView
+from sigap.notify.domain.models import Delivery, Notification, NotificationView
 
 _NOTIFICATIONS = "notifications"
 _INCIDENTS = "incidents"

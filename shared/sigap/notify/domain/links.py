@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sigap.kernel.tokens import make_token
-from sigap.notify.domain.notifications import LinkMaker
+from sigap.notify.domain.message import LinkMaker
 
 LINK_LIFETIME = timedelta(days=7)
 

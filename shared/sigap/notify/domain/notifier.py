@@ -1,19 +1,17 @@
-"""The notifier: from alert transitions and timers to notifications on the delivery queue, and the incidents,
-acknowledgements and escalations around them. The logic both the deployed function and the tests run; the
-ports are protocols (DynamoDB, SQS and SSM adapters in `sigap.dal`).
+"""The notifier: alert transitions and timers in; incidents, alert groups, escalations and queued deliveries
+out. Each step reads what it needs through the ports, asks a pure stage (`plans`, `grouping`) what to do, and
+applies the plan: the record written on the version read (a lost race is read and decided again, through
+`retry_on_conflict`), then the timers sent, the deliveries queued and the incidents told.
 
-Every step is idempotent: a group, an escalation or an incident is written conditionally on the version read
-(a lost race is read again and redone), notifications and timeline events have ids fixed by what they record,
-and a notification is stored before its deliveries are queued and marked queued after, so a crash in between
+Every step is idempotent: notifications and timeline events have ids fixed by what they record, and a
+notification is stored before its deliveries are queued and marked queued after, so a crash in between
 queues it again on the retry instead of losing it. Deliveries are one per (notification, channel).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
 
 from sigap.detection.domain.models import Alert, AlertStatus, AlertTransition, TransitionKind
 from sigap.detection.domain.story import story_key
@@ -25,124 +23,74 @@ from sigap.incidents.domain.model import (
     event,
     open_from_alert,
 )
-from sigap.kernel.errors import NotFoundError, SigapError
+from sigap.kernel.errors import NotFoundError
 from sigap.kernel.language import Language
-from sigap.kernel.races import LOST_RACE, retry_on_conflict
-from sigap.notify.domain.notifications import (
+from sigap.kernel.races import LOST_RACE, LostRace, retry_on_conflict
+from sigap.notify.domain.grouping import add_member, group_id_for
+from sigap.notify.domain.models import (
     Acknowledgement,
     AlertGroup,
     DeliveryTask,
     Escalation,
     GroupMember,
-    LinkMaker,
+    IncidentRef,
     Notification,
     NotificationKind,
     Timer,
     TimerKind,
-    add_member,
-    build_message,
-    group_id_for,
-    plan_flush,
 )
+from sigap.notify.domain.plans import (
+    EscalationInputs,
+    EscalationPlan,
+    FlushInputs,
+    FlushPlan,
+    MessageContext,
+    decide_escalation_start,
+    decide_escalation_step,
+    decide_flush,
+    firing_members,
+    is_due,
+    receivers,
+)
+from sigap.notify.domain.ports import ConflictError, NotifierPorts
 from sigap.notify.domain.routing import MatchedRoute, NotificationPolicy, alert_labels, matching_routes
-from sigap.notify.domain.silences import Silence
 from sigap.outbound.domain.models import Channel, OutboundMessage
 
-T = TypeVar("T")
+
+def _kept_changing() -> ConflictError:
+    return ConflictError("another notifier kept changing the same record; retry")
 
 
-class ConflictError(SigapError):
-    """Another notifier changed the same record MAX_RACES times in a row; the message is retried."""
-
-
-class Configuration(Protocol):
-    def policy(self, tenant_id: str) -> NotificationPolicy: ...
-
-    def channels(self, tenant_id: str) -> list[Channel]: ...
-
-    def client_name(self, tenant_id: str) -> str: ...
-
-    def silences(self, tenant_id: str) -> list[Silence]: ...
-
-
-class NotifierStore(Protocol):
-    def group(self, owner: str, group_id: str) -> AlertGroup | None: ...
-
-    def save_group(self, group: AlertGroup, expected_version: int, notification: Notification | None) -> bool: ...
-
-    def mark_queued(self, owner: str, notification_id: str) -> None: ...
-
-    def notification(self, owner: str, notification_id: str) -> Notification | None: ...
-
-    def put_notification(self, notification: Notification) -> None:
-        """Stores it unless one with its id exists (a retried step stores it once)."""
-        ...
-
-    def acknowledgement(self, tenant_id: str, key: str) -> Acknowledgement | None: ...
-
-    def put_acknowledgement(self, ack: Acknowledgement) -> None: ...
-
-    def escalation(self, owner: str, group_id: str) -> Escalation | None: ...
-
-    def save_escalation(self, escalation: Escalation, expected_version: int) -> bool: ...
-
-    def open_incident(self, tenant_id: str, key: str) -> Incident | None: ...
-
-    def incident(self, tenant_id: str, incident_id: str) -> Incident | None: ...
-
-    def save_incident(self, incident: Incident, expected_version: int, events: Sequence[IncidentEvent]) -> bool:
-        """Stores the incident (and its open pointer while it is not resolved) and its events."""
-        ...
-
-    def add_events(self, tenant_id: str, events: Sequence[IncidentEvent]) -> None: ...
-
-    def expire_silences_of(self, tenant_id: str, incident_id: str, now: datetime) -> list[str]: ...
-
-
-class AlertSource(Protocol):
-    def get(self, tenant_id: str, alert_id: str) -> Alert | None: ...
-
-    def open_alerts(self, tenant_id: str) -> list[Alert]: ...
-
-
-class TimerSink(Protocol):
-    def schedule(self, timers: Sequence[Timer], now: datetime) -> None: ...
-
-
-class DeliverySink(Protocol):
-    def send(self, tasks: Sequence[DeliveryTask]) -> None: ...
-
-
-@dataclass(frozen=True)
-class NotifierPorts:
-    config: Configuration
-    store: NotifierStore
-    alerts: AlertSource
-    timers: TimerSink
-    deliveries: DeliverySink
-    links: LinkMaker
-    agency: str | None = None  # an agency stack's own tenant: its routes receive every client's alerts
-
-
-def _retry(step: Callable[[], bool]) -> None:
-    """Runs `step` (True once its write held) until it holds; ConflictError after MAX_RACES lost races."""
-    retry_on_conflict(
-        lambda: None if step() else LOST_RACE,
-        lambda: ConflictError("another notifier kept changing the same record; retry"),
-    )
+def _retry[Result](attempt: Callable[[], Result | LostRace]) -> Result:
+    return retry_on_conflict(attempt, _kept_changing)
 
 
 def owners_of(tenant_id: str, agency: str | None) -> list[str]:
     return [tenant_id] if agency is None or agency == tenant_id else [tenant_id, agency]
 
 
+def _enabled_channels(ports: NotifierPorts, owner: str) -> list[str]:
+    return [channel.channel_id for channel in ports.config.channels(owner) if channel.enabled]
+
+
 def receivers_of(ports: NotifierPorts, owner: str, wanted: list[str] | None) -> list[str]:
     """The enabled channels a route names, or every enabled channel of the owner when it names none."""
-    enabled = [channel.channel_id for channel in ports.config.channels(owner) if channel.enabled]
-    return sorted(enabled) if wanted is None else [channel_id for channel_id in wanted if channel_id in enabled]
+    return receivers(_enabled_channels(ports, owner), wanted)
 
 
-# -- alert transitions --------------------------------------------------------------------------------------
+def _messages(ports: NotifierPorts, owner: str, now: datetime) -> MessageContext:
+    return MessageContext(links=ports.links, agency=owner == ports.agency, now=now)
+
+
+def _tell_incidents(ports: NotifierPorts, refs: list[IncidentRef], note: Callable[[Incident], IncidentEvent]) -> None:
+    """Adds the event `note` makes to the open incident of each ref (an incident closed meanwhile is skipped)."""
+    for ref in refs:
+        incident = ports.store.open_incident(ref.tenant_id, ref.story_key)
+        if incident is not None:
+            ports.store.add_events(ref.tenant_id, [note(incident)])
+
+
+# -- alert transitions: route, group, escalate --------------------------------------------------------------
 
 
 def handle_transition(transition: AlertTransition, ports: NotifierPorts, now: datetime) -> list[str]:
@@ -176,9 +124,9 @@ def handle_transition(transition: AlertTransition, ports: NotifierPorts, now: da
 def _add_to_group(
     ports: NotifierPorts, owner: str, group_id: str, route: MatchedRoute, member: GroupMember, now: datetime
 ) -> datetime | None:
-    due: list[datetime | None] = [None]
+    """The alert in its group; the group's next flush (sent again when nothing changed, in case it was lost)."""
 
-    def step() -> bool:
+    def attempt() -> datetime | LostRace | None:
         group = ports.store.group(owner, group_id) or AlertGroup(
             group_id=group_id,
             owner=owner,
@@ -189,35 +137,29 @@ def _add_to_group(
         group = group.model_copy(update={"route": route})  # a changed policy applies from the next alert
         updated = add_member(group, member, now)
         if updated is None:
-            due[0] = group.next_flush_at  # nothing new; the timer is sent again in case it was lost
-            return True
-        due[0] = updated.next_flush_at
-        return ports.store.save_group(updated.model_copy(update={"version": group.version + 1}), group.version, None)
+            return group.next_flush_at
+        saved = ports.store.save_group(updated.model_copy(update={"version": group.version + 1}), group.version, None)
+        return updated.next_flush_at if saved else LOST_RACE
 
-    _retry(step)
-    return due[0]
+    return _retry(attempt)
 
 
 def _track_incident(transition: AlertTransition, policy: NotificationPolicy, ports: NotifierPorts) -> Incident | None:
     alert = transition.alert
     key = story_key(alert)
-    result: list[Incident | None] = [None]
 
-    def step() -> bool:
+    def attempt() -> Incident | LostRace | None:
         current = ports.store.open_incident(alert.tenant_id, key)
         if current is None:
             opened = open_from_alert(transition, policy.incidents)
             if opened is None:
-                return True
+                return None
             incident, events = opened
-            result[0] = incident
-            return ports.store.save_incident(incident, 0, events)
+            return incident if ports.store.save_incident(incident, 0, events) else LOST_RACE
         updated, events = apply_transition(current, transition, policy.incidents)
-        result[0] = updated
-        return ports.store.save_incident(updated, current.version, events)
+        return updated if ports.store.save_incident(updated, current.version, events) else LOST_RACE
 
-    _retry(step)
-    return result[0]
+    return _retry(attempt)
 
 
 def _start_escalation(
@@ -231,37 +173,19 @@ def _start_escalation(
 ) -> Timer | None:
     """Starts the group's escalation for this alert, unless it is running (its next step will see the alert),
     or the alert was already covered, or is acknowledged."""
-    escalation_policy = policy.escalation_policies[name]
-    if alert.severity.rank < escalation_policy.min_severity.rank:
-        return None
     existing = ports.store.escalation(owner, group_id)
-    if existing is not None and not existing.done:
-        return _escalation_timer(existing)
-    if existing is not None and alert.alert_id in existing.alerts:
-        return None
-    ack = ports.store.acknowledgement(alert.tenant_id, story_key(alert))
-    if ack is not None and ack.covers(alert, now):
-        return None
-    escalation = Escalation(
-        owner=owner,
-        group_id=group_id,
-        policy=name,
-        generation=existing.generation + 1 if existing is not None else 0,
-        alerts=sorted({*(existing.alerts if existing is not None else []), alert.alert_id}),
-        next_at=now + timedelta(minutes=escalation_policy.steps[0].after_minutes),
-        last_notification=existing.last_notification if existing is not None else None,
-        version=existing.version + 1 if existing is not None else 1,
+    acknowledged = ports.store.acknowledgement(alert.tenant_id, story_key(alert))
+    decided = decide_escalation_start(
+        existing, policy.escalation_policies[name], name, owner, group_id, alert, acknowledged, now
     )
-    if not ports.store.save_escalation(escalation, existing.version if existing is not None else 0):
+    if not isinstance(decided, Escalation):
+        return decided
+    if not ports.store.save_escalation(decided, existing.version if existing is not None else 0):
         return None  # another notifier started it
-    return _escalation_timer(escalation)
+    return Timer(kind=TimerKind.ESCALATION, owner=owner, key=group_id, due_at=decided.next_at)
 
 
-def _escalation_timer(escalation: Escalation) -> Timer:
-    return Timer(kind=TimerKind.ESCALATION, owner=escalation.owner, key=escalation.group_id, due_at=escalation.next_at)
-
-
-# -- timers --------------------------------------------------------------------------------------------------
+# -- timers: flush a group, take an escalation step ---------------------------------------------------------
 
 
 def handle_timer(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
@@ -273,97 +197,63 @@ def handle_timer(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
     return escalate(timer, ports, now)
 
 
-def _acknowledgements(ports: NotifierPorts, group: AlertGroup) -> dict[str, Acknowledgement]:
-    found: dict[str, Acknowledgement] = {}
+def _left_unqueued(ports: NotifierPorts, owner: str, notification_ids: list[str | None]) -> list[Notification]:
+    """Notifications an earlier try stored but died before queueing."""
+    found = [
+        ports.store.notification(owner, notification_id) for notification_id in notification_ids if notification_id
+    ]
+    return [notification for notification in found if notification is not None and not notification.queued]
+
+
+def _flush_inputs(ports: NotifierPorts, group: AlertGroup, now: datetime) -> FlushInputs:
+    owner = group.owner
+    left = _left_unqueued(ports, owner, list(group.unqueued))
+    messages = _messages(ports, owner, now)
+    if not is_due(group.next_flush_at, now):
+        return FlushInputs(group, left, NotificationPolicy(), [], {}, [], [], messages)
+    silences = ports.config.silences(owner)
+    for tenant_id in sorted({member.alert.tenant_id for member in group.members.values()} - {owner}):
+        silences = silences + ports.config.silences(tenant_id)
+    clients = {member.alert.tenant_id: member.client for member in group.members.values()}
+    firing_elsewhere = [
+        alert_labels(alert, client)
+        for tenant_id, client in sorted(clients.items())
+        for alert in ports.alerts.open_alerts(tenant_id)
+        if alert.status is AlertStatus.FIRING and alert.alert_id not in group.members
+    ]
+    acknowledged: dict[str, Acknowledgement] = {}
     for alert_id, member in group.members.items():
         ack = ports.store.acknowledgement(member.alert.tenant_id, story_key(member.alert))
         if ack is not None:
-            found[alert_id] = ack
-    return found
+            acknowledged[alert_id] = ack
+    return FlushInputs(
+        group=group,
+        left_unqueued=left,
+        policy=ports.config.policy(owner),
+        silences=silences,
+        acknowledged=acknowledged,
+        firing_elsewhere=firing_elsewhere,
+        enabled_channels=_enabled_channels(ports, owner),
+        messages=messages,
+    )
 
 
 def flush_group(owner: str, group_id: str, ports: NotifierPorts, now: datetime) -> str:
-    outcome: list[str] = ["nothing due"]
-    queued: list[Notification] = []
-
-    def step() -> bool:
+    def attempt() -> FlushPlan | LostRace:
         group = ports.store.group(owner, group_id)
         if group is None:
-            return True
-        for notification_id in group.unqueued:  # stored by an earlier try that failed before queueing
-            stored = ports.store.notification(owner, notification_id)
-            if stored is not None and not stored.queued:
-                queued.append(stored)
-        still_unqueued = [notification.notification_id for notification in queued]
-        if group.next_flush_at is None or now < group.next_flush_at - timedelta(seconds=1):
-            if group.next_flush_at is not None:
-                ports.timers.schedule(
-                    [Timer(kind=TimerKind.GROUP, owner=owner, key=group_id, due_at=group.next_flush_at)], now
-                )
-            return True
-        policy = ports.config.policy(owner)
-        silences = ports.config.silences(owner)
-        tenants = {member.alert.tenant_id for member in group.members.values()} - {owner}
-        for tenant_id in sorted(tenants):
-            silences = silences + ports.config.silences(tenant_id)
-        clients = {member.alert.tenant_id: member.client for member in group.members.values()}
-        firing = [
-            alert_labels(alert, client)
-            for tenant_id, client in sorted(clients.items())
-            for alert in ports.alerts.open_alerts(tenant_id)
-            if alert.status is AlertStatus.FIRING and alert.alert_id not in group.members
-        ]
-        flush = plan_flush(group, policy, silences, _acknowledgements(ports, group), now, firing)
-        updated = flush.group
-        notification = None
-        receivers = receivers_of(ports, owner, group.route.receivers) if flush.kind is not None else []
-        if flush.kind is not None and not receivers:
-            outcome[0] = f"{flush.kind.value}: no enabled channel to send to"
-        if flush.kind is not None and receivers:
-            notification_id = f"{group_id}-{updated.sequence}"
-            notification = Notification(
-                notification_id=notification_id,
-                owner=owner,
-                kind=flush.kind,
-                group_id=group_id,
-                receivers=receivers,
-                alert_ids=[member.alert.alert_id for member in flush.shown],
-                incident_keys=sorted({f"{m.alert.tenant_id}|{story_key(m.alert)}" for m in flush.shown}),
-                message=build_message(
-                    notification_id,
-                    owner,
-                    flush.kind,
-                    flush.shown,
-                    policy.language,
-                    ports.links,
-                    now,
-                    agency=owner == ports.agency,
-                ),
-                created_at=now,
-            )
-            updated = updated.model_copy(update={"unqueued": [*still_unqueued, notification_id]})
-            outcome[0] = f"{flush.kind.value} notification {notification_id} to {len(receivers)} channel(s)"
-        else:
-            updated = updated.model_copy(update={"unqueued": still_unqueued})
-            if flush.muted:
-                outcome[0] = "muted: " + "; ".join(sorted(set(flush.muted.values())))
-        if not ports.store.save_group(
-            updated.model_copy(update={"version": group.version + 1}), group.version, notification
-        ):
-            queued.clear()
-            return False
-        if notification is not None:
-            queued.append(notification)
-        if updated.next_flush_at is not None:
-            ports.timers.schedule(
-                [Timer(kind=TimerKind.GROUP, owner=owner, key=group_id, due_at=updated.next_flush_at)], now
-            )
-        return True
+            return FlushPlan("nothing due", [], None)
+        plan = decide_flush(_flush_inputs(ports, group, now))
+        if plan.group is not None and not ports.store.save_group(plan.group, group.version, plan.notification):
+            return LOST_RACE
+        return plan
 
-    _retry(step)
-    for notification in queued:
+    plan = _retry(attempt)
+    if plan.timer is not None:
+        ports.timers.schedule([plan.timer], now)
+    for notification in plan.to_queue:
         queue_deliveries(notification, ports)
-    return outcome[0]
+    return plan.outcome
 
 
 def queue_deliveries(notification: Notification, ports: NotifierPorts) -> None:
@@ -375,175 +265,85 @@ def queue_deliveries(notification: Notification, ports: NotifierPorts) -> None:
         ]
     )
     ports.store.mark_queued(notification.owner, notification.notification_id)
-    _note_on_incidents(notification, ports)
+    _tell_incidents(
+        ports,
+        notification.incident_keys,
+        lambda incident: event(
+            incident,
+            EventKind.NOTIFICATION_SENT,
+            notification.created_at,
+            f"{notification.kind.value} notification queued to {len(notification.receivers)} channel(s)",
+            ref=notification.notification_id,
+            notification_id=notification.notification_id,
+        ),
+    )
 
 
-def _note_on_incidents(notification: Notification, ports: NotifierPorts) -> None:
-    for key in notification.incident_keys:
-        tenant_id, _, story = key.partition("|")
-        incident = ports.store.open_incident(tenant_id, story)
-        if incident is None:
-            continue
-        ports.store.add_events(
-            tenant_id,
-            [
-                event(
-                    incident,
-                    EventKind.NOTIFICATION_SENT,
-                    notification.created_at,
-                    f"{notification.kind.value} notification queued to {len(notification.receivers)} channel(s)",
-                    ref=notification.notification_id,
-                    notification_id=notification.notification_id,
-                )
-            ],
-        )
+def _escalation_inputs(ports: NotifierPorts, timer: Timer, current: Escalation, now: datetime) -> EscalationInputs:
+    left = _left_unqueued(ports, timer.owner, [current.last_notification])
+    messages = _messages(ports, timer.owner, now)
+    if not is_due(current.next_at, now):
+        return EscalationInputs(timer, current, left, NotificationPolicy(), None, {}, [], messages)
+    policy = ports.config.policy(timer.owner)
+    escalation_policy = policy.escalation_policies.get(current.policy)
+    group = ports.store.group(timer.owner, timer.key) if escalation_policy is not None else None
+    firing = firing_members(group, escalation_policy) if escalation_policy is not None else []
+    acknowledged = {
+        member.alert.alert_id: ports.store.acknowledgement(member.alert.tenant_id, story_key(member.alert))
+        for member in firing
+    }
+    return EscalationInputs(
+        timer, current, left, policy, group, acknowledged, _enabled_channels(ports, timer.owner), messages
+    )
 
 
 def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
-    """One escalation step of a group, if it is due: the group's firing alerts at or above the policy's severity
-    that nobody acknowledged go to the step's receivers in one message; none left stops it (or pauses it until
-    the first acknowledgement lapses, when every one of them lapses)."""
-    outcome = ["nothing to do"]
-    notifications: list[Notification] = []
-    stopped: list[tuple[str, list[GroupMember]]] = []
+    """One escalation step of a group, if it is due (see `plans.decide_escalation_step`)."""
 
-    def stop(current: Escalation, reason: str, members: list[GroupMember]) -> bool:
-        outcome[0] = f"stopped: {reason}"
-        stopped.append((reason, members))
-        return ports.store.save_escalation(
-            current.model_copy(update={"done": True, "stopped_reason": reason, "version": current.version + 1}),
-            current.version,
-        )
-
-    def step() -> bool:
-        stopped.clear()
-        notifications.clear()
+    def attempt() -> EscalationPlan | LostRace:
         current = ports.store.escalation(timer.owner, timer.key)
-        if current is not None and current.last_notification is not None:
-            earlier = ports.store.notification(timer.owner, current.last_notification)
-            if earlier is not None and not earlier.queued:  # stored by a try that died before queueing it
-                notifications.append(earlier)
-        if current is None or current.done:
-            return True
-        if now < current.next_at - timedelta(seconds=1):
-            ports.timers.schedule([_escalation_timer(current)], now)
-            return True
-        policy = ports.config.policy(timer.owner)
-        escalation_policy = policy.escalation_policies.get(current.policy)
-        if escalation_policy is None:
-            return stop(current, f"escalation policy {current.policy!r} no longer exists", [])
-        group = ports.store.group(timer.owner, timer.key)
-        firing = [
-            member
-            for _, member in sorted(group.members.items() if group is not None else [])
-            if member.alert.status is AlertStatus.FIRING
-            and member.alert.severity.rank >= escalation_policy.min_severity.rank
-        ]
-        if not firing:
-            return stop(current, "every alert it covered resolved", [])
-        acks = {
-            member.alert.alert_id: ports.store.acknowledgement(member.alert.tenant_id, story_key(member.alert))
-            for member in firing
-        }
-        unacknowledged = [
-            member
-            for member in firing
-            if not ((ack := acks[member.alert.alert_id]) is not None and ack.covers(member.alert, now))
-        ]
-        if not unacknowledged:
-            lapses = [ack.expires_at for ack in acks.values() if ack is not None and ack.expires_at is not None]
-            if len(lapses) < len(firing):
-                people = sorted({ack.by for ack in acks.values() if ack is not None})
-                return stop(current, f"acknowledged by {', '.join(people)}", firing)
-            resumed = current.model_copy(update={"next_at": min(lapses), "version": current.version + 1})
-            outcome[0] = "paused until the first acknowledgement lapses"
-            if ports.store.save_escalation(resumed, current.version):
-                ports.timers.schedule([_escalation_timer(resumed)], now)
-                return True
-            return False
-        steps = escalation_policy.steps
-        this_step = steps[current.step]
-        notification_id = f"esc-{timer.key}-{current.generation}-{current.loop}-{current.step}"
-        notification = Notification(
-            notification_id=notification_id,
-            owner=timer.owner,
-            kind=NotificationKind.ESCALATION,
-            group_id=timer.key,
-            receivers=receivers_of(ports, timer.owner, this_step.receivers),
-            alert_ids=[member.alert.alert_id for member in unacknowledged],
-            incident_keys=sorted({f"{m.alert.tenant_id}|{story_key(m.alert)}" for m in unacknowledged}),
-            message=build_message(
-                notification_id,
-                timer.owner,
-                NotificationKind.ESCALATION,
-                unacknowledged,
-                policy.language,
-                ports.links,
-                now,
-                agency=timer.owner == ports.agency,
-            ),
-            created_at=now,
-        )
-        following, loop = current.step + 1, current.loop
-        if following >= len(steps):
-            following, loop = 0, loop + 1
-        done = loop > escalation_policy.loops
-        advanced = current.model_copy(
-            update={
-                "step": following,
-                "loop": loop,
-                "alerts": sorted({*current.alerts, *notification.alert_ids}),
-                "next_at": now + timedelta(minutes=steps[following].after_minutes),
-                "done": done,
-                "stopped_reason": "every step and loop taken" if done else None,
-                "last_notification": notification_id if notification.receivers else current.last_notification,
-                "version": current.version + 1,
-            }
-        )
-        if notification.receivers:
-            ports.store.put_notification(notification)  # before the step is recorded: never a step without it
-        if not ports.store.save_escalation(advanced, current.version):
-            return False
-        if notification.receivers:
-            notifications.append(notification)
-        outcome[0] = f"step {current.step + 1} (loop {current.loop + 1}): {notification_id}"
-        if not done:
-            ports.timers.schedule([_escalation_timer(advanced)], now)
-        return True
+        if current is None:
+            return EscalationPlan("nothing to do", [])
+        if current.done:
+            return EscalationPlan("nothing to do", _left_unqueued(ports, timer.owner, [current.last_notification]))
+        plan = decide_escalation_step(_escalation_inputs(ports, timer, current, now))
+        if plan.notification is not None:
+            ports.store.put_notification(plan.notification)  # before the step is recorded: never a step without it
+        if plan.escalation is not None and not ports.store.save_escalation(plan.escalation, current.version):
+            return LOST_RACE
+        return plan
 
-    _retry(step)
-    for reason, members in stopped:
-        for tenant_id, story in sorted({(m.alert.tenant_id, story_key(m.alert)) for m in members}):
-            incident = ports.store.open_incident(tenant_id, story)
-            if incident is not None:
-                ports.store.add_events(
-                    tenant_id,
-                    [
-                        event(
-                            incident, EventKind.ESCALATED, now, f"Escalation stopped: {reason}", ref=f"{timer.key}-stop"
-                        )
-                    ],
-                )
-    for notification in notifications:
+    plan = _retry(attempt)
+    if plan.timer is not None:
+        ports.timers.schedule([plan.timer], now)
+    if plan.stopped is not None:
+        reason, members = plan.stopped
+        refs = sorted({IncidentRef.of(member.alert) for member in members}, key=lambda r: (r.tenant_id, r.story_key))
+        _tell_incidents(
+            ports,
+            refs,
+            lambda incident: event(
+                incident, EventKind.ESCALATED, now, f"Escalation stopped: {reason}", ref=f"{timer.key}-stop"
+            ),
+        )
+    for notification in plan.to_queue:
         queue_deliveries(notification, ports)
-        for key in notification.incident_keys:
-            tenant_id, _, story = key.partition("|")
-            incident = ports.store.open_incident(tenant_id, story)
-            if incident is not None:
-                ports.store.add_events(
-                    tenant_id,
-                    [
-                        event(
-                            incident,
-                            EventKind.ESCALATED,
-                            notification.created_at,
-                            f"Not acknowledged: escalated to {len(notification.receivers)} channel(s)",
-                            ref=notification.notification_id + "-escalated",
-                            notification_id=notification.notification_id,
-                        )
-                    ],
-                )
-    return outcome[0]
+        _tell_incidents(ports, notification.incident_keys, _escalated_event(notification))
+    return plan.outcome
+
+
+def _escalated_event(sent: Notification) -> Callable[[Incident], IncidentEvent]:
+    def note(incident: Incident) -> IncidentEvent:
+        return event(
+            incident,
+            EventKind.ESCALATED,
+            sent.created_at,
+            f"Not acknowledged: escalated to {len(sent.receivers)} channel(s)",
+            ref=sent.notification_id + "-escalated",
+            notification_id=sent.notification_id,
+        )
+
+    return note
 
 
 # -- acknowledgements and tests ------------------------------------------------------------------------------
@@ -598,10 +398,10 @@ def _note_acknowledgement(
     if incident is None:
         return
 
-    def step() -> bool:
+    def attempt() -> LostRace | None:
         current = ports.store.incident(ack.tenant_id, incident.incident_id)
         if current is None:
-            return True
+            return None
         updated = current.model_copy(
             update={"acknowledged_at": current.acknowledged_at or now, "version": current.version + 1}
         )
@@ -609,9 +409,9 @@ def _note_acknowledgement(
             f": {comment}" if comment else ""
         )
         events = [event(current, EventKind.ACKNOWLEDGED, now, text, ref=f"{alert_id}|{by}|{now.isoformat()}", actor=by)]
-        return ports.store.save_incident(updated, current.version, events)
+        return None if ports.store.save_incident(updated, current.version, events) else LOST_RACE
 
-    _retry(step)
+    _retry(attempt)
 
 
 def send_test(owner: str, channel: Channel, ports: NotifierPorts, language: Language, now: datetime) -> Notification:
