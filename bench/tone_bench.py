@@ -7,7 +7,8 @@ import json
 import time
 from pathlib import Path
 
-from sigap.statements.domain.tone import ToneRule, check
+from sigap.statements.domain.tone.check import check
+from sigap.statements.domain.tone.models import ToneRule
 
 ROOT = Path(__file__).resolve().parents[1]
 EIGHT = list(ToneRule)[:8]

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from sigap.detection.domain.models import AlertStatus, Rule, Severity, TransitionKind
+from sigap.notify.domain.acknowledging import acknowledge
 from sigap.notify.domain.configuration import create_silence
 from sigap.notify.domain.models import NotificationKind
-from sigap.notify.domain.notifier import acknowledge
 from sigap.notify.domain.silences import SilenceCreate
 from sigap.outbound.domain.models import ChannelType
 from tests.integration.conftest import AwsStack

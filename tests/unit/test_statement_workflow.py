@@ -23,7 +23,7 @@ from sigap.statements.domain.models import (
     Submission,
 )
 from sigap.statements.domain.templates import TemplateProblemError
-from sigap.statements.domain.tone import ToneRule
+from sigap.statements.domain.tone.models import ToneRule
 from sigap.statements.domain.workflow import (
     BlockedByToneError,
     NotAllowedError,

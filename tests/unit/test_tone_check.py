@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigap.kernel.language import Language
-from sigap.statements.domain.tone import FindingSeverity, ToneRule, blocking, check
+from sigap.statements.domain.tone.check import blocking, check
+from sigap.statements.domain.tone.models import FindingSeverity, ToneRule
 from sigap_tools.statements_check import CheckInputError, check_stream
 
 STATEMENTS = Path(__file__).resolve().parents[2] / "data" / "statements"

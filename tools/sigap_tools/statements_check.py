@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from typing import IO, Any
 
 from sigap.kernel.language import Language
-from sigap.statements.domain.tone import check
+from sigap.statements.domain.tone.check import check
 
 _LANGUAGES = {language.value: language for language in Language}
 

@@ -10,6 +10,7 @@ a single one in an Indonesian sentence ("mah", "wae") leaves it Indonesian, whic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 
@@ -114,3 +115,12 @@ def identify(tokens: Sequence[str]) -> str:
 def is_indonesian_side(language: str) -> bool:
     """Whether a text is scored with the Indonesian features (everything but English)."""
     return language != "en"
+
+
+_WORD = re.compile(r"[a-z']+")
+
+
+def writing_language(text: str) -> Language:
+    """The language to answer a text in: English when it reads as English, else Indonesian (Malay, Javanese and
+    Sundanese readers read Indonesian; a text with no known word gets Indonesian, the product's first language)."""
+    return Language.ENGLISH if identify(_WORD.findall(text.lower())) == "en" else Language.INDONESIAN

@@ -30,6 +30,7 @@ from sigap.incidents.domain.model import IncidentCreate, IncidentPatch, Incident
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.models import utc_now
 from sigap.kernel.tokens import LinkError, read_token
+from sigap.notify.domain.acknowledging import acknowledge, send_test
 from sigap.notify.domain.configuration import (
     InvalidSettingError,
     UrlPolicy,
@@ -50,7 +51,6 @@ from sigap.notify.domain.history import (
 )
 from sigap.notify.domain.links import link_maker
 from sigap.notify.domain.models import Acknowledgement, AcknowledgeRequest, Notification, NotificationView, Timer
-from sigap.notify.domain.notifier import acknowledge, send_test
 from sigap.notify.domain.ports import ConflictError, NotifierPorts
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import SILENCE_ID_PATTERN, Silence, SilenceCreate

@@ -51,7 +51,8 @@ from sigap.statements.domain.templates import (
     check_template,
     named,
 )
-from sigap.statements.domain.tone import Finding, check
+from sigap.statements.domain.tone.check import check
+from sigap.statements.domain.tone.models import Finding
 from sigap.statements.domain.workflow import (
     BlockedByToneError,
     NotAllowedError,

@@ -12,7 +12,7 @@ from sigap.detection.domain.models import Severity
 from sigap.kernel.language import Language
 from sigap.kernel.models import UtcDatetime
 from sigap.outbound.domain.models import CHANNEL_ID_PATTERN, EMAIL_PATTERN
-from sigap.statements.domain.tone import Finding, ToneRule
+from sigap.statements.domain.tone.models import Finding, ToneRule
 
 STATEMENT_ID_PATTERN = r"^st-[0-9a-f]{12}$"
 ACTOR = Annotated[str, Field(min_length=1, max_length=120, description="Who does it (a name or e-mail)")]

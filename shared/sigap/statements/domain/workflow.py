@@ -36,7 +36,8 @@ from sigap.statements.domain.models import (
     Submission,
 )
 from sigap.statements.domain.templates import BUILT_IN_TEMPLATES, StatementTemplate, render
-from sigap.statements.domain.tone import Finding, blocking, check
+from sigap.statements.domain.tone.check import blocking, check
+from sigap.statements.domain.tone.models import Finding
 
 MAX_VERSIONS = 100
 
