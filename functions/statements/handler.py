@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sigap.platform.observability import logger
-from sigap.statements.router import handle
+from sigap.statements.api.app import handle
 from sigap.statements.settings import statements_api_settings
 
 

@@ -11,6 +11,7 @@ Each function serves only its own routes, and the Query function serves this doc
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ from sigap.detection import router as alerts
 from sigap.ingest import router as ingest
 from sigap.mentions import router as query
 from sigap.notify import router as notifications
-from sigap.statements import router as statements
+from sigap.statements.api import app as statements
 
 TITLE = "Sigap API"
 DESCRIPTION = (
@@ -34,10 +35,14 @@ DOCUMENT = Path(sigap.__file__).parent / "openapi.json"
 
 
 def openapi_json() -> str:
-    """The document as the routes describe it now, in a stable form (sorted keys, two-space indent)."""
+    """The document as the routes describe it now, in a stable form (sorted keys, two-space indent).
+
+    One describing resolver includes every function's routers, so a model used as input and as output is
+    described once for each. It includes copies: including a router re-points its context at the resolver
+    that includes it, and the functions' own routers must keep theirs."""
     describer = APIGatewayHttpResolver(enable_validation=True)
-    for module in (ingest, query, alerts, notifications, statements):
-        describer.include_router(module.router)
+    for router in (ingest.router, query.router, alerts.router, notifications.router, *statements.ROUTERS):
+        describer.include_router(copy.copy(router))
     generated = describer.get_openapi_json_schema(
         title=TITLE,
         version=sigap.__version__,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -80,8 +80,16 @@ def ok_json(body: str, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
     return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-def caller(app: APIGatewayHttpResolver) -> Tenant:
-    tenant: Tenant = app.context["tenant"]
+class HasContext(Protocol):
+    """A resolver, or a router included in one (whose context is its resolver's)."""
+
+    @property
+    def context(self) -> dict[str, Any]: ...
+
+
+def caller(source: HasContext) -> Tenant:
+    """The tenant whose key the request carried (put in the context by `serve` once access was checked)."""
+    tenant: Tenant = source.context["tenant"]
     return tenant
 
 

@@ -1,0 +1,1 @@
+"""The statements API function: its routers (one per resource), their wiring, and the resolver that serves them."""

@@ -1,0 +1,108 @@
+"""The statements API's wiring: its adapters (built once per settings), what its routes share, and the
+settings each request carries."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from sigap.kernel.language import Language
+from sigap.notify.store import NotificationsTable
+from sigap.platform.http.resolver import HasContext, ok_json
+from sigap.statements.domain.models import (
+    Statement,
+    StatementView,
+)
+from sigap.statements.domain.publisher import SiteLinks
+from sigap.statements.domain.subscribers import SendingStats
+from sigap.statements.domain.templates import (
+    NamedTemplate,
+    TemplateProblemError,
+)
+from sigap.statements.domain.tone.models import Finding
+from sigap.statements.queue import PublicationQueue
+from sigap.statements.settings import StatementsApiSettings
+from sigap.statements.store import PublishingTable
+from sigap.statements.wiring import site_url
+from sigap.tenants.store import TenantStore
+
+STATEMENT_ID = r"^st-[0-9a-f]{12}$"
+INCIDENT_ID = r"^inc-\d{8}T\d{4}-[0-9a-f]{8}$"
+TOKEN = Path(min_length=10, max_length=1024)
+TENANT = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+class UnknownChannelError(TemplateProblemError):
+    """Publishing settings that name a channel the tenant does not have (422 invalid_setting)."""
+
+
+class TemplateList(BaseModel):
+    items: list[NamedTemplate]
+
+
+class StatementList(BaseModel):
+    items: list[Statement]
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=40_000)
+    lang: Language | None = None
+
+
+class CheckResult(BaseModel):
+    findings: list[Finding]
+    blocking: int = Field(description="Errors: they block review unless overridden with a reason")
+
+
+class SubscriberSummary(BaseModel):
+    counts: dict[str, int]
+    stats: SendingStats
+    complaint_rate: float
+
+
+class Lessons(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(max_length=20_000)
+
+
+class Accepted(BaseModel):
+    status: str
+
+
+@lru_cache(maxsize=1)
+def adapters(
+    settings: StatementsApiSettings,
+) -> tuple[TenantStore, NotificationsTable, PublishingTable, PublicationQueue]:
+    return (
+        TenantStore(settings.tenants_table),
+        NotificationsTable(settings.notifications_table),
+        PublishingTable(settings.publishing_table),
+        PublicationQueue(settings.publication_queue_url),
+    )
+
+
+def settings_of(router: HasContext) -> StatementsApiSettings:
+    """The function's settings, which `serve` put in the resolver's context (a router shares its app's)."""
+    settings: StatementsApiSettings = router.context["settings"]
+    return settings
+
+
+def tables_of(router: HasContext) -> tuple[NotificationsTable, PublishingTable]:
+    _, incidents, table, _ = adapters(settings_of(router))
+    return incidents, table
+
+
+def links_of(router: HasContext, tenant_id: str) -> SiteLinks:
+    settings = settings_of(router)
+    return SiteLinks(site_url=site_url(settings, tenant_id), api_url=settings.public_api_url)
+
+
+def statement_answer(result: StatementView, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
+    return ok_json(result.model_dump_json(), status)
