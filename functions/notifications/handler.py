@@ -6,7 +6,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.notify.router import handle
+from sigap.notify.api.app import handle
 from sigap.notify.settings import notifications_api_settings
 from sigap.platform.observability import logger
 
