@@ -13,7 +13,7 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from sigap.notify.domain.configuration import UrlPolicy, create_channel, rotate_webhook_secret
-from sigap.notify.domain.delivery import deliver
+from sigap.notify.domain.delivery import DeliveryResult, deliver
 from sigap.notify.domain.models import DeliveryStatus, DeliveryTask
 from sigap.notify.domain.notifier import handle_timer
 from sigap.outbound.domain.models import ChannelCreate, ChannelType, DeliveryError
@@ -63,7 +63,8 @@ def test_a_task_handled_twice_or_by_racing_workers_is_sent_once(harness: Harness
     outcome = deliver(task, harness.delivery_ports(), harness.now + timedelta(minutes=5))
     # Then one message was sent and the delivery records one attempt
     assert len(harness.sent) == 1
-    assert outcome == "already delivered"
+    assert outcome.result is DeliveryResult.NOTHING_TO_DO
+    assert str(outcome) == "already delivered"
     delivery = harness.table.delivery("brand-a", task.notification_id, task.channel_id)
     assert delivery is not None
     assert delivery.status is DeliveryStatus.DELIVERED
@@ -323,7 +324,8 @@ def test_a_worker_dying_mid_send_leaves_the_delivery_to_be_sent_after_its_lease(
     )
     # When SQS redelivers its message while the lease still holds
     outcome = deliver(task, harness.delivery_ports(), harness.now)
-    assert "lease" in outcome
+    assert outcome.result is DeliveryResult.DEFERRED
+    assert "lease" in str(outcome)
     assert harness.sent == []
     # Then the copy it queued again sends it once the lease has ended, once
     harness.advance(LEASE.total_seconds() + 5)

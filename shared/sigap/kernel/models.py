@@ -9,6 +9,8 @@ downstream works on `Mention` (what was received) and `ScoredMention` (what is s
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -29,6 +31,21 @@ from pydantic import (
 from sigap.kernel.kinds import TENANT_ID_PATTERN, ChannelKind, Sentiment, StackMode
 
 MENTION_ID_PATTERN = r"^[A-Za-z0-9._:@/+=-]{1,128}$"
+# A story (near-duplicate copies of one text) is named by scoring: "s-" and 12 hex digits of a hash.
+STORY_ID_PATTERN = r"^s-[0-9a-f]{12}$"
+_STORY_ID = re.compile(STORY_ID_PATTERN)
+
+
+def story_id_of(tenant_id: str, first_mention_id: str) -> str:
+    """The story a first copy starts, named from its tenant and mention id (stable across retries)."""
+    return "s-" + hashlib.blake2b(f"{tenant_id}\x00{first_mention_id}".encode(), digest_size=8).hexdigest()[:12]
+
+
+def is_story_id(value: str) -> bool:
+    """Whether an alert's subject names a story (else a signal category or the brand)."""
+    return _STORY_ID.match(value) is not None
+
+
 MAX_TEXT_CHARS = 20_000
 MAX_MENTIONS_PER_REQUEST = 500
 # What Sigap accepts as a publication time: nothing it monitors predates 2000, and a clock may run a day ahead.

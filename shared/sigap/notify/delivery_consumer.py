@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
 from sigap.kernel.models import problems_of, utc_now
-from sigap.notify.domain.delivery import DeliveryPorts, deliver
+from sigap.notify.domain.delivery import DeliveryPorts, DeliveryResult, deliver
 from sigap.notify.domain.models import DeliveryTask
 from sigap.notify.queues import DeliveryQueue
 from sigap.notify.secrets import ChannelSecrets
@@ -75,12 +75,12 @@ class DeliveryBatchProcessor(BatchProcessor):
         except Exception as exc:
             logger.exception("delivery failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise
-        logger.info("delivery handled", extra=context | {"outcome": outcome})
-        if outcome.startswith("delivered"):
+        logger.info("delivery handled", extra=context | {"outcome": outcome.detail, "result": outcome.result.value})
+        if outcome.result is DeliveryResult.DELIVERED:
             metrics.add_metric(name="NotificationsDelivered", unit="Count", value=1)
-        elif outcome.startswith("dead-lettered"):
+        elif outcome.result is DeliveryResult.DEAD_LETTERED:
             metrics.add_metric(name="DeliveriesDeadLettered", unit="Count", value=1)
-        return outcome
+        return outcome.detail
 
     def handle_record(self, record: SQSRecord) -> str:
         outcome = self._outcomes.get(record.message_id)

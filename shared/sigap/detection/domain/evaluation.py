@@ -26,7 +26,7 @@ from sigap.detection.domain.models import (
 from sigap.detection.domain.rules import WINDOW_MINUTES, DetectionView, findings_for
 from sigap.detection.domain.scope import judge_scope
 from sigap.kernel.aggregates import AggregateWindow, MinuteCounts, minute_at, minute_key, minute_start
-from sigap.kernel.models import ScoredMention
+from sigap.kernel.models import ScoredMention, is_story_id
 
 BACKFILL_HOURS = 24
 HISTORY = timedelta(days=29)
@@ -168,7 +168,7 @@ def _with_samples(change: Change, minute: datetime, ports: DetectorPorts) -> Cha
     if change.transition is None or change.transition.kind is TransitionKind.RESOLVED:
         return change
     alert = change.alert
-    story = alert.subject if alert.subject.startswith("s-") else None
+    story = alert.subject if is_story_id(alert.subject) else None
     samples = ports.samples.samples(alert.tenant_id, alert.started_at, minute + timedelta(minutes=1), story, SAMPLES)
     updated = alert.model_copy(update={"evidence": alert.evidence.model_copy(update={"samples": samples})})
     return Change(updated, change.expected_version, change.transition.model_copy(update={"alert": updated}))

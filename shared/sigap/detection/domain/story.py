@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from sigap.detection.domain.models import Alert
-
-_STORY_ID = re.compile(r"^s-[0-9a-f]{12}$")
+from sigap.kernel.models import is_story_id
 
 
 def dominant_story(alert: Alert) -> str:
     """The story an alert is about: its subject for the story rules, else the story carrying at least half of
     its evidence (so a brand-wide spike driven by one hoax groups with that hoax's story alert)."""
-    if alert.rule.value == "story_spread" or (alert.rule.value == "high_reach" and _STORY_ID.match(alert.subject)):
+    if alert.rule.value == "story_spread" or (alert.rule.value == "high_reach" and is_story_id(alert.subject)):
         return alert.subject
     stories = alert.evidence.top_stories
     if stories and alert.evidence.mentions and stories[0].mentions * 2 >= alert.evidence.mentions:

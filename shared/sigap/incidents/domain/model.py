@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from sigap.detection.domain.models import Alert, AlertStatus, AlertTransition, Scope, Severity, TransitionKind
 from sigap.detection.domain.story import story_key
-from sigap.kernel.models import UtcDatetime
+from sigap.kernel.models import STORY_ID_PATTERN, UtcDatetime
 
 INCIDENT_ID_PATTERN = r"^inc-[0-9]{8}T[0-9]{4}-[0-9a-f]{8}$"
 _SCOPE_RANK = {Scope.LOCAL: 0, Scope.NATIONAL: 1, Scope.GLOBAL: 2}
@@ -118,7 +118,7 @@ class IncidentCreate(BaseModel):
     scope: Scope = Scope.LOCAL
     owner: str | None = Field(default=None, max_length=120)
     opened_by: str = Field(min_length=1, max_length=120)
-    story_id: str | None = Field(default=None, pattern=r"^s-[0-9a-f]{12}$", description="Alerts on it join")
+    story_id: str | None = Field(default=None, pattern=STORY_ID_PATTERN, description="Alerts on it join")
 
 
 class IncidentPatch(BaseModel):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from sigap.incidents.domain.model import EventKind
@@ -89,28 +90,49 @@ class DeliveryPorts:
 _NEEDS_SECRET = {ChannelType.SLACK, ChannelType.TEAMS, ChannelType.WEBHOOK}
 
 
-def deliver(task: DeliveryTask, ports: DeliveryPorts, now: datetime) -> str:
+class DeliveryResult(StrEnum):
+    """What became of one delivery task: the metrics count these, the logs carry the detail."""
+
+    DELIVERED = "delivered"
+    DEAD_LETTERED = "dead-lettered"
+    RETRYING = "retrying"  # this attempt failed; the next one is queued
+    DEFERRED = "deferred"  # queued again for when it can go ahead (a lease, a retry time)
+    NOTHING_TO_DO = "nothing to do"  # already delivered or dead
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    result: DeliveryResult
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def deliver(task: DeliveryTask, ports: DeliveryPorts, now: datetime) -> DeliveryOutcome:
     if task.not_before is not None and now < task.not_before:
         ports.requeue.later(task, (task.not_before - now).total_seconds())
-        return "waiting for its retry time"
+        return DeliveryOutcome(DeliveryResult.DEFERRED, "waiting for its retry time")
     store = ports.store
     current = store.delivery(task.owner, task.notification_id, task.channel_id) or Delivery(
         owner=task.owner, notification_id=task.notification_id, channel_id=task.channel_id
     )
     if current.status in (DeliveryStatus.DELIVERED, DeliveryStatus.DEAD):
-        return f"already {current.status.value}"
+        return DeliveryOutcome(DeliveryResult.NOTHING_TO_DO, f"already {current.status.value}")
     # A task that cannot go ahead now is queued again for when it can, never dropped: the worker holding the
     # lease may die mid-send, and a crash between storing a retry and queueing it leaves only this copy.
     if current.status is DeliveryStatus.SENDING and current.lease_until is not None and now < current.lease_until:
         ports.requeue.later(task, (current.lease_until - now).total_seconds() + 1)
-        return "being sent by another worker; checked again when its lease ends"
+        return DeliveryOutcome(
+            DeliveryResult.DEFERRED, "being sent by another worker; checked again when its lease ends"
+        )
     if (
         current.status is DeliveryStatus.RETRYING
         and current.next_attempt_at is not None
         and now < current.next_attempt_at - timedelta(seconds=1)
     ):
         ports.requeue.later(task, (current.next_attempt_at - now).total_seconds())
-        return "a retry is already scheduled; this copy waits for it too"
+        return DeliveryOutcome(DeliveryResult.DEFERRED, "a retry is already scheduled; this copy waits for it too")
     notification = store.notification(task.owner, task.notification_id)
     channel = store.channel(task.owner, task.channel_id)
     if notification is None or channel is None or not channel.enabled:
@@ -122,13 +144,13 @@ def deliver(task: DeliveryTask, ports: DeliveryPorts, now: datetime) -> str:
             else f"the channel is disabled: {channel.disabled_reason or 'by its tenant'}"
         )
         _dead(task, current, reason, ports, now, attempt=None, notification=notification)
-        return f"dead-lettered: {reason}"
+        return DeliveryOutcome(DeliveryResult.DEAD_LETTERED, f"dead-lettered: {reason}")
     claim = current.model_copy(
         update={"status": DeliveryStatus.SENDING, "lease_until": now + LEASE, "version": current.version + 1}
     )
     if not store.save_delivery(claim, current.version):
         ports.requeue.later(task, LEASE.total_seconds() + 1)
-        return "claimed by another worker; checked again when its lease ends"
+        return DeliveryOutcome(DeliveryResult.DEFERRED, "claimed by another worker; checked again when its lease ends")
     number = len(current.attempts) + 1
     try:
         secret = ports.secrets.secret(task.owner, task.channel_id) if channel.type in _NEEDS_SECRET else None
@@ -165,7 +187,7 @@ def deliver(task: DeliveryTask, ports: DeliveryPorts, now: datetime) -> str:
         ref=f"{task.notification_id}|{task.channel_id}|delivered",
         at=now,
     )
-    return f"delivered (attempt {number})"
+    return DeliveryOutcome(DeliveryResult.DELIVERED, f"delivered (attempt {number})")
 
 
 def _failed(
@@ -177,7 +199,7 @@ def _failed(
     number: int,
     ports: DeliveryPorts,
     now: datetime,
-) -> str:
+) -> DeliveryOutcome:
     attempt = Attempt(
         number=number, at=now, outcome="failed", status_code=failure.status_code, error=failure.reason[:500]
     )
@@ -207,7 +229,7 @@ def _failed(
     if delay is None:
         reason = failure.reason if not failure.retryable else f"gave up after {number} attempts: {failure.reason}"
         _dead(task, claim, reason, ports, now, attempt=attempt, notification=notification)
-        return f"dead-lettered: {reason}"
+        return DeliveryOutcome(DeliveryResult.DEAD_LETTERED, f"dead-lettered: {reason}")
     retrying = claim.model_copy(
         update={
             "status": DeliveryStatus.RETRYING,
@@ -220,7 +242,9 @@ def _failed(
     )
     if ports.store.save_delivery(retrying, claim.version):
         ports.requeue.later(task, delay)
-    return f"attempt {number} failed ({failure.reason[:120]}); retry in {delay:.0f} s"
+    return DeliveryOutcome(
+        DeliveryResult.RETRYING, f"attempt {number} failed ({failure.reason[:120]}); retry in {delay:.0f} s"
+    )
 
 
 def _dead(

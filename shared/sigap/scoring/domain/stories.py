@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sigap.kernel.models import story_id_of
 from sigap.scoring.domain.text import CLAUSE_ENDS
 
 BANDS = 12
@@ -120,7 +121,7 @@ def band_hashes(signature_matrix: np.ndarray) -> np.ndarray:
 
 
 def new_story_id(tenant_id: str, mention_id: str) -> str:
-    return "s-" + _digest(f"{tenant_id}\x00{mention_id}".encode())[:12]
+    return story_id_of(tenant_id, mention_id)
 
 
 def assign_stories(
