@@ -18,7 +18,7 @@ from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve
+from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve, settings_in
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
@@ -35,8 +35,7 @@ def _adapters(settings: AlertsApiSettings) -> tuple[TenantStore, AlertsTable, De
 
 
 def _settings() -> AlertsApiSettings:
-    settings: AlertsApiSettings = app.context["settings"]
-    return settings
+    return settings_in(app, AlertsApiSettings)
 
 
 @api_route(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 
-from sigap.platform.settings import FunctionSettings, from_environment
+from sigap.platform.settings import FunctionSettings, loader
 
 
 class DetectorSettings(FunctionSettings):
@@ -33,16 +31,10 @@ class AlertsApiSettings(FunctionSettings):
     alerts_table: str = Field(alias="ALERTS_TABLE")
 
 
-@lru_cache(maxsize=1)
-def detector_settings() -> DetectorSettings:
-    return from_environment(DetectorSettings)
+detector_settings = loader(DetectorSettings)
 
 
-@lru_cache(maxsize=1)
-def evaluator_settings() -> EvaluatorSettings:
-    return from_environment(EvaluatorSettings)
+evaluator_settings = loader(EvaluatorSettings)
 
 
-@lru_cache(maxsize=1)
-def alerts_api_settings() -> AlertsApiSettings:
-    return from_environment(AlertsApiSettings)
+alerts_api_settings = loader(AlertsApiSettings)

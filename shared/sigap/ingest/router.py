@@ -21,7 +21,7 @@ from sigap.kernel.errors import IdempotencyKeyReusedError, RequestInProgressErro
 from sigap.kernel.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve
+from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve, settings_in
 from sigap.platform.observability import logger, metrics
 from sigap.tenants.store import TenantStore
 
@@ -141,7 +141,7 @@ def post_mentions(
         str | None, Header(alias="idempotency-key", max_length=200, description="Makes retries safe")
     ] = None,
 ) -> Response[str]:
-    settings: IngestSettings = app.context["settings"]
+    settings = settings_in(app, IngestSettings)
     tenant_obj = caller(app)
     batch = body.mentions if isinstance(body, MentionBatchIn) else body if isinstance(body, list) else [body]
     request = {

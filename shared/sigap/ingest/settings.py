@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 
-from sigap.platform.settings import FunctionSettings, from_environment
+from sigap.platform.settings import FunctionSettings, loader
 
 
 class IngestSettings(FunctionSettings):
@@ -17,6 +15,4 @@ class IngestSettings(FunctionSettings):
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=1_048_576, gt=0)
 
 
-@lru_cache(maxsize=1)
-def ingest_settings() -> IngestSettings:
-    return from_environment(IngestSettings)
+ingest_settings = loader(IngestSettings)

@@ -18,7 +18,7 @@ from sigap.mentions.domain import MentionList, list_mentions, sentiment_summary
 from sigap.mentions.settings import QuerySettings
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve
+from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve, settings_in
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
@@ -41,8 +41,7 @@ def _adapters(settings: QuerySettings) -> tuple[TenantStore, MentionStore, Aggre
 
 
 def _settings() -> QuerySettings:
-    settings: QuerySettings = app.context["settings"]
-    return settings
+    return settings_in(app, QuerySettings)
 
 
 Since = Annotated[

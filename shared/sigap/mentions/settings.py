@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 
-from sigap.platform.settings import FunctionSettings, from_environment
+from sigap.platform.settings import FunctionSettings, loader
 
 
 class QuerySettings(FunctionSettings):
@@ -16,6 +14,4 @@ class QuerySettings(FunctionSettings):
     aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
 
 
-@lru_cache(maxsize=1)
-def query_settings() -> QuerySettings:
-    return from_environment(QuerySettings)
+query_settings = loader(QuerySettings)

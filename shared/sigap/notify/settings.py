@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field, field_validator
 
-from sigap.platform.settings import FunctionSettings, empty_is_none, from_environment
+from sigap.platform.settings import FunctionSettings, empty_is_none, loader
 
 
 class NotifierSettings(FunctionSettings):
@@ -55,16 +53,10 @@ class NotificationsApiSettings(FunctionSettings):
     allow_loopback_receivers: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)
 
 
-@lru_cache(maxsize=1)
-def notifier_settings() -> NotifierSettings:
-    return from_environment(NotifierSettings)
+notifier_settings = loader(NotifierSettings)
 
 
-@lru_cache(maxsize=1)
-def delivery_settings() -> DeliverySettings:
-    return from_environment(DeliverySettings)
+delivery_settings = loader(DeliverySettings)
 
 
-@lru_cache(maxsize=1)
-def notifications_api_settings() -> NotificationsApiSettings:
-    return from_environment(NotificationsApiSettings)
+notifications_api_settings = loader(NotificationsApiSettings)

@@ -8,6 +8,8 @@ the same here and cost ~65 ms of every cold start to import.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,6 +21,19 @@ class FunctionSettings(BaseModel):
 def from_environment[Settings: FunctionSettings](model: type[Settings]) -> Settings:
     """The model read from this process's environment; a missing or bad variable fails the cold start loudly."""
     return model.model_validate(dict(os.environ))
+
+
+def loader[Settings: FunctionSettings](model: type[Settings]) -> Callable[[], Settings]:
+    """A function's settings factory: reads the environment once, then answers the same model (tests drop the
+    cache with `cache_clear`; it belongs to the model's module, where they look for it)."""
+
+    @lru_cache(maxsize=1)
+    def load() -> Settings:
+        return from_environment(model)
+
+    load.__module__ = model.__module__
+    load.__name__ = load.__qualname__ = f"{model.__name__}.load"
+    return load
 
 
 def empty_is_none(value: object) -> object:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 
-from sigap.platform.settings import FunctionSettings, from_environment
+from sigap.platform.settings import FunctionSettings, loader
 
 
 class ScoringSettings(FunctionSettings):
@@ -20,6 +18,4 @@ class ScoringSettings(FunctionSettings):
     evaluation_queue_url: str | None = Field(alias="EVALUATION_QUEUE_URL", default=None)
 
 
-@lru_cache(maxsize=1)
-def scoring_settings() -> ScoringSettings:
-    return from_environment(ScoringSettings)
+scoring_settings = loader(ScoringSettings)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 
-from sigap.platform.settings import FunctionSettings, from_environment
+from sigap.platform.settings import FunctionSettings, loader
 
 
 class PublishingSettings(FunctionSettings):
@@ -45,21 +43,13 @@ class FeedbackSettings(FunctionSettings):
     feedback_dead_letter_queue_url: str = Field(alias="FEEDBACK_DLQ_URL")
 
 
-@lru_cache(maxsize=1)
-def publisher_settings() -> PublisherSettings:
-    return from_environment(PublisherSettings)
+publisher_settings = loader(PublisherSettings)
 
 
-@lru_cache(maxsize=1)
-def reminders_settings() -> RemindersSettings:
-    return from_environment(RemindersSettings)
+reminders_settings = loader(RemindersSettings)
 
 
-@lru_cache(maxsize=1)
-def statements_api_settings() -> StatementsApiSettings:
-    return from_environment(StatementsApiSettings)
+statements_api_settings = loader(StatementsApiSettings)
 
 
-@lru_cache(maxsize=1)
-def feedback_settings() -> FeedbackSettings:
-    return from_environment(FeedbackSettings)
+feedback_settings = loader(FeedbackSettings)

@@ -24,7 +24,7 @@ from sigap.notify.secrets import ChannelSecrets, link_key
 from sigap.notify.settings import NotificationsApiSettings
 from sigap.notify.store import NotificationsTable, StoredConfiguration
 from sigap.outbound.domain.models import Channel
-from sigap.platform.http.resolver import HasContext
+from sigap.platform.http.resolver import HasContext, settings_in
 from sigap.tenants.store import TenantStore
 
 CHANNEL_ID = r"^ch-[0-9a-f]{12}$"
@@ -73,8 +73,7 @@ def adapters(settings: NotificationsApiSettings) -> tuple[TenantStore, Notificat
 
 def settings_of(router: HasContext) -> NotificationsApiSettings:
     """The function's settings, which `serve` put in the resolver's context (a router shares its app's)."""
-    settings: NotificationsApiSettings = router.context["settings"]
-    return settings
+    return settings_in(router, NotificationsApiSettings)
 
 
 def public_url(router: APIGatewayHttpRouter) -> str:

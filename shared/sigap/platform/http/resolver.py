@@ -87,6 +87,14 @@ class HasContext(Protocol):
     def context(self) -> dict[str, Any]: ...
 
 
+def settings_in[Settings](source: HasContext, model: type[Settings]) -> Settings:
+    """The function's settings, which `serve` put in the resolver's context for this request."""
+    settings = source.context["settings"]
+    if not isinstance(settings, model):
+        raise TypeError(f"the resolver holds {type(settings).__name__} settings, not {model.__name__}")
+    return settings
+
+
 def caller(source: HasContext) -> Tenant:
     """The tenant whose key the request carried (put in the context by `serve` once access was checked)."""
     tenant: Tenant = source.context["tenant"]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sigap.kernel.language import Language
 from sigap.notify.store import NotificationsTable
-from sigap.platform.http.resolver import HasContext, ok_json
+from sigap.platform.http.resolver import HasContext, ok_json, settings_in
 from sigap.statements.domain.models import (
     Statement,
     StatementView,
@@ -90,8 +90,7 @@ def adapters(
 
 def settings_of(router: HasContext) -> StatementsApiSettings:
     """The function's settings, which `serve` put in the resolver's context (a router shares its app's)."""
-    settings: StatementsApiSettings = router.context["settings"]
-    return settings
+    return settings_in(router, StatementsApiSettings)
 
 
 def tables_of(router: HasContext) -> tuple[NotificationsTable, PublishingTable]:
