@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,8 @@ import pytest
 from sigap.kernel.models import Mention, StackMode, utc_now
 from sigap.tenants.store import TenantStore
 from sigap_tools.client import SigapClient
-from sigap_tools.local.stack import LocalStack, StackOptions, free_port
+from sigap_tools.local.snapshot import saved_manifest
+from sigap_tools.local.stack import SNAPSHOT_DIR, LocalStack, StackOptions, free_port
 from sigap_tools.tenants import create_tenant
 from tests.conftest import ROOT, TEMPLATE_PATH, mention_payload
 from tests.e2e.conftest import wait_for
@@ -37,6 +37,7 @@ def _since() -> str:
     return (datetime.now(UTC) - timedelta(days=1)).isoformat()
 
 
+@pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_path: Path) -> None:
     # Given a stack with a tenant, five scored mentions and a message waiting in the dead-letter queue
     first = _stack(tmp_path)
@@ -135,6 +136,7 @@ def _port_answers(url: str) -> bool:
         return False
 
 
+@pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_an_agency_stack_holds_many_brands_and_kill_9_leaves_nothing_running_and_is_detected(
     tmp_path: Path, sigap_up: tuple[subprocess.Popen[str], int]
 ) -> None:
@@ -189,11 +191,26 @@ def test_a_sandbox_that_died_while_idle_is_replaced_and_the_request_answered(
     client = SigapClient(stack.api_url, key)
     assert client.summary(tenant_id).status == 200
     # Given every warm sandbox of the query function killed while idle
-    for pid in stack.pool("QueryFunction").sandbox_pids():
+    killed = stack.pool("QueryFunction").sandbox_pids()
+    for pid in killed:
         os.kill(pid, signal.SIGKILL)
-    time.sleep(0.5)
+    wait_for(lambda: not any(_running(pid) for pid in killed), timeout=10)
     # Then the next request is still answered
     assert client.summary(tenant_id).status == 200
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is still there and not a zombie its parent has yet to reap."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    return status.rpartition(")")[2].split()[0] != "Z"
+
+
+def _snapshot_saved_after(state_dir: Path, moment: datetime) -> bool:
+    manifest = saved_manifest(state_dir / SNAPSHOT_DIR)
+    return manifest is not None and datetime.fromisoformat(manifest["saved_at"]) > moment
 
 
 def _start_sigap_up(state_dir: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
@@ -214,6 +231,7 @@ def _start_sigap_up(state_dir: Path, *arguments: str) -> tuple[subprocess.Popen[
     return process, printed + line
 
 
+@pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_after_kill_9_the_tables_come_back_and_mentions_lost_from_the_queue_are_scored(tmp_path: Path) -> None:
     # Given a running stack that saves its tables every half second, with a tenant and 20 scored mentions
     process, _ = _start_sigap_up(tmp_path, "--snapshot-every", "0.5")
@@ -245,7 +263,8 @@ def test_after_kill_9_the_tables_come_back_and_mentions_lost_from_the_queue_are_
                 "received": {"S": lost.model_dump_json()},
             },
         )
-        time.sleep(1.5)  # at least one snapshot after both
+        written = datetime.now(UTC)
+        wait_for(lambda: _snapshot_saved_after(tmp_path, written), timeout=30)  # a snapshot holds both
     finally:
         # When the stack is killed with -9
         os.kill(process.pid, signal.SIGKILL)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -54,7 +54,10 @@ def test_one_alert_reaches_every_channel_once_and_its_link_acknowledges_it(stack
         return [email for email in sent_emails(stack.endpoints["ses"]) if to in str(email.get("destinations"))]
 
     wait_for(lambda: mine() and receiver.received("slack", tenant_id) and receiver.received("webhook", tenant_id))
-    time.sleep(3)  # anything sent twice would have arrived by now
+    # And every queue between the alert event and the channels has drained: a second send would be out by now
+    sqs = stack.client("sqs")
+    pipeline = ("AlertEventsQueueUrl", "TimerQueueUrl", "DeliveryQueueUrl")
+    wait_for(lambda: all(_depth(sqs, stack.outputs[name]) == 0 for name in pipeline), timeout=120)
     # Then each channel got exactly one notification, and the webhook's signature verified
     assert len(mine()) == 1
     (slack,) = receiver.received("slack", tenant_id)
@@ -83,3 +86,11 @@ def test_one_alert_reaches_every_channel_once_and_its_link_acknowledges_it(stack
     (row,) = client.request("GET", f"{base}/notifications").body["items"]
     detail = client.request("GET", f"{base}/notifications/{row['notification_id']}").body
     assert sorted(d["status"] for d in detail["deliveries"]) == ["delivered", "delivered", "delivered"]
+
+
+def _depth(sqs: Any, queue_url: str) -> int:
+    """Messages a queue holds, waiting or being handled (a handled one is deleted only after its handler returns)."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])

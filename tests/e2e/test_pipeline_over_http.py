@@ -121,6 +121,7 @@ def test_the_api_serves_its_openapi_document(stack: LocalStack) -> None:
     assert answer.body["info"]["title"] == "Sigap API"
 
 
+@pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c_saving_its_state(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(

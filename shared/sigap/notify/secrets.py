@@ -3,9 +3,9 @@ returned by the API after creation), and the stack's link-signing key in Secrets
 
 from __future__ import annotations
 
-import base64
 from functools import lru_cache
 
+from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.outbound.domain.models import ChannelSecret
@@ -53,14 +53,28 @@ class ChannelSecrets:
             raise storage_error("DeleteParameter", exc) from exc
 
 
-@lru_cache(maxsize=4)
+# The link key is read through Powertools' parameters cache: a sandbox asks Secrets Manager at most every
+# LINK_KEY_MAX_AGE seconds, so a rotated key reaches warm sandboxes within minutes instead of never.
+LINK_KEY_MAX_AGE = 300
+
+
+@lru_cache(maxsize=1)
+def _secrets() -> parameters.SecretsProvider:
+    # Through Sigap's own client (its retries and timeouts, and the endpoint tests and the local stack set).
+    return parameters.SecretsProvider(boto3_client=secrets_client())
+
+
 def link_key(secret_id: str) -> bytes:
-    """The HMAC key of acknowledgement links: the secret's bytes (read once per sandbox)."""
+    """The HMAC key of acknowledgement links: the secret's bytes (a text secret's UTF-8 encoding)."""
     try:
-        answer = secrets_client().get_secret_value(SecretId=secret_id)
+        value = _secrets().get(secret_id, max_age=LINK_KEY_MAX_AGE)
     except (ClientError, BotoCoreError) as exc:
         raise storage_error("GetSecretValue", exc) from exc
-    text = answer.get("SecretString")
-    if text:
-        return text.encode()
-    return base64.b64decode(answer.get("SecretBinary", b"")) or b""
+    except parameters.exceptions.GetParameterError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, ClientError | BotoCoreError):
+            raise storage_error("GetSecretValue", cause) from exc
+        raise
+    if isinstance(value, bytes):
+        return value
+    return str(value or "").encode()

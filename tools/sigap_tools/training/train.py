@@ -57,14 +57,25 @@ def build_lexicon(data: Path) -> dict[str, float]:
     return lexicon
 
 
-def _featurise(texts: Sequence[str], lexicon: dict[str, float]) -> tuple[list[list[str]], np.ndarray]:
-    names, dense = [], []
-    for text in texts:
+# A training run fits eight models (the C grid, five calibration folds, the final one) on the same texts:
+# each text's features are extracted once per lexicon. The lexicon is kept with its entries so its id is
+# never reused by another while they live.
+_FEATURES: dict[int, tuple[dict[str, float], dict[str, tuple[list[str], list[float]]]]] = {}
+
+
+def _features_of(text: str, lexicon: dict[str, float]) -> tuple[list[str], list[float]]:
+    _, known = _FEATURES.setdefault(id(lexicon), (lexicon, {}))
+    found = known.get(text)
+    if found is None:
         words = tokens(text)
         sparse, values, _ = extract(words, lexicon, not is_indonesian_side(identify(words)))
-        names.append(sorted(set(sparse)))
-        dense.append(values)
-    return names, np.asarray(dense)
+        found = known[text] = (sorted(set(sparse)), list(values))
+    return found
+
+
+def _featurise(texts: Sequence[str], lexicon: dict[str, float]) -> tuple[list[list[str]], np.ndarray]:
+    features = [_features_of(text, lexicon) for text in texts]
+    return [names for names, _ in features], np.asarray([values for _, values in features])
 
 
 def _idf(names: list[list[str]], vocabulary: dict[str, int]) -> np.ndarray:
