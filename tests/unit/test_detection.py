@@ -24,9 +24,10 @@ from sigap.detection.domain.models import (
     Severity,
     TransitionKind,
 )
-from sigap.detection.domain.rules import DetectionView, findings_for
+from sigap.detection.domain.rules import findings_for
 from sigap.detection.domain.scope import judge_scope
 from sigap.detection.domain.stats import binomial_sf, negative_binomial_sf, smallest_significant
+from sigap.detection.domain.view import DetectionView
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Signal
 from sigap_tools.backtest.memory import (
     MemoryAggregates,

@@ -33,7 +33,7 @@ from sigap.statements.domain.models import (
     Subscriber,
     SubscriberState,
 )
-from sigap.statements.domain.publisher import LEASE, Claim
+from sigap.statements.domain.publisher_ports import LEASE, Claim
 from sigap.statements.domain.subscribers import SendingStats, Suppression
 from sigap.statements.domain.templates import StatementTemplate
 

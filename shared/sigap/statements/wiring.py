@@ -22,7 +22,8 @@ from sigap.outbound.providers import Providers, SesMailer
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.statements.domain.models import PublicationTask
-from sigap.statements.domain.publisher import PublisherPorts, SiteLinks, StatementGoneError, handle_task
+from sigap.statements.domain.publisher import handle_task
+from sigap.statements.domain.publisher_ports import PublisherPorts, SiteLinks, StatementGoneError
 from sigap.statements.domain.reminders import check_reminders
 from sigap.statements.domain.subscribers import Feedback, apply_feedback
 from sigap.statements.queue import PublicationQueue

@@ -23,8 +23,10 @@ from sigap.detection.domain.models import (
     SampleMention,
     TransitionKind,
 )
-from sigap.detection.domain.rules import WINDOW_MINUTES, DetectionView, findings_for
+from sigap.detection.domain.rules import findings_for
 from sigap.detection.domain.scope import judge_scope
+from sigap.detection.domain.thresholds import WINDOW_MINUTES
+from sigap.detection.domain.view import DetectionView
 from sigap.kernel.aggregates import AggregateWindow, MinuteCounts, minute_at, minute_key, minute_start
 from sigap.kernel.models import ScoredMention, is_story_id
 

@@ -8,274 +8,43 @@ mentions: thirty posts from one account are a rant, one author, and cannot fire 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import cached_property, partial
+from collections.abc import Callable
+from functools import partial
 
-from sigap.detection.domain.baseline import Expectation, HourRecord, hour_key, hour_start
+from sigap.detection.domain.baseline import hour_start
 from sigap.detection.domain.models import (
     DetectionSettings,
-    Evidence,
     Finding,
-    Ranked,
     Rule,
-    RuleSettings,
-    Sensitivity,
     Severity,
 )
 from sigap.detection.domain.stats import binomial_sf, negative_binomial_sf, smallest_significant
-from sigap.kernel.aggregates import MinuteCounts, high_reach_entry, minute_at, minute_key
-from sigap.kernel.models import ScoredMention
-
-WINDOW_MINUTES = 60
-WARMUP_HOURS = 3
-LONG_HOURS = 2  # completed hours a slow-building surge is also judged over, with the current hour so far
-LONG_RATIO = 2.0
-SPIKE_WINDOWS = (10, 30, 60)
-SIGNAL_WINDOW = 30
-GROWTH_WINDOW = 15
-# How unlikely a count must be on a normal day to fire, and how much the volume floors scale, per sensitivity.
-ALPHA = {Sensitivity.LOW: 1e-7, Sensitivity.NORMAL: 1e-5, Sensitivity.HIGH: 1e-3}
-FLOOR_SCALE = {Sensitivity.LOW: 1.5, Sensitivity.NORMAL: 1.0, Sensitivity.HIGH: 0.6}
-MIN_AUTHORS = {
-    Rule.NEGATIVE_SPIKE: 6,
-    Rule.SIGNAL_SURGE: 4,
-    Rule.STORY_SPREAD: 8,
-    Rule.HIGH_REACH: 1,
-    Rule.SENTIMENT_SHIFT: 12,
-}
-# Dispersion of counts around the baseline: wide while a brand is on priors, narrower once history backs it.
-DISPERSION_HISTORY = 8.0
-DISPERSION_PRIORS = 3.0
-MIN_RATIO = 3.0  # a count must also be this many times the baseline: significance alone fires on busy brands
-SHARE_MARGIN = 0.08  # a negative spike must also raise the negative share (a campaign's volume lowers it)
-SHIFT_MARGIN = 0.25
-SHIFT_SCREEN_SLACK = 0.15
-DESIGN_EFFECT = 3
-SEVERE_CATEGORIES = frozenset(
-    {"safety_health", "hoax_misinformation", "data_privacy", "fraud", "legal", "discrimination"}
+from sigap.detection.domain.thresholds import (
+    DESIGN_EFFECT,
+    GROWTH_WINDOW,
+    HIGH_REACH_MIN_REACH,
+    HIGH_REACH_MIN_RISK,
+    HIGH_REACH_MIN_SEVERITY,
+    LONG_HOURS,
+    LONG_RATIO,
+    MIN_RATIO,
+    SEVERE_CATEGORIES,
+    SHARE_MARGIN,
+    SHIFT_MARGIN,
+    SHIFT_SCREEN_SLACK,
+    SIGNAL_WINDOW,
+    SPIKE_WINDOWS,
+    STORY_MIN_NEGATIVE_SHARE,
+    STORY_MIN_RISK,
+    STORY_SIGNAL_RISK,
+    WARMUP_HOURS,
+    WINDOW_MINUTES,
+    Limits,
+    limits,
 )
-HIGH_REACH_MIN_REACH = 0.8  # ~2 million followers on social, a national outlet's account on news
-HIGH_REACH_MIN_RISK = 0.6
-HIGH_REACH_MIN_SEVERITY = 0.8
-STORY_MIN_RISK = 0.2  # a negative story's copies with no signal score about 0.25
-STORY_SIGNAL_RISK = 0.4  # a neutral-toned story carrying a crisis signal (a recall notice) scores above this
-STORY_MIN_NEGATIVE_SHARE = 0.5
-TOP = 5
-
-
-_DEFAULT_RULE = RuleSettings()
-
-
-@dataclass(frozen=True)
-class Limits:
-    alpha: float
-    min_authors: int
-    enabled: bool
-
-
-def limits(settings: DetectionSettings, rule: Rule) -> Limits:
-    own = settings.rules.get(rule) or _DEFAULT_RULE
-    floor = own.min_authors or max(1, math.ceil(MIN_AUTHORS[rule] * FLOOR_SCALE[settings.sensitivity]))
-    return Limits(alpha=own.max_p_value or ALPHA[settings.sensitivity], min_authors=floor, enabled=own.enabled)
-
-
-WINDOWS = (10, 15, 30, 60)
-
-
-@dataclass
-class QuickCounts:
-    negative: dict[int, int] = field(default_factory=dict)
-    total: dict[int, int] = field(default_factory=dict)
-    signals: dict[str, int] = field(default_factory=dict)
-    signals_hour: dict[str, int] = field(default_factory=dict)
-    stories: dict[str, int] = field(default_factory=dict)
-    high_reach: int = 0
-    negative_this_hour: int = 0
-
-
-class DetectionView:
-    """The last hour of a tenant's minutes at `now`, with the window sums rules share (computed once)."""
-
-    def __init__(
-        self,
-        now: datetime,
-        minutes: Sequence[MinuteCounts],
-        expectation: Expectation,
-        recent_hours: Sequence[HourRecord] = (),
-        earlier: Sequence[Expectation] = (),
-    ) -> None:
-        self.now = now
-        self.minutes = list(minutes)  # oldest first, as every AggregateWindow holds them
-        self.expectation = expectation
-        # the baselines of the hours just before this one, and those hours (for surges that build over hours)
-        self._earlier = {expectation.hour: expectation for expectation in earlier}
-        self._recent_hours = recent_hours
-        self._expected: dict[tuple[str, int], float] = {}
-        self._sums: dict[int, MinuteCounts] = {}
-
-    @cached_property
-    def recent_hours(self) -> list[HourRecord]:
-        """The completed hours just before this one, at most LONG_HOURS of them."""
-        last, this = hour_key(self.now - timedelta(hours=LONG_HOURS)), hour_key(self.now)
-        return [record for record in self._recent_hours if last <= record.hour < this]
-
-    def _since(self, window: int) -> list[MinuteCounts]:
-        first = minute_key(self.now - timedelta(minutes=window - 1))
-        return [item for item in self.minutes if item.minute >= first]
-
-    def total(self, window: int) -> MinuteCounts:
-        """The last `window` minutes added up (one of WINDOWS). Smaller windows are summed first and each larger
-        one adds its extra minutes to the one before, and only as far as a rule asks: most evaluations need none."""
-        if window not in self._sums:
-            previous: MinuteCounts | None = None
-            previous_first = "~"  # after every minute key
-            for size in WINDOWS:
-                first = minute_key(self.now - timedelta(minutes=size - 1))
-                if size not in self._sums:
-                    extra = [item for item in self.minutes if first <= item.minute < previous_first]
-                    parts = [previous, *extra] if previous is not None else extra
-                    self._sums[size] = MinuteCounts.sum_of(f"last {size} min", parts)
-                previous, previous_first = self._sums[size], first
-                if size == window:
-                    break
-        return self._sums[window]
-
-    @cached_property
-    def quick(self) -> QuickCounts:
-        """Plain counts of mentions, an upper bound on every distinct-author count: rules that cannot fire on
-        them stop before any author set is joined (most minutes of most brands)."""
-        quick = QuickCounts()
-        firsts = [(window, minute_key(self.now - timedelta(minutes=window - 1))) for window in WINDOWS]
-        signal_first = minute_key(self.now - timedelta(minutes=SIGNAL_WINDOW - 1))
-        hour_first = minute_key(self.now.replace(minute=0))
-        this_hour = 0
-        negative = dict.fromkeys(WINDOWS, 0)
-        total = dict.fromkeys(WINDOWS, 0)
-        signals, signals_hour, stories = quick.signals, quick.signals_hour, quick.stories
-        high_reach = 0
-        for item in self.minutes:
-            minute = item.minute
-            if minute >= hour_first:
-                this_hour += item.negative
-            for window, first in firsts:
-                if minute >= first:
-                    negative[window] += item.negative
-                    total[window] += item.total
-            if item.signals:
-                recent = minute >= signal_first
-                for category, count in item.signals.items():
-                    signals_hour[category] = signals_hour.get(category, 0) + count
-                    if recent:
-                        signals[category] = signals.get(category, 0) + count
-            for story_id, story in item.stories.items():
-                stories[story_id] = stories.get(story_id, 0) + story.mentions
-            if item.high_reach:
-                high_reach += len(item.high_reach)
-        quick.negative, quick.total, quick.high_reach = negative, total, high_reach
-        quick.negative_this_hour = this_hour
-        return quick
-
-    def expected(self, measure: str, window: int) -> float:
-        """The baseline count of `measure` in a window. A brand with under WARMUP_HOURS of history is also
-        held to its own last hour's rate: priors alone would make a busy brand's first hour look like a
-        spike. Severe crisis signals (safety, hoax, fraud...) are the exception: held to priors only."""
-        key = (measure, window)
-        if key not in self._expected:
-            self._expected[key] = self._own_or_seasonal(measure, window)
-        return self._expected[key]
-
-    def _own_or_seasonal(self, measure: str, window: int) -> float:
-        base = self._seasonal(measure, window)
-        if self.expectation.history_hours >= WARMUP_HOURS or measure.removeprefix("signal:") in SEVERE_CATEGORIES:
-            return base  # a new brand's first poisoning or fraud claims are worth an alert whatever came before
-        if measure in ("negative_authors", "negative"):
-            own = self.quick.negative.get(WINDOW_MINUTES, 0)
-        elif measure.startswith("signal:"):
-            own = self.quick.signals_hour.get(measure.removeprefix("signal:"), 0)
-        else:
-            own = self.quick.total.get(WINDOW_MINUTES, 0)
-        return max(base, own / WINDOW_MINUTES * window)
-
-    def _seasonal(self, measure: str, window: int) -> float:
-        """The baseline over a window that may reach back into earlier hours: each hour's minutes at that hour's
-        own rate (an evening peak's last minutes are not judged at the night's rate)."""
-        take = min(window, self.now.minute + 1)
-        total, left, hour = self.expectation.per_minute(measure) * take, window - take, self.now.replace(minute=0)
-        while left > 0:
-            hour -= timedelta(hours=1)
-            take = min(left, 60)
-            total += self._earlier.get(hour_key(hour), self.expectation).per_minute(measure) * take
-            left -= take
-        return total
-
-    def started(self, window: int, matches: Callable[[MinuteCounts], bool]) -> datetime:
-        """The first minute of the window in which the subject counted: when the condition began."""
-        for item in self._since(window):
-            if matches(item):
-                return minute_at(item.minute)
-        return self.now
-
-    @property
-    def dispersion(self) -> float:
-        """The brand's own burstiness once history shows it; a wide default before."""
-        if self.expectation.on_priors:
-            return DISPERSION_PRIORS
-        return self.expectation.dispersion or DISPERSION_HISTORY
-
-
-def _has_signal(category: str, item: MinuteCounts) -> bool:
-    return category in item.signals
-
-
-def _has_story(story_id: str, item: MinuteCounts) -> bool:
-    return story_id in item.stories
-
-
-def _carries(mention_id: str, item: MinuteCounts) -> bool:
-    return any(entry.endswith(f"|{mention_id}") for entry in item.high_reach)
-
-
-def _ranked(counts: dict[str, int]) -> list[Ranked]:
-    return [Ranked(name=name, mentions=count) for name, count in sorted(counts.items(), key=lambda p: -p[1])[:TOP]]
-
-
-def _stories(total: MinuteCounts, only: str | None = None) -> list[Ranked]:
-    chosen = [(only, total.stories[only])] if only and only in total.stories else total.stories.items()
-    ranked = sorted(chosen, key=lambda pair: (-len(pair[1].authors), -pair[1].mentions, pair[0]))
-    return [Ranked(name=story_id, mentions=s.mentions, authors=len(s.authors)) for story_id, s in ranked[:TOP]]
-
-
-def _evidence(
-    view: DetectionView,
-    total: MinuteCounts,
-    *,
-    measure: str,
-    observed: float,
-    expected: float,
-    threshold: float,
-    window: int,
-    p_value: float | None,
-    story: str | None = None,
-) -> Evidence:
-    return Evidence(
-        measure=measure,
-        observed=observed,
-        expected=round(expected, 3),
-        threshold=threshold,
-        window_minutes=window,
-        p_value=None if p_value is None else float(f"{p_value:.3g}"),
-        mentions=total.total,
-        distinct_authors=len(total.authors),
-        negative_share=round(total.negative / total.total, 3) if total.total else 0.0,
-        baseline_negative_share=view.expectation.negative_share,
-        top_stories=_stories(total, story),
-        channels=_ranked(total.stories[story].channels if story and story in total.stories else total.channels),
-        sources=_ranked(total.sources),
-        signals=dict(sorted(total.signals.items(), key=lambda p: -p[1])),
-        baseline=view.expectation.source,
-    )
+from sigap.detection.domain.view import DetectionView, carries, evidence, has_signal, has_story
+from sigap.kernel.aggregates import MinuteCounts, high_reach_entry, minute_key
+from sigap.kernel.models import ScoredMention
 
 
 def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Finding]:
@@ -319,7 +88,7 @@ def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Fin
                 f"for this hour ({total.negative} negative of {total.total} mentions)"
             ),
             started_at=view.started(window, lambda item: item.negative > 0),
-            evidence=_evidence(
+            evidence=evidence(
                 view,
                 total,
                 measure="distinct authors of negative mentions",
@@ -377,7 +146,7 @@ def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
             f"{expected:.1f} for these hours ({negative} negative of {total} mentions)"
         ),
         started_at=hour_start(view.recent_hours[0].hour),
-        evidence=_evidence(
+        evidence=evidence(
             view,
             whole,
             measure="distinct authors of negative mentions, summed by hour",
@@ -429,8 +198,8 @@ def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Findi
                     f"{observed} people raised {label} in {SIGNAL_WINDOW} min ({mentions} mentions, "
                     f"weight {weight:.1f}); usually {expected:.1f}"
                 ),
-                started_at=view.started(SIGNAL_WINDOW, partial(_has_signal, category)),
-                evidence=_evidence(
+                started_at=view.started(SIGNAL_WINDOW, partial(has_signal, category)),
+                evidence=evidence(
                     view,
                     total,
                     measure=f"distinct authors raising {label}",
@@ -491,8 +260,8 @@ def story_spread(view: DetectionView, settings: DetectionSettings) -> list[Findi
                     f"Story {story_id} spread to {authors} people in {WINDOW_MINUTES} min "
                     f"({story.mentions} copies via {', '.join(channels)}; mean risk {mean_risk:.2f})"
                 ),
-                started_at=view.started(WINDOW_MINUTES, partial(_has_story, story_id)),
-                evidence=_evidence(
+                started_at=view.started(WINDOW_MINUTES, partial(has_story, story_id)),
+                evidence=evidence(
                     view,
                     total,
                     measure="distinct authors of one story",
@@ -549,8 +318,8 @@ def high_reach(view: DetectionView, settings: DetectionSettings) -> list[Finding
                 story_id=story or None,
                 severity=level,
                 summary=f"{where.capitalize()} with reach {reach:.2f} carried a severe signal (risk {risk:.2f})",
-                started_at=view.started(WINDOW_MINUTES, partial(_carries, mention_id)),
-                evidence=_evidence(
+                started_at=view.started(WINDOW_MINUTES, partial(carries, mention_id)),
+                evidence=evidence(
                     view,
                     total,
                     measure="risk of one far-reaching mention",
@@ -610,7 +379,7 @@ def sentiment_shift(view: DetectionView, settings: DetectionSettings) -> list[Fi
             severity=severity,
             summary=(f"{share:.0%} of the {people} people posting in the last hour were negative; usually {usual:.0%}"),
             started_at=view.started(WINDOW_MINUTES, lambda item: item.total > 0),
-            evidence=_evidence(
+            evidence=evidence(
                 view,
                 total,
                 measure="distinct authors posting negatively, of all distinct authors",

@@ -17,7 +17,7 @@ from sigap.statements.domain.models import (
     Statement,
     StatementView,
 )
-from sigap.statements.domain.publisher import SiteLinks
+from sigap.statements.domain.publisher_ports import SiteLinks
 from sigap.statements.domain.subscribers import SendingStats
 from sigap.statements.domain.templates import (
     NamedTemplate,
