@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sigap.kernel.language import identify
-from sigap.kernel.models import ChannelKind
+from sigap.kernel.models import SourceChannel
 from sigap.scoring.domain.engine import ScoringInput
 from sigap.scoring.domain.features import DENSE_FEATURES, extract
 from sigap.scoring.domain.reach import reach_of
@@ -102,15 +102,15 @@ def test_talk_of_a_hoax_is_a_signal_even_when_denied() -> None:
 
 
 def test_news_reaches_further_than_blogs_and_forums_with_nothing_known() -> None:
-    assert reach_of(ChannelKind.NEWS) > reach_of(ChannelKind.BLOG) > reach_of(ChannelKind.FORUM)
+    assert reach_of(SourceChannel.NEWS) > reach_of(SourceChannel.BLOG) > reach_of(SourceChannel.FORUM)
 
 
 def test_followers_engagement_and_verification_raise_reach() -> None:
-    plain = reach_of(ChannelKind.SOCIAL, followers=1_000)
-    assert reach_of(ChannelKind.SOCIAL, followers=1_000_000) > plain
-    assert reach_of(ChannelKind.SOCIAL, followers=1_000, shares=500) > plain
-    assert reach_of(ChannelKind.SOCIAL, followers=1_000, verified=True) > plain
-    assert 0 <= reach_of(ChannelKind.NEWS, followers=10**12, verified=True, shares=10**9) <= 1
+    plain = reach_of(SourceChannel.SOCIAL, followers=1_000)
+    assert reach_of(SourceChannel.SOCIAL, followers=1_000_000) > plain
+    assert reach_of(SourceChannel.SOCIAL, followers=1_000, shares=500) > plain
+    assert reach_of(SourceChannel.SOCIAL, followers=1_000, verified=True) > plain
+    assert 0 <= reach_of(SourceChannel.NEWS, followers=10**12, verified=True, shares=10**9) <= 1
 
 
 def test_risk_grows_with_negativity_severity_and_reach_and_says_why() -> None:

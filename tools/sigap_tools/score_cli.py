@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
-from sigap.kernel.kinds import ChannelKind
+from sigap.kernel.kinds import SourceChannel
 from sigap.scoring.domain.engine import ScoringInput, SigapScorer
 from sigap_tools.offline_scorer import offline_scorer
 
 TENANT = "cli"
-_CHANNELS = {kind.value: kind for kind in ChannelKind}
+_CHANNELS = {kind.value: kind for kind in SourceChannel}
 
 
 class InputError(ValueError):
@@ -41,7 +41,7 @@ def parse_record(raw: str, line: int) -> tuple[dict[str, Any], ScoringInput]:
         raise InputError(f"line {line}: 'text' must be a non-empty string")
     author: dict[str, Any] = record["author"] if isinstance(record.get("author"), dict) else {}
     engagement: dict[str, Any] = record["engagement"] if isinstance(record.get("engagement"), dict) else {}
-    channel = _CHANNELS.get(str(record.get("channel", "other")), ChannelKind.OTHER)
+    channel = _CHANNELS.get(str(record.get("channel", "other")), SourceChannel.OTHER)
     followers = author.get("followers", record.get("followers"))
     return record, ScoringInput(
         tenant_id=TENANT,

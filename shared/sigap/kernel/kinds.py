@@ -8,7 +8,9 @@ from enum import StrEnum
 TENANT_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$"
 
 
-class ChannelKind(StrEnum):
+class SourceChannel(StrEnum):
+    """Where a mention came from (inbound). Where a notification goes is `sigap.outbound` (ChannelType)."""
+
     SOCIAL = "social"
     NEWS = "news"
     BLOG = "blog"

@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
 )
 
-from sigap.kernel.kinds import TENANT_ID_PATTERN, ChannelKind, Sentiment, StackMode
+from sigap.kernel.kinds import TENANT_ID_PATTERN, Sentiment, SourceChannel, StackMode
 
 MENTION_ID_PATTERN = r"^[A-Za-z0-9._:@/+=-]{1,128}$"
 # A story (near-duplicate copies of one text) is named by scoring: "s-" and 12 hex digits of a hash.
@@ -156,7 +156,7 @@ class MentionIn(BaseModel):
         pattern=MENTION_ID_PATTERN, description="The source's stable id for this mention, exactly as sent"
     )
     source: str = Field(min_length=1, max_length=100, description="Tool or feed that produced it")
-    channel: ChannelKind = ChannelKind.OTHER
+    channel: SourceChannel = SourceChannel.OTHER
     url: HttpUrl | None = None
     author: Annotated[Author, BeforeValidator(_author_shape)] = Field(
         default_factory=Author, description="The author as an object, or just the handle as a string"
@@ -234,4 +234,4 @@ def problems_of(exc: ValidationError) -> str:
     )
 
 
-__all__ = ["TENANT_ID_PATTERN", "ChannelKind", "Sentiment", "StackMode"]
+__all__ = ["TENANT_ID_PATTERN", "Sentiment", "SourceChannel", "StackMode"]

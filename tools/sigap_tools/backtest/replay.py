@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
 from sigap.detection.domain.models import AlertTransition, DetectionSettings
 from sigap.kernel.aggregates import minute_start, stable_hash
-from sigap.kernel.kinds import TENANT_ID_PATTERN, ChannelKind
+from sigap.kernel.kinds import TENANT_ID_PATTERN, SourceChannel
 from sigap.kernel.models import MENTION_ID_PATTERN, Mention, MentionIn, Score, ScoredMention
 from sigap.scoring.domain.engine import SigapScorer
 from sigap.scoring.domain.reach import CHANNEL_WEIGHT, SATURATION
@@ -46,7 +46,7 @@ from sigap_tools.backtest.memory import (
 MINUTE = timedelta(minutes=1)
 _FIELDS = frozenset(MentionIn.model_fields)
 _ID = re.compile(MENTION_ID_PATTERN)
-_CHANNELS = frozenset(channel.value for channel in ChannelKind)
+_CHANNELS = frozenset(channel.value for channel in SourceChannel)
 _TIME_ALIASES = ("created_at", "published_at", "timestamp", "time", "date")
 
 
@@ -56,7 +56,9 @@ class BadLineError(ValueError):
 
 def _followers_for_reach(reach: float, channel: str) -> int:
     """A reach score in 0..1 as the audience that gives it (the inverse of sigap.scoring.domain.reach.reach_of)."""
-    weight = math.sqrt(CHANNEL_WEIGHT.get(ChannelKind(channel) if channel in ChannelKind else ChannelKind.OTHER, 0.5))
+    weight = math.sqrt(
+        CHANNEL_WEIGHT.get(SourceChannel(channel) if channel in SourceChannel else SourceChannel.OTHER, 0.5)
+    )
     exponent = min(1.0, max(0.0, reach) / weight) * SATURATION
     return max(0, round(10**exponent) - 1)
 

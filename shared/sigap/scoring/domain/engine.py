@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sigap.kernel.kinds import ChannelKind, Sentiment
+from sigap.kernel.kinds import Sentiment, SourceChannel
 from sigap.kernel.language import LANGUAGES, identify
 from sigap.scoring.domain.reach import reach_of
 from sigap.scoring.domain.risk import risk_of
@@ -32,7 +32,7 @@ class ScoringInput:
     tenant_id: str
     mention_id: str
     text: str
-    channel: ChannelKind = ChannelKind.OTHER
+    channel: SourceChannel = SourceChannel.OTHER
     followers: int | None = None
     verified: bool = False
     likes: int = 0

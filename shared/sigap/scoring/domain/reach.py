@@ -8,34 +8,34 @@ from __future__ import annotations
 
 import math
 
-from sigap.kernel.kinds import ChannelKind
+from sigap.kernel.kinds import SourceChannel
 
 # Typical audience of one item on each kind of channel, used when the source gives no follower count.
-TYPICAL_AUDIENCE: dict[ChannelKind, int] = {
-    ChannelKind.NEWS: 200_000,
-    ChannelKind.BLOG: 5_000,
-    ChannelKind.SOCIAL: 500,
-    ChannelKind.FORUM: 1_000,
-    ChannelKind.REVIEW: 800,
-    ChannelKind.EMAIL: 300,  # a forward to a mailing list
-    ChannelKind.TICKET: 1,  # a private complaint, until it goes public
-    ChannelKind.OTHER: 200,
+TYPICAL_AUDIENCE: dict[SourceChannel, int] = {
+    SourceChannel.NEWS: 200_000,
+    SourceChannel.BLOG: 5_000,
+    SourceChannel.SOCIAL: 500,
+    SourceChannel.FORUM: 1_000,
+    SourceChannel.REVIEW: 800,
+    SourceChannel.EMAIL: 300,  # a forward to a mailing list
+    SourceChannel.TICKET: 1,  # a private complaint, until it goes public
+    SourceChannel.OTHER: 200,
 }
-CHANNEL_WEIGHT: dict[ChannelKind, float] = {
-    ChannelKind.NEWS: 1.0,
-    ChannelKind.BLOG: 0.8,
-    ChannelKind.SOCIAL: 0.75,
-    ChannelKind.FORUM: 0.65,
-    ChannelKind.REVIEW: 0.6,
-    ChannelKind.EMAIL: 0.6,
-    ChannelKind.TICKET: 0.4,
-    ChannelKind.OTHER: 0.5,
+CHANNEL_WEIGHT: dict[SourceChannel, float] = {
+    SourceChannel.NEWS: 1.0,
+    SourceChannel.BLOG: 0.8,
+    SourceChannel.SOCIAL: 0.75,
+    SourceChannel.FORUM: 0.65,
+    SourceChannel.REVIEW: 0.6,
+    SourceChannel.EMAIL: 0.6,
+    SourceChannel.TICKET: 0.4,
+    SourceChannel.OTHER: 0.5,
 }
 SATURATION = math.log10(10_000_000)  # ten million: a national TV or top news audience
 
 
 def reach_of(
-    channel: ChannelKind,
+    channel: SourceChannel,
     followers: int | None = None,
     verified: bool = False,
     likes: int = 0,
