@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
@@ -20,6 +20,7 @@ from sigap.notify.settings import DeliverySettings
 from sigap.notify.store import NotificationsTable
 from sigap.outbound.domain.retry import parse_schedule
 from sigap.outbound.providers import Providers
+from sigap.platform.batch import WholeBatchProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 
@@ -41,18 +42,18 @@ def delivery_ports(settings: DeliverySettings) -> DeliveryPorts:
     )
 
 
-class DeliveryBatchProcessor(BatchProcessor):
+class DeliveryBatchProcessor(WholeBatchProcessor):
     def __init__(self, settings: DeliverySettings) -> None:
-        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        super().__init__()
         self._settings = settings
         self._outcomes: dict[str, BaseException | str] = {}
 
-    def _prepare(self) -> None:
+    def before_records(self, records: list[dict[str, Any]]) -> None:
         """Runs every record's delivery side by side before the processor walks the records in order."""
-        super()._prepare()  # type: ignore[no-untyped-call]
-        records = [SQSRecord(record) for record in self.records]
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SENDS, max(1, len(records)))) as pool:
-            futures = {record.message_id: pool.submit(self._deliver, record) for record in records}
+        self._outcomes = {}
+        sqs_records = [SQSRecord(record) for record in records]
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SENDS, max(1, len(sqs_records)))) as pool:
+            futures = {record.message_id: pool.submit(self._deliver, record) for record in sqs_records}
         for message_id, future in futures.items():
             failure = future.exception()
             self._outcomes[message_id] = failure if failure is not None else future.result()

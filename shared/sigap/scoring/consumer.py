@@ -1,5 +1,6 @@
-"""The scoring function's batch processor: the batch scored once in the processor's `_prepare` hook (the
-scorer is much faster in batches, and reads the story index once), then each record stored on its own.
+"""The scoring function's batch processor: the batch scored once before its records are walked (its
+`before_records`, run by Powertools' public `process`: the scorer is much faster in batches, and reads the story
+index once), then each record stored on its own.
 
 Work done for the whole batch runs inside the processor, not before it, so when it fails (the story index
 unreadable, say) every record is reported as a batch item failure with the reason logged and counted: SQS
@@ -12,7 +13,6 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from sigap.detection.domain.models import EvaluationRequest
@@ -22,6 +22,7 @@ from sigap.kernel.aggregates import bucket_time, minute_start
 from sigap.kernel.errors import QueueError
 from sigap.kernel.models import utc_now
 from sigap.mentions.store import MentionStore
+from sigap.platform.batch import WholeBatchProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.scoring.domain.engine import SigapScorer
 from sigap.scoring.domain.run import PoisonMessageError, ScoringRun, StoreOutcome
@@ -62,18 +63,16 @@ def _attribute(record: SQSRecord, name: str) -> str | None:
     return attribute.string_value if attribute is not None else None
 
 
-class ScoringBatchProcessor(BatchProcessor):
+class ScoringBatchProcessor(WholeBatchProcessor):
     def __init__(self, settings: ScoringSettings) -> None:
-        # A batch whose every record failed is reported like any other, not raised: SQS retries those records.
-        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        super().__init__()
         self._settings = settings
         self._run: ScoringRun | None = None
         self._batch_problem: str | None = None
+        self._stored: set[str] = set()
 
-    def _prepare(self) -> None:
-        super()._prepare()  # type: ignore[no-untyped-call]
-        self._run, self._batch_problem = None, None
-        records: list[dict[str, Any]] = self.records
+    def before_records(self, records: list[dict[str, Any]]) -> None:
+        self._run, self._batch_problem, self._stored = None, None, set()
         bodies = {record["messageId"]: record["body"] for record in records}
         try:
             self._run = ScoringRun(
@@ -92,17 +91,14 @@ class ScoringBatchProcessor(BatchProcessor):
             )
             metrics.add_metric(name="ScoringBatchFailures", unit="Count", value=1)
 
-    def _clean(self) -> None:
-        super()._clean()  # type: ignore[no-untyped-call]
+    def after_records(self) -> None:
         if self._run is not None and self._settings.evaluation_queue_url:
             self._ask_for_urgent_evaluations(self._run)
 
     def _ask_for_urgent_evaluations(self, run: ScoringRun) -> None:
         """A national outlet or a huge account carrying a severe claim: its tenant is evaluated now, not at
         the next schedule tick. Best effort: if the ask fails, the schedule evaluates within a minute."""
-        stored = {record["messageId"] for record in self.records} - {
-            failure["itemIdentifier"] for failure in self.batch_response["batchItemFailures"]
-        }
+        stored = self._stored
         recent = utc_now() - URGENT_HORIZON  # an old article imported now is history, not breaking news
         urgent = {
             (scored.mention.tenant_id, minute_start(bucket_time(scored)))
@@ -143,6 +139,7 @@ class ScoringBatchProcessor(BatchProcessor):
         except Exception as exc:
             logger.exception("scoring failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise
+        self._stored.add(record.message_id)
         metrics.add_metric(
             name="MentionsStored" if outcome is StoreOutcome.STORED else "MentionsAlreadyStored",
             unit="Count",
