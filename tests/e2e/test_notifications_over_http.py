@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,7 @@ from sigap.detection.store import AlertsTable
 from sigap_tools.client import SigapClient
 from sigap_tools.local.outbox import sent_emails
 from sigap_tools.local.stack import LocalStack
+from sigap_tools.queue_depth import queue_depth
 from tests.e2e.conftest import create_tenant_with_cli, wait_for
 from tests.integration.notify_harness import make_alert, transition
 
@@ -57,7 +57,7 @@ def test_one_alert_reaches_every_channel_once_and_its_link_acknowledges_it(stack
     # And every queue between the alert event and the channels has drained: a second send would be out by now
     sqs = stack.client("sqs")
     pipeline = ("AlertEventsQueueUrl", "TimerQueueUrl", "DeliveryQueueUrl")
-    wait_for(lambda: all(_depth(sqs, stack.outputs[name]) == 0 for name in pipeline), timeout=120)
+    wait_for(lambda: all(queue_depth(stack.outputs[name], sqs) == 0 for name in pipeline), timeout=120)
     # Then each channel got exactly one notification, and the webhook's signature verified
     assert len(mine()) == 1
     (slack,) = receiver.received("slack", tenant_id)
@@ -86,11 +86,3 @@ def test_one_alert_reaches_every_channel_once_and_its_link_acknowledges_it(stack
     (row,) = client.request("GET", f"{base}/notifications").body["items"]
     detail = client.request("GET", f"{base}/notifications/{row['notification_id']}").body
     assert sorted(d["status"] for d in detail["deliveries"]) == ["delivered", "delivered", "delivered"]
-
-
-def _depth(sqs: Any, queue_url: str) -> int:
-    """Messages a queue holds, waiting or being handled (a handled one is deleted only after its handler returns)."""
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
