@@ -45,8 +45,9 @@ from sigap.notify.domain.plans import (
     decide_escalation_start,
     decide_escalation_step,
     decide_flush,
+    escalation_not_due,
     firing_members,
-    is_due,
+    flush_not_due,
     receivers,
 )
 from sigap.notify.domain.ports import ConflictError, NotifierPorts
@@ -201,12 +202,8 @@ def _left_unqueued(ports: NotifierPorts, owner: str, notification_ids: list[str 
     return [notification for notification in found if notification is not None and not notification.queued]
 
 
-def _flush_inputs(ports: NotifierPorts, group: AlertGroup, now: datetime) -> FlushInputs:
+def _flush_inputs(ports: NotifierPorts, group: AlertGroup, left: list[Notification], now: datetime) -> FlushInputs:
     owner = group.owner
-    left = _left_unqueued(ports, owner, list(group.unqueued))
-    messages = _messages(ports, owner, now)
-    if not is_due(group.next_flush_at, now):
-        return FlushInputs(group, left, NotificationPolicy(), [], {}, [], [], messages)
     silences = ports.config.silences(owner)
     for tenant_id in sorted({member.alert.tenant_id for member in group.members.values()} - {owner}):
         silences = silences + ports.config.silences(tenant_id)
@@ -230,7 +227,7 @@ def _flush_inputs(ports: NotifierPorts, group: AlertGroup, now: datetime) -> Flu
         acknowledged=acknowledged,
         firing_elsewhere=firing_elsewhere,
         enabled_channels=_enabled_channels(ports, owner),
-        messages=messages,
+        messages=_messages(ports, owner, now),
     )
 
 
@@ -239,7 +236,8 @@ def flush_group(owner: str, group_id: str, ports: NotifierPorts, now: datetime) 
         group = ports.store.group(owner, group_id)
         if group is None:
             return FlushPlan("nothing due", [], None)
-        plan = decide_flush(_flush_inputs(ports, group, now))
+        left = _left_unqueued(ports, owner, list(group.unqueued))
+        plan = flush_not_due(group, left, now) or decide_flush(_flush_inputs(ports, group, left, now))
         if plan.group is not None and not ports.store.save_group(plan.group, group.version, plan.notification):
             return LOST_RACE
         return plan
@@ -275,11 +273,9 @@ def queue_deliveries(notification: Notification, ports: NotifierPorts) -> None:
     )
 
 
-def _escalation_inputs(ports: NotifierPorts, timer: Timer, current: Escalation, now: datetime) -> EscalationInputs:
-    left = _left_unqueued(ports, timer.owner, [current.last_notification])
-    messages = _messages(ports, timer.owner, now)
-    if not is_due(current.next_at, now):
-        return EscalationInputs(timer, current, left, NotificationPolicy(), None, {}, [], messages)
+def _escalation_inputs(
+    ports: NotifierPorts, timer: Timer, current: Escalation, left: list[Notification], now: datetime
+) -> EscalationInputs:
     policy = ports.config.policy(timer.owner)
     escalation_policy = policy.escalation_policies.get(current.policy)
     group = ports.store.group(timer.owner, timer.key) if escalation_policy is not None else None
@@ -289,7 +285,14 @@ def _escalation_inputs(ports: NotifierPorts, timer: Timer, current: Escalation, 
         for member in firing
     }
     return EscalationInputs(
-        timer, current, left, policy, group, acknowledged, _enabled_channels(ports, timer.owner), messages
+        timer,
+        current,
+        left,
+        policy,
+        group,
+        acknowledged,
+        _enabled_channels(ports, timer.owner),
+        _messages(ports, timer.owner, now),
     )
 
 
@@ -300,9 +303,12 @@ def escalate(timer: Timer, ports: NotifierPorts, now: datetime) -> str:
         current = ports.store.escalation(timer.owner, timer.key)
         if current is None:
             return EscalationPlan("nothing to do", [])
+        left = _left_unqueued(ports, timer.owner, [current.last_notification])
         if current.done:
-            return EscalationPlan("nothing to do", _left_unqueued(ports, timer.owner, [current.last_notification]))
-        plan = decide_escalation_step(_escalation_inputs(ports, timer, current, now))
+            return EscalationPlan("nothing to do", left)
+        plan = escalation_not_due(current, left, now) or decide_escalation_step(
+            _escalation_inputs(ports, timer, current, left, now)
+        )
         if plan.notification is not None:
             ports.store.put_notification(plan.notification)  # before the step is recorded: never a step without it
         if plan.escalation is not None and not ports.store.save_escalation(plan.escalation, current.version):

@@ -88,8 +88,7 @@ class MessageContext:
 
 @dataclass(frozen=True)
 class FlushInputs:
-    """What a flush reads. The policy, silences, acknowledgements, other firing alerts and channels are read
-    only when the group is due (else they are empty and unused)."""
+    """What the flush of a due group reads."""
 
     group: AlertGroup
     left_unqueued: list[Notification]
@@ -110,13 +109,18 @@ class FlushPlan:
     notification: Notification | None = None  # stored with the group, in one transaction
 
 
+def flush_not_due(group: AlertGroup, left_unqueued: list[Notification], now: datetime) -> FlushPlan | None:
+    """The plan for a group that is not due yet (its timer sent again, earlier notifications queued); None when
+    it is due, and the notifier reads what `decide_flush` needs."""
+    if is_due(group.next_flush_at, now):
+        return None
+    return FlushPlan("nothing due", left_unqueued, group_timer(group.owner, group.group_id, group.next_flush_at))
+
+
 def decide_flush(inputs: FlushInputs) -> FlushPlan:
+    """The flush of a due group (see `flush_not_due`)."""
     group, now = inputs.group, inputs.messages.now
     still_unqueued = [notification.notification_id for notification in inputs.left_unqueued]
-    if not is_due(group.next_flush_at, now):
-        return FlushPlan(
-            "nothing due", inputs.left_unqueued, group_timer(group.owner, group.group_id, group.next_flush_at)
-        )
     flush = plan_flush(group, inputs.policy, inputs.silences, inputs.acknowledged, now, inputs.firing_elsewhere)
     updated = flush.group
     to = receivers(inputs.enabled_channels, group.route.receivers) if flush.kind is not None else []
@@ -180,8 +184,8 @@ def decide_escalation_start(
 
 @dataclass(frozen=True)
 class EscalationInputs:
-    """What an escalation step reads. `acknowledged` holds the acknowledgement (or None) of each firing member
-    at or above the policy's severity; the policy, group and channels are read only when a step is due."""
+    """What a due escalation step reads. `acknowledged` holds the acknowledgement (or None) of each firing
+    member at or above the policy's severity."""
 
     timer: Timer
     current: Escalation
@@ -212,12 +216,17 @@ def firing_members(group: AlertGroup | None, policy: EscalationPolicy) -> list[G
     ]
 
 
+def escalation_not_due(current: Escalation, left_unqueued: list[Notification], now: datetime) -> EscalationPlan | None:
+    """The plan for an escalation whose step is not due yet; None when it is (see `decide_escalation_step`)."""
+    if is_due(current.next_at, now):
+        return None
+    return EscalationPlan("nothing to do", left_unqueued, timer=escalation_timer(current))
+
+
 def decide_escalation_step(inputs: EscalationInputs) -> EscalationPlan:
-    """One step, if due: the firing alerts nobody acknowledged go to the step's receivers in one message; none
+    """One due step: the firing alerts nobody acknowledged go to the step's receivers in one message; none
     left stops it (or pauses it until the first acknowledgement lapses, when every one of them lapses)."""
     current, now, earlier = inputs.current, inputs.messages.now, inputs.left_unqueued
-    if not is_due(current.next_at, now):
-        return EscalationPlan("nothing to do", earlier, timer=escalation_timer(current))
     escalation_policy = inputs.policy.escalation_policies.get(current.policy)
 
     def stop(reason: str, members: list[GroupMember]) -> EscalationPlan:
