@@ -29,22 +29,24 @@ KEY = b"k" * 32
 
 
 def test_a_link_token_carries_its_tenant_and_alert_and_nothing_else_verifies() -> None:
-    token = make_token(KEY, "brand-a", "20261202T0900-" + "1" * 20, NOW + timedelta(days=7))
-    assert read_token(KEY, token, NOW) == ("ack", "brand-a", "20261202T0900-" + "1" * 20)
+    token = make_token(KEY, "brand-a", "20261202T0900-" + "1" * 20, NOW + timedelta(days=7), action="ack")
+    assert read_token(KEY, token, NOW, action="ack") == ("brand-a", "20261202T0900-" + "1" * 20)
     with pytest.raises(LinkError, match="altered"):
-        read_token(b"x" * 32, token, NOW)
+        read_token(b"x" * 32, token, NOW, action="ack")
+    with pytest.raises(LinkError, match="altered"):
+        read_token(KEY, token, NOW, action="unsub")  # made to acknowledge, never passes as another action
     with pytest.raises(LinkError, match="expired"):
-        read_token(KEY, token, NOW + timedelta(days=8))
-    _claims, signature = token.split(".")
-    other = make_token(KEY, "brand-b", "20261202T0900-" + "1" * 20, NOW + timedelta(days=7)).split(".")[0]
+        read_token(KEY, token, NOW + timedelta(days=8), action="ack")
+    signature = token.rsplit(".", 1)[1]
+    other = make_token(KEY, "brand-b", "20261202T0900-" + "1" * 20, NOW + timedelta(days=7), action="ack")
     with pytest.raises(LinkError):
-        read_token(KEY, f"{other}.{signature}", NOW)  # another tenant's claims under this signature
+        read_token(KEY, f"{other.rsplit('.', 1)[0]}.{signature}", NOW, action="ack")  # another tenant's claims
 
 
 @given(st.text(max_size=300))
 def test_any_string_as_a_token_is_refused_with_a_link_error(text: str) -> None:
     with pytest.raises(LinkError):
-        read_token(KEY, text, NOW)
+        read_token(KEY, text, NOW, action="ack")
 
 
 def test_the_default_schedule_is_svix_like_and_ends() -> None:

@@ -17,8 +17,13 @@ class ApiAnswer:
     headers: dict[str, str]
 
 
+# Longer than the local gateway's own worst case (a cold sandbox may take 60 s to start on a busy machine, then
+# the function's timeout), so what a caller sees is the gateway's answer, never its own socket giving up first.
+DEFAULT_TIMEOUT_SECONDS = 120.0
+
+
 class SigapClient:
-    def __init__(self, api_url: str, api_key: str | None = None, timeout: float = 30) -> None:
+    def __init__(self, api_url: str, api_key: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._base = api_url.rstrip("/")
         self._key = api_key
         self._timeout = timeout

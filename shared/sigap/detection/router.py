@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
@@ -18,7 +17,7 @@ from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve, settings_in
+from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
@@ -44,7 +43,7 @@ def _settings() -> AlertsApiSettings:
     "/v1/tenants/{tenant}/alerts",
     access=Access.TENANT_KEY,
     summary="List alerts, newest first (default: fired in the last 30 days)",
-    responses=responses(200, "A page of alerts", AlertList),
+    answer="A page of alerts",
     tags=["alerts"],
 )
 def get_alerts(
@@ -56,9 +55,9 @@ def get_alerts(
     until: Annotated[AwareDatetime | None, Query(description="Fired at or before: ISO 8601 with an offset")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
-) -> Response[str]:
+) -> AlertList:
     _, alerts, _ = _adapters(_settings())
-    page = list_alerts(
+    return list_alerts(
         alerts,
         caller(app),
         status=status,
@@ -70,7 +69,6 @@ def get_alerts(
         cursor=cursor,
         now=utc_now(),
     )
-    return ok_json(page.model_dump_json())
 
 
 @api_route(
@@ -79,14 +77,14 @@ def get_alerts(
     "/v1/tenants/{tenant}/alerts/{alert_id}",
     access=Access.TENANT_KEY,
     summary="One alert with its evidence: observed against expected, stories, channels, samples, scope",
-    responses=responses(200, "The alert", Alert),
+    answer="The alert",
     tags=["alerts"],
 )
 def get_one_alert(
     tenant: str, alert_id: Annotated[str, Path(pattern=ALERT_ID_PATTERN, description="The alert's id")]
-) -> Response[str]:
+) -> Alert:
     _, alerts, _ = _adapters(_settings())
-    return ok_json(get_alert(alerts, caller(app), alert_id).model_dump_json())
+    return get_alert(alerts, caller(app), alert_id)
 
 
 @api_route(
@@ -95,12 +93,12 @@ def get_one_alert(
     "/v1/tenants/{tenant}/detection-settings",
     access=Access.TENANT_KEY,
     summary="The tenant's detection settings (the defaults until changed)",
-    responses=responses(200, "Settings", DetectionSettings),
+    answer="Settings",
     tags=["alerts"],
 )
-def get_detection_settings(tenant: str) -> Response[str]:
+def get_detection_settings(tenant: str) -> DetectionSettings:
     _, _, detection_settings = _adapters(_settings())
-    return ok_json(detection_settings.get(caller(app).tenant_id).model_dump_json())
+    return detection_settings.get(caller(app).tenant_id)
 
 
 @api_route(
@@ -109,15 +107,15 @@ def get_detection_settings(tenant: str) -> Response[str]:
     "/v1/tenants/{tenant}/detection-settings",
     access=Access.TENANT_KEY,
     summary="Replace the tenant's detection settings: sensitivity, home country, resolution time, per-rule knobs",
-    responses=responses(200, "The settings now in force", DetectionSettings),
+    answer="The settings now in force",
     tags=["alerts"],
 )
 def put_detection_settings(
     tenant: str, body: Annotated[DetectionSettings, Body(description="The whole settings object")]
-) -> Response[str]:
+) -> DetectionSettings:
     _, _, detection_settings = _adapters(_settings())
     detection_settings.put(caller(app).tenant_id, body)
-    return ok_json(body.model_dump_json())
+    return body
 
 
 app = new_resolver()

@@ -9,7 +9,6 @@ from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Discriminator, Tag
@@ -21,7 +20,7 @@ from sigap.kernel.errors import IdempotencyKeyReusedError, RequestInProgressErro
 from sigap.kernel.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve, settings_in
+from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.platform.observability import logger, metrics
 from sigap.tenants.store import TenantStore
 
@@ -131,7 +130,8 @@ def _ingest_once(
         "duplicates, and the first copy received is the one stored. With an Idempotency-Key header, a retry "
         "within 24 hours gets the first answer back."
     ),
-    responses=responses(202, "Accepted", IngestResult),
+    answer="Accepted",
+    status=HTTPStatus.ACCEPTED,
     tags=["ingestion"],
 )
 def post_mentions(
@@ -140,7 +140,7 @@ def post_mentions(
     idempotency_key: Annotated[
         str | None, Header(alias="idempotency-key", max_length=200, description="Makes retries safe")
     ] = None,
-) -> Response[str]:
+) -> IngestResult:
     settings = settings_in(app, IngestSettings)
     tenant_obj = caller(app)
     batch = body.mentions if isinstance(body, MentionBatchIn) else body if isinstance(body, list) else [body]
@@ -156,7 +156,7 @@ def post_mentions(
     metrics.add_metric(name="MentionsAccepted", unit="Count", value=len(result.accepted))
     metrics.add_metric(name="MentionsDuplicate", unit="Count", value=len(result.duplicates))
     logger.info("mentions accepted", extra={"accepted": len(result.accepted), "duplicates": len(result.duplicates)})
-    return ok_json(result.model_dump_json(), HTTPStatus.ACCEPTED)
+    return result
 
 
 app = new_resolver()

@@ -7,7 +7,6 @@ the tenant, so a cursor that was altered, made up or issued to another tenant is
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,12 +17,13 @@ from pydantic import BaseModel
 from sigap.kernel.aggregates import AggregateWindow, SentimentSummary, summarise
 from sigap.kernel.errors import InvalidCursorError
 from sigap.kernel.models import Mention, ScoredMention, Sentiment, Tenant
-from sigap.kernel.paging import INVALID_CURSOR, signed, verified
+from sigap.kernel.paging import INVALID_CURSOR, read_parts, sign_parts
 from sigap.kernel.windows import resolve_window
 
 DEFAULT_LIST_WINDOW = timedelta(days=7)
 DEFAULT_SUMMARY_WINDOW = timedelta(hours=24)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LISTING = "mentions"
 
 
 @dataclass
@@ -75,17 +75,12 @@ class MentionList(BaseModel):
 
 
 def encode_cursor(tenant: Tenant, position: ListPosition) -> str:
-    return signed(
-        tenant, json.dumps([position.day, position.mention_id, position.sort_key], separators=(",", ":")).encode()
-    )
+    return sign_parts(tenant, _LISTING, [position.day, position.mention_id, position.sort_key])
 
 
 def decode_cursor(tenant: Tenant, cursor: str) -> ListPosition:
-    parts = verified(tenant, cursor)
-    if not isinstance(parts, list) or len(parts) != 3:  # signed by us, so the shape we wrote, but check it
-        raise InvalidCursorError(INVALID_CURSOR)
-    day, mention_id, sort_key = parts
-    if not all(isinstance(part, str) for part in (day, mention_id, sort_key)) or not _DAY.match(day):
+    day, mention_id, sort_key = read_parts(tenant, _LISTING, cursor, 3)
+    if not _DAY.match(day):  # signed by us, so the shape we wrote, but check it
         raise InvalidCursorError(INVALID_CURSOR)
     return ListPosition(day=day, mention_id=mention_id, sort_key=sort_key)
 

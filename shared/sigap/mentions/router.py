@@ -18,7 +18,7 @@ from sigap.mentions.domain import MentionList, list_mentions, sentiment_summary
 from sigap.mentions.settings import QuerySettings
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, new_resolver, ok_json, responses, serve, settings_in
+from sigap.platform.http.resolver import caller, new_resolver, ok_json, serve, settings_in
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
@@ -56,7 +56,7 @@ Until = Annotated[AwareDatetime | None, Query(description="End of the window: IS
     "/v1/tenants/{tenant}/mentions",
     access=Access.TENANT_KEY,
     summary="List scored mentions, newest first",
-    responses=responses(200, "A page", MentionList),
+    answer="A page",
     tags=["reading"],
 )
 def get_mentions(
@@ -66,9 +66,9 @@ def get_mentions(
     sentiment: Annotated[Sentiment | None, Query(description="Only this sentiment")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
-) -> Response[str]:
+) -> MentionList:
     _, mentions, _ = _adapters(_settings())
-    page = list_mentions(
+    return list_mentions(
         mentions,
         caller(app),
         since=since,
@@ -78,7 +78,6 @@ def get_mentions(
         cursor=cursor,
         now=utc_now(),
     )
-    return ok_json(page.model_dump_json())
 
 
 @api_route(
@@ -87,13 +86,12 @@ def get_mentions(
     "/v1/tenants/{tenant}/summary",
     access=Access.TENANT_KEY,
     summary="Counts by sentiment over a window (default: the last 24 hours)",
-    responses=responses(200, "Summary", SentimentSummary),
+    answer="Summary",
     tags=["reading"],
 )
-def get_summary(tenant: str, since: Since = None, until: Until = None) -> Response[str]:
+def get_summary(tenant: str, since: Since = None, until: Until = None) -> SentimentSummary:
     _, _, aggregates = _adapters(_settings())
-    summary = sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
-    return ok_json(summary.model_dump_json())
+    return sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
 
 
 @api_route(

@@ -50,12 +50,9 @@ def _page(status: HTTPStatus, title: str, body: str) -> Response[str]:
 
 def _claims(token: str) -> tuple[str, str] | Response[str]:
     try:
-        action, tenant_id, alert_id = read_token(link_key(settings_of(router).link_key_secret), token, utc_now())
+        return read_token(link_key(settings_of(router).link_key_secret), token, utc_now(), action="ack")
     except LinkError as problem:
         return _page(HTTPStatus.BAD_REQUEST, "This link cannot be used", f"<p>{html.escape(str(problem))}.</p>")
-    if action != "ack":
-        return _page(HTTPStatus.BAD_REQUEST, "This link cannot be used", "<p>It is not an acknowledgement link.</p>")
-    return tenant_id, alert_id
 
 
 @api_route(

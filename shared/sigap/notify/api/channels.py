@@ -6,7 +6,6 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -32,7 +31,7 @@ from sigap.notify.domain.configuration import (
 from sigap.notify.domain.models import Notification
 from sigap.outbound.domain.models import Channel, ChannelCreate, ChannelType, CreatedChannel
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, ok_json, responses
+from sigap.platform.http.resolver import caller
 
 router = APIGatewayHttpRouter()
 
@@ -43,12 +42,12 @@ router = APIGatewayHttpRouter()
     "/v1/tenants/{tenant}/channels",
     access=Access.TENANT_KEY,
     summary="The tenant's channels (secrets are never shown)",
-    responses=responses(200, "Channels", ChannelList),
+    answer="Channels",
     tags=["notifications"],
 )
-def get_channels(tenant: str) -> Response[str]:
+def get_channels(tenant: str) -> ChannelList:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(ChannelList(items=table.channels(caller(router).tenant_id)).model_dump_json())
+    return ChannelList(items=table.channels(caller(router).tenant_id))
 
 
 @api_route(
@@ -62,18 +61,18 @@ def get_channels(tenant: str) -> Response[str]:
         "a generated webhook secret (`whsec_…`) is shown in this answer only. URLs must be https and resolve "
         "to public addresses."
     ),
-    responses=responses(201, "The channel (and a generated signing secret, shown once)", CreatedChannel),
+    answer="The channel (and a generated signing secret, shown once)",
+    status=HTTPStatus.CREATED,
     tags=["notifications"],
 )
-def post_channel(tenant: str, body: Annotated[ChannelCreate, Body(description="The channel")]) -> Response[str]:
+def post_channel(tenant: str, body: Annotated[ChannelCreate, Body(description="The channel")]) -> CreatedChannel:
     settings = settings_of(router)
     _, table, secrets = adapters(settings)
     if body.settings.type is ChannelType.EMAIL and not settings.email_sender:
         raise InvalidSettingError(
             "settings.type", "this stack has no EmailSender (an SES-verified address): redeploy with it set"
         )
-    created = create_channel(caller(router).tenant_id, body, table, secrets, url_policy(router), utc_now())
-    return ok_json(created.model_dump_json(), HTTPStatus.CREATED)
+    return create_channel(caller(router).tenant_id, body, table, secrets, url_policy(router), utc_now())
 
 
 def _channel(channel_id: str) -> Channel:
@@ -90,11 +89,11 @@ def _channel(channel_id: str) -> Channel:
     "/v1/tenants/{tenant}/channels/{channel_id}",
     access=Access.TENANT_KEY,
     summary="One channel: where it sends (masked), whether it is enabled, failing since when",
-    responses=responses(200, "The channel", Channel),
+    answer="The channel",
     tags=["notifications"],
 )
-def get_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Response[str]:
-    return ok_json(_channel(channel_id).model_dump_json())
+def get_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Channel:
+    return _channel(channel_id)
 
 
 @api_route(
@@ -103,14 +102,14 @@ def get_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)
     "/v1/tenants/{tenant}/channels/{channel_id}",
     access=Access.TENANT_KEY,
     summary="Enable or disable a channel (enabling clears its failure record)",
-    responses=responses(200, "The channel", Channel),
+    answer="The channel",
     tags=["notifications"],
 )
 def patch_channel(
     tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)], body: Annotated[ChannelPatch, Body()]
-) -> Response[str]:
+) -> Channel:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(set_enabled(caller(router).tenant_id, channel_id, body.enabled, table).model_dump_json())
+    return set_enabled(caller(router).tenant_id, channel_id, body.enabled, table)
 
 
 @api_route(
@@ -119,10 +118,10 @@ def patch_channel(
     "/v1/tenants/{tenant}/channels/{channel_id}",
     access=Access.TENANT_KEY,
     summary="Delete a channel and its secret (routes naming it must be changed first)",
-    responses=responses(200, "Deleted", Channel),
+    answer="Deleted",
     tags=["notifications"],
 )
-def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Response[str]:
+def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Channel:
     _, table, secrets = adapters(settings_of(router))
     owner = caller(router).tenant_id
     channel = _channel(channel_id)
@@ -131,7 +130,7 @@ def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHAN
             "channel_id", "the notification policy names this channel; change the policy before deleting it"
         )
     delete_channel(owner, channel_id, table, secrets)
-    return ok_json(channel.model_dump_json())
+    return channel
 
 
 @api_route(
@@ -140,15 +139,15 @@ def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHAN
     "/v1/tenants/{tenant}/channels/{channel_id}/test",
     access=Access.TENANT_KEY,
     summary="Send a test notification through this channel (see its delivery in /notifications)",
-    responses=responses(202, "The test notification, queued", Notification),
+    answer="The test notification, queued",
+    status=HTTPStatus.ACCEPTED,
     tags=["notifications"],
 )
-def post_channel_test(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Response[str]:
+def post_channel_test(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Notification:
     owner = caller(router).tenant_id
     channel = _channel(channel_id)
     _, table, _ = adapters(settings_of(router))
-    notification = send_test(owner, channel, ports_of(router), table.policy(owner).language, utc_now())
-    return ok_json(notification.model_dump_json(), HTTPStatus.ACCEPTED)
+    return send_test(owner, channel, ports_of(router), table.policy(owner).language, utc_now())
 
 
 @api_route(
@@ -157,10 +156,9 @@ def post_channel_test(tenant: str, channel_id: Annotated[str, Path(pattern=CHANN
     "/v1/tenants/{tenant}/channels/{channel_id}/rotate-secret",
     access=Access.TENANT_KEY,
     summary="A new webhook signing secret (shown once); the old one keeps signing beside it for 24 hours",
-    responses=responses(200, "The channel and its new secret", CreatedChannel),
+    answer="The channel and its new secret",
     tags=["notifications"],
 )
-def post_secret_rotation(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Response[str]:
+def post_secret_rotation(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> CreatedChannel:
     _, table, secrets = adapters(settings_of(router))
-    rotated = rotate_webhook_secret(caller(router).tenant_id, channel_id, table, secrets, utc_now())
-    return ok_json(rotated.model_dump_json())
+    return rotate_webhook_secret(caller(router).tenant_id, channel_id, table, secrets, utc_now())

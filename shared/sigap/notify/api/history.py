@@ -5,7 +5,6 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -35,7 +34,7 @@ from sigap.notify.domain.history import (
 )
 from sigap.notify.domain.models import Acknowledgement, AcknowledgeRequest, NotificationView
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, ok_json, responses
+from sigap.platform.http.resolver import caller
 
 router = APIGatewayHttpRouter()
 
@@ -46,16 +45,15 @@ router = APIGatewayHttpRouter()
     "/v1/tenants/{tenant}/alerts/{alert_id}/acknowledgement",
     access=Access.TENANT_KEY,
     summary="Acknowledge an alert: its story pages nobody else (unless more severe) and escalation stops",
-    responses=responses(200, "The acknowledgement", Acknowledgement),
+    answer="The acknowledgement",
     tags=["notifications"],
 )
 def post_acknowledgement(
     tenant: str,
     alert_id: Annotated[str, Path(pattern=ALERT_ID)],
     body: Annotated[AcknowledgeRequest, Body(description="Who acknowledges, and why")],
-) -> Response[str]:
-    ack = acknowledge(caller(router).tenant_id, alert_id, body.by, "api", body.comment, ports_of(router), utc_now())
-    return ok_json(ack.model_dump_json())
+) -> Acknowledgement:
+    return acknowledge(caller(router).tenant_id, alert_id, body.by, "api", body.comment, ports_of(router), utc_now())
 
 
 @api_route(
@@ -64,16 +62,16 @@ def post_acknowledgement(
     "/v1/tenants/{tenant}/notifications",
     access=Access.TENANT_KEY,
     summary="Every notification, newest first (firing, resolved, repeat, escalation, test, notices)",
-    responses=responses(200, "A page of notifications", NotificationPage),
+    answer="A page of notifications",
     tags=["notifications"],
 )
 def get_notifications(
     tenant: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
-) -> Response[str]:
+) -> NotificationPage:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(list_notifications(table, caller(router), limit, cursor).model_dump_json())
+    return list_notifications(table, caller(router), limit, cursor)
 
 
 @api_route(
@@ -82,12 +80,12 @@ def get_notifications(
     "/v1/tenants/{tenant}/notifications/{notification_id}",
     access=Access.TENANT_KEY,
     summary="One notification as sent, with each channel's delivery and every attempt",
-    responses=responses(200, "The notification and its deliveries", NotificationView),
+    answer="The notification and its deliveries",
     tags=["notifications"],
 )
-def get_notification(tenant: str, notification_id: Annotated[str, Path(pattern=NOTIFICATION_ID)]) -> Response[str]:
+def get_notification(tenant: str, notification_id: Annotated[str, Path(pattern=NOTIFICATION_ID)]) -> NotificationView:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(notification_view(table, caller(router), notification_id).model_dump_json())
+    return notification_view(table, caller(router), notification_id)
 
 
 @api_route(
@@ -96,16 +94,16 @@ def get_notification(tenant: str, notification_id: Annotated[str, Path(pattern=N
     "/v1/tenants/{tenant}/incidents",
     access=Access.TENANT_KEY,
     summary="Incidents, newest first, with time to detect, acknowledge and resolve",
-    responses=responses(200, "A page of incidents", IncidentPage),
+    answer="A page of incidents",
     tags=["incidents"],
 )
 def get_incidents(
     tenant: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
-) -> Response[str]:
+) -> IncidentPage:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(list_incidents(table, caller(router), limit, cursor).model_dump_json())
+    return list_incidents(table, caller(router), limit, cursor)
 
 
 @api_route(
@@ -114,13 +112,13 @@ def get_incidents(
     "/v1/tenants/{tenant}/incidents",
     access=Access.TENANT_KEY,
     summary="Open an incident by hand (alerts on its story, if given, join it)",
-    responses=responses(201, "The incident and its timeline", IncidentView),
+    answer="The incident and its timeline",
+    status=HTTPStatus.CREATED,
     tags=["incidents"],
 )
-def post_incident(tenant: str, body: Annotated[IncidentCreate, Body()]) -> Response[str]:
+def post_incident(tenant: str, body: Annotated[IncidentCreate, Body()]) -> IncidentView:
     _, table, _ = adapters(settings_of(router))
-    opened = open_incident(table, caller(router).tenant_id, body, utc_now())
-    return ok_json(opened.model_dump_json(), HTTPStatus.CREATED)
+    return open_incident(table, caller(router).tenant_id, body, utc_now())
 
 
 @api_route(
@@ -129,12 +127,12 @@ def post_incident(tenant: str, body: Annotated[IncidentCreate, Body()]) -> Respo
     "/v1/tenants/{tenant}/incidents/{incident_id}",
     access=Access.TENANT_KEY,
     summary="One incident with its timeline: first mention, alerts, notifications, acknowledgements, changes, notes",
-    responses=responses(200, "The incident and its timeline", IncidentView),
+    answer="The incident and its timeline",
     tags=["incidents"],
 )
-def get_incident(tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)]) -> Response[str]:
+def get_incident(tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)]) -> IncidentView:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(view(table, caller(router).tenant_id, incident_id).model_dump_json())
+    return view(table, caller(router).tenant_id, incident_id)
 
 
 @api_route(
@@ -143,14 +141,14 @@ def get_incident(tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_
     "/v1/tenants/{tenant}/incidents/{incident_id}",
     access=Access.TENANT_KEY,
     summary="Change an incident's state (investigating → identified → monitoring → resolved), owner or severity",
-    responses=responses(200, "The incident and its timeline", IncidentView),
+    answer="The incident and its timeline",
     tags=["incidents"],
 )
 def patch_incident(
     tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[IncidentPatch, Body()]
-) -> Response[str]:
+) -> IncidentView:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(change_incident(table, caller(router).tenant_id, incident_id, body, utc_now()).model_dump_json())
+    return change_incident(table, caller(router).tenant_id, incident_id, body, utc_now())
 
 
 @api_route(
@@ -159,12 +157,12 @@ def patch_incident(
     "/v1/tenants/{tenant}/incidents/{incident_id}/notes",
     access=Access.TENANT_KEY,
     summary="Add a note to an incident's timeline",
-    responses=responses(201, "The incident and its timeline", IncidentView),
+    answer="The incident and its timeline",
+    status=HTTPStatus.CREATED,
     tags=["incidents"],
 )
 def post_note(
     tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[NoteCreate, Body()]
-) -> Response[str]:
+) -> IncidentView:
     _, table, _ = adapters(settings_of(router))
-    noted = add_note(table, caller(router).tenant_id, incident_id, body, utc_now())
-    return ok_json(noted.model_dump_json(), HTTPStatus.CREATED)
+    return add_note(table, caller(router).tenant_id, incident_id, body, utc_now())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -23,7 +22,7 @@ from sigap.notify.domain.configuration import (
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import SILENCE_ID_PATTERN, Silence, SilenceCreate
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, ok_json, responses
+from sigap.platform.http.resolver import caller
 
 router = APIGatewayHttpRouter()
 
@@ -34,12 +33,12 @@ router = APIGatewayHttpRouter()
     "/v1/tenants/{tenant}/notification-policy",
     access=Access.TENANT_KEY,
     summary="The routing tree, quiet hours, inhibition, escalation policies and incident settings in force",
-    responses=responses(200, "The policy (the defaults until changed)", NotificationPolicy),
+    answer="The policy (the defaults until changed)",
     tags=["notifications"],
 )
-def get_policy(tenant: str) -> Response[str]:
+def get_policy(tenant: str) -> NotificationPolicy:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(table.policy(caller(router).tenant_id).model_dump_json())
+    return table.policy(caller(router).tenant_id)
 
 
 @api_route(
@@ -48,15 +47,17 @@ def get_policy(tenant: str) -> Response[str]:
     "/v1/tenants/{tenant}/notification-policy",
     access=Access.TENANT_KEY,
     summary="Replace the notification policy; a bad route, matcher or channel id gets a 422 naming the field",
-    responses=responses(200, "The policy now in force", NotificationPolicy),
+    answer="The policy now in force",
     tags=["notifications"],
 )
-def put_policy(tenant: str, body: Annotated[NotificationPolicy, Body(description="The whole policy")]) -> Response[str]:
+def put_policy(
+    tenant: str, body: Annotated[NotificationPolicy, Body(description="The whole policy")]
+) -> NotificationPolicy:
     _, table, _ = adapters(settings_of(router))
     owner = caller(router).tenant_id
     check_policy(body, table.channels(owner))
     table.put_policy(owner, body)
-    return ok_json(body.model_dump_json())
+    return body
 
 
 @api_route(
@@ -65,12 +66,12 @@ def put_policy(tenant: str, body: Annotated[NotificationPolicy, Body(description
     "/v1/tenants/{tenant}/silences",
     access=Access.TENANT_KEY,
     summary="Every silence, active, pending and ended",
-    responses=responses(200, "Silences", SilenceList),
+    answer="Silences",
     tags=["notifications"],
 )
-def get_silences(tenant: str) -> Response[str]:
+def get_silences(tenant: str) -> SilenceList:
     _, table, _ = adapters(settings_of(router))
-    return ok_json(SilenceList(items=table.silences(caller(router).tenant_id)).model_dump_json())
+    return SilenceList(items=table.silences(caller(router).tenant_id))
 
 
 @api_route(
@@ -79,14 +80,15 @@ def get_silences(tenant: str) -> Response[str]:
     "/v1/tenants/{tenant}/silences",
     access=Access.TENANT_KEY,
     summary="Silence matching alerts for a while (or until an incident resolves); they are kept, not notified",
-    responses=responses(201, "The silence", Silence),
+    answer="The silence",
+    status=HTTPStatus.CREATED,
     tags=["notifications"],
 )
-def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="The silence")]) -> Response[str]:
+def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="The silence")]) -> Silence:
     _, table, _ = adapters(settings_of(router))
     silence = create_silence(caller(router).tenant_id, body, utc_now())
     table.put_silence(silence)
-    return ok_json(silence.model_dump_json(), HTTPStatus.CREATED)
+    return silence
 
 
 @api_route(
@@ -95,12 +97,12 @@ def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="T
     "/v1/tenants/{tenant}/silences/{silence_id}",
     access=Access.TENANT_KEY,
     summary="End a silence now (it stays in the list, ended)",
-    responses=responses(200, "The ended silence", Silence),
+    answer="The ended silence",
     tags=["notifications"],
 )
-def delete_silence(tenant: str, silence_id: Annotated[str, Path(pattern=SILENCE_ID_PATTERN)]) -> Response[str]:
+def delete_silence(tenant: str, silence_id: Annotated[str, Path(pattern=SILENCE_ID_PATTERN)]) -> Silence:
     _, table, _ = adapters(settings_of(router))
     owner = caller(router).tenant_id
     ended = expire_silence(table.silence(owner, silence_id), silence_id, "api", utc_now())
     table.put_silence(ended)
-    return ok_json(ended.model_dump_json())
+    return ended

@@ -16,6 +16,6 @@ def link_maker(base_url: str, key: bytes, now: Callable[[], datetime]) -> LinkMa
     """The links messages carry: acknowledgement tokens signed with `key`, valid for LINK_LIFETIME."""
 
     def token(tenant_id: str, alert_id: str) -> str:
-        return make_token(key, tenant_id, alert_id, now() + LINK_LIFETIME)
+        return make_token(key, tenant_id, alert_id, now() + LINK_LIFETIME, action="ack")
 
     return LinkMaker(base_url=base_url, ack_token=token)

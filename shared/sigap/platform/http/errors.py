@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 # Union members the request body may be validated as; they are noise in a field path a client reads.
@@ -26,6 +27,22 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
+    for status, text in (
+        (400, "Malformed request: not UTF-8, not JSON, nested too deep, or a cursor this API did not issue"),
+        (401, "Missing or wrong API key"),
+        (403, "The API key belongs to another tenant"),
+        (404, "No such route, or nothing with this id for this tenant"),
+        (409, "A request with the same Idempotency-Key is in progress"),
+        (413, "Body too large"),
+        (415, "The body is not JSON"),
+        (422, "A field is missing or invalid; `fields` names each one"),
+        (503, "Storage or queue unavailable; retry"),
+    )
+}
 
 
 def error_response(

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from sigap.kernel.api_keys import bearer_token, key_matches, tenant_of_key
 from sigap.kernel.models import Tenant
 from sigap.platform.http.body import FORM_MEDIA_TYPE, BodyProblem, body_bytes, form_as_json, json_text, media_type
-from sigap.platform.http.errors import error_response
+from sigap.platform.http.errors import ERROR_RESPONSES, error_response
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # A date-time whose '+07:00' was typed into a URL unencoded arrives with the '+' decoded as a space.
@@ -41,9 +41,23 @@ FORM_ROUTES: set[str] = set()
 
 
 def api_route(
-    router: APIGatewayHttpRouter, method: str, path: str, *, access: Access, forms: bool = False, **options: Any
+    router: APIGatewayHttpRouter,
+    method: str,
+    path: str,
+    *,
+    access: Access,
+    answer: str | None = None,
+    status: HTTPStatus = HTTPStatus.OK,
+    forms: bool = False,
+    **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declares a route with its access. `path` is written as in template.yaml, with {name} parameters."""
+    """Declares a route with its access. `path` is written as in template.yaml, with {name} parameters.
+
+    A route that answers JSON describes its success (`answer`, and `status` when not 200) and returns its model:
+    Powertools checks the value against the return annotation, serialises it, and documents that schema beside
+    every error response. A route that builds its own Response (HTML, PDF) names no answer."""
+    if answer is not None:
+        options |= {"status_code": status.value, "responses": {status.value: {"description": answer}} | ERROR_RESPONSES}
     ROUTE_ACCESS[f"{method} {path}"] = access
     if forms:
         FORM_ROUTES.add(f"{method} {path}")

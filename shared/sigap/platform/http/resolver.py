@@ -3,13 +3,15 @@ tenant and settings, carried in Powertools' own resolver context."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from sigap.kernel.errors import (
@@ -23,28 +25,14 @@ from sigap.kernel.errors import (
     StorageError,
 )
 from sigap.kernel.models import Tenant
-from sigap.platform.http.errors import ErrorResponse, FieldProblem, error_response, validation_problems
+from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response, validation_problems
 from sigap.platform.http.gateway import TenantLookup, guarded
 from sigap.platform.observability import logger
 
-ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
-    status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
-    for status, text in (
-        (400, "Malformed request: not UTF-8, not JSON, nested too deep, or a cursor this API did not issue"),
-        (401, "Missing or wrong API key"),
-        (403, "The API key belongs to another tenant"),
-        (404, "No such route, or nothing with this id for this tenant"),
-        (409, "A request with the same Idempotency-Key is in progress"),
-        (413, "Body too large"),
-        (415, "The body is not JSON"),
-        (422, "A field is missing or invalid; `fields` names each one"),
-        (503, "Storage or queue unavailable; retry"),
-    )
-}
-
 
 def responses(status: int, description: str, model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
-    """A route's success response and every error response, for the OpenAPI document."""
+    """The OpenAPI responses of a route that returns a Response itself (JSON or HTML by what the caller
+    accepts): its success and every error. A route with a typed return names only its `answer` (api_route)."""
     success: OpenAPIResponse = {"description": description, "content": {"application/json": {"model": model}}}
     return {status: success} | ERROR_RESPONSES
 
@@ -101,8 +89,23 @@ def caller(source: HasContext) -> Tenant:
     return tenant
 
 
+def _json_text(value: Any) -> str:
+    """A typed route's answer as pydantic writes it (UTF-8 text as it is, not \\u escapes), compact."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+
+
 def new_resolver() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = APIGatewayHttpResolver(
+        enable_validation=True,
+        serializer=_json_text,
+        response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
+    )
+
+    @app.exception_handler(ResponseValidationError)
+    def _unwritable(exc: ResponseValidationError) -> Response[str]:
+        # A route returned something else than its declared model: Sigap's bug, not the caller's request.
+        logger.error("a route's answer does not match its declared model", extra={"errors": str(exc.errors())})
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "the answer could not be written")
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[str]:

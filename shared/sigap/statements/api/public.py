@@ -154,6 +154,7 @@ def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
     responses=responses(202, "A confirmation e-mail is on its way if the address can receive one", Accepted),
     tags=["status page"],
 )
+# A Response, not a typed return: a browser's form gets an HTML page, a program the JSON.
 def post_subscribe(tenant: Annotated[str, TENANT], body: Annotated[SubscribeRequest, Body()]) -> Response[str]:
     _known_tenant(tenant)
     settings = settings_of(router)

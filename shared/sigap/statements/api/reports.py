@@ -12,7 +12,7 @@ from sigap.kernel.errors import NotFoundError
 from sigap.kernel.models import utc_now
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, ok_json, responses
+from sigap.platform.http.resolver import caller, ok_json
 from sigap.statements.api.wiring import (
     INCIDENT_ID,
     Lessons,
@@ -77,14 +77,14 @@ def get_report(  # type: ignore[no-untyped-def]
     "/v1/tenants/{tenant}/incidents/{incident_id}/report/lessons",
     access=Access.TENANT_KEY,
     summary="Write the report's lessons-learned section (plain text)",
-    responses=responses(200, "Saved", Lessons),
+    answer="Saved",
     tags=["statements"],
 )
 def put_lessons(
     tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[Lessons, Body()]
-) -> Response[str]:
+) -> Lessons:
     incidents, table = tables_of(router)
     if incidents.incident(caller(router).tenant_id, incident_id) is None:
         raise NotFoundError(f"no incident {incident_id!r}")
     table.put_lessons(caller(router).tenant_id, incident_id, body.text)
-    return ok_json(body.model_dump_json())
+    return body

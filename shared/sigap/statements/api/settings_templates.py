@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import NotFoundError
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, ok_json, responses
+from sigap.platform.http.resolver import caller
 from sigap.statements.api.wiring import (
     Accepted,
     TemplateList,
@@ -38,12 +37,12 @@ router = APIGatewayHttpRouter()
     "/v1/tenants/{tenant}/publishing",
     access=Access.TENANT_KEY,
     summary="Publishing settings: approvers, approvals needed, staff list, channels, reminders, page",
-    responses=responses(200, "The settings", PublishingSettings),
+    answer="The settings",
     tags=["statements"],
 )
-def get_publishing(tenant: str) -> Response[str]:
+def get_publishing(tenant: str) -> PublishingSettings:
     _, table = tables_of(router)
-    return ok_json(table.settings(caller(router).tenant_id).model_dump_json())
+    return table.settings(caller(router).tenant_id)
 
 
 @api_route(
@@ -52,10 +51,10 @@ def get_publishing(tenant: str) -> Response[str]:
     "/v1/tenants/{tenant}/publishing",
     access=Access.TENANT_KEY,
     summary="Replace the publishing settings",
-    responses=responses(200, "The settings", PublishingSettings),
+    answer="The settings",
     tags=["statements"],
 )
-def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> Response[str]:
+def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> PublishingSettings:
     incidents, table = tables_of(router)
     owner = caller(router).tenant_id
     for field, ids in (("channel_ids", body.channel_ids), ("escalation_channel_ids", body.escalation_channel_ids)):
@@ -63,7 +62,7 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
             if incidents.channel(owner, channel_id) is None:
                 raise UnknownChannelError(f"{field}[{index}]", f"no channel {channel_id!r} (POST /channels first)")
     table.put_settings(owner, body)
-    return ok_json(body.model_dump_json())
+    return body
 
 
 @api_route(
@@ -72,15 +71,15 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
     "/v1/tenants/{tenant}/statement-templates",
     access=Access.TENANT_KEY,
     summary="Templates: the built-in bilingual crisis template and the tenant's own, with their variables",
-    responses=responses(200, "Templates", TemplateList),
+    answer="Templates",
     tags=["statements"],
 )
-def get_templates(tenant: str) -> Response[str]:
+def get_templates(tenant: str) -> TemplateList:
     _, table = tables_of(router)
     own = table.templates(caller(router).tenant_id)
     items = [named(name, template, built_in=True) for name, template in BUILT_IN_TEMPLATES.items() if name not in own]
     items += [named(name, template, built_in=False) for name, template in sorted(own.items())]
-    return ok_json(TemplateList(items=items).model_dump_json())
+    return TemplateList(items=items)
 
 
 @api_route(
@@ -89,18 +88,18 @@ def get_templates(tenant: str) -> Response[str]:
     "/v1/tenants/{tenant}/statement-templates/{name}",
     access=Access.TENANT_KEY,
     summary="Create or replace a template (Jinja2 in a sandbox; a variable it uses must be given when drafting)",
-    responses=responses(200, "The template", NamedTemplate),
+    answer="The template",
     tags=["statements"],
 )
 def put_template(
     tenant: str,
     name: Annotated[str, Path(pattern=TEMPLATE_NAME_PATTERN)],
     body: Annotated[StatementTemplate, Body()],
-) -> Response[str]:
+) -> NamedTemplate:
     check_template(body)
     _, table = tables_of(router)
     table.put_template(caller(router).tenant_id, name, body)
-    return ok_json(named(name, body, built_in=False).model_dump_json())
+    return named(name, body, built_in=False)
 
 
 @api_route(
@@ -109,12 +108,12 @@ def put_template(
     "/v1/tenants/{tenant}/statement-templates/{name}",
     access=Access.TENANT_KEY,
     summary="Delete one of the tenant's templates (a built-in one it replaced comes back)",
-    responses=responses(200, "Deleted", Accepted),
+    answer="Deleted",
     tags=["statements"],
 )
-def delete_template(tenant: str, name: Annotated[str, Path(pattern=TEMPLATE_NAME_PATTERN)]) -> Response[str]:
+def delete_template(tenant: str, name: Annotated[str, Path(pattern=TEMPLATE_NAME_PATTERN)]) -> Accepted:
     _, table = tables_of(router)
     if table.template(caller(router).tenant_id, name) is None:
         raise NotFoundError(f"no template {name!r} of this tenant")
     table.delete_template(caller(router).tenant_id, name)
-    return ok_json(Accepted(status="deleted").model_dump_json())
+    return Accepted(status="deleted")

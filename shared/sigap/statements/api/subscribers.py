@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.platform.http.gateway import Access, api_route
-from sigap.platform.http.resolver import caller, ok_json, responses
+from sigap.platform.http.resolver import caller
 from sigap.statements.api.wiring import (
     Accepted,
     SubscriberSummary,
@@ -22,15 +21,14 @@ router = APIGatewayHttpRouter()
     "/v1/tenants/{tenant}/subscribers",
     access=Access.TENANT_KEY,
     summary="Subscriber counts by state and the sending stats (complaint rate, paused or not)",
-    responses=responses(200, "Counts and stats", SubscriberSummary),
+    answer="Counts and stats",
     tags=["statements"],
 )
-def get_subscribers(tenant: str) -> Response[str]:
+def get_subscribers(tenant: str) -> SubscriberSummary:
     _, table = tables_of(router)
     owner = caller(router).tenant_id
     stats = table.stats(owner)
-    summary = SubscriberSummary(counts=table.subscriber_counts(owner), stats=stats, complaint_rate=stats.complaint_rate)
-    return ok_json(summary.model_dump_json())
+    return SubscriberSummary(counts=table.subscriber_counts(owner), stats=stats, complaint_rate=stats.complaint_rate)
 
 
 @api_route(
@@ -39,10 +37,10 @@ def get_subscribers(tenant: str) -> Response[str]:
     "/v1/tenants/{tenant}/subscribers/resume",
     access=Access.TENANT_KEY,
     summary="Resume subscriber e-mail paused for complaints (its counters start again)",
-    responses=responses(200, "Resumed", Accepted),
+    answer="Resumed",
     tags=["statements"],
 )
-def post_resume(tenant: str) -> Response[str]:
+def post_resume(tenant: str) -> Accepted:
     _, table = tables_of(router)
     table.resume(caller(router).tenant_id)
-    return ok_json(Accepted(status="resumed").model_dump_json())
+    return Accepted(status="resumed")

@@ -4,18 +4,15 @@ settings each request carries."""
 from __future__ import annotations
 
 from functools import lru_cache
-from http import HTTPStatus
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from sigap.kernel.language import Language
 from sigap.notify.store import NotificationsTable
-from sigap.platform.http.resolver import HasContext, ok_json, settings_in
+from sigap.platform.http.resolver import HasContext, settings_in
 from sigap.statements.domain.models import (
     Statement,
-    StatementView,
 )
 from sigap.statements.domain.publisher_ports import SiteLinks
 from sigap.statements.domain.subscribers import SendingStats
@@ -101,7 +98,3 @@ def tables_of(router: HasContext) -> tuple[NotificationsTable, PublishingTable]:
 def links_of(router: HasContext, tenant_id: str) -> SiteLinks:
     settings = settings_of(router)
     return SiteLinks(site_url=site_url(settings, tenant_id), api_url=settings.public_api_url)
-
-
-def statement_answer(result: StatementView, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
-    return ok_json(result.model_dump_json(), status)

@@ -124,8 +124,8 @@ def subscribe(
 
 
 def confirm(store: SubscriberStore, key: bytes, tenant_id: str, token: str, now: datetime) -> Subscriber:
-    action, token_tenant, email = read_token(key, token, now)
-    if action != "confirm" or token_tenant != tenant_id:
+    token_tenant, email = read_token(key, token, now, action="confirm")
+    if token_tenant != tenant_id:
         raise LinkError("this link is not a confirmation link of this status page")
     current = store.subscriber(tenant_id, email)
     language = current.language if current else Language.INDONESIAN
@@ -149,8 +149,8 @@ def confirm(store: SubscriberStore, key: bytes, tenant_id: str, token: str, now:
 
 def unsubscribe(store: SubscriberStore, key: bytes, tenant_id: str, token: str, now: datetime) -> str:
     """Unsubscribes the token's address (again, harmlessly, if it already was); the address."""
-    action, token_tenant, email = read_token(key, token, now)
-    if action != "unsub" or token_tenant != tenant_id:
+    token_tenant, email = read_token(key, token, now, action="unsub")
+    if token_tenant != tenant_id:
         raise LinkError("this link is not an unsubscribe link of this status page")
     current = store.subscriber(tenant_id, email)
     if current is not None and current.state is not SubscriberState.UNSUBSCRIBED:
