@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from sigap.kernel.language import Language
 from sigap.statements.domain.tone.check import blocking, check
 from sigap.statements.domain.tone.models import FindingSeverity, ToneRule
-from sigap_tools.statements_check import CheckInputError, check_stream
+from sigap_tools.jsonl import InputError
+from sigap_tools.statements_check import check_stream
 
 STATEMENTS = Path(__file__).resolve().parents[2] / "data" / "statements"
 EIGHT = set(list(ToneRule)[:8])
@@ -129,5 +130,5 @@ def test_the_cli_writes_each_line_back_with_its_findings() -> None:
     [("not json", "line 1: not JSON"), ('{"id": 1}', "'text'"), ('{"text": "x", "lang": "fr"}', "'lang'")],
 )
 def test_the_cli_names_the_line_it_cannot_read(line: str, problem: str) -> None:
-    with pytest.raises(CheckInputError, match=problem):
+    with pytest.raises(InputError, match=problem):
         check_stream(io.StringIO(line + "\n"), io.StringIO())

@@ -6,19 +6,15 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import IO, Any
 
 from sigap.kernel.kinds import SourceChannel
 from sigap.scoring.domain.engine import ScoringInput, SigapScorer
+from sigap_tools.jsonl import InputError, run_filter, text_record
 from sigap_tools.offline_scorer import offline_scorer
 
 TENANT = "cli"
 _CHANNELS = {kind.value: kind for kind in SourceChannel}
-
-
-class InputError(ValueError):
-    pass
 
 
 def _count(value: Any, field: str, line: int) -> int:
@@ -30,15 +26,7 @@ def _count(value: Any, field: str, line: int) -> int:
 
 
 def parse_record(raw: str, line: int) -> tuple[dict[str, Any], ScoringInput]:
-    try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"line {line}: not JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(record, dict):
-        raise InputError(f"line {line}: expected a JSON object with a 'text' field")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(f"line {line}: 'text' must be a non-empty string")
+    record, text = text_record(raw, line, "a 'text' field")
     author: dict[str, Any] = record["author"] if isinstance(record.get("author"), dict) else {}
     engagement: dict[str, Any] = record["engagement"] if isinstance(record.get("engagement"), dict) else {}
     channel = _CHANNELS.get(str(record.get("channel", "other")), SourceChannel.OTHER)
@@ -99,16 +87,6 @@ def run_score(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         print("error: --batch-size must be at least 1", file=sys.stderr)
         return 2
-    with ExitStack() as files:
-        try:
-            source = files.enter_context(args.input.open(encoding="utf-8")) if args.input else sys.stdin
-            sink = files.enter_context(args.output.open("w", encoding="utf-8")) if args.output else sys.stdout
-        except OSError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        try:
-            score_stream(source, sink, offline_scorer(), args.batch_size)
-        except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    return 0
+    return run_filter(
+        args.input, args.output, lambda source, sink: score_stream(source, sink, offline_scorer(), args.batch_size)
+    )

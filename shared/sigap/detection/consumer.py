@@ -13,7 +13,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
@@ -28,6 +27,7 @@ from sigap.detection.store import AlertsTable, StateAdapter
 from sigap.kernel.models import problems_of
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.store import MentionStore
+from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.tenants.store import TenantStore
@@ -77,9 +77,9 @@ def parse_request(body: str) -> EvaluationRequest:
         raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
 
 
-class DetectionBatchProcessor(BatchProcessor):
+class DetectionBatchProcessor(SqsRecordProcessor):
     def __init__(self, settings: EvaluatorSettings) -> None:
-        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        super().__init__()
         self._settings = settings
 
     def handle_record(self, record: SQSRecord) -> str:

@@ -16,11 +16,12 @@ from sigap.detection.settings import AlertsApiSettings
 from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable
 from sigap.kernel.models import utc_now
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "alerts")
 ALERT_ID_PATTERN = r"^\d{8}T\d{4}-[0-9a-f]{20}$"
 
 
@@ -37,15 +38,7 @@ def _settings() -> AlertsApiSettings:
     return settings_in(app, AlertsApiSettings)
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/alerts",
-    access=Access.TENANT_KEY,
-    summary="List alerts, newest first (default: fired in the last 30 days)",
-    answer="A page of alerts",
-    tags=["alerts"],
-)
+@routes.get("/v1/tenants/{tenant}/alerts", answer="A page of alerts")
 def get_alerts(
     tenant: str,
     status: Annotated[AlertStatus | None, Query(description="Only firing or only resolved alerts")] = None,
@@ -56,6 +49,7 @@ def get_alerts(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
 ) -> AlertList:
+    """List alerts, newest first (default: fired in the last 30 days)."""
     _, alerts, _ = _adapters(_settings())
     return list_alerts(
         alerts,
@@ -71,48 +65,27 @@ def get_alerts(
     )
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/alerts/{alert_id}",
-    access=Access.TENANT_KEY,
-    summary="One alert with its evidence: observed against expected, stories, channels, samples, scope",
-    answer="The alert",
-    tags=["alerts"],
-)
+@routes.get("/v1/tenants/{tenant}/alerts/{alert_id}", answer="The alert")
 def get_one_alert(
     tenant: str, alert_id: Annotated[str, Path(pattern=ALERT_ID_PATTERN, description="The alert's id")]
 ) -> Alert:
+    """One alert with its evidence: observed against expected, stories, channels, samples, scope."""
     _, alerts, _ = _adapters(_settings())
     return get_alert(alerts, caller(app), alert_id)
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/detection-settings",
-    access=Access.TENANT_KEY,
-    summary="The tenant's detection settings (the defaults until changed)",
-    answer="Settings",
-    tags=["alerts"],
-)
+@routes.get("/v1/tenants/{tenant}/detection-settings", answer="Settings")
 def get_detection_settings(tenant: str) -> DetectionSettings:
+    """The tenant's detection settings (the defaults until changed)."""
     _, _, detection_settings = _adapters(_settings())
     return detection_settings.get(caller(app).tenant_id)
 
 
-@api_route(
-    router,
-    "PUT",
-    "/v1/tenants/{tenant}/detection-settings",
-    access=Access.TENANT_KEY,
-    summary="Replace the tenant's detection settings: sensitivity, home country, resolution time, per-rule knobs",
-    answer="The settings now in force",
-    tags=["alerts"],
-)
+@routes.put("/v1/tenants/{tenant}/detection-settings", answer="The settings now in force")
 def put_detection_settings(
     tenant: str, body: Annotated[DetectionSettings, Body(description="The whole settings object")]
 ) -> DetectionSettings:
+    """Replace the tenant's detection settings: sensitivity, home country, resolution time, per-rule knobs."""
     _, _, detection_settings = _adapters(_settings())
     detection_settings.put(caller(app).tenant_id, body)
     return body

@@ -19,7 +19,7 @@ from sigap.ingest.settings import IngestSettings
 from sigap.kernel.errors import IdempotencyKeyReusedError, RequestInProgressError
 from sigap.kernel.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
 from sigap.mentions.store import MentionStore
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.platform.observability import logger, metrics
 from sigap.tenants.store import TenantStore
@@ -48,6 +48,7 @@ IngestBody = Annotated[
 ]
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "ingestion")
 
 
 @lru_cache(maxsize=1)
@@ -118,22 +119,7 @@ def _ingest_once(
         raise RequestInProgressError(str(exc)) from exc
 
 
-@api_route(
-    router,
-    "POST",
-    "/v1/tenants/{tenant}/mentions",
-    access=Access.TENANT_KEY,
-    summary="Ingest mentions",
-    description=(
-        'One mention object, a JSON array of them, or {"mentions": [...]}, with up to 500 mentions. Answers 202 '
-        "with the ids queued for scoring; ids the tenant sent before (or twice in this body) are listed as "
-        "duplicates, and the first copy received is the one stored. With an Idempotency-Key header, a retry "
-        "within 24 hours gets the first answer back."
-    ),
-    answer="Accepted",
-    status=HTTPStatus.ACCEPTED,
-    tags=["ingestion"],
-)
+@routes.post("/v1/tenants/{tenant}/mentions", answer="Accepted", status=HTTPStatus.ACCEPTED)
 def post_mentions(
     tenant: str,
     body: Annotated[IngestBody, Body(description="A mention, an array of them, or {'mentions': [...]}")],
@@ -141,6 +127,12 @@ def post_mentions(
         str | None, Header(alias="idempotency-key", max_length=200, description="Makes retries safe")
     ] = None,
 ) -> IngestResult:
+    """Ingest mentions.
+
+    One mention object, a JSON array of them, or {"mentions": [...]}, with up to 500 mentions. Answers 202 with the
+    ids queued for scoring; ids the tenant sent before (or twice in this body) are listed as duplicates, and the
+    first copy received is the one stored. With an Idempotency-Key header, a retry within 24 hours gets the first
+    answer back."""
     settings = settings_in(app, IngestSettings)
     tenant_obj = caller(app)
     batch = body.mentions if isinstance(body, MentionBatchIn) else body if isinstance(body, list) else [body]

@@ -17,11 +17,12 @@ from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.domain import MentionList, list_mentions, sentiment_summary
 from sigap.mentions.settings import QuerySettings
 from sigap.mentions.store import MentionStore
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Access, Routes
 from sigap.platform.http.resolver import caller, new_resolver, ok_json, serve, settings_in
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "reading")
 
 
 @lru_cache(maxsize=1)
@@ -50,15 +51,7 @@ Since = Annotated[
 Until = Annotated[AwareDatetime | None, Query(description="End of the window: ISO 8601 with a UTC offset (any offset)")]
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/mentions",
-    access=Access.TENANT_KEY,
-    summary="List scored mentions, newest first",
-    answer="A page",
-    tags=["reading"],
-)
+@routes.get("/v1/tenants/{tenant}/mentions", answer="A page")
 def get_mentions(
     tenant: str,
     since: Since = None,
@@ -67,6 +60,7 @@ def get_mentions(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
 ) -> MentionList:
+    """List scored mentions, newest first."""
     _, mentions, _ = _adapters(_settings())
     return list_mentions(
         mentions,
@@ -80,29 +74,16 @@ def get_mentions(
     )
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/summary",
-    access=Access.TENANT_KEY,
-    summary="Counts by sentiment over a window (default: the last 24 hours)",
-    answer="Summary",
-    tags=["reading"],
-)
+@routes.get("/v1/tenants/{tenant}/summary", answer="Summary")
 def get_summary(tenant: str, since: Since = None, until: Until = None) -> SentimentSummary:
+    """Counts by sentiment over a window (default: the last 24 hours)."""
     _, _, aggregates = _adapters(_settings())
     return sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/openapi.json",
-    access=Access.PUBLIC,
-    summary="This API's OpenAPI document",
-    include_in_schema=False,
-)
+@routes.get("/v1/openapi.json", access=Access.PUBLIC, include_in_schema=False)
 def get_openapi() -> Response[str]:
+    """This API's OpenAPI document."""
     return ok_json(_openapi_document())
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
@@ -26,6 +25,7 @@ from sigap.notify.queues import DeliveryQueue, TimerQueue
 from sigap.notify.secrets import link_key
 from sigap.notify.settings import NotifierSettings
 from sigap.notify.store import NotificationsTable, StoredConfiguration
+from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.tenants.store import TenantStore
@@ -64,9 +64,9 @@ def parse_message(body: str) -> AlertTransition | Timer:
     raise PoisonMessageError("not an alert transition or a timer (" + "; ".join(problems)[:800] + ")")
 
 
-class NotifierBatchProcessor(BatchProcessor):
+class NotifierBatchProcessor(SqsRecordProcessor):
     def __init__(self, settings: NotifierSettings) -> None:
-        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        super().__init__()
         self._settings = settings
 
     def _dead_letter_url(self, record: SQSRecord) -> str:

@@ -8,16 +8,31 @@ and before it builds the partial batch response: `before_records` runs first, on
 
 from __future__ import annotations
 
+from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sigap.platform.observability import logger, metrics
 
 
-class WholeBatchProcessor(BatchProcessor):
+class SqsRecordProcessor(BatchProcessor):
+    """An SQS consumer: Powertools hands each record to `handle_record`; a failure is reported for that record."""
+
     def __init__(self) -> None:
         # A batch whose every record failed is reported like any other, not raised: SQS retries those records.
         super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
+    @abstractmethod
+    def handle_record(self, record: SQSRecord) -> Any:
+        """Does one record's work; raising reports the record as failed (SQS retries it, then its DLQ)."""
+
+
+class WholeBatchProcessor(SqsRecordProcessor):
     def before_records(self, records: list[dict[str, Any]]) -> None:
         """Work on the whole batch (score it, send it side by side) before its records are handled one by one."""
 
@@ -31,3 +46,20 @@ class WholeBatchProcessor(BatchProcessor):
             return super().process()
         finally:
             self.after_records()
+
+
+def sqs_handler(
+    make_processor: Callable[[], SqsRecordProcessor],
+) -> Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]:
+    """A consumer function's Lambda handler: a processor per invocation (its settings parsed once and cached),
+    each record through its `handle_record`, and only the failed records reported back to SQS."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        processor = make_processor()
+        return process_partial_response(
+            event=event, context=context, processor=processor, record_handler=processor.handle_record
+        )
+
+    return lambda_handler

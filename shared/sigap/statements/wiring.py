@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
@@ -19,6 +18,7 @@ from sigap.notify.secrets import ChannelSecrets, link_key
 from sigap.notify.store import NotificationsTable
 from sigap.outbound.domain.models import Channel, ChannelSecret, DeliveryReceipt, OutboundMessage
 from sigap.outbound.providers import Providers, SesMailer
+from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.statements.domain.models import PublicationTask
@@ -113,9 +113,9 @@ def _shared(
     )
 
 
-class PublisherBatchProcessor(BatchProcessor):
+class PublisherBatchProcessor(SqsRecordProcessor):
     def __init__(self, settings: PublisherSettings) -> None:
-        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        super().__init__()
         self._settings = settings
 
     def handle_record(self, record: SQSRecord) -> str:
@@ -192,9 +192,9 @@ def feedback_of(record_body: str) -> list[Feedback]:
     return [Feedback(tenant_id=tenant, kind=kind, permanent=permanent, recipients=recipients, at=at or utc_now())]
 
 
-class FeedbackBatchProcessor(BatchProcessor):
+class FeedbackBatchProcessor(SqsRecordProcessor):
     def __init__(self, settings: FeedbackSettings) -> None:
-        super().__init__(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        super().__init__()
         self._settings = settings
 
     def handle_record(self, record: SQSRecord) -> str:

@@ -20,9 +20,10 @@ from sigap.notify.api.wiring import (
 )
 from sigap.notify.domain.acknowledging import acknowledge
 from sigap.notify.secrets import link_key
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Access, Routes
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "notifications", Access.PUBLIC)
 
 
 _PAGE = """<!doctype html>
@@ -55,15 +56,9 @@ def _claims(token: str) -> tuple[str, str] | Response[str]:
         return _page(HTTPStatus.BAD_REQUEST, "This link cannot be used", f"<p>{html.escape(str(problem))}.</p>")
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/ack/{token}",
-    access=Access.PUBLIC,
-    summary="The page behind a message's acknowledgement link: asks to confirm (link scanners only GET)",
-    tags=["notifications"],
-)
+@routes.get("/v1/ack/{token}")
 def get_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) -> Response[str]:
+    """The page behind a message's acknowledgement link: asks to confirm (link scanners only GET)."""
     claims = _claims(token)
     if isinstance(claims, Response):
         return claims
@@ -80,15 +75,9 @@ def get_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) ->
     return _page(HTTPStatus.OK, "Acknowledge this alert?", body)
 
 
-@api_route(
-    router,
-    "POST",
-    "/v1/ack/{token}",
-    access=Access.PUBLIC,
-    summary="Acknowledge the alert a signed link names (the confirmation button of its page)",
-    tags=["notifications"],
-)
+@routes.post("/v1/ack/{token}")
 def post_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) -> Response[str]:
+    """Acknowledge the alert a signed link names (the confirmation button of its page)."""
     claims = _claims(token)
     if isinstance(claims, Response):
         return claims

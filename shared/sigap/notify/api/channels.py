@@ -30,42 +30,30 @@ from sigap.notify.domain.configuration import (
 )
 from sigap.notify.domain.models import Notification
 from sigap.outbound.domain.models import Channel, ChannelCreate, ChannelType, CreatedChannel
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "notifications")
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/channels",
-    access=Access.TENANT_KEY,
-    summary="The tenant's channels (secrets are never shown)",
-    answer="Channels",
-    tags=["notifications"],
-)
+@routes.get("/v1/tenants/{tenant}/channels", answer="Channels")
 def get_channels(tenant: str) -> ChannelList:
+    """The tenant's channels (secrets are never shown)."""
     _, table, _ = adapters(settings_of(router))
     return ChannelList(items=table.channels(caller(router).tenant_id))
 
 
-@api_route(
-    router,
-    "POST",
+@routes.post(
     "/v1/tenants/{tenant}/channels",
-    access=Access.TENANT_KEY,
-    summary="Add a channel: e-mail (SES), Slack, Microsoft Teams (Workflows), a signed webhook, or an SNS topic",
-    description=(
-        "Slack and Teams URLs and webhook signing secrets go to SSM Parameter Store and are never returned; "
-        "a generated webhook secret (`whsec_…`) is shown in this answer only. URLs must be https and resolve "
-        "to public addresses."
-    ),
     answer="The channel (and a generated signing secret, shown once)",
     status=HTTPStatus.CREATED,
-    tags=["notifications"],
 )
 def post_channel(tenant: str, body: Annotated[ChannelCreate, Body(description="The channel")]) -> CreatedChannel:
+    """Add a channel: e-mail (SES), Slack, Microsoft Teams (Workflows), a signed webhook, or an SNS topic.
+
+    Slack and Teams URLs and webhook signing secrets go to SSM Parameter Store and are never returned; a generated
+    webhook secret (`whsec_…`) is shown in this answer only. URLs must be https and resolve to public addresses."""
     settings = settings_of(router)
     _, table, secrets = adapters(settings)
     if body.settings.type is ChannelType.EMAIL and not settings.email_sender:
@@ -83,45 +71,24 @@ def _channel(channel_id: str) -> Channel:
     return channel
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/channels/{channel_id}",
-    access=Access.TENANT_KEY,
-    summary="One channel: where it sends (masked), whether it is enabled, failing since when",
-    answer="The channel",
-    tags=["notifications"],
-)
+@routes.get("/v1/tenants/{tenant}/channels/{channel_id}", answer="The channel")
 def get_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Channel:
+    """One channel: where it sends (masked), whether it is enabled, failing since when."""
     return _channel(channel_id)
 
 
-@api_route(
-    router,
-    "PATCH",
-    "/v1/tenants/{tenant}/channels/{channel_id}",
-    access=Access.TENANT_KEY,
-    summary="Enable or disable a channel (enabling clears its failure record)",
-    answer="The channel",
-    tags=["notifications"],
-)
+@routes.patch("/v1/tenants/{tenant}/channels/{channel_id}", answer="The channel")
 def patch_channel(
     tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)], body: Annotated[ChannelPatch, Body()]
 ) -> Channel:
+    """Enable or disable a channel (enabling clears its failure record)."""
     _, table, _ = adapters(settings_of(router))
     return set_enabled(caller(router).tenant_id, channel_id, body.enabled, table)
 
 
-@api_route(
-    router,
-    "DELETE",
-    "/v1/tenants/{tenant}/channels/{channel_id}",
-    access=Access.TENANT_KEY,
-    summary="Delete a channel and its secret (routes naming it must be changed first)",
-    answer="Deleted",
-    tags=["notifications"],
-)
+@routes.delete("/v1/tenants/{tenant}/channels/{channel_id}", answer="Deleted")
 def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Channel:
+    """Delete a channel and its secret (routes naming it must be changed first)."""
     _, table, secrets = adapters(settings_of(router))
     owner = caller(router).tenant_id
     channel = _channel(channel_id)
@@ -133,32 +100,21 @@ def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHAN
     return channel
 
 
-@api_route(
-    router,
-    "POST",
+@routes.post(
     "/v1/tenants/{tenant}/channels/{channel_id}/test",
-    access=Access.TENANT_KEY,
-    summary="Send a test notification through this channel (see its delivery in /notifications)",
     answer="The test notification, queued",
     status=HTTPStatus.ACCEPTED,
-    tags=["notifications"],
 )
 def post_channel_test(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> Notification:
+    """Send a test notification through this channel (see its delivery in /notifications)."""
     owner = caller(router).tenant_id
     channel = _channel(channel_id)
     _, table, _ = adapters(settings_of(router))
     return send_test(owner, channel, ports_of(router), table.policy(owner).language, utc_now())
 
 
-@api_route(
-    router,
-    "POST",
-    "/v1/tenants/{tenant}/channels/{channel_id}/rotate-secret",
-    access=Access.TENANT_KEY,
-    summary="A new webhook signing secret (shown once); the old one keeps signing beside it for 24 hours",
-    answer="The channel and its new secret",
-    tags=["notifications"],
-)
+@routes.post("/v1/tenants/{tenant}/channels/{channel_id}/rotate-secret", answer="The channel and its new secret")
 def post_secret_rotation(tenant: str, channel_id: Annotated[str, Path(pattern=CHANNEL_ID)]) -> CreatedChannel:
+    """A new webhook signing secret (shown once); the old one keeps signing beside it for 24 hours."""
     _, table, secrets = adapters(settings_of(router))
     return rotate_webhook_secret(caller(router).tenant_id, channel_id, table, secrets, utc_now())

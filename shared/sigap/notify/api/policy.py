@@ -21,38 +21,25 @@ from sigap.notify.domain.configuration import (
 )
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import SILENCE_ID_PATTERN, Silence, SilenceCreate
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "notifications")
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/notification-policy",
-    access=Access.TENANT_KEY,
-    summary="The routing tree, quiet hours, inhibition, escalation policies and incident settings in force",
-    answer="The policy (the defaults until changed)",
-    tags=["notifications"],
-)
+@routes.get("/v1/tenants/{tenant}/notification-policy", answer="The policy (the defaults until changed)")
 def get_policy(tenant: str) -> NotificationPolicy:
+    """The routing tree, quiet hours, inhibition, escalation policies and incident settings in force."""
     _, table, _ = adapters(settings_of(router))
     return table.policy(caller(router).tenant_id)
 
 
-@api_route(
-    router,
-    "PUT",
-    "/v1/tenants/{tenant}/notification-policy",
-    access=Access.TENANT_KEY,
-    summary="Replace the notification policy; a bad route, matcher or channel id gets a 422 naming the field",
-    answer="The policy now in force",
-    tags=["notifications"],
-)
+@routes.put("/v1/tenants/{tenant}/notification-policy", answer="The policy now in force")
 def put_policy(
     tenant: str, body: Annotated[NotificationPolicy, Body(description="The whole policy")]
 ) -> NotificationPolicy:
+    """Replace the notification policy; a bad route, matcher or channel id gets a 422 naming the field."""
     _, table, _ = adapters(settings_of(router))
     owner = caller(router).tenant_id
     check_policy(body, table.channels(owner))
@@ -60,47 +47,25 @@ def put_policy(
     return body
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/silences",
-    access=Access.TENANT_KEY,
-    summary="Every silence, active, pending and ended",
-    answer="Silences",
-    tags=["notifications"],
-)
+@routes.get("/v1/tenants/{tenant}/silences", answer="Silences")
 def get_silences(tenant: str) -> SilenceList:
+    """Every silence, active, pending and ended."""
     _, table, _ = adapters(settings_of(router))
     return SilenceList(items=table.silences(caller(router).tenant_id))
 
 
-@api_route(
-    router,
-    "POST",
-    "/v1/tenants/{tenant}/silences",
-    access=Access.TENANT_KEY,
-    summary="Silence matching alerts for a while (or until an incident resolves); they are kept, not notified",
-    answer="The silence",
-    status=HTTPStatus.CREATED,
-    tags=["notifications"],
-)
+@routes.post("/v1/tenants/{tenant}/silences", answer="The silence", status=HTTPStatus.CREATED)
 def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="The silence")]) -> Silence:
+    """Silence matching alerts for a while (or until an incident resolves); they are kept, not notified."""
     _, table, _ = adapters(settings_of(router))
     silence = create_silence(caller(router).tenant_id, body, utc_now())
     table.put_silence(silence)
     return silence
 
 
-@api_route(
-    router,
-    "DELETE",
-    "/v1/tenants/{tenant}/silences/{silence_id}",
-    access=Access.TENANT_KEY,
-    summary="End a silence now (it stays in the list, ended)",
-    answer="The ended silence",
-    tags=["notifications"],
-)
+@routes.delete("/v1/tenants/{tenant}/silences/{silence_id}", answer="The ended silence")
 def delete_silence(tenant: str, silence_id: Annotated[str, Path(pattern=SILENCE_ID_PATTERN)]) -> Silence:
+    """End a silence now (it stays in the list, ended)."""
     _, table, _ = adapters(settings_of(router))
     owner = caller(router).tenant_id
     ended = expire_silence(table.silence(owner, silence_id), silence_id, "api", utc_now())

@@ -9,8 +9,10 @@ declared none is treated as needing the tenant's key, so forgetting fails closed
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -64,6 +66,61 @@ def api_route(
     rule = path.replace("{", "<").replace("}", ">")
     decorator: Callable[[Callable[..., Any]], Callable[..., Any]] = router.route(rule, method, **options)
     return decorator
+
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The routes of one router, sharing an OpenAPI tag and (unless a route says otherwise) their access. A
+    route's docstring is its documentation: the first paragraph its summary, the rest its description.
+
+        @routes.get("/v1/tenants/{tenant}/channels", answer="Channels")
+        def get_channels(tenant: str) -> ChannelList:
+            \"\"\"The tenant's channels (secrets are never shown).\"\"\"
+    """
+
+    router: APIGatewayHttpRouter
+    tag: str
+    access: Access = Access.TENANT_KEY
+
+    def route(
+        self, method: str, path: str, *, access: Access | None = None, tag: str | None = None, **options: Any
+    ) -> Decorator:
+        def declare(function: Callable[..., Any]) -> Callable[..., Any]:
+            summary, _, description = (inspect.getdoc(function) or "").partition("\n\n")
+            if not summary:
+                raise TypeError(f"route {method} {path}: its function needs a docstring (the OpenAPI summary)")
+            if description:
+                options["description"] = " ".join(description.split())
+            declared = api_route(
+                self.router,
+                method,
+                path,
+                access=access or self.access,
+                summary=" ".join(summary.split()).removesuffix("."),
+                tags=[tag or self.tag],
+                **options,
+            )
+            return declared(function)
+
+        return declare
+
+    def get(self, path: str, **options: Any) -> Decorator:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Decorator:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Decorator:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Decorator:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Decorator:
+        return self.route("DELETE", path, **options)
 
 
 class TenantLookup(Protocol):

@@ -17,7 +17,7 @@ from sigap.kernel.models import utc_now
 from sigap.kernel.tokens import LinkError
 from sigap.notify.secrets import link_key
 from sigap.outbound.domain.models import DeliveryError
-from sigap.platform.http.gateway import Access, api_route, header
+from sigap.platform.http.gateway import Access, Routes, header
 from sigap.platform.http.resolver import ok_json, responses
 from sigap.platform.observability import logger
 from sigap.statements.api.wiring import (
@@ -37,6 +37,7 @@ from sigap.statements.domain.subscribers import confirm, subscribe, unsubscribe
 from sigap.statements.wiring import AllIncidents, publisher_ports, site_url
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "status page", Access.PUBLIC)
 
 
 _PAGE = """<!doctype html>
@@ -110,15 +111,9 @@ def _back(tenant: str, language: Language) -> str:
     return f'<p><a href="{html.escape(url)}">{html.escape(_WORDS[language]["back"])}</a></p>'
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/status/{tenant}",
-    access=Access.PUBLIC,
-    summary="A status page as JSON: every public incident with every published version, in both languages",
-    tags=["status page"],
-)
+@routes.get("/v1/status/{tenant}")
 def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
+    """A status page as JSON: every public incident with every published version, in both languages."""
     _known_tenant(tenant)
     tenants, incidents, table, _ = adapters(settings_of(router))
     by_id = {incident.incident_id: incident for incident in AllIncidents(incidents).all_incidents(tenant)}
@@ -144,18 +139,14 @@ def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
     )
 
 
-@api_route(
-    router,
-    "POST",
+@routes.post(
     "/v1/status/{tenant}/subscribe",
-    access=Access.PUBLIC,
     forms=True,
-    summary="Subscribe an address (double opt-in); the same answer whether or not the address is known",
     responses=responses(202, "A confirmation e-mail is on its way if the address can receive one", Accepted),
-    tags=["status page"],
 )
 # A Response, not a typed return: a browser's form gets an HTML page, a program the JSON.
 def post_subscribe(tenant: Annotated[str, TENANT], body: Annotated[SubscribeRequest, Body()]) -> Response[str]:
+    """Subscribe an address (double opt-in); the same answer whether or not the address is known."""
     _known_tenant(tenant)
     settings = settings_of(router)
     _, _, table, _ = adapters(settings)
@@ -201,15 +192,9 @@ def _link_problem(language: Language, problem: LinkError) -> Response[str]:
     return _page(HTTPStatus.BAD_REQUEST, language, _WORDS[language]["bad"], f"<p>{html.escape(str(problem))}.</p>")
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/status/{tenant}/confirm/{token}",
-    access=Access.PUBLIC,
-    summary="The page behind a confirmation link: asks to confirm (link scanners only GET)",
-    tags=["status page"],
-)
+@routes.get("/v1/status/{tenant}/confirm/{token}")
 def get_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
+    """The page behind a confirmation link: asks to confirm (link scanners only GET)."""
     return _button_page("confirm", "confirm_button")
 
 
@@ -221,16 +206,9 @@ def _button_page(title: str, button: str) -> Response[str]:
     return _page(HTTPStatus.OK, language, words[title], form)
 
 
-@api_route(
-    router,
-    "POST",
-    "/v1/status/{tenant}/confirm/{token}",
-    access=Access.PUBLIC,
-    forms=True,
-    summary="Confirm a subscription (the button of the confirmation page)",
-    tags=["status page"],
-)
+@routes.post("/v1/status/{tenant}/confirm/{token}", forms=True)
 def post_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
+    """Confirm a subscription (the button of the confirmation page)."""
     _, _, table, _ = adapters(settings_of(router))
     try:
         subscriber = confirm(table, link_key(settings_of(router).link_key_secret), tenant, token, utc_now())
@@ -245,28 +223,15 @@ def post_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -
     )
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/status/{tenant}/unsubscribe/{token}",
-    access=Access.PUBLIC,
-    summary="The page behind an e-mail's unsubscribe link: one button",
-    tags=["status page"],
-)
+@routes.get("/v1/status/{tenant}/unsubscribe/{token}")
 def get_unsubscribe(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
+    """The page behind an e-mail's unsubscribe link: one button."""
     return _button_page("unsubscribe", "unsubscribe_button")
 
 
-@api_route(
-    router,
-    "POST",
-    "/v1/status/{tenant}/unsubscribe/{token}",
-    access=Access.PUBLIC,
-    forms=True,
-    summary="Unsubscribe: the page's button, or a mail client's RFC 8058 one-click POST",
-    tags=["status page"],
-)
+@routes.post("/v1/status/{tenant}/unsubscribe/{token}", forms=True)
 def post_unsubscribe(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
+    """Unsubscribe: the page's button, or a mail client's RFC 8058 one-click POST."""
     _, _, table, _ = adapters(settings_of(router))
     language = _language()
     try:

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.models import utc_now
 from sigap.mentions.aggregate_store import AggregateStore
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, ok_json
 from sigap.statements.api.wiring import (
     INCIDENT_ID,
@@ -22,6 +22,7 @@ from sigap.statements.api.wiring import (
 from sigap.statements.domain.report import build_report, report_html, report_pdf, report_window
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "statements")
 
 
 def _report(tenant_id: str, incident_id: str) -> Any:
@@ -44,20 +45,14 @@ def _report(tenant_id: str, incident_id: str) -> Any:
     )
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/incidents/{incident_id}/report",
-    access=Access.TENANT_KEY,
-    summary="The post-crisis report: format=html (default), pdf or json",
-    tags=["statements"],
-)
+@routes.get("/v1/tenants/{tenant}/incidents/{incident_id}/report")
 # Unannotated on purpose: Powertools validates an annotated return value, and would read a PDF as UTF-8 text.
 def get_report(  # type: ignore[no-untyped-def]
     tenant: str,
     incident_id: Annotated[str, Path(pattern=INCIDENT_ID)],
     format: Annotated[str, Query(pattern=r"^(html|pdf|json)$")] = "html",
 ):
+    """The post-crisis report: format=html (default), pdf or json."""
     report = _report(caller(router).tenant_id, incident_id)
     if format == "json":
         return ok_json(report.model_dump_json())
@@ -71,18 +66,11 @@ def get_report(  # type: ignore[no-untyped-def]
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=report_html(report))
 
 
-@api_route(
-    router,
-    "PUT",
-    "/v1/tenants/{tenant}/incidents/{incident_id}/report/lessons",
-    access=Access.TENANT_KEY,
-    summary="Write the report's lessons-learned section (plain text)",
-    answer="Saved",
-    tags=["statements"],
-)
+@routes.put("/v1/tenants/{tenant}/incidents/{incident_id}/report/lessons", answer="Saved")
 def put_lessons(
     tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[Lessons, Body()]
 ) -> Lessons:
+    """Write the report's lessons-learned section (plain text)."""
     incidents, table = tables_of(router)
     if incidents.incident(caller(router).tenant_id, incident_id) is None:
         raise NotFoundError(f"no incident {incident_id!r}")

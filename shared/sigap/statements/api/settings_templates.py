@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import NotFoundError
-from sigap.platform.http.gateway import Access, api_route
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller
 from sigap.statements.api.wiring import (
     Accepted,
@@ -29,32 +29,19 @@ from sigap.statements.domain.templates import (
 )
 
 router = APIGatewayHttpRouter()
+routes = Routes(router, "statements")
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/publishing",
-    access=Access.TENANT_KEY,
-    summary="Publishing settings: approvers, approvals needed, staff list, channels, reminders, page",
-    answer="The settings",
-    tags=["statements"],
-)
+@routes.get("/v1/tenants/{tenant}/publishing", answer="The settings")
 def get_publishing(tenant: str) -> PublishingSettings:
+    """Publishing settings: approvers, approvals needed, staff list, channels, reminders, page."""
     _, table = tables_of(router)
     return table.settings(caller(router).tenant_id)
 
 
-@api_route(
-    router,
-    "PUT",
-    "/v1/tenants/{tenant}/publishing",
-    access=Access.TENANT_KEY,
-    summary="Replace the publishing settings",
-    answer="The settings",
-    tags=["statements"],
-)
+@routes.put("/v1/tenants/{tenant}/publishing", answer="The settings")
 def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> PublishingSettings:
+    """Replace the publishing settings."""
     incidents, table = tables_of(router)
     owner = caller(router).tenant_id
     for field, ids in (("channel_ids", body.channel_ids), ("escalation_channel_ids", body.escalation_channel_ids)):
@@ -65,16 +52,9 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
     return body
 
 
-@api_route(
-    router,
-    "GET",
-    "/v1/tenants/{tenant}/statement-templates",
-    access=Access.TENANT_KEY,
-    summary="Templates: the built-in bilingual crisis template and the tenant's own, with their variables",
-    answer="Templates",
-    tags=["statements"],
-)
+@routes.get("/v1/tenants/{tenant}/statement-templates", answer="Templates")
 def get_templates(tenant: str) -> TemplateList:
+    """Templates: the built-in bilingual crisis template and the tenant's own, with their variables."""
     _, table = tables_of(router)
     own = table.templates(caller(router).tenant_id)
     items = [named(name, template, built_in=True) for name, template in BUILT_IN_TEMPLATES.items() if name not in own]
@@ -82,36 +62,22 @@ def get_templates(tenant: str) -> TemplateList:
     return TemplateList(items=items)
 
 
-@api_route(
-    router,
-    "PUT",
-    "/v1/tenants/{tenant}/statement-templates/{name}",
-    access=Access.TENANT_KEY,
-    summary="Create or replace a template (Jinja2 in a sandbox; a variable it uses must be given when drafting)",
-    answer="The template",
-    tags=["statements"],
-)
+@routes.put("/v1/tenants/{tenant}/statement-templates/{name}", answer="The template")
 def put_template(
     tenant: str,
     name: Annotated[str, Path(pattern=TEMPLATE_NAME_PATTERN)],
     body: Annotated[StatementTemplate, Body()],
 ) -> NamedTemplate:
+    """Create or replace a template (Jinja2 in a sandbox; a variable it uses must be given when drafting)."""
     check_template(body)
     _, table = tables_of(router)
     table.put_template(caller(router).tenant_id, name, body)
     return named(name, body, built_in=False)
 
 
-@api_route(
-    router,
-    "DELETE",
-    "/v1/tenants/{tenant}/statement-templates/{name}",
-    access=Access.TENANT_KEY,
-    summary="Delete one of the tenant's templates (a built-in one it replaced comes back)",
-    answer="Deleted",
-    tags=["statements"],
-)
+@routes.delete("/v1/tenants/{tenant}/statement-templates/{name}", answer="Deleted")
 def delete_template(tenant: str, name: Annotated[str, Path(pattern=TEMPLATE_NAME_PATTERN)]) -> Accepted:
+    """Delete one of the tenant's templates (a built-in one it replaced comes back)."""
     _, table = tables_of(router)
     if table.template(caller(router).tenant_id, name) is None:
         raise NotFoundError(f"no template {name!r} of this tenant")
