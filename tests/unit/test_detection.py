@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sigap.detection.domain.baseline import HourRecord, expectation_for, hour_key
+from sigap.detection.domain.baseline import Count, Expectation, HourRecord, SignalAuthors, expectation_for, hour_key
 from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
 from sigap.detection.domain.lifecycle import ResolvedMark, ScopedFinding, fingerprint, plan
 from sigap.detection.domain.models import (
@@ -445,3 +445,37 @@ def test_a_tenant_given_as_a_name_is_read_and_named_as_given_in_the_output() -> 
     assert report.rejected == 0
     assert records
     assert {record["tenant"] for record in records} == {"US Airways"}
+
+
+def test_a_baseline_saved_with_signals_in_per_hour_reads_as_the_same_typed_expectation() -> None:
+    # Given detector state written before signals had a field of their own ('signal:<category>' in per_hour)
+    legacy = {
+        "hour": "2026-11-22T03",
+        "per_hour": {
+            "total": 30.0,
+            "negative": 6.0,
+            "negative_authors": 5.0,
+            "max_story_authors": 2.0,
+            "signal:boycott": 0.4,
+            "signal:hoax": 1.2,
+            "signal_any": 1.2,
+        },
+        "negative_share": 0.2,
+        "history_hours": 400,
+        "source": "seasonal baseline from 17 days of history",
+    }
+    # When it is read
+    expectation = Expectation.model_validate(legacy)
+    # Then the counts and the signals are apart, and every measure expects what it expected before
+    assert expectation.per_hour == {
+        Count.TOTAL: 30.0,
+        Count.NEGATIVE: 6.0,
+        Count.NEGATIVE_AUTHORS: 5.0,
+        Count.MAX_STORY_AUTHORS: 2.0,
+    }
+    assert expectation.signals_per_hour == {"boycott": 0.4, "hoax": 1.2}
+    assert expectation.per_minute(SignalAuthors("hoax")) == 1.2 / 60
+    assert expectation.per_minute(SignalAuthors("fraud")) == 1.2 / 60 / 4  # never raised: a quarter of the busiest
+    assert expectation.per_minute(Count.NEGATIVE_AUTHORS) == 5.0 / 60
+    # And written again it keeps the new shape (read back unchanged)
+    assert Expectation.model_validate_json(expectation.model_dump_json()) == expectation

@@ -13,18 +13,48 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sigap.kernel.aggregates import MinuteCounts
 
 HOUR = timedelta(hours=1)
 HISTORY_DAYS = 28
 PRIOR_HOURS = 72  # history needed before priors no longer weigh in
+
+
+class Count(StrEnum):
+    """What an hour record counts, and the baseline expects per hour."""
+
+    TOTAL = "total"
+    NEGATIVE = "negative"
+    NEGATIVE_AUTHORS = "negative_authors"
+    MAX_STORY_AUTHORS = "max_story_authors"
+
+
+@dataclass(frozen=True)
+class SignalAuthors:
+    """The distinct authors raising one crisis signal (a category such as 'safety' or 'hoax')."""
+
+    category: str
+
+
+type Measure = Count | SignalAuthors
+
 # Priors for a brand Sigap knows nothing about, per hour: a small brand's quiet day.
-PRIOR = {"total": 20.0, "negative": 4.0, "negative_authors": 4.0, "max_story_authors": 2.0, "signal_authors": 1.0}
+PRIOR: dict[Count, float] = {
+    Count.TOTAL: 20.0,
+    Count.NEGATIVE: 4.0,
+    Count.NEGATIVE_AUTHORS: 4.0,
+    Count.MAX_STORY_AUTHORS: 2.0,
+}
+PRIOR_SIGNAL_AUTHORS = 1.0  # any one signal; a signal the brand has no history of expects a quarter of it
 PRIOR_NEGATIVE_SHARE = 0.25
+_LEGACY_SIGNAL = "signal:"  # how state written before typed measures named a signal's baseline
 
 
 def hour_key(moment: datetime) -> str:
@@ -61,10 +91,10 @@ class HourRecord(BaseModel):
             alerted=alerted,
         )
 
-    def value(self, measure: str) -> float:
-        if measure.startswith("signal:"):
-            return float(self.signal_authors.get(measure.removeprefix("signal:"), 0))
-        return float(getattr(self, measure))
+    def value(self, measure: Measure) -> float:
+        if isinstance(measure, SignalAuthors):
+            return float(self.signal_authors.get(measure.category, 0))
+        return float(getattr(self, measure.value))
 
 
 class Expectation(BaseModel):
@@ -73,7 +103,10 @@ class Expectation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     hour: str
-    per_hour: dict[str, float]
+    per_hour: dict[Count, float]
+    signals_per_hour: dict[str, float] = Field(
+        default_factory=dict, description="Distinct authors per hour raising each crisis signal the brand has seen"
+    )
     negative_share: float
     history_hours: int
     source: str
@@ -81,12 +114,34 @@ class Expectation(BaseModel):
         default=None, description="How bursty this brand's hours are (negative-binomial k); None: not known yet"
     )
 
-    def per_minute(self, measure: str) -> float:
-        if measure in self.per_hour:
-            return self.per_hour[measure] / 60
-        if measure.startswith("signal:"):
-            return self.per_hour.get("signal_any", PRIOR["signal_authors"]) / 60 / 4
-        return PRIOR.get(measure, 1.0) / 60
+    @model_validator(mode="before")
+    @classmethod
+    def _signals_apart(cls, data: Any) -> Any:
+        """State saved before signals had a field of their own kept them in per_hour as 'signal:<category>',
+        beside the 'signal_any' (now computed) and the priors' 'signal_authors' (now PRIOR_SIGNAL_AUTHORS)."""
+        if not isinstance(data, dict) or "signals_per_hour" in data or not isinstance(data.get("per_hour"), dict):
+            return data
+        per_hour: dict[str, float] = data["per_hour"]
+        return data | {
+            "per_hour": {name: value for name, value in per_hour.items() if name in set(Count)},
+            "signals_per_hour": {
+                name.removeprefix(_LEGACY_SIGNAL): value
+                for name, value in per_hour.items()
+                if name.startswith(_LEGACY_SIGNAL)
+            },
+        }
+
+    @property
+    def any_signal_per_hour(self) -> float:
+        """The busiest signal's rate: what a signal this brand never raised before is measured against."""
+        return max(self.signals_per_hour.values(), default=PRIOR_SIGNAL_AUTHORS)
+
+    def per_minute(self, measure: Measure) -> float:
+        if isinstance(measure, SignalAuthors):
+            if measure.category in self.signals_per_hour:
+                return self.signals_per_hour[measure.category] / 60
+            return self.any_signal_per_hour / 60 / 4
+        return self.per_hour.get(measure, PRIOR[measure]) / 60
 
     @property
     def on_priors(self) -> bool:
@@ -117,7 +172,7 @@ def _neighbourhoods(
     return daily, weekly
 
 
-def _seasonal(daily: list[list[HourRecord]], weekly: list[list[HourRecord]], measure: str) -> float | None:
+def _seasonal(daily: list[list[HourRecord]], weekly: list[list[HourRecord]], measure: Measure) -> float | None:
     estimates = []
     for groups in (daily, weekly):
         if len(groups) >= 2:
@@ -128,7 +183,7 @@ def _seasonal(daily: list[list[HourRecord]], weekly: list[list[HourRecord]], mea
 MIN_DISPERSION, MAX_DISPERSION = 2.0, 50.0
 
 
-def estimate_dispersion(records: Sequence[HourRecord], measure: str = "negative_authors") -> float | None:
+def estimate_dispersion(records: Sequence[HourRecord], measure: Measure = Count.NEGATIVE_AUTHORS) -> float | None:
     """The negative-binomial k of a brand's hours around their seasonal level, by the method of moments: each
     hour against the median of the same hour of the day over the week, excess variance over the mean. A
     bursty brand gets a small k (wide tails, fewer false alarms), a steady one a large k (tighter, earlier)."""
@@ -162,18 +217,15 @@ def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
     quiet = [record for record in usable if not record.alerted] or usable
     recent = [record for record in quiet if record.hour >= hour_key(target - timedelta(days=7))] or quiet
     categories = sorted({category for record in quiet for category in record.signal_authors})
-    measures = ["total", "negative", "negative_authors", "max_story_authors", *(f"signal:{c}" for c in categories)]
+    measures: list[Measure] = [*Count, *(SignalAuthors(category) for category in categories)]
     weight = min(1.0, len(usable) / PRIOR_HOURS)
     daily, weekly = _neighbourhoods(by_hour, target)
-    per_hour: dict[str, float] = {}
-    columns: dict[str, list[float]] = {measure: [] for measure in measures}
+    per_hour: dict[Count, float] = {}
+    signals_per_hour: dict[str, float] = {}
+    columns: dict[Measure, list[float]] = {measure: [] for measure in measures}
     for record in recent:  # one pass over the week, every measure at once
-        columns["total"].append(record.total)
-        columns["negative"].append(record.negative)
-        columns["negative_authors"].append(record.negative_authors)
-        columns["max_story_authors"].append(record.max_story_authors)
-        for category in categories:
-            columns[f"signal:{category}"].append(record.signal_authors.get(category, 0))
+        for measure in measures:
+            columns[measure].append(record.value(measure))
     for measure in measures:
         # the level: a trimmed mean of the last week, so one burst hour does not lift it
         values = sorted(columns[measure])
@@ -181,11 +233,13 @@ def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
         level = sum(trimmed) / len(trimmed)
         seasonal = _seasonal(daily, weekly, measure)
         estimate = max(seasonal, 0.5 * level) if seasonal is not None else level
-        prior = PRIOR.get(measure, PRIOR["signal_authors"] / 4 if measure.startswith("signal:") else 1.0)
+        prior = PRIOR_SIGNAL_AUTHORS / 4 if isinstance(measure, SignalAuthors) else PRIOR[measure]
         # three decimals are plenty for a rate per hour, and keep the detector's state item one write unit
-        per_hour[measure] = round(weight * estimate + (1 - weight) * max(prior, estimate), 3)
-    signal_values = [value for name, value in per_hour.items() if name.startswith("signal:")]
-    per_hour["signal_any"] = max(signal_values, default=PRIOR["signal_authors"])
+        expected = round(weight * estimate + (1 - weight) * max(prior, estimate), 3)
+        if isinstance(measure, SignalAuthors):
+            signals_per_hour[measure.category] = expected
+        else:
+            per_hour[measure] = expected
     total = sum(record.total for record in recent)
     share = sum(record.negative for record in recent) / total if total else PRIOR_NEGATIVE_SHARE
     share = weight * share + (1 - weight) * max(share, PRIOR_NEGATIVE_SHARE)
@@ -198,6 +252,7 @@ def expectation_for(hour: str, history: Sequence[HourRecord]) -> Expectation:
     return Expectation(
         hour=hour,
         per_hour=per_hour,
+        signals_per_hour=signals_per_hour,
         negative_share=round(share, 4),
         history_hours=len(usable),
         source=source,

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from functools import partial
 
-from sigap.detection.domain.baseline import hour_start
+from sigap.detection.domain.baseline import PRIOR, Count, SignalAuthors, hour_start
 from sigap.detection.domain.models import (
     DetectionSettings,
     Finding,
@@ -57,7 +57,7 @@ def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Fin
         bound = view.quick.negative.get(window, 0)
         if bound < rule.min_authors:
             continue
-        expected = view.expected("negative_authors", window)
+        expected = view.expected(Count.NEGATIVE_AUTHORS, window)
         if bound < MIN_RATIO * expected:
             continue
         total = view.total(window)
@@ -116,7 +116,7 @@ def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
     if bound < 2 * rule.min_authors:
         return None
     window = 60 * LONG_HOURS + view.now.minute + 1
-    expected = view.expected("negative_authors", window)
+    expected = view.expected(Count.NEGATIVE_AUTHORS, window)
     if bound < LONG_RATIO * expected:
         return None
     first = minute_key(view.now.replace(minute=0))
@@ -176,7 +176,7 @@ def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Findi
         mentions = total.signals.get(category, 0)
         if mentions and weight / mentions < 0.45:
             continue  # mostly weak words ("viral", "isu") from small accounts: talk, not a crisis
-        expected = view.expected(f"signal:{category}", SIGNAL_WINDOW)
+        expected = view.expected(SignalAuthors(category), SIGNAL_WINDOW)
         if observed < MIN_RATIO * expected:
             continue
         p_value = negative_binomial_sf(observed, expected, view.dispersion)
@@ -219,7 +219,7 @@ def story_spread(view: DetectionView, settings: DetectionSettings) -> list[Findi
     rule = limits(settings, Rule.STORY_SPREAD)
     if not rule.enabled:
         return []
-    usual = view.expectation.per_hour.get("max_story_authors", 2.0)
+    usual = view.expectation.per_hour.get(Count.MAX_STORY_AUTHORS, PRIOR[Count.MAX_STORY_AUTHORS])
     floor = max(rule.min_authors, math.ceil(MIN_RATIO * usual))
     if max(view.quick.stories.values(), default=0) < floor:
         return []

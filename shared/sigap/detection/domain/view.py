@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sigap.detection.domain.baseline import Expectation, HourRecord, hour_key
+from sigap.detection.domain.baseline import Count, Expectation, HourRecord, Measure, SignalAuthors, hour_key
 from sigap.detection.domain.models import (
     Evidence,
     Ranked,
@@ -56,7 +56,7 @@ class DetectionView:
         # the baselines of the hours just before this one, and those hours (for surges that build over hours)
         self._earlier = {expectation.hour: expectation for expectation in earlier}
         self._recent_hours = recent_hours
-        self._expected: dict[tuple[str, int], float] = {}
+        self._expected: dict[tuple[Measure, int], float] = {}
         self._sums: dict[int, MinuteCounts] = {}
 
     @cached_property
@@ -121,7 +121,7 @@ class DetectionView:
         quick.negative_this_hour = this_hour
         return quick
 
-    def expected(self, measure: str, window: int) -> float:
+    def expected(self, measure: Measure, window: int) -> float:
         """The baseline count of `measure` in a window. A brand with under WARMUP_HOURS of history is also
         held to its own last hour's rate: priors alone would make a busy brand's first hour look like a
         spike. Severe crisis signals (safety, hoax, fraud...) are the exception: held to priors only."""
@@ -130,19 +130,20 @@ class DetectionView:
             self._expected[key] = self._own_or_seasonal(measure, window)
         return self._expected[key]
 
-    def _own_or_seasonal(self, measure: str, window: int) -> float:
+    def _own_or_seasonal(self, measure: Measure, window: int) -> float:
         base = self._seasonal(measure, window)
-        if self.expectation.history_hours >= WARMUP_HOURS or measure.removeprefix("signal:") in SEVERE_CATEGORIES:
+        signal = measure.category if isinstance(measure, SignalAuthors) else None
+        if self.expectation.history_hours >= WARMUP_HOURS or signal in SEVERE_CATEGORIES:
             return base  # a new brand's first poisoning or fraud claims are worth an alert whatever came before
-        if measure in ("negative_authors", "negative"):
+        if measure in (Count.NEGATIVE_AUTHORS, Count.NEGATIVE):
             own = self.quick.negative.get(WINDOW_MINUTES, 0)
-        elif measure.startswith("signal:"):
-            own = self.quick.signals_hour.get(measure.removeprefix("signal:"), 0)
+        elif signal is not None:
+            own = self.quick.signals_hour.get(signal, 0)
         else:
             own = self.quick.total.get(WINDOW_MINUTES, 0)
         return max(base, own / WINDOW_MINUTES * window)
 
-    def _seasonal(self, measure: str, window: int) -> float:
+    def _seasonal(self, measure: Measure, window: int) -> float:
         """The baseline over a window that may reach back into earlier hours: each hour's minutes at that hour's
         own rate (an evening peak's last minutes are not judged at the night's rate)."""
         take = min(window, self.now.minute + 1)
