@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from sigap.kernel.aggregates import contribution_for, decode_item, merge_minutes
+from sigap.kernel.aggregates import contribution_for
+from sigap.kernel.minute_counts import decode_item, merge_minutes
 from sigap.kernel.models import ScoredMention
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap_tools.client import SigapClient

@@ -124,7 +124,7 @@ from sigap.outbound.domain.models import (  # noqa: E402
 )
 from sigap.statements.domain.models import DeliveryState, Subscriber, SubscriberState  # noqa: E402
 from sigap.statements.domain.publisher_ports import Claim, PublisherPorts, SiteLinks  # noqa: E402
-from sigap.statements.domain.site import SiteFile  # noqa: E402
+from sigap.statements.domain.site_content import SiteFile  # noqa: E402
 from sigap.statements.domain.subscribers import SendingStats, Suppression  # noqa: E402
 
 

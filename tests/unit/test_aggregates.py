@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sigap.kernel.aggregates import (
-    AggregateWindow,
-    contribution_for,
-    decode_item,
-    merge_contributions,
-    merge_minutes,
-    summarise,
-)
+from sigap.kernel.aggregates import contribution_for, merge_contributions
+from sigap.kernel.minute_counts import AggregateWindow, decode_item, merge_minutes, summarise
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Signal
 from tests.conftest import mention_payload
 

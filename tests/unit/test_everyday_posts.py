@@ -11,8 +11,8 @@ import pytest
 
 from sigap.detection.domain.models import Evidence, Finding, Rule, Scope, Severity
 from sigap.detection.domain.scope import judge_scope
-from sigap.kernel.aggregates import MinuteCounts
 from sigap.kernel.language import identify
+from sigap.kernel.minute_counts import MinuteCounts
 from sigap.scoring.domain.engine import ScoringInput
 from sigap.scoring.domain.sentiment import SentimentModel, shipped_model
 from sigap.scoring.domain.text import tokens

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from sigap.incidents.domain.model import EventKind, IncidentEvent, IncidentState
-from sigap.kernel.aggregates import AggregateWindow, MinuteCounts
 from sigap.kernel.language import Language
+from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts
 from sigap.kernel.tokens import LinkError
 from sigap.outbound.domain.models import Channel, ChannelType
 from sigap.statements.domain.models import (
@@ -31,7 +31,8 @@ from sigap.statements.domain.models import (
 from sigap.statements.domain.publisher import handle_task
 from sigap.statements.domain.reminders import check_reminders
 from sigap.statements.domain.report import build_report, report_html, report_pdf
-from sigap.statements.domain.site import SiteInput, build_site, status_document
+from sigap.statements.domain.site import build_site, status_document
+from sigap.statements.domain.site_content import SiteInput
 from sigap.statements.domain.subscribers import (
     MIN_SENT_FOR_PAUSE,
     Feedback,

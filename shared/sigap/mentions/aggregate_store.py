@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.aggregates import AggregateWindow, MinuteCounts, decode_item, merge_minutes, minute_key
+from sigap.kernel.aggregates import minute_key
+from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts, decode_item, merge_minutes
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import storage_error
 from sigap.platform.keys import aggregate_pk

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from sigap.kernel.aggregates import AggregateWindow, SentimentSummary, summarise
 from sigap.kernel.errors import InvalidCursorError
+from sigap.kernel.minute_counts import AggregateWindow, SentimentSummary, summarise
 from sigap.kernel.models import Mention, ScoredMention, Sentiment, Tenant
 from sigap.kernel.paging import INVALID_CURSOR, read_parts, sign_parts
 from sigap.kernel.windows import resolve_window

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
-from sigap.kernel.aggregates import SentimentSummary
+from sigap.kernel.minute_counts import SentimentSummary
 from sigap.kernel.models import Sentiment, utc_now
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.domain import MentionList, list_mentions, sentiment_summary

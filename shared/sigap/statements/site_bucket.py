@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.platform.aws import s3_client
 from sigap.platform.aws_errors import storage_error
-from sigap.statements.domain.site import SiteFile
+from sigap.statements.domain.site_content import SiteFile
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -9,7 +9,8 @@ from datetime import datetime
 from sigap.detection.domain.baseline import HourRecord
 from sigap.detection.domain.evaluation import DetectorState, choose_samples
 from sigap.detection.domain.models import Alert, AlertStatus, AlertTransition, SampleMention
-from sigap.kernel.aggregates import AggregateWindow, MinuteCounts, bucket_time, contribution_for, decode_item
+from sigap.kernel.aggregates import bucket_time, contribution_for
+from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts, decode_item
 from sigap.kernel.models import ScoredMention
 
 

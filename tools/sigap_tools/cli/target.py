@@ -9,7 +9,8 @@ from pathlib import Path
 import boto3
 
 from sigap.platform.aws import reset_clients
-from sigap_tools.local.stack import ENDPOINT_VARIABLES, LOCAL_CREDENTIALS, StaleStateError, read_state
+from sigap_tools.local.stack import ENDPOINT_VARIABLES, LOCAL_CREDENTIALS
+from sigap_tools.local.state_file import StaleStateError, read_state
 
 
 class TargetError(RuntimeError):

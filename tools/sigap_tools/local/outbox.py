@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from sigap_tools.local.stack import StaleStateError, read_state
+from sigap_tools.local.state_file import StaleStateError, read_state
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t]*\n\s*\n\s*")

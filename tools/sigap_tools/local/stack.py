@@ -24,6 +24,7 @@ from sigap_tools.local.http_gateway import HttpGateway, Route, StaticSite
 from sigap_tools.local.provision import Provisioned, provision
 from sigap_tools.local.receiver import LocalReceiver
 from sigap_tools.local.snapshot import SnapshotCounts, export_state, import_state, saved_manifest
+from sigap_tools.local.state_file import STATE_FILE, refuse_if_running
 from sigap_tools.local.template import Resolver, Template, TemplateError, as_string_map
 from sigap_tools.local.worker import FunctionPool, FunctionRuntime
 
@@ -33,7 +34,6 @@ LOCAL_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
 }
-STATE_FILE = "local.json"
 # One moto server process per entry: DynamoDB and SQS carry the load (one core each); the services alerting uses
 # now and then (channel secrets in SSM, the link key, SES e-mail, SNS) ride along with SQS (a third process cost
 # more at every start than their few calls ever do).
@@ -54,29 +54,6 @@ ENDPOINT_VARIABLES = {
 LOCAL_EMAIL_SENDER = "alerts@sigap_tools.local"
 SNAPSHOT_DIR = "state"
 log = logging.getLogger("sigap_tools.local")
-
-
-class StaleStateError(RuntimeError):
-    """.sigap/local.json names a local stack that is no longer running (killed, or the machine restarted)."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _answers(url: str) -> bool:
-    host, _, port = url.removeprefix("http://").partition(":")
-    try:
-        with socket.create_connection((host, int(port or 80)), timeout=1):
-            return True
-    except (OSError, ValueError):
-        return False
 
 
 def free_port() -> int:
@@ -146,7 +123,7 @@ class LocalStack:
         local_log.addHandler(self._log_handler)
         local_log.setLevel(logging.INFO)
         local_log.propagate = False
-        _refuse_if_running(options.state_dir)
+        refuse_if_running(options.state_dir)
         if options.port == 0:
             options.port = free_port()
         # E-mail goes to moto's SES, from an address verified there, unless a sender was given.
@@ -440,36 +417,3 @@ class LocalStack:
         if self._log_handler is not None:
             logging.getLogger("sigap_tools.local").removeHandler(self._log_handler)
             self._log_handler.close()
-
-
-def read_state(state_dir: Path = Path(".sigap")) -> dict[str, Any] | None:
-    """The running local stack's state, None if none was started here; StaleStateError if the file names a
-    stack that is gone (killed with -9, say): its process is dead or its API does not answer."""
-    path = state_dir / STATE_FILE
-    if not path.exists():
-        return None
-    try:
-        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        pid, api_url = int(state["pid"]), str(state["api_url"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise StaleStateError(f"{path} is unreadable ({exc}); delete it and start the stack with 'sigap up'") from exc
-    if not _alive(pid) or not _answers(api_url):
-        raise StaleStateError(
-            f"{path} names a local stack (pid {pid}, {api_url}) that is no longer running; "
-            "start it again with 'sigap up' (its last snapshot is loaded)"
-        )
-    return state
-
-
-def _refuse_if_running(state_dir: Path) -> None:
-    try:
-        running = read_state(state_dir)
-    except StaleStateError as stale:
-        log.warning("replacing a stale state file: %s", stale)
-        (state_dir / STATE_FILE).unlink(missing_ok=True)
-        return
-    if running is not None:
-        raise RuntimeError(
-            f"a local stack is already running from {state_dir} (pid {running['pid']}, {running['api_url']}); "
-            "stop it first, or use another --state-dir"
-        )

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sigap.kernel.aggregates import MinuteCounts
+from sigap.kernel.minute_counts import MinuteCounts
 
 HOUR = timedelta(hours=1)
 HISTORY_DAYS = 28

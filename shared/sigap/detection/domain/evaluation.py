@@ -27,7 +27,8 @@ from sigap.detection.domain.rules import findings_for
 from sigap.detection.domain.scope import judge_scope
 from sigap.detection.domain.thresholds import WINDOW_MINUTES
 from sigap.detection.domain.view import DetectionView
-from sigap.kernel.aggregates import AggregateWindow, MinuteCounts, minute_at, minute_key, minute_start
+from sigap.kernel.aggregates import minute_at, minute_key, minute_start
+from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts
 from sigap.kernel.models import ScoredMention, is_story_id
 
 BACKFILL_HOURS = 24

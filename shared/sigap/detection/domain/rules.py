@@ -43,7 +43,8 @@ from sigap.detection.domain.thresholds import (
     limits,
 )
 from sigap.detection.domain.view import DetectionView, carries, evidence, has_signal, has_story
-from sigap.kernel.aggregates import MinuteCounts, high_reach_entry, minute_key
+from sigap.kernel.aggregates import high_reach_entry, minute_key
+from sigap.kernel.minute_counts import MinuteCounts
 from sigap.kernel.models import ScoredMention
 
 

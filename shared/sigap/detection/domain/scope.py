@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sigap.detection.domain.models import Finding, Rule, Scope
-from sigap.kernel.aggregates import MinuteCounts
 from sigap.kernel.language import INDONESIAN_REGIONAL
+from sigap.kernel.minute_counts import MinuteCounts
 
 NATIONAL_AUTHORS = 25  # a local fire is a handful of people (one store, one town); this many is not
 NATIONAL_CHANNELS = 3

@@ -23,7 +23,8 @@ from sigap.detection.domain.thresholds import (
     WARMUP_HOURS,
     WINDOW_MINUTES,
 )
-from sigap.kernel.aggregates import MinuteCounts, minute_at, minute_key
+from sigap.kernel.aggregates import minute_at, minute_key
+from sigap.kernel.minute_counts import MinuteCounts
 
 WINDOWS = (10, 15, 30, 60)
 

@@ -32,7 +32,8 @@ from sigap.statements.domain.models import (
     Statement,
     SubscribeRequest,
 )
-from sigap.statements.domain.site import SiteInput, status_document
+from sigap.statements.domain.site import status_document
+from sigap.statements.domain.site_content import SiteInput
 from sigap.statements.domain.subscribers import confirm, subscribe, unsubscribe
 from sigap.statements.wiring import AllIncidents, publisher_ports, site_url
 

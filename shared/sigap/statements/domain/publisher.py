@@ -37,7 +37,8 @@ from sigap.statements.domain.publisher_ports import (
     PublisherPorts,
     StatementGoneError,
 )
-from sigap.statements.domain.site import SiteFile, SiteInput, build_site
+from sigap.statements.domain.site import build_site
+from sigap.statements.domain.site_content import SiteFile, SiteInput
 
 
 def _version(statement: Statement, number: int) -> StatementVersion:

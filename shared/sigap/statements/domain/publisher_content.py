@@ -21,7 +21,7 @@ from sigap.statements.domain.models import (
     Subscriber,
 )
 from sigap.statements.domain.publisher_ports import PublisherPorts
-from sigap.statements.domain.site import time_text
+from sigap.statements.domain.site_content import time_text
 from sigap.statements.domain.subscribers import unsubscribe_token
 
 

@@ -24,7 +24,7 @@ from sigap.statements.domain.models import (
     Statement,
     Subscriber,
 )
-from sigap.statements.domain.site import SiteFile
+from sigap.statements.domain.site_content import SiteFile
 from sigap.statements.domain.subscribers import SendingStats
 
 PUBLISH_SCHEDULE = (0, 5, 30, 120, 300, 900, 1800, 3600)  # statements are urgent: retries come quickly

@@ -18,7 +18,7 @@ from sigap.outbound.domain.models import DeliveryError, Link, OutboundMessage
 from sigap.statements.domain.models import PublishingSettings, Statement, StatementVersion
 from sigap.statements.domain.publisher import render_site
 from sigap.statements.domain.publisher_ports import PublisherPorts
-from sigap.statements.domain.site import time_text
+from sigap.statements.domain.site_content import time_text
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

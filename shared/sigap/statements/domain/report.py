@@ -23,7 +23,7 @@ from jinja2 import Environment, FunctionLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
 from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent
-from sigap.kernel.aggregates import AggregateWindow, MinuteCounts
+from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts
 from sigap.kernel.models import UtcDatetime
 from sigap.statements.domain.models import ChannelDelivery, Statement
 
