@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.detection.domain.models import DetectionSettings
+from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import storage_error
 from sigap.platform.keys import tenant_pk
@@ -26,20 +27,20 @@ class DetectionSettingsStore:
         """The tenant's detection settings; the defaults until it changes them."""
         try:
             item = self._client.get_item(
-                TableName=self._table, Key={"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": _DETECTION_SK}}
+                TableName=self._table, Key={"pk": attribute(tenant_pk(tenant_id)), "sk": attribute(_DETECTION_SK)}
             ).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on tenants", exc) from exc
-        return DetectionSettings.model_validate_json(item["doc"]["S"]) if item else DetectionSettings()
+        return DetectionSettings.model_validate_json(plain(item["doc"])) if item else DetectionSettings()
 
     def put(self, tenant_id: str, settings: DetectionSettings) -> None:
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item={
-                    "pk": {"S": tenant_pk(tenant_id)},
-                    "sk": {"S": _DETECTION_SK},
-                    "doc": {"S": settings.model_dump_json()},
+                    "pk": attribute(tenant_pk(tenant_id)),
+                    "sk": attribute(_DETECTION_SK),
+                    "doc": attribute(settings.model_dump_json()),
                 },
             )
         except (ClientError, BotoCoreError) as exc:

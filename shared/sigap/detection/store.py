@@ -24,6 +24,7 @@ from sigap.detection.domain.baseline import HourRecord
 from sigap.detection.domain.evaluation import DetectorState
 from sigap.detection.domain.models import Alert, AlertStatus, AlertTransition
 from sigap.kernel.errors import StorageError
+from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import cancelled_by_condition, error_code, storage_error, version_condition
 from sigap.platform.keys import tenant_pk
@@ -50,13 +51,17 @@ class AlertsTable:
     # -- generic ---------------------------------------------------------------------------------------
 
     def _key(self, tenant_id: str, sk: str) -> dict[str, Any]:
-        return {"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": sk}}
+        return {"pk": attribute(tenant_pk(tenant_id)), "sk": attribute(sk)}
 
     def _query(self, tenant_id: str, low: str, high: str, *, newest_first: bool = False) -> list[dict[str, Any]]:
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {":pk": {"S": tenant_pk(tenant_id)}, ":low": {"S": low}, ":high": {"S": high}},
+            "ExpressionAttributeValues": {
+                ":pk": attribute(tenant_pk(tenant_id)),
+                ":low": attribute(low),
+                ":high": attribute(high),
+            },
             "ScanIndexForward": not newest_first,
         }
         items: list[dict[str, Any]] = []
@@ -91,11 +96,11 @@ class AlertsTable:
     # -- alerts (AlertStore) ----------------------------------------------------------------------------
 
     def open_alerts(self, tenant_id: str) -> list[Alert]:
-        return [Alert.model_validate_json(item["doc"]["S"]) for item in self._query(tenant_id, "OPEN#", "OPEN#~")]
+        return [Alert.model_validate_json(plain(item["doc"])) for item in self._query(tenant_id, "OPEN#", "OPEN#~")]
 
     def save(self, alert: Alert, expected_version: int, transition: AlertTransition | None) -> bool:
         doc = alert.model_dump_json()
-        expires = {"N": str(int(time.time()) + ALERT_TTL_SECONDS)}
+        expires = attribute(int(time.time()) + ALERT_TTL_SECONDS)
         alert_condition = version_condition(expected_version)
         items: list[Any] = [
             {
@@ -103,11 +108,11 @@ class AlertsTable:
                     "TableName": self._table,
                     "Item": self._key(alert.tenant_id, f"ALERT#{alert.alert_id}")
                     | {
-                        "doc": {"S": doc},
-                        "version": {"N": str(alert.version)},
-                        "status": {"S": alert.status.value},
-                        "severity": {"S": alert.severity.value},
-                        "rule": {"S": alert.rule.value},
+                        "doc": attribute(doc),
+                        "version": attribute(alert.version),
+                        "status": attribute(alert.status.value),
+                        "severity": attribute(alert.severity.value),
+                        "rule": attribute(alert.rule.value),
                         "expires_at": expires,
                     },
                     **alert_condition,
@@ -121,14 +126,14 @@ class AlertsTable:
                 if expected_version == 0
                 else {
                     "ConditionExpression": "alert_id = :id",
-                    "ExpressionAttributeValues": {":id": {"S": alert.alert_id}},
+                    "ExpressionAttributeValues": {":id": attribute(alert.alert_id)},
                 }
             )
             items.append(
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": pointer | {"alert_id": {"S": alert.alert_id}, "doc": {"S": doc}},
+                        "Item": pointer | {"alert_id": attribute(alert.alert_id), "doc": attribute(doc)},
                         **pointer_condition,
                     }
                 }
@@ -140,7 +145,7 @@ class AlertsTable:
                         "TableName": self._table,
                         "Key": pointer,
                         "ConditionExpression": "alert_id = :id",
-                        "ExpressionAttributeValues": {":id": {"S": alert.alert_id}},
+                        "ExpressionAttributeValues": {":id": attribute(alert.alert_id)},
                     }
                 }
             )
@@ -150,7 +155,7 @@ class AlertsTable:
                     "Put": {
                         "TableName": self._table,
                         "Item": self._key(alert.tenant_id, f"OUTBOX#{transition.transition_id}")
-                        | {"doc": {"S": transition.model_dump_json()}, "expires_at": expires},
+                        | {"doc": attribute(transition.model_dump_json()), "expires_at": expires},
                     }
                 }
             )
@@ -166,7 +171,7 @@ class AlertsTable:
 
     def outbox(self, tenant_id: str) -> list[AlertTransition]:
         items = self._query(tenant_id, "OUTBOX#", "OUTBOX#~")
-        return [AlertTransition.model_validate_json(item["doc"]["S"]) for item in items]
+        return [AlertTransition.model_validate_json(plain(item["doc"])) for item in items]
 
     def sent(self, tenant_id: str, transition_ids: Sequence[str]) -> None:
         self._write_all(
@@ -185,7 +190,7 @@ class AlertsTable:
             )
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on alerts", exc) from exc
-        return Alert.model_validate_json(item["doc"]["S"]) if item else None
+        return Alert.model_validate_json(plain(item["doc"])) if item else None
 
     def page_newest_first(
         self,
@@ -201,11 +206,11 @@ class AlertsTable:
         and the id to continue after (None at the end)."""
         names = {f"#f{index}": name for index, name in enumerate(filters)}
         values: dict[str, Any] = {
-            ":pk": {"S": tenant_pk(tenant_id)},
-            ":low": {"S": f"ALERT#{low}"},
-            ":high": {"S": f"ALERT#{high}"},
+            ":pk": attribute(tenant_pk(tenant_id)),
+            ":low": attribute(f"ALERT#{low}"),
+            ":high": attribute(f"ALERT#{high}"),
         }
-        values.update({f":f{index}": {"S": value} for index, value in enumerate(filters.values())})
+        values.update({f":f{index}": attribute(value) for index, value in enumerate(filters.values())})
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
@@ -223,7 +228,7 @@ class AlertsTable:
                 request["Limit"] = max(limit - len(alerts), 25) if filters else limit - len(alerts)
                 page = self._client.query(**request)
                 for item in page.get("Items", []):
-                    alerts.append(Alert.model_validate_json(item["doc"]["S"]))
+                    alerts.append(Alert.model_validate_json(plain(item["doc"])))
                     if len(alerts) == limit:
                         return alerts, alerts[-1].alert_id
                 if "LastEvaluatedKey" not in page:
@@ -240,7 +245,7 @@ class AlertsTable:
             item = self._client.get_item(TableName=self._table, Key=self._key(tenant_id, sk)).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on alerts", exc) from exc
-        return json.loads(item["doc"]["S"]) if item else None
+        return json.loads(plain(item["doc"])) if item else None
 
     def get_state(self, tenant_id: str) -> DetectorState | None:
         """The state as two items: what changes every minute (STATE, one write unit) and the hour's baseline
@@ -259,7 +264,7 @@ class AlertsTable:
                 self._client.put_item(
                     TableName=self._table,
                     Item=self._key(state.tenant_id, "BASELINE")
-                    | {"doc": {"S": state.model_dump_json(include=BASELINE_FIELDS)}},
+                    | {"doc": attribute(state.model_dump_json(include=BASELINE_FIELDS))},
                 )
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("PutItem on alerts", exc) from exc
@@ -269,8 +274,8 @@ class AlertsTable:
                 TableName=self._table,
                 Item=self._key(state.tenant_id, "STATE")
                 | {
-                    "doc": {"S": state.model_dump_json(exclude=BASELINE_FIELDS)},
-                    "version": {"N": str(state.version)},
+                    "doc": attribute(state.model_dump_json(exclude=BASELINE_FIELDS)),
+                    "version": attribute(state.version),
                 },
                 **version_condition(expected_version),
             )
@@ -286,16 +291,16 @@ class AlertsTable:
 
     def hours(self, tenant_id: str, since_hour: str, until_hour: str) -> list[HourRecord]:
         items = self._query(tenant_id, f"HOUR#{since_hour}", f"HOUR#{until_hour}")
-        return [HourRecord.model_validate_json(item["doc"]["S"]) for item in items]
+        return [HourRecord.model_validate_json(plain(item["doc"])) for item in items]
 
     def put_hours(self, tenant_id: str, records: Sequence[HourRecord]) -> None:
-        expires = {"N": str(int(time.time()) + HISTORY_TTL_SECONDS)}
+        expires = attribute(int(time.time()) + HISTORY_TTL_SECONDS)
         self._write_all(
             [
                 {
                     "PutRequest": {
                         "Item": self._key(tenant_id, f"HOUR#{record.hour}")
-                        | {"doc": {"S": record.model_dump_json()}, "expires_at": expires}
+                        | {"doc": attribute(record.model_dump_json()), "expires_at": expires}
                     }
                 }
                 for record in records

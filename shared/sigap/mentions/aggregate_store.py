@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.aggregates import minute_key
 from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts, decode_item, merge_minutes
+from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import storage_error
 from sigap.platform.keys import aggregate_pk
@@ -25,11 +27,12 @@ def _counts(item: dict[str, AttributeValueTypeDef]) -> MinuteCounts:
     for name, value in item.items():
         if name in _KEY_ATTRIBUTES:
             continue
-        if "N" in value:
-            attributes[name] = float(value["N"])
-        elif "SS" in value:
-            attributes[name] = frozenset(value["SS"])
-    return decode_item(item["sk"]["S"], attributes)
+        stored = plain(value)
+        if isinstance(stored, Decimal):
+            attributes[name] = float(stored)
+        elif isinstance(stored, set):
+            attributes[name] = frozenset(stored)
+    return decode_item(plain(item["sk"]), attributes)
 
 
 class AggregateStore:
@@ -46,9 +49,9 @@ class AggregateStore:
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
                 "ExpressionAttributeValues": {
-                    ":pk": {"S": aggregate_pk(tenant_id, shard)},
-                    ":low": {"S": minute_key(since)},
-                    ":high": {"S": minute_key(until)},
+                    ":pk": attribute(aggregate_pk(tenant_id, shard)),
+                    ":low": attribute(minute_key(since)),
+                    ":high": attribute(minute_key(until)),
                 },
             }
             try:

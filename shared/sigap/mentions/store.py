@@ -20,6 +20,7 @@ from sigap.kernel.aggregates import AggregateContribution
 from sigap.kernel.errors import InvalidCursorError, StorageError
 from sigap.kernel.models import Mention, ScoredMention, Sentiment
 from sigap.mentions.domain import Claims, ListPosition, MentionPage
+from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.keys import aggregate_pk, day_bucket, mention_day_bucket, mention_pk, mention_time_sort_key
@@ -103,12 +104,12 @@ class MentionStore:
 
     def _claim_item(self, mention: Mention, expires_at: int) -> dict[str, AttributeValueTypeDef]:
         return {
-            "pk": {"S": mention_pk(mention.tenant_id, mention.id)},
-            "tenant_id": {"S": mention.tenant_id},
-            "mention_id": {"S": mention.id},
-            "state": {"S": ACCEPTED},
-            "received": {"S": mention.model_dump_json()},
-            "expires_at": {"N": str(expires_at)},
+            "pk": attribute(mention_pk(mention.tenant_id, mention.id)),
+            "tenant_id": attribute(mention.tenant_id),
+            "mention_id": attribute(mention.id),
+            "state": attribute(ACCEPTED),
+            "received": attribute(mention.model_dump_json()),
+            "expires_at": attribute(expires_at),
         }
 
     def _states(self, tenant_id: str, mention_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
@@ -122,14 +123,14 @@ class MentionStore:
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("BatchGetItem on mentions", exc) from exc
             for item in answer["Responses"].get(table, []):
-                state = item.get("state", {}).get("S", SCORED)  # items from before claims existed are scored
-                found[item["mention_id"]["S"]] = (state, item.get("received", {}).get("S"))
+                state = value_of(item, "state", SCORED)  # items from before claims existed are scored
+                found[plain(item["mention_id"])] = (state, value_of(item, "received"))
             return answer.get("UnprocessedKeys") or None
 
         unique = list(dict.fromkeys(mention_ids))
         for start in range(0, len(unique), _BATCH_GET_LIMIT):
             keys = [
-                {"pk": {"S": mention_pk(tenant_id, mention_id)}}
+                {"pk": attribute(mention_pk(tenant_id, mention_id))}
                 for mention_id in unique[start : start + _BATCH_GET_LIMIT]
             ]
             request = {
@@ -172,7 +173,7 @@ class MentionStore:
                 "Item": self._to_item(scored, expires_at),
                 "ConditionExpression": "attribute_not_exists(pk) OR #state = :accepted",
                 "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {":accepted": {"S": ACCEPTED}},
+                "ExpressionAttributeValues": {":accepted": attribute(ACCEPTED)},
             }
         }
 
@@ -201,21 +202,21 @@ class MentionStore:
 
     def _aggregate_update(self, contribution: AggregateContribution, expires_at: int) -> Any:
         names: dict[str, str] = {}
-        values: dict[str, AttributeValueTypeDef] = {":exp": {"N": str(expires_at)}}
+        values: dict[str, AttributeValueTypeDef] = {":exp": attribute(expires_at)}
         adds: list[str] = []
         for index, (name, amount) in enumerate(sorted(contribution.counters.items())):
             names[f"#c{index}"] = name
-            values[f":c{index}"] = {"N": repr(round(amount, 6))}
+            values[f":c{index}"] = attribute(round(amount, 6))
             adds.append(f"#c{index} :c{index}")
         for index, (name, members) in enumerate(sorted(contribution.sets.items())):
             names[f"#s{index}"] = name
-            values[f":s{index}"] = {"SS": sorted(members)}
+            values[f":s{index}"] = attribute(frozenset(sorted(members)))
             adds.append(f"#s{index} :s{index}")
         return {
             "TableName": self._aggregates_table,
             "Key": {
-                "pk": {"S": aggregate_pk(contribution.tenant_id, contribution.shard)},
-                "sk": {"S": contribution.minute},
+                "pk": attribute(aggregate_pk(contribution.tenant_id, contribution.shard)),
+                "sk": attribute(contribution.minute),
             },
             "UpdateExpression": f"ADD {', '.join(adds)} SET expires_at = if_not_exists(expires_at, :exp)",
             "ExpressionAttributeNames": names,
@@ -226,16 +227,16 @@ class MentionStore:
     def _to_item(scored: ScoredMention, expires_at: int) -> dict[str, AttributeValueTypeDef]:
         mention, score = scored.mention, scored.score
         return {
-            "pk": {"S": mention_pk(mention.tenant_id, mention.id)},
-            "tenant_id": {"S": mention.tenant_id},
-            "mention_id": {"S": mention.id},
-            "gsi1pk": {"S": mention_day_bucket(mention.tenant_id, mention.created_at)},
-            "gsi1sk": {"S": mention_time_sort_key(mention.created_at, mention.id)},
-            "state": {"S": SCORED},
-            "sentiment": {"S": score.sentiment.value},
-            "risk": {"N": repr(score.risk)},
-            "doc": {"S": scored.model_dump_json()},
-            "expires_at": {"N": str(expires_at)},
+            "pk": attribute(mention_pk(mention.tenant_id, mention.id)),
+            "tenant_id": attribute(mention.tenant_id),
+            "mention_id": attribute(mention.id),
+            "gsi1pk": attribute(mention_day_bucket(mention.tenant_id, mention.created_at)),
+            "gsi1sk": attribute(mention_time_sort_key(mention.created_at, mention.id)),
+            "state": attribute(SCORED),
+            "sentiment": attribute(score.sentiment.value),
+            "risk": attribute(score.risk),
+            "doc": attribute(scored.model_dump_json()),
+            "expires_at": attribute(expires_at),
         }
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -247,12 +248,12 @@ class MentionStore:
             "TableName": self._table,
             "FilterExpression": "#state = :accepted",
             "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": {":accepted": {"S": ACCEPTED}},
+            "ExpressionAttributeValues": {":accepted": attribute(ACCEPTED)},
         }
         try:
             while True:
                 page = self._client.scan(**query)
-                yield from (Mention.model_validate_json(item["received"]["S"]) for item in page.get("Items", []))
+                yield from (Mention.model_validate_json(plain(item["received"])) for item in page.get("Items", []))
                 if "LastEvaluatedKey" not in page:
                     return
                 query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -263,13 +264,13 @@ class MentionStore:
         """The scored mention, or None while it is only claimed (accepted, not scored yet) or unknown."""
         try:
             item = self._client.get_item(
-                TableName=self._table, Key={"pk": {"S": mention_pk(tenant_id, mention_id)}}
+                TableName=self._table, Key={"pk": attribute(mention_pk(tenant_id, mention_id))}
             ).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on mentions", exc) from exc
         if not item or "doc" not in item:
             return None
-        return ScoredMention.model_validate_json(item["doc"]["S"])
+        return ScoredMention.model_validate_json(plain(item["doc"]))
 
     def list_newest_first(
         self,
@@ -288,12 +289,12 @@ class MentionStore:
                 continue
             start_key = self._key_of(tenant_id, after) if after is not None and day_name == after.day else None
             for item in self._query_day(tenant_id, day, since, until, sentiment, start_key):
-                collected.append(ScoredMention.model_validate_json(item["doc"]["S"]))
+                collected.append(ScoredMention.model_validate_json(plain(item["doc"])))
                 if len(collected) == limit:
                     last_key = {name: item[name] for name in ("pk", "gsi1pk", "gsi1sk")}
                     more = self._has_more(tenant_id, day, since, until, sentiment, last_key)
                     position = ListPosition(
-                        day=day_name, mention_id=item["mention_id"]["S"], sort_key=item["gsi1sk"]["S"]
+                        day=day_name, mention_id=plain(item["mention_id"]), sort_key=plain(item["gsi1sk"])
                     )
                     return MentionPage(collected, position if more else None)
         return MentionPage(collected, None)
@@ -301,9 +302,9 @@ class MentionStore:
     @staticmethod
     def _key_of(tenant_id: str, position: ListPosition) -> dict[str, Any]:
         return {
-            "pk": {"S": mention_pk(tenant_id, position.mention_id)},
-            "gsi1pk": {"S": day_bucket(tenant_id, position.day)},
-            "gsi1sk": {"S": position.sort_key},
+            "pk": attribute(mention_pk(tenant_id, position.mention_id)),
+            "gsi1pk": attribute(day_bucket(tenant_id, position.day)),
+            "gsi1sk": attribute(position.sort_key),
         }
 
     def _has_more(
@@ -336,15 +337,15 @@ class MentionStore:
             "IndexName": BY_TIME_INDEX,
             "KeyConditionExpression": "gsi1pk = :day AND gsi1sk BETWEEN :low AND :high",
             "ExpressionAttributeValues": {
-                ":day": {"S": mention_day_bucket(tenant_id, day)},
-                ":low": {"S": mention_time_sort_key(since, "")},
-                ":high": {"S": mention_time_sort_key(until, "\uffff")},
+                ":day": attribute(mention_day_bucket(tenant_id, day)),
+                ":low": attribute(mention_time_sort_key(since, "")),
+                ":high": attribute(mention_time_sort_key(until, "\uffff")),
             },
             "ScanIndexForward": False,
         }
         if sentiment is not None:
             query["FilterExpression"] = "sentiment = :sentiment"
-            query["ExpressionAttributeValues"][":sentiment"] = {"S": sentiment.value}
+            query["ExpressionAttributeValues"][":sentiment"] = attribute(sentiment.value)
         if start_key:
             query["ExclusiveStartKey"] = start_key
         try:

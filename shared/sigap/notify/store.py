@@ -26,6 +26,7 @@ from sigap.notify.domain.models import Acknowledgement, AlertGroup, Delivery, Es
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import Silence
 from sigap.outbound.domain.models import Channel
+from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws_errors import storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.tenants.store import TenantStore
@@ -103,14 +104,14 @@ class NotificationsTable(DocumentTable):
     def _notification_puts(self, notification: Notification) -> list[dict[str, Any]]:
         created = notification.created_at.strftime("%Y%m%dT%H%M%S%f")
         summary = {
-            "kind": {"S": notification.kind.value},
-            "title": {"S": notification.message.title},
-            "receivers": {"N": str(len(notification.receivers))},
-            "created_at": {"S": notification.created_at.isoformat()},
-            "notification_id": {"S": notification.notification_id},
+            "kind": attribute(notification.kind.value),
+            "title": attribute(notification.message.title),
+            "receivers": attribute(len(notification.receivers)),
+            "created_at": attribute(notification.created_at.isoformat()),
+            "notification_id": attribute(notification.notification_id),
         }
         main = self._put_item(notification.owner, f"NOTIFY#{notification.notification_id}", notification, only_new=True)
-        main["Item"]["queued"] = {"BOOL": False}
+        main["Item"]["queued"] = attribute(False)
         history = {
             "TableName": self._table,
             "Item": self._key(notification.owner, f"HISTORY#{created}#{notification.notification_id}") | summary,
@@ -124,8 +125,8 @@ class NotificationsTable(DocumentTable):
         item = self._get(owner, f"NOTIFY#{notification_id}")
         if item is None:
             return None
-        stored = Notification.model_validate_json(item["doc"]["S"])
-        return stored.model_copy(update={"queued": bool(item.get("queued", {}).get("BOOL", False))})
+        stored = Notification.model_validate_json(plain(item["doc"]))
+        return stored.model_copy(update={"queued": bool(value_of(item, "queued", False))})
 
     def mark_queued(self, owner: str, notification_id: str) -> None:
         try:
@@ -133,7 +134,7 @@ class NotificationsTable(DocumentTable):
                 TableName=self._table,
                 Key=self._key(owner, f"NOTIFY#{notification_id}"),
                 UpdateExpression="SET queued = :yes",
-                ExpressionAttributeValues={":yes": {"BOOL": True}},
+                ExpressionAttributeValues={":yes": attribute(True)},
             )
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("UpdateItem on notifications", exc) from exc
@@ -142,11 +143,11 @@ class NotificationsTable(DocumentTable):
         items, last = self._query(owner, "HISTORY#", newest_first=True, limit=limit, after=after)
         rows = [
             {
-                "notification_id": item["notification_id"]["S"],
-                "kind": item["kind"]["S"],
-                "title": item["title"]["S"],
-                "receivers": item["receivers"]["N"],
-                "created_at": item["created_at"]["S"],
+                "notification_id": plain(item["notification_id"]),
+                "kind": plain(item["kind"]),
+                "title": plain(item["title"]),
+                "receivers": plain(item["receivers"]),
+                "created_at": plain(item["created_at"]),
             }
             for item in items
         ]
@@ -166,7 +167,7 @@ class NotificationsTable(DocumentTable):
                 delivery,
                 version=delivery.version,
                 expected=expected_version,
-                extra={"status": {"S": delivery.status.value}},
+                extra={"status": attribute(delivery.status.value)},
             )
         )
 
@@ -196,14 +197,14 @@ class NotificationsTable(DocumentTable):
 
     def open_incident(self, tenant_id: str, key: str) -> Incident | None:
         pointer = self._get(tenant_id, f"OPENINC#{key}")
-        return self.incident(tenant_id, pointer["incident_id"]["S"]) if pointer else None
+        return self.incident(tenant_id, plain(pointer["incident_id"])) if pointer else None
 
     def incident(self, tenant_id: str, incident_id: str) -> Incident | None:
         return self._get_model(tenant_id, f"INCIDENT#{incident_id}", Incident)
 
     def incidents(self, tenant_id: str, limit: int, after: str | None) -> tuple[list[Incident], str | None]:
         items, last = self._query(tenant_id, "INCIDENT#", newest_first=True, limit=limit, after=after)
-        return [Incident.model_validate_json(item["doc"]["S"]) for item in items], last
+        return [Incident.model_validate_json(plain(item["doc"])) for item in items], last
 
     def save_incident(self, incident: Incident, expected_version: int, events: Sequence[IncidentEvent]) -> bool:
         tenant_id = incident.tenant_id
@@ -224,7 +225,7 @@ class NotificationsTable(DocumentTable):
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": pointer | {"incident_id": {"S": incident.incident_id}},
+                        "Item": pointer | {"incident_id": attribute(incident.incident_id)},
                         "ConditionExpression": "attribute_not_exists(sk)",
                     }
                 }
@@ -236,7 +237,7 @@ class NotificationsTable(DocumentTable):
                         "TableName": self._table,
                         "Key": pointer,
                         "ConditionExpression": "attribute_not_exists(sk) OR incident_id = :id",
-                        "ExpressionAttributeValues": {":id": {"S": incident.incident_id}},
+                        "ExpressionAttributeValues": {":id": attribute(incident.incident_id)},
                     }
                 }
             )

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.errors import QueueError, StorageError
+from sigap.platform.attributes import attribute
 
 
 def error_code(exc: ClientError) -> str:
@@ -35,5 +36,5 @@ def version_condition(expected_version: int) -> dict[str, Any]:
         return {"ConditionExpression": "attribute_not_exists(sk)"}
     return {
         "ConditionExpression": "version = :expected",
-        "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+        "ExpressionAttributeValues": {":expected": attribute(expected_version)},
     }

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
+from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import cancelled_by_condition, error_code, storage_error, version_condition
 from sigap.platform.keys import tenant_pk
@@ -29,7 +30,7 @@ class DocumentTable:
     # -- generic ---------------------------------------------------------------------------------------
 
     def _key(self, tenant_id: str, sk: str) -> dict[str, Any]:
-        return {"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": sk}}
+        return {"pk": attribute(tenant_pk(tenant_id)), "sk": attribute(sk)}
 
     def _get(self, tenant_id: str, sk: str) -> dict[str, Any] | None:
         try:
@@ -42,7 +43,7 @@ class DocumentTable:
 
     def _get_model(self, tenant_id: str, sk: str, model: type[M]) -> M | None:
         item = self._get(tenant_id, sk)
-        return model.model_validate_json(item["doc"]["S"]) if item else None
+        return model.model_validate_json(plain(item["doc"])) if item else None
 
     def _query(
         self,
@@ -56,7 +57,7 @@ class DocumentTable:
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": tenant_pk(tenant_id)}, ":prefix": {"S": prefix}},
+            "ExpressionAttributeValues": {":pk": attribute(tenant_pk(tenant_id)), ":prefix": attribute(prefix)},
             "ScanIndexForward": not newest_first,
             "ConsistentRead": True,
         }
@@ -73,14 +74,14 @@ class DocumentTable:
                 if last is None:
                     return items, None
                 if limit is not None and len(items) >= limit:
-                    return items, str(last["sk"]["S"])
+                    return items, str(plain(last["sk"]))
                 request["ExclusiveStartKey"] = last
         except (ClientError, BotoCoreError) as exc:
             raise storage_error(f"Query on {self.label}", exc) from exc
 
     def _models(self, tenant_id: str, prefix: str, model: type[M]) -> list[M]:
         items, _ = self._query(tenant_id, prefix)
-        return [model.model_validate_json(item["doc"]["S"]) for item in items]
+        return [model.model_validate_json(plain(item["doc"])) for item in items]
 
     def _put_item(
         self,
@@ -93,10 +94,10 @@ class DocumentTable:
         only_new: bool = False,
         extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        item = self._key(tenant_id, sk) | {"doc": {"S": doc.model_dump_json()}} | (extra or {})
+        item = self._key(tenant_id, sk) | {"doc": attribute(doc.model_dump_json())} | (extra or {})
         request: dict[str, Any] = {"TableName": self._table, "Item": item}
         if version is not None:
-            item["version"] = {"N": str(version)}
+            item["version"] = attribute(version)
         if only_new or expected is not None:
             request |= version_condition(0 if only_new else expected or 0)
         return request

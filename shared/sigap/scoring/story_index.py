@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.errors import StorageError
+from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import storage_error
 from sigap.platform.keys import story_band_pk
@@ -37,14 +38,14 @@ class DynamoBandIndex:
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("BatchGetItem on stories", exc) from exc
             for item in answer["Responses"].get(self._table, []):
-                found[item["pk"]["S"][prefix:]] = item["story"]["S"]
+                found[plain(item["pk"])[prefix:]] = plain(item["story"])
             return answer.get("UnprocessedKeys") or None
 
         for start in range(0, len(band_keys), _GET_LIMIT):
             chunk = band_keys[start : start + _GET_LIMIT]
             request = {
                 self._table: {
-                    "Keys": [{"pk": {"S": story_band_pk(tenant_id, key)}} for key in chunk],
+                    "Keys": [{"pk": attribute(story_band_pk(tenant_id, key))} for key in chunk],
                     "ProjectionExpression": "pk, story",
                 }
             }
@@ -52,14 +53,14 @@ class DynamoBandIndex:
         return found
 
     def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
-        expires = str(int(time.time()) + self._window_seconds)
+        expires = int(time.time()) + self._window_seconds
         requests: list[Any] = [
             {
                 "PutRequest": {
                     "Item": {
-                        "pk": {"S": story_band_pk(tenant_id, key)},
-                        "story": {"S": story},
-                        "expires_at": {"N": expires},
+                        "pk": attribute(story_band_pk(tenant_id, key)),
+                        "story": attribute(story),
+                        "expires_at": attribute(expires),
                     }
                 }
             }

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import as_utc
+from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.documents import DocumentTable, M
 from sigap.statements.domain.models import (
@@ -57,7 +58,7 @@ class PublishingTable(DocumentTable):
     def templates(self, tenant_id: str) -> dict[str, StatementTemplate]:
         items, _ = self._query(tenant_id, "TEMPLATE#")
         return {
-            str(item["sk"]["S"]).removeprefix("TEMPLATE#"): StatementTemplate.model_validate_json(item["doc"]["S"])
+            str(plain(item["sk"])).removeprefix("TEMPLATE#"): StatementTemplate.model_validate_json(plain(item["doc"]))
             for item in items
         }
 
@@ -69,12 +70,12 @@ class PublishingTable(DocumentTable):
 
     def lessons(self, tenant_id: str, incident_id: str) -> str:
         item = self._get(tenant_id, f"LESSONS#{incident_id}")
-        return str(item["text"]["S"]) if item else ""
+        return str(plain(item["text"])) if item else ""
 
     def put_lessons(self, tenant_id: str, incident_id: str, text: str) -> None:
         try:
             self._client.put_item(
-                TableName=self._table, Item=self._key(tenant_id, f"LESSONS#{incident_id}") | {"text": {"S": text}}
+                TableName=self._table, Item=self._key(tenant_id, f"LESSONS#{incident_id}") | {"text": attribute(text)}
             )
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("PutItem on publishing", exc) from exc
@@ -115,22 +116,22 @@ class PublishingTable(DocumentTable):
         items, _ = self._query(tenant_id, f"DELIV#{statement_id}#")
         found: dict[int, list[ChannelDelivery]] = {}
         for item in items:
-            _, _, version, target = str(item["sk"]["S"]).split("#", 3)
+            _, _, version, target = str(plain(item["sk"])).split("#", 3)
             found.setdefault(int(version), []).append(_delivery(target, item))
         return found
 
     def mark(self, tenant_id: str, statement_id: str, version: int, delivery: ChannelDelivery) -> None:
         """Sets a target's state (and error) without touching its counters."""
         values: dict[str, Any] = {
-            ":state": {"S": delivery.state.value},
-            ":at": {"S": (delivery.updated_at or datetime.now().astimezone()).isoformat()},
+            ":state": attribute(delivery.state.value),
+            ":at": attribute((delivery.updated_at or datetime.now().astimezone()).isoformat()),
         }
         expression = "SET #state = :state, updated_at = :at"
         if delivery.sent:
-            values[":sent"] = {"N": str(delivery.sent)}
+            values[":sent"] = attribute(delivery.sent)
             expression += ", sent = :sent"
         if delivery.last_error:
-            values[":error"] = {"S": delivery.last_error[:1000]}
+            values[":error"] = attribute(delivery.last_error[:1000])
             expression += ", last_error = :error"
         self._update(
             tenant_id, f"DELIV#{statement_id}#{version}#{delivery.target}", expression, values, {"#state": "state"}
@@ -141,19 +142,20 @@ class PublishingTable(DocumentTable):
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=self._key(tenant_id, sk) | {"state": {"S": "sending"}, "claimed_at": {"S": now.isoformat()}},
+                Item=self._key(tenant_id, sk)
+                | {"state": attribute("sending"), "claimed_at": attribute(now.isoformat())},
                 ConditionExpression="attribute_not_exists(sk) OR (#state = :sending AND claimed_at < :stale)",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
-                    ":sending": {"S": "sending"},
-                    ":stale": {"S": (now - LEASE).isoformat()},
+                    ":sending": attribute("sending"),
+                    ":stale": attribute((now - LEASE).isoformat()),
                 },
             )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise storage_error("PutItem on publishing", exc) from exc
             item = self._get(tenant_id, sk)
-            return Claim.DONE if item and item.get("state", {}).get("S") == "done" else Claim.BUSY
+            return Claim.DONE if item and value_of(item, "state") == "done" else Claim.BUSY
         except BotoCoreError as exc:
             raise storage_error("PutItem on publishing", exc) from exc
         return Claim.NEW
@@ -176,19 +178,19 @@ class PublishingTable(DocumentTable):
         claim done counts nothing again."""
         counter = _COUNTER[outcome]
         values: dict[str, Any] = {
-            ":n": {"N": str(len(keys))},
-            ":zero": {"N": "0"},
-            ":at": {"S": now.isoformat()},
+            ":n": attribute(len(keys)),
+            ":zero": attribute(0),
+            ":at": attribute(now.isoformat()),
         }
         expression = f"SET {counter} = if_not_exists({counter}, :zero) + :n, updated_at = :at"
         if outcome is DeliveryState.FAILED and error:
-            values[":error"] = {"S": error[:1000]}
+            values[":error"] = attribute(error[:1000])
             expression += ", last_error = :error"
         if target != "subscribers" or outcome is DeliveryState.FAILED:
-            values[":state"] = {"S": outcome.value}
+            values[":state"] = attribute(outcome.value)
             expression += ", #state = :state"
         elif outcome is DeliveryState.SENT:
-            values[":sending"] = {"S": DeliveryState.SENT.value}
+            values[":sending"] = attribute(DeliveryState.SENT.value)
             expression += ", #state = :sending"
         names = {"#state": "state"} if ":state" in values or ":sending" in values else None
         update: dict[str, Any] = {
@@ -200,7 +202,11 @@ class PublishingTable(DocumentTable):
         if names:
             update["ExpressionAttributeNames"] = names
         items: list[dict[str, Any]] = [{"Update": update}]
-        done = {"state": {"S": "done"}, "outcome": {"S": outcome.value}, "claimed_at": {"S": now.isoformat()}}
+        done = {
+            "state": attribute("done"),
+            "outcome": attribute(outcome.value),
+            "claimed_at": attribute(now.isoformat()),
+        }
         for key in keys:
             items.append(
                 {
@@ -209,7 +215,7 @@ class PublishingTable(DocumentTable):
                         "Item": self._key(tenant_id, f"CLAIM#{statement_id}#{version}#{key}") | done,
                         "ConditionExpression": "attribute_not_exists(#state) OR #state <> :done",
                         "ExpressionAttributeNames": {"#state": "state"},
-                        "ExpressionAttributeValues": {":done": {"S": "done"}},
+                        "ExpressionAttributeValues": {":done": attribute("done")},
                     }
                 }
             )
@@ -276,7 +282,7 @@ class PublishingTable(DocumentTable):
                 except (ClientError, BotoCoreError) as exc:
                     raise storage_error("BatchGetItem on publishing", exc) from exc
                 items: list[dict[str, Any]] = list(answer.get("Responses", {}).get(self._table, []))
-                found.extend(model.model_validate_json(item["doc"]["S"]) for item in items)
+                found.extend(model.model_validate_json(plain(item["doc"])) for item in items)
                 unprocessed: dict[str, Any] = dict(answer.get("UnprocessedKeys", {}))
                 pending = list(unprocessed.get(self._table, {}).get("Keys", []))
             if pending:
@@ -299,24 +305,24 @@ class PublishingTable(DocumentTable):
         item = self._get(tenant_id, "STATS")
         if item is None:
             return SendingStats()
-        paused = item.get("paused_at", {}).get("S")
+        paused = value_of(item, "paused_at")
         return SendingStats(
-            sent=int(item.get("sent", {}).get("N", "0")),
-            bounces=int(item.get("bounces", {}).get("N", "0")),
-            complaints=int(item.get("complaints", {}).get("N", "0")),
+            sent=int(value_of(item, "sent", 0)),
+            bounces=int(value_of(item, "bounces", 0)),
+            complaints=int(value_of(item, "complaints", 0)),
             paused_at=as_utc(datetime.fromisoformat(paused)) if paused else None,
-            paused_reason=item.get("paused_reason", {}).get("S", ""),
+            paused_reason=value_of(item, "paused_reason", ""),
         )
 
     def count_sent(self, tenant_id: str, sent: int) -> None:
-        self._update(tenant_id, "STATS", "ADD sent :n", {":n": {"N": str(sent)}})
+        self._update(tenant_id, "STATS", "ADD sent :n", {":n": attribute(sent)})
 
     def record_feedback(self, tenant_id: str, bounces: int, complaints: int) -> SendingStats:
         self._update(
             tenant_id,
             "STATS",
             "ADD bounces :b, complaints :c",
-            {":b": {"N": str(bounces)}, ":c": {"N": str(complaints)}},
+            {":b": attribute(bounces), ":c": attribute(complaints)},
         )
         return self.stats(tenant_id)
 
@@ -325,7 +331,7 @@ class PublishingTable(DocumentTable):
             tenant_id,
             "STATS",
             "SET paused_at = :at, paused_reason = :why",
-            {":at": {"S": at.isoformat()}, ":why": {"S": reason[:500]}},
+            {":at": attribute(at.isoformat()), ":why": attribute(reason[:500])},
         )
 
     def resume(self, tenant_id: str) -> None:
@@ -333,7 +339,7 @@ class PublishingTable(DocumentTable):
             tenant_id,
             "STATS",
             "REMOVE paused_at, paused_reason SET complaints = :zero, sent = :zero",
-            {":zero": {"N": "0"}},
+            {":zero": attribute(0)},
         )
 
     # -- reminder marks ------------------------------------------------------------------------------------
@@ -342,7 +348,7 @@ class PublishingTable(DocumentTable):
         return self._conditional_put(
             {
                 "TableName": self._table,
-                "Item": self._key(tenant_id, f"MARK#{key}") | {"at": {"S": at.isoformat()}},
+                "Item": self._key(tenant_id, f"MARK#{key}") | {"at": attribute(at.isoformat())},
                 "ConditionExpression": "attribute_not_exists(sk)",
             }
         )
@@ -352,13 +358,13 @@ class PublishingTable(DocumentTable):
 
 
 def _delivery(target: str, item: dict[str, Any]) -> ChannelDelivery:
-    updated = item.get("updated_at", {}).get("S")
+    updated = value_of(item, "updated_at")
     return ChannelDelivery(
         target=target,
-        state=DeliveryState(item.get("state", {}).get("S", DeliveryState.PENDING.value)),
-        sent=int(item.get("sent", {}).get("N", "0")),
-        failed=int(item.get("failed", {}).get("N", "0")),
-        skipped=int(item.get("skipped", {}).get("N", "0")),
-        last_error=item.get("last_error", {}).get("S"),
+        state=DeliveryState(value_of(item, "state", DeliveryState.PENDING.value)),
+        sent=int(value_of(item, "sent", 0)),
+        failed=int(value_of(item, "failed", 0)),
+        skipped=int(value_of(item, "skipped", 0)),
+        last_error=value_of(item, "last_error"),
         updated_at=as_utc(datetime.fromisoformat(updated)) if updated else None,
     )

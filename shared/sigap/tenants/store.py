@@ -10,6 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.errors import TenantExistsError
 from sigap.kernel.models import Tenant
+from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.keys import tenant_pk
@@ -32,17 +33,17 @@ class TenantStore:
     def get(self, tenant_id: str) -> Tenant | None:
         try:
             item = self._client.get_item(
-                TableName=self._table, Key={"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": _SK}}
+                TableName=self._table, Key={"pk": attribute(tenant_pk(tenant_id)), "sk": attribute(_SK)}
             ).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on tenants", exc) from exc
         if not item:
             return None
         return Tenant(
-            tenant_id=item["tenant_id"]["S"],
-            display_name=item["display_name"]["S"],
-            api_key_hash=item["api_key_hash"]["S"],
-            created_at=datetime.fromisoformat(item["created_at"]["S"]),
+            tenant_id=plain(item["tenant_id"]),
+            display_name=plain(item["display_name"]),
+            api_key_hash=plain(item["api_key_hash"]),
+            created_at=datetime.fromisoformat(plain(item["created_at"])),
         )
 
     def create(self, tenant: Tenant) -> None:
@@ -50,13 +51,13 @@ class TenantStore:
             self._client.put_item(
                 TableName=self._table,
                 Item={
-                    "pk": {"S": tenant_pk(tenant.tenant_id)},
-                    "sk": {"S": _SK},
-                    "tenant_id": {"S": tenant.tenant_id},
-                    "display_name": {"S": tenant.display_name},
-                    "api_key_hash": {"S": tenant.api_key_hash},
-                    "created_at": {"S": tenant.created_at.isoformat()},
-                    "directory": {"S": DIRECTORY},
+                    "pk": attribute(tenant_pk(tenant.tenant_id)),
+                    "sk": attribute(_SK),
+                    "tenant_id": attribute(tenant.tenant_id),
+                    "display_name": attribute(tenant.display_name),
+                    "api_key_hash": attribute(tenant.api_key_hash),
+                    "created_at": attribute(tenant.created_at.isoformat()),
+                    "directory": attribute(DIRECTORY),
                 },
                 ConditionExpression="attribute_not_exists(pk)",
             )
@@ -73,7 +74,7 @@ class TenantStore:
             "TableName": self._table,
             "IndexName": DIRECTORY_INDEX,
             "KeyConditionExpression": "directory = :directory",
-            "ExpressionAttributeValues": {":directory": {"S": DIRECTORY}},
+            "ExpressionAttributeValues": {":directory": attribute(DIRECTORY)},
         }
         while True:
             try:
@@ -81,7 +82,7 @@ class TenantStore:
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("Query on the tenant directory", exc) from exc
             for item in page.get("Items", []):
-                yield item["tenant_id"]["S"]
+                yield plain(item["tenant_id"])
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -92,7 +93,7 @@ class TenantStore:
             page = self._client.scan(
                 TableName=self._table,
                 FilterExpression="sk = :sk",
-                ExpressionAttributeValues={":sk": {"S": _SK}},
+                ExpressionAttributeValues={":sk": attribute(_SK)},
                 ProjectionExpression="pk",
             )
         except (ClientError, BotoCoreError) as exc:
