@@ -47,9 +47,9 @@ def subscribers(count: int, throttle: float) -> None:
         from sigap.detection.domain.models import Scope, Severity
         from sigap.incidents.domain.model import Incident
         from sigap.kernel.models import StackMode, utc_now
-        from sigap.notify.secrets import link_key
         from sigap.notify.store import NotificationsTable
         from sigap.platform.aws import reset_clients, ses_client
+        from sigap.platform.link_key import link_key
         from sigap.statements import wiring as consumer
         from sigap.statements.domain.models import (
             PublishingSettings,

@@ -31,7 +31,6 @@ from sigap.notify.domain.models import DeliveryTask, Notification, Timer
 from sigap.notify.domain.notifier import handle_timer, handle_transition
 from sigap.notify.domain.ports import NotifierPorts
 from sigap.notify.domain.routing import NotificationPolicy
-from sigap.notify.secrets import ChannelSecrets
 from sigap.notify.store import NotificationsTable, StoredConfiguration
 from sigap.outbound.domain.models import (
     Channel,
@@ -43,6 +42,7 @@ from sigap.outbound.domain.models import (
     OutboundMessage,
 )
 from sigap.outbound.providers import Providers
+from sigap.outbound.secrets import ChannelSecrets
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.tenants.store import TenantStore
 from tests.integration.conftest import AwsStack

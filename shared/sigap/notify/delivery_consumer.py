@@ -15,11 +15,11 @@ from sigap.kernel.models import problems_of, utc_now
 from sigap.notify.domain.delivery import DeliveryPorts, DeliveryResult, deliver
 from sigap.notify.domain.models import DeliveryTask
 from sigap.notify.queues import DeliveryQueue
-from sigap.notify.secrets import ChannelSecrets
 from sigap.notify.settings import DeliverySettings
 from sigap.notify.store import NotificationsTable
 from sigap.outbound.domain.retry import parse_schedule
 from sigap.outbound.providers import Providers
+from sigap.outbound.secrets import ChannelSecrets
 from sigap.platform.batch import WholeBatchProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue

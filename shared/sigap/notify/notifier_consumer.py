@@ -22,10 +22,10 @@ from sigap.notify.domain.models import Timer
 from sigap.notify.domain.notifier import handle_timer, handle_transition
 from sigap.notify.domain.ports import NotifierPorts
 from sigap.notify.queues import DeliveryQueue, TimerQueue
-from sigap.notify.secrets import link_key
 from sigap.notify.settings import NotifierSettings
 from sigap.notify.store import NotificationsTable, StoredConfiguration
 from sigap.platform.batch import SqsRecordProcessor
+from sigap.platform.link_key import link_key
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.tenants.store import TenantStore

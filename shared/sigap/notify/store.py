@@ -1,39 +1,39 @@
-"""The notifications table: a tenant's channels, notification policy and silences; alert groups, notifications,
-deliveries with their attempts, acknowledgements, escalations; incidents and their timelines.
+"""The notifications table: a tenant's notification policy and silences; alert groups, notifications,
+deliveries with their attempts, acknowledgements, escalations. The same table holds the channels
+(outbound.store) and the incidents with their timelines (incidents.store), which this adapter extends.
 
 Every partition key is the tenant id; sort keys say what an item is:
 - `CHANNEL#<id>`, `POLICY`, `SILENCE#<id>`: configuration, changed through the API;
 - `GROUP#<id>`: one alert group (members, what was last sent, the next flush), written on its version;
 - `NOTIFY#<id>`: a notification (its message as sent), with `HISTORY#<created>#<id>` beside it for listing
   newest first; `DELIVERY#<notification id>#<channel id>`: one delivery and every attempt;
-- `ACK#<story key>`, `ESC#<group id>`: acknowledgements (per story) and escalations (per alert group);
-- `INCIDENT#<id>`, `OPENINC#<story key>` (the open incident of a story: created on its absence, so two
-  racing notifiers open one incident), `EVENT#<incident id>#<event id>`: its timeline.
+- `ACK#<story key>`, `ESC#<group id>`: acknowledgements (per story) and escalations (per alert group).
 Nothing here expires: it is the audit of every alert, notification and delivery.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent, IncidentState, event
+from sigap.incidents.domain.model import EventKind, event
+from sigap.incidents.store import IncidentsTable
 from sigap.notify.domain.models import Acknowledgement, AlertGroup, Delivery, Escalation, Notification
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import Silence
 from sigap.outbound.domain.models import Channel
+from sigap.outbound.store import ChannelsTable
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws_errors import storage_error
-from sigap.platform.documents import DocumentTable
 from sigap.tenants.store import TenantStore
 
 
-class NotificationsTable(DocumentTable):
-    """NotifierStore, DeliveryStore and the configuration the API changes, over one DynamoDB table."""
+class NotificationsTable(IncidentsTable, ChannelsTable):
+    """NotifierStore, DeliveryStore and the configuration the API changes, over one DynamoDB table (which
+    also holds the incidents and the channels, each with an adapter of its own)."""
 
     label = "notifications"
 
@@ -44,26 +44,6 @@ class NotificationsTable(DocumentTable):
 
     def put_policy(self, tenant_id: str, policy: NotificationPolicy) -> None:
         self._conditional_put(self._put_item(tenant_id, "POLICY", policy))
-
-    def channels(self, owner: str) -> list[Channel]:
-        return self._models(owner, "CHANNEL#", Channel)
-
-    def channel(self, owner: str, channel_id: str) -> Channel | None:
-        return self._get_model(owner, f"CHANNEL#{channel_id}", Channel)
-
-    def save_channel(self, channel: Channel, expected_version: int) -> bool:
-        return self._conditional_put(
-            self._put_item(
-                channel.tenant_id,
-                f"CHANNEL#{channel.channel_id}",
-                channel,
-                version=channel.version,
-                expected=expected_version,
-            )
-        )
-
-    def delete_channel(self, owner: str, channel_id: str) -> None:
-        self._delete(owner, f"CHANNEL#{channel_id}")
 
     def silences(self, tenant_id: str) -> list[Silence]:
         return self._models(tenant_id, "SILENCE#", Silence)
@@ -192,69 +172,6 @@ class NotificationsTable(DocumentTable):
                 expected=expected_version,
             )
         )
-
-    # -- incidents ---------------------------------------------------------------------------------------
-
-    def open_incident(self, tenant_id: str, key: str) -> Incident | None:
-        pointer = self._get(tenant_id, f"OPENINC#{key}")
-        return self.incident(tenant_id, plain(pointer["incident_id"])) if pointer else None
-
-    def incident(self, tenant_id: str, incident_id: str) -> Incident | None:
-        return self._get_model(tenant_id, f"INCIDENT#{incident_id}", Incident)
-
-    def incidents(self, tenant_id: str, limit: int, after: str | None) -> tuple[list[Incident], str | None]:
-        items, last = self._query(tenant_id, "INCIDENT#", newest_first=True, limit=limit, after=after)
-        return [Incident.model_validate_json(plain(item["doc"])) for item in items], last
-
-    def save_incident(self, incident: Incident, expected_version: int, events: Sequence[IncidentEvent]) -> bool:
-        tenant_id = incident.tenant_id
-        items: list[dict[str, Any]] = [
-            {
-                "Put": self._put_item(
-                    tenant_id,
-                    f"INCIDENT#{incident.incident_id}",
-                    incident,
-                    version=incident.version,
-                    expected=expected_version,
-                )
-            }
-        ]
-        pointer = self._key(tenant_id, f"OPENINC#{incident.key}")
-        if expected_version == 0 and incident.state is not IncidentState.RESOLVED:
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": pointer | {"incident_id": attribute(incident.incident_id)},
-                        "ConditionExpression": "attribute_not_exists(sk)",
-                    }
-                }
-            )
-        elif incident.state is IncidentState.RESOLVED and expected_version != 0:
-            items.append(
-                {
-                    "Delete": {
-                        "TableName": self._table,
-                        "Key": pointer,
-                        "ConditionExpression": "attribute_not_exists(sk) OR incident_id = :id",
-                        "ExpressionAttributeValues": {":id": attribute(incident.incident_id)},
-                    }
-                }
-            )
-        for item in events:
-            items.append({"Put": self._put_item(tenant_id, f"EVENT#{incident.incident_id}#{item.event_id}", item)})
-        for start in range(0, len(items), 100):
-            if not self._transact(items[start : start + 100]) and start == 0:
-                return False
-        return True
-
-    def add_events(self, tenant_id: str, events: Sequence[IncidentEvent]) -> None:
-        for item in events:
-            self._conditional_put(self._put_item(tenant_id, f"EVENT#{item.incident_id}#{item.event_id}", item))
-
-    def timeline(self, tenant_id: str, incident_id: str) -> list[IncidentEvent]:
-        found = self._models(tenant_id, f"EVENT#{incident_id}#", IncidentEvent)
-        return sorted(found, key=lambda entry: (entry.at, entry.event_id))
 
     def note_delivery(self, notification: Notification, kind: EventKind, text: str, ref: str, at: datetime) -> None:
         """IncidentNotes: a delivery's outcome on the open incident of each alert it carried."""

@@ -12,13 +12,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
-from sigap.incidents.domain.model import Incident
+from sigap.incidents.store import AllIncidents, IncidentsTable
 from sigap.kernel.models import problems_of, utc_now
-from sigap.notify.secrets import ChannelSecrets, link_key
-from sigap.notify.store import NotificationsTable
 from sigap.outbound.domain.models import Channel, ChannelSecret, DeliveryReceipt, OutboundMessage
 from sigap.outbound.providers import Providers, SesMailer
+from sigap.outbound.secrets import ChannelSecrets
+from sigap.outbound.store import ChannelsTable
 from sigap.platform.batch import SqsRecordProcessor
+from sigap.platform.link_key import link_key
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.statements.domain.models import PublicationTask
@@ -37,7 +38,7 @@ from sigap.tenants.store import TenantStore
 class ChannelSenders:
     """A tenant's channels, their secrets and the provider of each type, as the publisher needs them."""
 
-    table: NotificationsTable
+    table: ChannelsTable
     secrets: ChannelSecrets
     providers: Providers
 
@@ -49,20 +50,6 @@ class ChannelSenders:
 
     def send(self, channel: Channel, secret: ChannelSecret | None, message: OutboundMessage) -> DeliveryReceipt:
         return self.providers.for_type(channel.type).send(channel, secret, message)
-
-
-@dataclass(frozen=True)
-class AllIncidents:
-    table: NotificationsTable
-
-    def all_incidents(self, tenant_id: str) -> list[Incident]:
-        found: list[Incident] = []
-        after: str | None = None
-        while True:
-            page, after = self.table.incidents(tenant_id, 100, after)
-            found.extend(page)
-            if after is None:
-                return found
 
 
 class _NoDeadLetters:
@@ -77,12 +64,12 @@ def site_url(settings: PublishingSettings, tenant_id: str) -> str:
 def publisher_ports(settings: PublishingSettings, tenant_id: str, dead_letters_url: str = "") -> PublisherPorts:
     """The publisher's adapters for one tenant (its name and site address are the tenant's own)."""
     shared = _shared(settings)
-    tenants, notifications, table, site, queue, senders = shared
+    tenants, incidents, table, site, queue, senders = shared
     tenant = tenants.get(tenant_id)
     return PublisherPorts(
         store=table,
-        incidents=notifications,
-        incident_list=AllIncidents(notifications),
+        incidents=incidents,
+        incident_list=AllIncidents(incidents),
         site=site,
         mailer=SesMailer(settings.email_sender, settings.email_configuration_set),
         channels=senders,
@@ -97,16 +84,16 @@ def publisher_ports(settings: PublishingSettings, tenant_id: str, dead_letters_u
 @lru_cache(maxsize=4)
 def _shared(
     settings: PublishingSettings,
-) -> tuple[TenantStore, NotificationsTable, PublishingTable, SiteBucket, PublicationQueue, ChannelSenders]:
-    notifications = NotificationsTable(settings.notifications_table)
+) -> tuple[TenantStore, IncidentsTable, PublishingTable, SiteBucket, PublicationQueue, ChannelSenders]:
+    # Incidents and channels live in the notifications table; each has its adapter (statements never use notify's).
     return (
         TenantStore(settings.tenants_table),
-        notifications,
+        IncidentsTable(settings.notifications_table),
         PublishingTable(settings.publishing_table),
         SiteBucket(settings.status_site_bucket),
         PublicationQueue(settings.publication_queue_url),
         ChannelSenders(
-            notifications,
+            ChannelsTable(settings.notifications_table),
             ChannelSecrets(settings.secrets_prefix),
             Providers(settings.email_sender, allow_loopback=settings.allow_loopback_receivers),
         ),

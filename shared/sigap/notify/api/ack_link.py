@@ -19,8 +19,8 @@ from sigap.notify.api.wiring import (
     settings_of,
 )
 from sigap.notify.domain.acknowledging import acknowledge
-from sigap.notify.secrets import link_key
 from sigap.platform.http.gateway import Access, Routes
+from sigap.platform.link_key import link_key
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "notifications", Access.PUBLIC)

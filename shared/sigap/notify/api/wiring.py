@@ -20,11 +20,12 @@ from sigap.notify.domain.models import Timer
 from sigap.notify.domain.ports import NotifierPorts
 from sigap.notify.domain.silences import Silence
 from sigap.notify.queues import DeliveryQueue
-from sigap.notify.secrets import ChannelSecrets, link_key
 from sigap.notify.settings import NotificationsApiSettings
 from sigap.notify.store import NotificationsTable, StoredConfiguration
 from sigap.outbound.domain.models import Channel
+from sigap.outbound.secrets import ChannelSecrets
 from sigap.platform.http.resolver import HasContext, settings_in
+from sigap.platform.link_key import link_key
 from sigap.tenants.store import TenantStore
 
 CHANNEL_ID = r"^ch-[0-9a-f]{12}$"

@@ -11,14 +11,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from sigap.incidents.store import AllIncidents
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
 from sigap.kernel.tokens import LinkError
-from sigap.notify.secrets import link_key
 from sigap.outbound.domain.models import DeliveryError
 from sigap.platform.http.gateway import Access, Routes, header
 from sigap.platform.http.resolver import ok_json, responses
+from sigap.platform.link_key import link_key
 from sigap.platform.observability import logger
 from sigap.statements.api.wiring import (
     TENANT,
@@ -35,7 +36,7 @@ from sigap.statements.domain.models import (
 from sigap.statements.domain.site import status_document
 from sigap.statements.domain.site_content import SiteInput
 from sigap.statements.domain.subscribers import confirm, subscribe, unsubscribe
-from sigap.statements.wiring import AllIncidents, publisher_ports, site_url
+from sigap.statements.wiring import publisher_ports, site_url
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "status page", Access.PUBLIC)

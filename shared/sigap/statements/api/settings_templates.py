@@ -14,6 +14,7 @@ from sigap.statements.api.wiring import (
     Accepted,
     TemplateList,
     UnknownChannelError,
+    channels_of,
     tables_of,
 )
 from sigap.statements.domain.models import (
@@ -42,11 +43,12 @@ def get_publishing(tenant: str) -> PublishingSettings:
 @routes.put("/v1/tenants/{tenant}/publishing", answer="The settings")
 def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> PublishingSettings:
     """Replace the publishing settings."""
-    incidents, table = tables_of(router)
+    _, table = tables_of(router)
+    channels = channels_of(router)
     owner = caller(router).tenant_id
     for field, ids in (("channel_ids", body.channel_ids), ("escalation_channel_ids", body.escalation_channel_ids)):
         for index, channel_id in enumerate(ids):
-            if incidents.channel(owner, channel_id) is None:
+            if channels.channel(owner, channel_id) is None:
                 raise UnknownChannelError(f"{field}[{index}]", f"no channel {channel_id!r} (POST /channels first)")
     table.put_settings(owner, body)
     return body

@@ -8,8 +8,9 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from sigap.incidents.store import IncidentsTable
 from sigap.kernel.language import Language
-from sigap.notify.store import NotificationsTable
+from sigap.outbound.store import ChannelsTable
 from sigap.platform.http.resolver import HasContext, settings_in
 from sigap.statements.domain.models import (
     Statement,
@@ -76,10 +77,10 @@ class Accepted(BaseModel):
 @lru_cache(maxsize=1)
 def adapters(
     settings: StatementsApiSettings,
-) -> tuple[TenantStore, NotificationsTable, PublishingTable, PublicationQueue]:
+) -> tuple[TenantStore, IncidentsTable, PublishingTable, PublicationQueue]:
     return (
         TenantStore(settings.tenants_table),
-        NotificationsTable(settings.notifications_table),
+        IncidentsTable(settings.notifications_table),
         PublishingTable(settings.publishing_table),
         PublicationQueue(settings.publication_queue_url),
     )
@@ -90,9 +91,14 @@ def settings_of(router: HasContext) -> StatementsApiSettings:
     return settings_in(router, StatementsApiSettings)
 
 
-def tables_of(router: HasContext) -> tuple[NotificationsTable, PublishingTable]:
+def tables_of(router: HasContext) -> tuple[IncidentsTable, PublishingTable]:
     _, incidents, table, _ = adapters(settings_of(router))
     return incidents, table
+
+
+def channels_of(router: HasContext) -> ChannelsTable:
+    """The tenant's channels (a statement's settings may name only channels that exist)."""
+    return ChannelsTable(settings_of(router).notifications_table)
 
 
 def links_of(router: HasContext, tenant_id: str) -> SiteLinks:
