@@ -32,7 +32,8 @@ def _clear_caches() -> None:
         if not name.startswith("sigap.") or ".domain" in name or name.startswith("sigap.kernel"):
             continue
         for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+            defined_in = str(getattr(value, "__module__", ""))
+            if callable(getattr(value, "cache_clear", None)) and ".domain" not in defined_in:
                 value.cache_clear()
 
 

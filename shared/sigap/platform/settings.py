@@ -24,15 +24,12 @@ def from_environment[Settings: FunctionSettings](model: type[Settings]) -> Setti
 
 
 def loader[Settings: FunctionSettings](model: type[Settings]) -> Callable[[], Settings]:
-    """A function's settings factory: reads the environment once, then answers the same model (tests drop the
-    cache with `cache_clear`; it belongs to the model's module, where they look for it)."""
+    """A function's settings factory: reads the environment once, then answers the same model."""
 
     @lru_cache(maxsize=1)
     def load() -> Settings:
         return from_environment(model)
 
-    load.__module__ = model.__module__
-    load.__name__ = load.__qualname__ = f"{model.__name__}.load"
     return load
 
 

@@ -118,7 +118,11 @@ def _fold(labelled: LabelledSet, fold: int, keep: bool) -> LabelledSet:
 
 
 def out_of_fold_logits(
-    train: Sequence[LabelledSet], own: Sequence[LabelledSet], lexicon: dict[str, float], c: float
+    train: Sequence[LabelledSet],
+    own: Sequence[LabelledSet],
+    lexicon: dict[str, float],
+    c: float,
+    start: SentimentModel | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Logits for every row of Sigap's own posts (`own`, part of `train`), each fifth of them predicted by a model
     trained without it, with the gold class indices and each row's side (0 Indonesian, 1 English)."""
@@ -127,7 +131,7 @@ def out_of_fold_logits(
     gold: list[int] = []
     sides: list[int] = []
     for fold in range(CALIBRATION_FOLDS):
-        model = fit([*others, *(_fold(labelled, fold, keep=False) for labelled in own)], lexicon, c)
+        model = fit([*others, *(_fold(labelled, fold, keep=False) for labelled in own)], lexicon, c, start)
         for labelled in own:
             held = _fold(labelled, fold, keep=True)
             tokenised = [tokens(text) for text in held.texts]
@@ -159,13 +163,17 @@ def fit_calibration(logits: np.ndarray, gold: np.ndarray, offsets: bool = True) 
 
 
 def calibrate(
-    train: Sequence[LabelledSet], own: Sequence[LabelledSet], lexicon: dict[str, float], c: float
+    train: Sequence[LabelledSet],
+    own: Sequence[LabelledSet],
+    lexicon: dict[str, float],
+    c: float,
+    start: SentimentModel | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Each side's temperature and class offsets (see SentimentModel.temperatures), fitted to Sigap's own posts out
     of fold (see out_of_fold_logits). The offsets learn the class balance of the social register; the
     temperature, how sure the model may be there. Returns them with the expected calibration error before and
     after, out of fold, per side."""
-    logits, gold, sides = out_of_fold_logits(train, own, lexicon, c)
+    logits, gold, sides = out_of_fold_logits(train, own, lexicon, c, start)
     temperatures, offsets = np.ones(2), np.zeros((2, 3))
     report: dict[str, Any] = {}
     for side, name in enumerate(SIDES):
@@ -193,7 +201,25 @@ def expected_calibration_error(probabilities: np.ndarray, gold: np.ndarray, bins
     return float(total)
 
 
-def fit(train: Sequence[LabelledSet], lexicon: dict[str, float], c: float) -> SentimentModel:
+def _start_from(model: SentimentModel, vocabulary: dict[str, int], classes: Sequence[str]) -> LogisticRegression:
+    """A classifier whose solver starts from `model`'s weights (a feature it did not have starts at zero). The
+    loss is strictly convex, so the solver ends at the same optimum, in far fewer steps when the data differ
+    little (another C, or a fifth of Sigap's own posts held out)."""
+    order = [LABELS.index(label) for label in classes]
+    sparse = np.zeros((len(vocabulary), len(LABELS)))
+    for name, column in vocabulary.items():
+        if name in model.vocabulary:
+            sparse[column] = model.sparse_weights[model.vocabulary[name]]
+    weights = np.vstack([sparse, model.dense_weights])
+    started = LogisticRegression(warm_start=True)
+    started.coef_ = weights[:, order].T.copy()
+    started.intercept_ = np.asarray(model.bias)[order].copy()
+    return started
+
+
+def fit(
+    train: Sequence[LabelledSet], lexicon: dict[str, float], c: float, start: SentimentModel | None = None
+) -> SentimentModel:
     texts = [text for labelled in train for text in labelled.texts]
     labels = [label for labelled in train for label in labelled.labels]
     row_weights = np.asarray([_row_weight(labelled) for labelled in train for _ in labelled.texts])
@@ -201,7 +227,8 @@ def fit(train: Sequence[LabelledSet], lexicon: dict[str, float], c: float) -> Se
     counts = Counter(name for features in names for name in features)
     vocabulary = {name: i for i, name in enumerate(sorted(n for n, k in counts.items() if k >= MIN_FEATURE_COUNT))}
     idf = _idf(names, vocabulary)
-    classifier = LogisticRegression(C=c, max_iter=5000, class_weight=CLASS_WEIGHT, tol=1e-6)
+    classifier = _start_from(start, vocabulary, sorted(set(labels))) if start else LogisticRegression()
+    classifier.set_params(C=c, max_iter=5000, class_weight=CLASS_WEIGHT, tol=1e-6)
     classifier.fit(_matrix(names, dense, vocabulary, idf), labels, sample_weight=row_weights)
     order = [list(classifier.classes_).index(label) for label in LABELS]
     weights = classifier.coef_[order].T  # (features, classes)
@@ -239,8 +266,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"training sets: {', '.join(f'{s.name} ({len(s.texts)})' for s in train)}")
     print(f"lexicon: {len(lexicon)} entries (VADER English + Sigap Indonesian)")
     best: tuple[float, float, SentimentModel] | None = None
+    previous: SentimentModel | None = None
     for c in C_GRID:
-        model = fit(train, lexicon, c)
+        model = previous = fit(train, lexicon, c, start=previous)
         f1s = [evaluate(model, labelled)[1] for labelled in development]
         mean = sum(f1s) / len(f1s)
         print(f"  C={c:<5} macro-F1 " + ", ".join(f"{s.name} {f:.4f}" for s, f in zip(development, f1s, strict=True)))
@@ -248,7 +276,9 @@ def main(argv: list[str] | None = None) -> None:
             best = (mean, c, model)
     assert best is not None
     _, chosen_c, model = best
-    temperatures, offsets, calibration = calibrate(train, datasets.sigap_training_sets(data), lexicon, chosen_c)
+    temperatures, offsets, calibration = calibrate(
+        train, datasets.sigap_training_sets(data), lexicon, chosen_c, start=model
+    )
     model = dataclasses.replace(model, temperatures=temperatures, offsets=offsets)
     print(f"calibration on Sigap's own posts, out of {CALIBRATION_FOLDS} folds:")
     for side, name in enumerate(SIDES):

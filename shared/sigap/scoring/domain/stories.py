@@ -120,10 +120,6 @@ def band_hashes(signature_matrix: np.ndarray) -> np.ndarray:
     return np.asarray((bands * _BAND_MIX).sum(axis=2, dtype=np.uint64) ^ (bands[:, :, 0] << np.uint64(32)))
 
 
-def new_story_id(tenant_id: str, mention_id: str) -> str:
-    return story_id_of(tenant_id, mention_id)
-
-
 def assign_stories(
     tenant_ids: Sequence[str], mention_ids: Sequence[str], tokenised: Sequence[Sequence[str]], index: BandIndex
 ) -> list[str]:
@@ -147,7 +143,7 @@ def assign_stories(
                 best = max(hits.values())
                 story = min(story for story, count in hits.items() if count == best)
             else:
-                story = new_story_id(tenant_id, mention_ids[position])
+                story = story_id_of(tenant_id, mention_ids[position])
             assigned[position] = story
             for key in band_keys[position]:
                 if key not in known:
