@@ -208,9 +208,11 @@ def _running(pid: int) -> bool:
     return status.rpartition(")")[2].split()[0] != "Z"
 
 
-def _snapshot_saved_after(state_dir: Path, moment: datetime) -> bool:
+def _snapshot_begun_after(state_dir: Path, moment: datetime) -> bool:
+    """A snapshot that began reading after `moment` holds what was written before it (one that was saved after
+    it may have scanned the table before the write)."""
     manifest = saved_manifest(state_dir / SNAPSHOT_DIR)
-    return manifest is not None and datetime.fromisoformat(manifest["saved_at"]) > moment
+    return manifest is not None and datetime.fromisoformat(manifest["started_at"]) > moment
 
 
 def _start_sigap_up(state_dir: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
@@ -264,7 +266,7 @@ def test_after_kill_9_the_tables_come_back_and_mentions_lost_from_the_queue_are_
             },
         )
         written = datetime.now(UTC)
-        wait_for(lambda: _snapshot_saved_after(tmp_path, written), timeout=30)  # a snapshot holds both
+        wait_for(lambda: _snapshot_begun_after(tmp_path, written), timeout=30)  # a snapshot holds both
     finally:
         # When the stack is killed with -9
         os.kill(process.pid, signal.SIGKILL)

@@ -58,6 +58,7 @@ def export_state(
 
     Queues can only be read by receiving, so a snapshot taken while the stack runs (`include_queues=False`)
     holds the tables alone and is marked incomplete; see `LocalStack` for how mentions queued then are kept."""
+    started = datetime.now(UTC)  # what this snapshot holds was read after this moment
     staging = folder.with_name(folder.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "tables").mkdir(parents=True)
@@ -93,6 +94,7 @@ def export_state(
                         out.write(json.dumps(row) + "\n")
     manifest = {
         "format": FORMAT,
+        "started_at": started.isoformat(),
         "saved_at": datetime.now(UTC).isoformat(),
         "complete": include_queues,
         "items": items,
