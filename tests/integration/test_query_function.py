@@ -145,3 +145,44 @@ def test_the_openapi_document_describes_every_route(aws: AwsStack, lambda_contex
     for schema in ("MentionIn", "Alert", "Evidence", "DetectionSettings", "NotificationPolicy-Input", "IncidentView"):
         assert schema in body["components"]["schemas"]
     assert body["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+ONE_MENTION = "/v1/tenants/{tenant}/mentions/{mention_id}"
+
+
+def test_a_tool_reads_back_the_mention_it_posted_scored_or_still_waiting(
+    aws: AwsStack, stored: tuple[str, str], lambda_context: Any
+) -> None:
+    # Given a scored mention, and one only accepted so far (claimed by ingestion, its scoring still queued)
+    tenant, key = stored
+    from sigap.mentions.store import MentionStore
+
+    waiting = Mention.model_validate(
+        mention_payload("ticket:42", text="Botolnya bocor") | {"tenant_id": tenant, "received_at": NOW}
+    )
+    MentionStore(aws.table("MentionsTable")).claim(tenant, [waiting], expires_at=int(NOW.timestamp()) + 3600)
+    # When each is read by the id its source sent
+    status, scored = get(aws, lambda_context, f"/v1/tenants/{tenant}/mentions/m1", ONE_MENTION, key)
+    # Then the scored one comes with its score, as in the listing
+    assert status == 200
+    assert scored["state"] == "scored"
+    assert scored["mention"]["id"] == "m1"
+    assert scored["score"]["sentiment"] == "negative"
+    # And the waiting one says so, with the mention as it was received
+    status, accepted = get(aws, lambda_context, f"/v1/tenants/{tenant}/mentions/ticket%3A42", ONE_MENTION, key)
+    assert status == 200
+    assert (accepted["state"], accepted["mention"]["text"], accepted["score"]) == ("accepted", "Botolnya bocor", None)
+
+
+def test_an_unknown_id_is_a_404_and_another_tenants_mention_is_not_readable(
+    aws: AwsStack, stored: tuple[str, str], lambda_context: Any
+) -> None:
+    tenant, key = stored
+    _, other_key = aws.new_tenant("brand-b")
+    status, body = get(aws, lambda_context, f"/v1/tenants/{tenant}/mentions/nope", ONE_MENTION, key)
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    # brand-b's key on brand-a's mention is refused at the door; on its own tenant the id is simply not there
+    status, _ = get(aws, lambda_context, f"/v1/tenants/{tenant}/mentions/m1", ONE_MENTION, other_key)
+    assert status == 403
+    status, _ = get(aws, lambda_context, "/v1/tenants/brand-b/mentions/m1", ONE_MENTION, other_key)
+    assert status == 404

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel
 
-from sigap.kernel.errors import InvalidCursorError
+from sigap.kernel.errors import InvalidCursorError, NotFoundError
 from sigap.kernel.minute_counts import AggregateWindow, SentimentSummary, summarise
-from sigap.kernel.models import Mention, ScoredMention, Sentiment, Tenant
+from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Tenant, UtcDatetime
 from sigap.kernel.paging import INVALID_CURSOR, read_parts, sign_parts
 from sigap.kernel.windows import resolve_window
 
@@ -61,6 +62,32 @@ class MentionReader(Protocol):
         sentiment: Sentiment | None = None,
         after: ListPosition | None = None,
     ) -> MentionPage: ...
+
+
+class MentionState(StrEnum):
+    ACCEPTED = "accepted"  # stored as received and queued for scoring: read it again in a moment
+    SCORED = "scored"
+
+
+class MentionRead(BaseModel):
+    """One mention as Sigap holds it: as received, and once scored its score (as in the listing)."""
+
+    state: MentionState
+    mention: Mention
+    score: Score | None = None
+    scored_at: UtcDatetime | None = None
+
+
+class MentionLookup(Protocol):
+    def lookup(self, tenant_id: str, mention_id: str) -> MentionRead | None: ...
+
+
+def read_mention(store: MentionLookup, tenant: Tenant, mention_id: str) -> MentionRead:
+    """The tenant's mention with exactly this id (as the source sent it); NotFoundError if it has none."""
+    found = store.lookup(tenant.tenant_id, mention_id)
+    if found is None:
+        raise NotFoundError(f"no mention {mention_id!r} (ids are matched exactly as they were sent)")
+    return found
 
 
 class AggregateReader(Protocol):

@@ -7,14 +7,14 @@ from importlib import resources
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
 from sigap.kernel.minute_counts import SentimentSummary
-from sigap.kernel.models import Sentiment, utc_now
+from sigap.kernel.models import MENTION_ID_PATTERN, Sentiment, utc_now
 from sigap.mentions.aggregate_store import AggregateStore
-from sigap.mentions.domain import MentionList, list_mentions, sentiment_summary
+from sigap.mentions.domain import MentionList, MentionRead, list_mentions, read_mention, sentiment_summary
 from sigap.mentions.settings import QuerySettings
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, Routes
@@ -72,6 +72,21 @@ def get_mentions(
         cursor=cursor,
         now=utc_now(),
     )
+
+
+@routes.get("/v1/tenants/{tenant}/mentions/{mention_id}", answer="The mention")
+def get_mention(
+    tenant: str,
+    mention_id: Annotated[
+        str, Path(pattern=MENTION_ID_PATTERN, description="The id the source sent, exactly (percent-encoded)")
+    ],
+) -> MentionRead:
+    """One mention by the id its source sent: accepted (queued for scoring) or scored, with its score.
+
+    What a tool that posted a mention (a CRM ticket, a contact-centre call) reads back. An id holding a '/'
+    cannot be read here: API Gateway decodes %2F before it routes, so the id no longer fits one path segment."""
+    _, mentions, _ = _adapters(_settings())
+    return read_mention(mentions, caller(app), mention_id)
 
 
 @routes.get("/v1/tenants/{tenant}/summary", answer="Summary")

@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigap.kernel.aggregates import AggregateContribution
 from sigap.kernel.errors import InvalidCursorError, StorageError
 from sigap.kernel.models import Mention, ScoredMention, Sentiment
-from sigap.mentions.domain import Claims, ListPosition, MentionPage
+from sigap.mentions.domain import Claims, ListPosition, MentionPage, MentionRead, MentionState
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
@@ -271,6 +271,25 @@ class MentionStore:
         if not item or "doc" not in item:
             return None
         return ScoredMention.model_validate_json(plain(item["doc"]))
+
+    def lookup(self, tenant_id: str, mention_id: str) -> MentionRead | None:
+        """The mention scored, or as received while it waits to be scored; None if the tenant has no such id."""
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key={"pk": attribute(mention_pk(tenant_id, mention_id))}, ConsistentRead=True
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("GetItem on mentions", exc) from exc
+        if item and "doc" in item:
+            scored = ScoredMention.model_validate_json(plain(item["doc"]))
+            return MentionRead(
+                state=MentionState.SCORED, mention=scored.mention, score=scored.score, scored_at=scored.scored_at
+            )
+        if item and "received" in item:
+            return MentionRead(
+                state=MentionState.ACCEPTED, mention=Mention.model_validate_json(plain(item["received"]))
+            )
+        return None
 
     def list_newest_first(
         self,

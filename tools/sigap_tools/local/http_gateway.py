@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sigap_tools.local.worker import FunctionPool, InvocationError
 
@@ -44,7 +44,8 @@ def build_event(
     route: Route, method: str, target: str, headers: dict[str, str], body: bytes, client: str
 ) -> dict[str, Any]:
     parts = urlsplit(target)
-    match = route.pattern.match(parts.path)
+    path = unquote(parts.path)  # HTTP APIs decode the path before they route (%2F is then a '/')
+    match = route.pattern.match(path)
     path_parameters = match.groupdict() if match else {}
     query: dict[str, list[str]] = {}
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
@@ -55,7 +56,7 @@ def build_event(
     return {
         "version": "2.0",
         "routeKey": route.route_key,
-        "rawPath": parts.path,
+        "rawPath": path,
         "rawQueryString": parts.query,
         "headers": headers,
         "queryStringParameters": {key: ",".join(values) for key, values in query.items()} or None,
@@ -67,7 +68,7 @@ def build_event(
             "domainPrefix": "local",
             "http": {
                 "method": method,
-                "path": parts.path,
+                "path": path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": client,
                 "userAgent": headers.get("user-agent", ""),
@@ -187,7 +188,7 @@ class HttpGateway:
             _send_error(request, 413, "body_too_large", f"the body is over API Gateway's {MAX_PAYLOAD_BYTES} bytes")
             return
         body = request.rfile.read(length) if length else b""
-        path = urlsplit(request.path).path
+        path = unquote(urlsplit(request.path).path)
         if self._static is not None and (path.startswith(STATIC_PREFIX) or path == STATIC_PREFIX.rstrip("/")):
             self._static.serve(request, path)
             return
