@@ -115,6 +115,28 @@ def test_a_resent_mention_is_stored_and_counted_once(client: SigapClient, tenant
     assert after == before + 1
 
 
+def test_a_tool_scores_texts_now_and_reads_a_posted_mention_back(client: SigapClient, tenant: tuple[str, str]) -> None:
+    tenant_id, _ = tenant
+    # A contact centre asks for a call note's score before it routes the call
+    scored = client.request(
+        "POST", f"/v1/tenants/{tenant_id}/score", body={"texts": [{"id": "call-9", "text": "Kecewa, botolnya bocor"}]}
+    )
+    assert scored.status == 200, scored.body
+    assert scored.body["results"][0]["id"] == "call-9"
+    assert scored.body["results"][0]["score"]["sentiment"] == "negative"
+    # A CRM posts a ticket, then reads its score back by the ticket's id (percent-encoded)
+    assert client.post_mentions(tenant_id, [mention_payload("ticket:77")]).status == 202
+    read = wait_for(
+        lambda: (
+            (answer := client.request("GET", f"/v1/tenants/{tenant_id}/mentions/ticket%3A77")).body.get("state")
+            == "scored"
+            and answer
+        )
+    )
+    assert read.body["mention"]["id"] == "ticket:77"
+    assert read.body["score"]["sentiment"] in {"negative", "neutral", "positive"}
+
+
 def test_the_api_serves_its_openapi_document(stack: LocalStack) -> None:
     answer = SigapClient(stack.api_url).request("GET", "/v1/openapi.json")
     assert answer.status == 200

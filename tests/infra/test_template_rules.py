@@ -203,13 +203,14 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     from sigap.ingest.settings import IngestSettings
     from sigap.mentions.settings import QuerySettings
     from sigap.notify.settings import DeliverySettings, NotificationsApiSettings, NotifierSettings
-    from sigap.scoring.settings import ScoringSettings
+    from sigap.scoring.settings import ScoreApiSettings, ScoringSettings
     from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
         "IngestFunction": IngestSettings,
         "QueryFunction": QuerySettings,
         "ScoringFunction": ScoringSettings,
+        "ScoreFunction": ScoreApiSettings,
         "DetectorFunction": DetectorSettings,
         "EvaluatorFunction": EvaluatorSettings,
         "AlertsFunction": AlertsApiSettings,

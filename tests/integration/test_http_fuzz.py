@@ -26,6 +26,7 @@ from tests.integration.conftest import AwsStack
 EXAMPLES = int(os.environ.get("SIGAP_FUZZ_EXAMPLES", "250"))
 MENTIONS, SUMMARY = "/v1/tenants/{tenant}/mentions", "/v1/tenants/{tenant}/summary"
 MENTION = "/v1/tenants/{tenant}/mentions/{mention_id}"
+SCORE = "/v1/tenants/{tenant}/score"
 ALERTS, ALERT = "/v1/tenants/{tenant}/alerts", "/v1/tenants/{tenant}/alerts/{alert_id}"
 SETTINGS = "/v1/tenants/{tenant}/detection-settings"
 
@@ -106,7 +107,13 @@ keys = st.sampled_from(["own"] * 6 + ["other", "wrong", "none", "garbage"])
 @pytest.fixture
 def api(aws: AwsStack) -> Iterator[dict[str, Any]]:
     loaded: dict[str, Any] = {}
-    for name, logical_id in (("ingest", "IngestFunction"), ("query", "QueryFunction"), ("alerts", "AlertsFunction")):
+    functions = (
+        ("ingest", "IngestFunction"),
+        ("query", "QueryFunction"),
+        ("alerts", "AlertsFunction"),
+        ("score", "ScoreFunction"),
+    )
+    for name, logical_id in functions:
         aws.use_function_environment(logical_id)
         loaded[name] = load_handler(name)
     _, own_key = aws.new_tenant("brand-a")
@@ -241,6 +248,43 @@ def test_reading_one_mention_by_any_id_never_gets_a_5xx(
     event = http_event("GET", path, route_path=MENTION, headers=_headers(api, key, None))
     status, body = _answer(api, "query", event, lambda_context)
     assert status in (401, 403, 404, 422), body  # none of these ids was ever posted
+
+
+texts_to_score = st.lists(
+    st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"text": st.text(max_size=300)},
+            optional={
+                "id": st.one_of(st.text(max_size=140), json_values),
+                "channel": st.sampled_from(["social", "email", "news", "fax", "", None]),
+                "author": st.one_of(json_values, st.fixed_dictionaries({}, optional={"followers": json_values})),
+                "language": st.sampled_from(["id", "en", "EN", "xx-yy", ""]),
+            },
+        ),
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.one_of(json_values, st.fixed_dictionaries({"texts": texts_to_score})),
+    key=st.sampled_from(["own"] * 4 + ["other", "wrong", "none"]),
+)
+def test_scoring_anything_now_never_gets_a_5xx_and_a_200_answers_every_text(
+    api: dict[str, Any], lambda_context: Any, body: Any, key: str
+) -> None:
+    path = "/v1/tenants/brand-a/score"
+    event = http_event("POST", path, route_path=SCORE, body=body, headers=_headers(api, key, "application/json"))
+    status, answer = _answer(api, "score", event, lambda_context)
+    if status == 200:
+        assert len(answer["results"]) == len(body["texts"])
 
 
 alert_queries = st.dictionaries(

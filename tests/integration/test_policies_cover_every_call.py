@@ -276,6 +276,22 @@ def test_every_aws_call_of_the_ingest_scoring_and_detection_functions_is_granted
     query = load_handler("query")
     _http(aws, query, lambda_context, "GET", "/v1/tenants/{tenant}/mentions", key, tenant="brand-a")
     _http(aws, query, lambda_context, "GET", "/v1/tenants/{tenant}/summary", key, tenant="brand-a")
+    _http(
+        aws,
+        query,
+        lambda_context,
+        "GET",
+        "/v1/tenants/{tenant}/mentions/{mention_id}",
+        key,
+        tenant="brand-a",
+        mention_id="m0",
+    )
+    recorder.function = "ScoreFunction"
+    aws.use_function_environment("ScoreFunction")
+    texts = {"texts": [{"text": mention["text"]} for mention in mentions[:3]]}
+    _http(
+        aws, load_handler("score"), lambda_context, "POST", "/v1/tenants/{tenant}/score", key, texts, tenant="brand-a"
+    )
     recorder.function = "AlertsFunction"
     aws.use_function_environment("AlertsFunction")
     alerts = load_handler("alerts")

@@ -24,6 +24,7 @@ from sigap.detection import router as alerts
 from sigap.ingest import router as ingest
 from sigap.mentions import router as query
 from sigap.notify.api import app as notifications
+from sigap.scoring import router as score
 from sigap.statements.api import app as statements
 
 TITLE = "Sigap API"
@@ -41,7 +42,14 @@ def openapi_json() -> str:
     described once for each. It includes copies: including a router re-points its context at the resolver
     that includes it, and the functions' own routers must keep theirs."""
     describer = APIGatewayHttpResolver(enable_validation=True)
-    for router in (ingest.router, query.router, alerts.router, *notifications.ROUTERS, *statements.ROUTERS):
+    for router in (
+        ingest.router,
+        score.router,
+        query.router,
+        alerts.router,
+        *notifications.ROUTERS,
+        *statements.ROUTERS,
+    ):
         describer.include_router(copy.copy(router))
     generated = describer.get_openapi_json_schema(
         title=TITLE,

@@ -1,4 +1,4 @@
-"""The scoring function's settings."""
+"""The scoring functions' settings: the consumer that scores and stores, and the score-now API."""
 
 from __future__ import annotations
 
@@ -19,3 +19,13 @@ class ScoringSettings(FunctionSettings):
 
 
 scoring_settings = loader(ScoringSettings)
+
+
+class ScoreApiSettings(FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    stories_table: str = Field(alias="STORIES_TABLE")
+    story_window_days: int = Field(alias="STORY_WINDOW_DAYS", default=14, ge=1, le=365)
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=1_048_576, ge=1024)
+
+
+score_api_settings = loader(ScoreApiSettings)

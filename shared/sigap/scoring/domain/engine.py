@@ -78,6 +78,10 @@ class SigapScorer:
         self.name = f"sigap-lr-{model.training.get('vocabulary', 0)}"
 
     def score_batch(self, mentions: Sequence[Mention]) -> list[Score]:
+        return self.scores([input_of(mention) for mention in mentions])
+
+    def scores(self, inputs: Sequence[ScoringInput]) -> list[Score]:
+        """Each input's score as stored and answered (the engine's result with this scorer's name)."""
         from sigap.kernel.models import Score, Signal
 
         return [
@@ -93,7 +97,7 @@ class SigapScorer:
                 top_factors=result.top_factors,
                 scorer=self.name,
             )
-            for result in self.score_inputs([input_of(mention) for mention in mentions])
+            for result in self.score_inputs(inputs)
         ]
 
     def score_inputs(self, inputs: Sequence[ScoringInput]) -> list[ScoreResult]:

@@ -62,6 +62,21 @@ class MemoryBandIndex:
             stories.setdefault(key, story)
 
 
+class PeekingBandIndex:
+    """A tenant's stories read from `stories`, never written to it: texts scored on request (not stored) join a
+    story already running, and each other within the request, but leave no trace for later mentions."""
+
+    def __init__(self, stories: BandIndex) -> None:
+        self._stories = stories
+        self._request = MemoryBandIndex()
+
+    def lookup(self, tenant_id: str, band_keys: Sequence[str]) -> dict[str, str]:
+        return self._stories.lookup(tenant_id, band_keys) | self._request.lookup(tenant_id, band_keys)
+
+    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
+        self._request.remember(tenant_id, assignments)
+
+
 def _content(words: Sequence[str]) -> list[str]:
     content = [word for word in words if word not in CLAUSE_ENDS]
     while content and content[0] in _FORWARD_MARKERS:
