@@ -18,7 +18,7 @@ from sigap.kernel.models import MAX_TEXT_CHARS, Author, Engagement, Score
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.platform.observability import metrics
-from sigap.scoring.domain.engine import ScoringInput, SigapScorer
+from sigap.scoring.domain.engine import SigapScorer, input_for
 from sigap.scoring.domain.sentiment import SentimentModel, shipped_model
 from sigap.scoring.domain.stories import PeekingBandIndex
 from sigap.scoring.settings import ScoreApiSettings
@@ -76,21 +76,7 @@ def post_score(tenant: str, body: Annotated[ScoreRequest, Body(description="Up t
     _, stories = _adapters(settings_in(app, ScoreApiSettings))
     tenant_id = caller(app).tenant_id
     scorer = SigapScorer(_model(), PeekingBandIndex(stories))
-    inputs = [
-        ScoringInput(
-            tenant_id=tenant_id,
-            mention_id=item.id or f"score-{index}",
-            text=item.text,
-            channel=item.channel,
-            followers=item.author.followers,
-            verified=item.author.verified,
-            likes=item.engagement.likes,
-            shares=item.engagement.shares,
-            comments=item.engagement.comments,
-            language_hint=item.language,
-        )
-        for index, item in enumerate(body.texts)
-    ]
+    inputs = [input_for(tenant_id, item.id or f"score-{index}", item) for index, item in enumerate(body.texts)]
     scores = scorer.scores(inputs)
     metrics.add_metric(name="TextsScoredOnRequest", unit="Count", value=len(scores))
     return ScoreAnswer(

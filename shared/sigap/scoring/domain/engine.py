@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sigap.kernel.kinds import Sentiment, SourceChannel
 from sigap.kernel.language import LANGUAGES, identify
@@ -22,7 +22,7 @@ from sigap.scoring.domain.stories import BandIndex, assign_stories
 from sigap.scoring.domain.text import tokens
 
 if TYPE_CHECKING:
-    from sigap.kernel.models import Mention, Score
+    from sigap.kernel.models import Author, Engagement, Mention, Score
 
 _SENTIMENTS = (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
 
@@ -54,19 +54,38 @@ class ScoreResult:
     top_factors: list[str]
 
 
-def input_of(mention: Mention) -> ScoringInput:
+class Scorable(Protocol):
+    """What scoring reads of a mention, or of a text sent to be scored now."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def channel(self) -> SourceChannel: ...
+    @property
+    def author(self) -> Author: ...
+    @property
+    def engagement(self) -> Engagement: ...
+    @property
+    def language(self) -> str | None: ...
+
+
+def input_for(tenant_id: str, mention_id: str, item: Scorable) -> ScoringInput:
     return ScoringInput(
-        tenant_id=mention.tenant_id,
-        mention_id=mention.id,
-        text=mention.text,
-        channel=mention.channel,
-        followers=mention.author.followers,
-        verified=mention.author.verified,
-        likes=mention.engagement.likes,
-        shares=mention.engagement.shares,
-        comments=mention.engagement.comments,
-        language_hint=mention.language,
+        tenant_id=tenant_id,
+        mention_id=mention_id,
+        text=item.text,
+        channel=item.channel,
+        followers=item.author.followers,
+        verified=item.author.verified,
+        likes=item.engagement.likes,
+        shares=item.engagement.shares,
+        comments=item.engagement.comments,
+        language_hint=item.language,
     )
+
+
+def input_of(mention: Mention) -> ScoringInput:
+    return input_for(mention.tenant_id, mention.id, mention)
 
 
 class SigapScorer:
