@@ -260,26 +260,24 @@ class MentionStore:
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("Scan on mentions", exc) from exc
 
-    def get(self, tenant_id: str, mention_id: str) -> ScoredMention | None:
-        """The scored mention, or None while it is only claimed (accepted, not scored yet) or unknown."""
+    def _item(self, tenant_id: str, mention_id: str) -> dict[str, Any] | None:
+        """The mention's item as stored: a claim (`received`) or a scored mention (`doc`)."""
         try:
-            item = self._client.get_item(
-                TableName=self._table, Key={"pk": attribute(mention_pk(tenant_id, mention_id))}
-            ).get("Item")
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("GetItem on mentions", exc) from exc
-        if not item or "doc" not in item:
-            return None
-        return ScoredMention.model_validate_json(plain(item["doc"]))
-
-    def lookup(self, tenant_id: str, mention_id: str) -> MentionRead | None:
-        """The mention scored, or as received while it waits to be scored; None if the tenant has no such id."""
-        try:
-            item = self._client.get_item(
+            item: dict[str, Any] | None = self._client.get_item(
                 TableName=self._table, Key={"pk": attribute(mention_pk(tenant_id, mention_id))}, ConsistentRead=True
             ).get("Item")
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on mentions", exc) from exc
+        return item
+
+    def get(self, tenant_id: str, mention_id: str) -> ScoredMention | None:
+        """The scored mention, or None while it is only claimed (accepted, not scored yet) or unknown."""
+        item = self._item(tenant_id, mention_id)
+        return ScoredMention.model_validate_json(plain(item["doc"])) if item and "doc" in item else None
+
+    def lookup(self, tenant_id: str, mention_id: str) -> MentionRead | None:
+        """The mention scored, or as received while it waits to be scored; None if the tenant has no such id."""
+        item = self._item(tenant_id, mention_id)
         if item and "doc" in item:
             scored = ScoredMention.model_validate_json(plain(item["doc"]))
             return MentionRead(

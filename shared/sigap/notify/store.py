@@ -26,7 +26,7 @@ from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import Silence
 from sigap.outbound.domain.models import Channel
 from sigap.outbound.store import ChannelsTable
-from sigap.platform.attributes import attribute, plain, value_of
+from sigap.platform.attributes import attribute, attributes, plain, value_of
 from sigap.platform.aws_errors import storage_error
 from sigap.tenants.store import TenantStore
 
@@ -83,13 +83,13 @@ class NotificationsTable(IncidentsTable, ChannelsTable):
 
     def _notification_puts(self, notification: Notification) -> list[dict[str, Any]]:
         created = notification.created_at.strftime("%Y%m%dT%H%M%S%f")
-        summary = {
-            "kind": attribute(notification.kind.value),
-            "title": attribute(notification.message.title),
-            "receivers": attribute(len(notification.receivers)),
-            "created_at": attribute(notification.created_at.isoformat()),
-            "notification_id": attribute(notification.notification_id),
-        }
+        summary = attributes(
+            kind=notification.kind.value,
+            title=notification.message.title,
+            receivers=len(notification.receivers),
+            created_at=notification.created_at.isoformat(),
+            notification_id=notification.notification_id,
+        )
         main = self._put_item(notification.owner, f"NOTIFY#{notification.notification_id}", notification, only_new=True)
         main["Item"]["queued"] = attribute(False)
         history = {

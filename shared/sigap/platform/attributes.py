@@ -34,14 +34,6 @@ def plain(value: Mapping[str, Any]) -> Any:
     return _DESERIALIZER.deserialize(cast(Any, value))
 
 
-def text(item: Mapping[str, Any], name: str) -> str:
-    """A string attribute of an item that must have it."""
-    found = plain(item[name])
-    if not isinstance(found, str):
-        raise TypeError(f"attribute {name!r} is a {type(found).__name__}, not a string")
-    return found
-
-
 def value_of(item: Mapping[str, Any], name: str, default: Any = None) -> Any:
     """An attribute an item may lack (written by an older version, or not yet set): its value, or `default`."""
     return plain(item[name]) if name in item else default
