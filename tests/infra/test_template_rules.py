@@ -204,6 +204,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     from sigap.mentions.settings import QuerySettings
     from sigap.notify.settings import DeliverySettings, NotificationsApiSettings, NotifierSettings
     from sigap.scoring.settings import ScoreApiSettings, ScoringSettings
+    from sigap.sources.settings import HooksSettings, SourcesSettings
     from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
@@ -211,6 +212,8 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "QueryFunction": QuerySettings,
         "ScoringFunction": ScoringSettings,
         "ScoreFunction": ScoreApiSettings,
+        "SourcesFunction": SourcesSettings,
+        "HooksFunction": HooksSettings,
         "DetectorFunction": DetectorSettings,
         "EvaluatorFunction": EvaluatorSettings,
         "AlertsFunction": AlertsApiSettings,

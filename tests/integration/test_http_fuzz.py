@@ -119,6 +119,8 @@ def api(aws: AwsStack) -> Iterator[dict[str, Any]]:
         ("query", "QueryFunction"),
         ("alerts", "AlertsFunction"),
         ("score", "ScoreFunction"),
+        ("sources", "SourcesFunction"),
+        ("hooks", "HooksFunction"),
     )
     for name, logical_id in functions:
         aws.use_function_environment(logical_id)
@@ -283,6 +285,89 @@ def test_scoring_anything_now_never_gets_a_5xx_and_a_200_answers_every_text(
     status, answer = _answer(api, "score", event, lambda_context)
     if status == 200:
         assert len(answer["results"]) == len(body["texts"])
+
+
+SOURCES, HOOK = "/v1/tenants/{tenant}/sources", "/v1/hooks/{tenant}/{source}"
+source_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"name": st.one_of(st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True), st.text(max_size=20))},
+        optional={
+            "preset": st.sampled_from(
+                ["sigap", "flat", "meltwater", "youscan", "sprinklr", "helpdesk", "x-export", "?"]
+            ),
+            "verification": st.sampled_from(["standard_webhooks", "hmac_header", "url_secret", "none", 3]),
+            "channel": st.sampled_from(["social", "ticket", "fax", None]),
+            "signature_header": st.one_of(st.text(max_size=70), st.just("X-Signature")),
+            "mapping": st.one_of(
+                json_values,
+                st.fixed_dictionaries(
+                    {
+                        "fields": st.dictionaries(
+                            st.sampled_from(["id", "text", "created_at", "author", "x"]),
+                            st.one_of(st.text(max_size=20), json_values),
+                            max_size=4,
+                        )
+                    },
+                    optional={
+                        "records": st.one_of(st.text(max_size=20), json_values),
+                        "timezone": st.one_of(st.text(max_size=8), st.just("+07:00")),
+                    },
+                ),
+            ),
+        },
+    ),
+)
+
+
+@FUZZ
+@given(body=source_bodies, key=st.sampled_from(["own"] * 4 + ["other", "none"]))
+def test_registering_any_source_never_gets_a_5xx_and_a_201_shows_its_secret_once(
+    api: dict[str, Any], lambda_context: Any, body: Any, key: str
+) -> None:
+    path = "/v1/tenants/brand-a/sources"
+    event = http_event("POST", path, route_path=SOURCES, body=body, headers=_headers(api, key, "application/json"))
+    status, answer = _answer(api, "sources", event, lambda_context)
+    if status == 201:
+        assert answer["secret"]
+        listing = api["sources"].lambda_handler(
+            http_event("GET", path, route_path=SOURCES, headers=_headers(api, "own", None)), lambda_context
+        )
+        assert answer["secret"] not in listing["body"]
+
+
+@pytest.fixture
+def open_source(api: dict[str, Any], lambda_context: Any) -> str:
+    """A source of brand-a that takes its secret in the URL, so fuzzed bodies get past verification."""
+    body = {"name": "fuzz", "preset": "sigap", "verification": "url_secret"}
+    event = http_event("POST", "/v1/tenants/brand-a/sources", route_path=SOURCES, body=body,
+                       headers=_headers(api, "own", "application/json"))  # fmt: skip
+    result = api["sources"].lambda_handler(event, lambda_context)
+    assert result["statusCode"] == 201, result["body"]
+    return str(json.loads(result["body"])["secret"])
+
+
+@FUZZ
+@given(
+    raw=raw_bodies,
+    content_type=content_types,
+    secret=st.sampled_from(["right"] * 4 + ["wrong", "none"]),
+    signature=st.one_of(st.none(), st.text(max_size=40)),
+)
+def test_posting_anything_to_a_webhook_never_gets_a_5xx_and_a_202_accounts_for_every_record(
+    api: dict[str, Any], lambda_context: Any, open_source: str, raw: bytes, content_type: str | None, secret: str,
+    signature: str | None,
+) -> None:  # fmt: skip
+    query = {"right": {"key": open_source}, "wrong": {"key": "nope"}, "none": {}}[secret]
+    headers: dict[str, str | None] = {"content-type": content_type, "webhook-signature": signature}
+    event = http_event("POST", "/v1/hooks/brand-a/fuzz", route_path=HOOK, raw_body=raw, headers=headers,
+                       query=query)  # fmt: skip
+    status, answer = _answer(api, "hooks", event, lambda_context)
+    if secret != "right":
+        assert status == 401, answer
+    if status == 202 and not answer["replay"]:
+        mapped = len(answer["accepted"]) + len(answer["duplicates"])
+        assert mapped + len({problem["record"] for problem in answer["rejected"]}) >= 1
 
 
 alert_queries = st.dictionaries(

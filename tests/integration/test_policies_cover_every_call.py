@@ -400,3 +400,48 @@ def test_every_aws_call_of_the_publishing_functions_is_granted(
             ("FeedbackFunction", "dynamodb:UpdateItem"),
         },
     )
+
+
+def test_every_aws_call_of_the_sources_and_webhook_functions_is_granted(
+    aws: AwsStack, recorder: Recorder, lambda_context: Any
+) -> None:
+    from standardwebhooks import Webhook
+
+    from tests.conftest import mention_payload
+
+    _, key = aws.new_tenant("brand-a")
+    recorder.function = "SourcesFunction"
+    aws.use_function_environment("SourcesFunction")
+    sources = load_handler("sources")
+    base = "/v1/tenants/{tenant}/sources"
+    created = _http(aws, sources, lambda_context, "POST", base, key, {"name": "tool"}, tenant="brand-a")
+    _http(aws, sources, lambda_context, "POST", base, key, {"name": "spare"}, tenant="brand-a")
+    _http(aws, sources, lambda_context, "GET", base, key, tenant="brand-a")
+    _http(aws, sources, lambda_context, "GET", base + "/{source}", key, tenant="brand-a", source="tool")
+    _http(aws, sources, lambda_context, "DELETE", base + "/{source}", key, tenant="brand-a", source="spare")
+    _http(aws, sources, lambda_context, "POST", base + "/{source}/rotate", key, {}, tenant="brand-a", source="tool")
+    recorder.function = "HooksFunction"
+    aws.use_function_environment("HooksFunction")
+    body = json.dumps(mention_payload("h-1"))
+    now = datetime.now(UTC)
+    headers = {
+        "webhook-id": "msg-1",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(created["secret"]).sign("msg-1", now, body),
+    }
+    hook = "/v1/hooks/{tenant}/{source}"
+    for _ in range(2):  # the second is a replay: the receipts are read
+        event = http_event("POST", "/v1/hooks/brand-a/tool", route_path=hook, raw_body=body, headers=headers)
+        assert load_handler("hooks").lambda_handler(event, lambda_context)["statusCode"] == 202
+    _check(
+        aws,
+        recorder,
+        {
+            ("SourcesFunction", "dynamodb:PutItem"),
+            ("SourcesFunction", "dynamodb:DeleteItem"),
+            ("SourcesFunction", "dynamodb:Query"),
+            ("HooksFunction", "dynamodb:UpdateItem"),
+            ("HooksFunction", "sqs:SendMessageBatch"),
+            ("HooksFunction", "dynamodb:GetItem"),
+        },
+    )

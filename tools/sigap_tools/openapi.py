@@ -25,6 +25,8 @@ from sigap.ingest import router as ingest
 from sigap.mentions import router as query
 from sigap.notify.api import app as notifications
 from sigap.scoring import router as score
+from sigap.sources import hooks
+from sigap.sources import router as sources
 from sigap.statements.api import app as statements
 
 TITLE = "Sigap API"
@@ -45,6 +47,8 @@ def openapi_json() -> str:
     for router in (
         ingest.router,
         score.router,
+        sources.router,
+        hooks.router,
         query.router,
         alerts.router,
         *notifications.ROUTERS,

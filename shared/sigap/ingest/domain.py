@@ -16,7 +16,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from sigap.kernel.errors import MentionTooLargeError
-from sigap.kernel.models import Mention, MentionIn, Tenant
+from sigap.kernel.models import Mention, MentionIn
 from sigap.mentions.domain import Claims
 
 MAX_MESSAGE_BYTES = 256 * 1024  # SQS's limit for one message
@@ -43,7 +43,7 @@ class IngestResult(BaseModel):
 
 
 def accept_mentions(
-    tenant: Tenant,
+    tenant_id: str,
     batch: Sequence[MentionIn],
     *,
     ledger: MentionLedger,
@@ -58,12 +58,12 @@ def accept_mentions(
         if incoming.id in unique:
             repeated.append(incoming.id)
             continue
-        mention = Mention(**incoming.model_dump(), tenant_id=tenant.tenant_id, received_at=now)
+        mention = Mention(**incoming.model_dump(), tenant_id=tenant_id, received_at=now)
         size = len(message_body(mention).encode("utf-8"))
         if size > MAX_MESSAGE_BYTES:
             raise MentionTooLargeError(index, size, MAX_MESSAGE_BYTES)
         unique[incoming.id] = mention
-    claims = ledger.claim(tenant.tenant_id, list(unique.values()), int((now + CLAIM_LIFETIME).timestamp()))
+    claims = ledger.claim(tenant_id, list(unique.values()), int((now + CLAIM_LIFETIME).timestamp()))
     claimed = set(claims.claimed)
     sink.send(
         [mention for mention_id, mention in unique.items() if mention_id in claimed] + claims.pending, correlation_id

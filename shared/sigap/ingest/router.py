@@ -65,7 +65,7 @@ def _ingest(
 ) -> IngestResult:
     _, mentions, queue = _adapters(settings)
     return accept_mentions(
-        tenant, batch, ledger=mentions, sink=queue, now=utc_now(), correlation_id=request["correlation_id"]
+        tenant.tenant_id, batch, ledger=mentions, sink=queue, now=utc_now(), correlation_id=request["correlation_id"]
     )
 
 

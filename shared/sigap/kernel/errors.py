@@ -55,3 +55,21 @@ class IdempotencyKeyReusedError(SigapError):
 
 class RequestInProgressError(SigapError):
     """A request with the same Idempotency-Key is still being handled."""
+
+
+class UnprocessableError(SigapError):
+    """A well-formed request Sigap cannot use (a payload its source's mapping cannot map): a 422 with a code and
+    each field's problem."""
+
+    def __init__(self, code: str, message: str, problems: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.problems = problems
+
+
+class ConflictError(SigapError):
+    """The request conflicts with what is stored (a name taken, a version moved on): a 409."""
+
+
+class TooManyRecordsError(SigapError):
+    """A payload holds more records than one request may carry: a 413."""

@@ -1,14 +1,14 @@
 """`sigap backtest`: a JSONL mention stream replayed in simulated time through the deployed scoring and detection
 code, on in-memory adapters (no AWS, no network), every simulated minute evaluated for every tenant seen so far.
 
-Each input line is a mention as the API accepts it plus `tenant` (a slug; a name such as "US Airways" is read as
-"us-airways" and output lines name it as it was given). Tolerated as external tools and
-dataset exports send them: `author` as a plain handle (or an object with `screen_name`/`followers_count`),
-`reach` as a number (an audience size, or a 0..1 reach score), `created_at` as '2015-02-24 11:35:52 -0800' or
-Twitter's 'Wed Feb 24 11:35:52 +0000 2015' (`published_at`, `timestamp`, `time` or `date` also name it), a
-channel such as "twitter" (social), a location as a string, a missing or odd `id` (the line number or a hash
-stands in) or `source` ("backtest"), and fields Sigap does not know (ignored, gold labels included). A repeated
-id is dropped as the API drops it. A line that is still not a mention is counted and reported, never fatal.
+Each input line is a mention plus `tenant` (a slug; a name such as "US Airways" is read as "us-airways" and output
+lines name it as it was given), read by the same mapping as a webhook source with the `sigap` preset
+(sigap.ingest.mapping): `author` as a plain handle or an object with `screen_name`/`followers_count`, a time as
+'2015-02-24 11:35:52 -0800' or Twitter's 'Wed Feb 24 11:35:52 +0000 2015' (`published_at`, `timestamp`, `time` or
+`date` also name it), a channel such as "twitter" (social), a location as a string, and fields Sigap does not know
+(ignored, gold labels included). Only here: `reach` as a number (an audience size, or a 0..1 reach score), a missing
+id (the line number stands in) and a missing `source` ("backtest"). A repeated id is dropped as the API drops it.
+A line that is still not a mention is counted and reported, never fatal.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from pydantic import ValidationError
-
 from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
 from sigap.detection.domain.models import AlertTransition, DetectionSettings
+from sigap.ingest.mapping import lenient
+from sigap.ingest.mapping.model import map_record
+from sigap.ingest.mapping.presets import PRESETS
 from sigap.kernel.aggregates import minute_start, stable_hash
 from sigap.kernel.kinds import TENANT_ID_PATTERN, SourceChannel
-from sigap.kernel.models import MENTION_ID_PATTERN, Mention, MentionIn, Score, ScoredMention
+from sigap.kernel.models import Mention, MentionIn, Score, ScoredMention
 from sigap.scoring.domain.engine import SigapScorer
 from sigap.scoring.domain.reach import CHANNEL_WEIGHT, SATURATION
 from sigap.scoring.domain.sentiment import shipped_model
@@ -44,10 +45,8 @@ from sigap_tools.backtest.memory import (
 )
 
 MINUTE = timedelta(minutes=1)
-_FIELDS = frozenset(MentionIn.model_fields)
-_ID = re.compile(MENTION_ID_PATTERN)
-_CHANNELS = frozenset(channel.value for channel in SourceChannel)
-_TIME_ALIASES = ("created_at", "published_at", "timestamp", "time", "date")
+# The lines are read as the `sigap` preset reads a webhook's records: one mapping module for every door.
+_LINES = PRESETS["sigap"]
 
 
 class BadLineError(ValueError):
@@ -63,87 +62,18 @@ def _followers_for_reach(reach: float, channel: str) -> int:
     return max(0, round(10**exponent) - 1)
 
 
-_SOCIAL_NETWORKS = frozenset({"twitter", "x", "facebook", "instagram", "tiktok", "youtube", "threads", "linkedin"})
-_AUTHOR_ALIASES = {"screen_name": "handle", "username": "handle", "name": "handle", "followers_count": "followers"}
-_ENGAGEMENT_ALIASES = {
-    "likes": "likes",
-    "favorites": "likes",
-    "favorite_count": "likes",
-    "shares": "shares",
-    "retweets": "shares",
-    "retweet_count": "shares",
-    "comments": "comments",
-    "replies": "comments",
-    "reply_count": "comments",
-}
-
-
-def _published(value: object) -> object:
-    """ISO 8601 as the API takes it, and what exports carry: '2015-02-24 11:35:52 -0800', Twitter's
-    'Wed Feb 24 11:35:52 +0000 2015'. A time without an offset stays refused: its instant is unknown."""
-    if not isinstance(value, str):
-        return value
-    for parse in (datetime.fromisoformat, lambda text: datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")):
-        try:
-            parsed = parse(value.strip())
-        except ValueError:
-            continue
-        return parsed.isoformat() if parsed.tzinfo is not None else value
-    return value
-
-
-def _author(value: object) -> object:
-    if not isinstance(value, dict):
-        return value
-    author: dict[str, Any] = {}
-    for key, field_value in value.items():
-        name = _AUTHOR_ALIASES.get(key, key)
-        if name in ("handle", "followers", "verified") and name not in author:
-            author[name] = field_value
-    if isinstance(author.get("handle"), int | float):
-        author["handle"] = str(author["handle"])
-    return author
-
-
-def _lenient(payload: dict[str, Any], number: int) -> dict[str, Any]:
-    """A mention as the API accepts it, from what listening tools and dataset exports send."""
-    mention: dict[str, Any] = {key: value for key, value in payload.items() if key in _FIELDS}
-    for alias in _TIME_ALIASES:
-        if alias in payload:
-            mention["created_at"] = _published(payload[alias])
-            break
-    identifier = mention.get("id", f"line-{number}")
-    identifier = str(identifier) if isinstance(identifier, int | float) else identifier
-    if isinstance(identifier, str) and not _ID.match(identifier):
-        identifier = "h-" + stable_hash(identifier, 24)
-    mention["id"] = identifier
-    mention.setdefault("source", "backtest")
-    channel = mention.get("channel")
-    if isinstance(channel, str) and channel.lower() not in _CHANNELS:
-        mention["channel"] = "social" if channel.lower() in _SOCIAL_NETWORKS else "other"
-    elif isinstance(channel, str):
-        mention["channel"] = channel.lower()
-    if "author" in mention:
-        mention["author"] = _author(mention["author"])
-    if isinstance(mention.get("language"), str):
-        mention["language"] = mention["language"].lower().split("-")[0].split("_")[0] or None
-    if isinstance(mention.get("location"), str):
-        mention["location"] = {"region": mention["location"][:100]} if mention["location"].strip() else None
-    if isinstance(mention.get("engagement"), dict):
-        engagement: dict[str, Any] = {}
-        for key, value in mention["engagement"].items():
-            if key in _ENGAGEMENT_ALIASES:
-                engagement.setdefault(_ENGAGEMENT_ALIASES[key], value)
-        mention["engagement"] = engagement
+def _with_reach_as_followers(payload: dict[str, Any]) -> dict[str, Any]:
+    """`reach` (an audience size, or a 0..1 reach score) as the author's followers, when the author has none."""
     reach = payload.get("reach")
-    if isinstance(reach, int | float) and not isinstance(reach, bool) and reach >= 0:
-        author = mention.get("author")
-        author = {"handle": author} if isinstance(author, str) else dict(author or {})
-        if author.get("followers") is None:
-            channel_name = str(mention.get("channel", "other"))
-            author["followers"] = _followers_for_reach(reach, channel_name) if reach <= 1 else min(int(reach), 10**10)
-        mention["author"] = author
-    return mention
+    if not isinstance(reach, int | float) or isinstance(reach, bool) or reach < 0:
+        return payload
+    author = lenient.author(payload.get("author") or {})
+    if not isinstance(author, dict) or author.get("followers") is not None or "followers_count" in payload:
+        return payload
+    channel = lenient.channel(payload.get("channel") or "other")
+    channel_name = channel.value if isinstance(channel, SourceChannel) else "other"
+    followers = _followers_for_reach(reach, channel_name) if reach <= 1 else min(int(reach), 10**10)
+    return payload | {"author": author | {"followers": followers}}
 
 
 def mention_of(line: str, number: int, now: datetime) -> Mention:
@@ -160,14 +90,21 @@ def _read_line(line: str, number: int, now: datetime) -> tuple[Mention, str]:
         raise BadLineError("not a JSON object")
     given = payload.get("tenant") or payload.get("tenant_id")
     tenant = tenant_slug(given)
-    try:
-        accepted = MentionIn.model_validate(_lenient(payload, number))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "line"
-        raise BadLineError(f"{where}: {first['msg']}") from exc
+    source = payload.get("source")
+    outcome = map_record(
+        _with_reach_as_followers(payload),
+        _LINES.mapping,
+        number,
+        source=source if isinstance(source, str) and source.strip() else "backtest",
+        channel=_LINES.channel,
+        received_at=now,
+        fallback_id=f"line-{number}",
+    )
+    if not isinstance(outcome, MentionIn):
+        first = outcome[0]
+        raise BadLineError(f"{first.field}: {first.problem}")
     mention = Mention.model_validate(
-        accepted.model_dump() | {"tenant_id": tenant, "received_at": min(accepted.created_at, now)}
+        outcome.model_dump() | {"tenant_id": tenant, "received_at": min(outcome.created_at, now)}
     )
     return mention, str(given)
 

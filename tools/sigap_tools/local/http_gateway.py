@@ -58,7 +58,7 @@ def build_event(
         "routeKey": route.route_key,
         "rawPath": path,
         "rawQueryString": parts.query,
-        "headers": headers,
+        "headers": {"x-forwarded-proto": "http"} | headers,  # as API Gateway adds it (https there)
         "queryStringParameters": {key: ",".join(values) for key, values in query.items()} or None,
         "pathParameters": path_parameters or None,
         "requestContext": {

@@ -33,11 +33,11 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
     for status, text in (
         (400, "Malformed request: not UTF-8, not JSON, nested too deep, or a cursor this API did not issue"),
-        (401, "Missing or wrong API key"),
+        (401, "Missing or wrong API key (or, on a webhook, signature or secret: the message names the check)"),
         (403, "The API key belongs to another tenant"),
         (404, "No such route, or nothing with this id for this tenant"),
-        (409, "A request with the same Idempotency-Key is in progress"),
-        (413, "Body too large"),
+        (409, "A request with the same Idempotency-Key is in progress, or a name or version conflict"),
+        (413, "Body too large, or more records than one request may carry"),
         (415, "The body is not JSON"),
         (422, "A field is missing or invalid; `fields` names each one"),
         (503, "Storage or queue unavailable; retry"),

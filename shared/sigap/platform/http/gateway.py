@@ -33,6 +33,8 @@ _UNENCODED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?
 class Access(StrEnum):
     TENANT_KEY = "tenant_key"  # Authorization: Bearer <the path tenant's API key>
     PUBLIC = "public"  # anyone (status pages, subscription confirmations)
+    # A tool's webhook: the function's verifier checks the source's signature or secret on the raw body first.
+    SOURCE_SECRET = "source_secret"  # noqa: S105 - the name of an access kind, not a secret
 
 
 # Route key as API Gateway writes it ("POST /v1/tenants/{tenant}/mentions") → the access it declared.
@@ -200,8 +202,11 @@ def guarded(
     max_body_bytes: int,
     on_tenant: Callable[[Tenant], None],
     reshape: Callable[[Any], Any] | None = None,
+    verify: Callable[[dict[str, Any]], Response[str] | None] | None = None,
 ) -> dict[str, Any]:
-    """Checks size, access and body, then lets the resolver route, validate and answer."""
+    """Checks size, access and body, then lets the resolver route, validate and answer. A SOURCE_SECRET route's
+    request is given to `verify` with its body as received (a signature covers those bytes); without a
+    verifier it is refused, so a forgotten one fails closed."""
     size = body_size(event)
     if size > max_body_bytes:
         return as_proxy_result(
@@ -216,6 +221,14 @@ def guarded(
         if isinstance(outcome, Response):
             return as_proxy_result(outcome)
         on_tenant(outcome)
+    elif route_access(event) is Access.SOURCE_SECRET:
+        refusal = (
+            verify(event)
+            if verify
+            else error_response(HTTPStatus.UNAUTHORIZED, "unauthenticated", "this route cannot verify requests")
+        )
+        if refusal is not None:
+            return as_proxy_result(refusal)
     try:
         event = with_offsets_restored(with_json_body(event, reshape))
     except BodyProblem as problem:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from sigap.kernel.errors import (
+    ConflictError,
     IdempotencyKeyReusedError,
     InvalidCursorError,
     InvalidWindowError,
@@ -23,6 +24,8 @@ from sigap.kernel.errors import (
     QueueError,
     RequestInProgressError,
     StorageError,
+    TooManyRecordsError,
+    UnprocessableError,
 )
 from sigap.kernel.models import Tenant
 from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response, validation_problems
@@ -46,6 +49,7 @@ def serve(
     max_body_bytes: int,
     settings: object,
     reshape: Callable[[Any], Any] | None = None,
+    verify: Callable[[dict[str, Any]], Response[str] | None] | None = None,
 ) -> dict[str, Any]:
     """Answers one request: the function's settings in the resolver's context, size, access and body first."""
     app.append_context(settings=settings)
@@ -58,6 +62,7 @@ def serve(
             max_body_bytes=max_body_bytes,
             on_tenant=lambda tenant: app.append_context(tenant=tenant),
             reshape=reshape,
+            verify=verify,
         )
     finally:
         app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one
@@ -156,6 +161,19 @@ def new_resolver() -> APIGatewayHttpResolver:
         return error_response(
             HTTPStatus.CONFLICT, "in_progress", "a request with this Idempotency-Key is still being processed; retry"
         )
+
+    @app.exception_handler(UnprocessableError)
+    def _unprocessable(exc: UnprocessableError) -> Response[str]:
+        problems = [FieldProblem(field=field, problem=problem) for field, problem in exc.problems[:50]]
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, exc.code, str(exc), problems)
+
+    @app.exception_handler(ConflictError)
+    def _conflict(exc: ConflictError) -> Response[str]:
+        return error_response(HTTPStatus.CONFLICT, "conflict", str(exc))
+
+    @app.exception_handler(TooManyRecordsError)
+    def _too_many(exc: TooManyRecordsError) -> Response[str]:
+        return error_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_many_records", str(exc))
 
     @app.exception_handler([StorageError, QueueError])
     def _unavailable(exc: Exception) -> Response[str]:

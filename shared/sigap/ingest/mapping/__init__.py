@@ -1,0 +1,1 @@
+"""From any tool's JSON to Sigap's mentions: one mapping (JMESPath), lenient readings, and presets."""

@@ -1,0 +1,232 @@
+"""A tenant's sources: what each door is, how its requests are verified, how its payloads map to mentions, its
+secrets (shown once, rotated with two valid during the overlap) and its health. Pure: no AWS, no HTTP."""
+
+from __future__ import annotations
+
+import secrets as random
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from sigap.ingest.mapping.model import Mapping
+from sigap.ingest.mapping.presets import PRESETS
+from sigap.kernel.kinds import SourceChannel
+from sigap.kernel.models import TenantId, UtcDatetime
+
+SOURCE_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+SourceName = Annotated[str, Field(pattern=SOURCE_NAME_PATTERN, description="The source's slug, e.g. 'meltwater'")]
+PresetName = Literal["sigap", "flat", "meltwater", "youscan", "sprinklr", "helpdesk", "x-export"]
+HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+MAX_SOURCES_PER_TENANT = 500
+DEFAULT_OVERLAP = timedelta(hours=24)
+MAX_OVERLAP = timedelta(days=7)
+_SECRET_BYTES = 32
+
+
+class SourceKind(StrEnum):
+    WEBHOOK = "webhook"  # a tool pushes JSON to POST /v1/hooks/{tenant}/{source}
+
+
+class Verification(StrEnum):
+    """How a webhook request proves it comes from the tool the tenant registered."""
+
+    # HMAC-SHA256 over "webhook-id.webhook-timestamp.body" (the Standard Webhooks spec): signed, dated, replay-safe.
+    STANDARD_WEBHOOKS = "standard_webhooks"
+    # HMAC-SHA256 of the body in a header the tool names (hex or base64, "sha256=" allowed): signed, not dated.
+    HMAC_HEADER = "hmac_header"
+    # The secret in the URL (?key=) or as Basic credentials' password, for tools that can sign nothing: weaker
+    # (a URL is logged and copied; nothing proves the body was not changed or replayed).
+    URL_SECRET = "url_secret"  # noqa: S105 - the name of a scheme, not a secret
+
+
+class SourceIn(BaseModel):
+    """A source as a tenant registers it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+    name: SourceName
+    kind: SourceKind = SourceKind.WEBHOOK
+    preset: PresetName | None = Field(
+        default=None, description="A known tool's shape (default 'sigap' unless a custom mapping is given)"
+    )
+    mapping: Mapping | None = Field(default=None, description="A custom mapping, for a shape no preset covers")
+    channel: SourceChannel | None = Field(
+        default=None, description="The channel its mentions come from unless a record says (default: the preset's)"
+    )
+    verification: Verification = Verification.STANDARD_WEBHOOKS
+    signature_header: HeaderName = Field(
+        default="X-Signature", description="For hmac_header: the header carrying the body's HMAC-SHA256"
+    )
+    description: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> SourceIn:
+        if self.preset is not None and self.mapping is not None:
+            raise ValueError("give a preset or a custom mapping, not both")
+        return self
+
+
+class SourceSecret(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    value: str
+    created_at: UtcDatetime
+    expires_at: UtcDatetime | None = None
+
+    def valid_at(self, now: datetime) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+
+class SourceError(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    at: UtcDatetime
+    reason: str
+
+
+class Health(BaseModel):
+    """What a source has delivered: counts since it was registered, its last success and its last error."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    last_success_at: UtcDatetime | None = None
+    last_error: SourceError | None = None
+
+
+class Source(BaseModel):
+    """A registered source, as stored (its secrets included: never answered as is)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    tenant_id: TenantId
+    name: SourceName
+    kind: SourceKind
+    preset: PresetName | None
+    mapping: Mapping
+    channel: SourceChannel
+    verification: Verification
+    signature_header: str
+    description: str | None = None
+    created_at: UtcDatetime
+    secrets: list[SourceSecret]
+    version: int = 1
+    health: Health = Field(default_factory=Health)
+
+    def valid_secrets(self, now: datetime) -> list[str]:
+        return [secret.value for secret in self.secrets if secret.valid_at(now)]
+
+
+def new_secret(verification: Verification) -> str:
+    """A random secret: Standard Webhooks' "whsec_" + base64 form, else a URL-safe token (256 bits either way)."""
+    if verification is Verification.STANDARD_WEBHOOKS:
+        import base64
+
+        return "whsec_" + base64.b64encode(random.token_bytes(_SECRET_BYTES)).decode()
+    return random.token_urlsafe(_SECRET_BYTES)
+
+
+def registered(tenant_id: str, incoming: SourceIn, now: datetime) -> tuple[Source, str]:
+    """The source to store, and its first secret (answered once, never again)."""
+    preset = PRESETS[incoming.preset or "sigap"] if incoming.mapping is None else None
+    secret = new_secret(incoming.verification)
+    source = Source(
+        tenant_id=tenant_id,
+        name=incoming.name,
+        kind=incoming.kind,
+        preset=preset.name if preset else None,
+        mapping=preset.mapping if preset else incoming.mapping,
+        channel=incoming.channel or (preset.channel if preset else SourceChannel.OTHER),
+        verification=incoming.verification,
+        signature_header=incoming.signature_header,
+        description=incoming.description,
+        created_at=now,
+        secrets=[SourceSecret(value=secret, created_at=now)],
+    )
+    return source, secret
+
+
+def rotated(source: Source, now: datetime, overlap: timedelta) -> tuple[Source, str]:
+    """A new secret; the newest current one stays valid for `overlap` (two valid meanwhile), the rest end now."""
+    current = [secret for secret in source.secrets if secret.valid_at(now)]
+    kept = []
+    if current and overlap > timedelta(0):
+        newest = max(current, key=lambda secret: secret.created_at)
+        ends = now + overlap if newest.expires_at is None else min(newest.expires_at, now + overlap)
+        kept = [newest.model_copy(update={"expires_at": ends})]
+    secret = new_secret(source.verification)
+    fresh = SourceSecret(value=secret, created_at=now)
+    return source.model_copy(update={"secrets": [*kept, fresh], "version": source.version + 1}), secret
+
+
+class SecretInfo(BaseModel):
+    """A secret as the API shows it after creation: never the value, only its end of validity and a hint."""
+
+    created_at: datetime
+    expires_at: datetime | None
+    ends_with: str = Field(description="The secret's last 4 characters, to tell secrets apart")
+
+
+class SourceView(BaseModel):
+    """A source as the API answers it (no secret values)."""
+
+    name: str
+    kind: SourceKind
+    preset: str | None
+    mapping: Mapping
+    channel: SourceChannel
+    verification: Verification
+    signature_header: str | None
+    description: str | None
+    created_at: datetime
+    url: str = Field(description="Where the tool sends its requests")
+    secrets: list[SecretInfo]
+    health: Health
+
+
+class SourceCreated(SourceView):
+    secret: str = Field(description="The secret, shown this once: store it in the tool now")
+
+
+class SourceList(BaseModel):
+    sources: list[SourceView]
+
+
+class Rotation(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    overlap_minutes: int = Field(
+        default=int(DEFAULT_OVERLAP.total_seconds() // 60),
+        ge=0,
+        le=int(MAX_OVERLAP.total_seconds() // 60),
+        description="How long the current secret stays valid beside the new one (0: it ends now)",
+    )
+
+
+def hook_path(tenant_id: str, name: str) -> str:
+    return f"/v1/hooks/{tenant_id}/{name}"
+
+
+def view_of(source: Source, base_url: str, now: datetime) -> SourceView:
+    return SourceView(
+        name=source.name,
+        kind=source.kind,
+        preset=source.preset,
+        mapping=source.mapping,
+        channel=source.channel,
+        verification=source.verification,
+        signature_header=source.signature_header if source.verification is Verification.HMAC_HEADER else None,
+        description=source.description,
+        created_at=source.created_at,
+        url=base_url + hook_path(source.tenant_id, source.name),
+        secrets=[
+            SecretInfo(created_at=secret.created_at, expires_at=secret.expires_at, ends_with=secret.value[-4:])
+            for secret in source.secrets
+            if secret.valid_at(now)
+        ],
+        health=source.health,
+    )

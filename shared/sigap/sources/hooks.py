@@ -1,0 +1,191 @@
+"""`POST /v1/hooks/{tenant}/{source}`: a tool's webhook. The request is verified by its source's scheme on the body
+as received, mapped by the source's mapping, and its mentions ingested as `POST /mentions` ingests them (claimed
+once per (tenant, id) whatever the door, then queued for scoring). Records that do not map are answered and
+counted in the source's health; a payload with none that maps is a 422 naming each field and expression."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, Field
+
+from sigap.ingest.domain import accept_mentions
+from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload
+from sigap.ingest.queue import ScoringQueue
+from sigap.kernel.errors import StorageError, TooManyRecordsError, UnprocessableError
+from sigap.kernel.models import MAX_MENTIONS_PER_REQUEST, TENANT_ID_PATTERN, utc_now
+from sigap.mentions.store import MentionStore
+from sigap.platform.http.body import BodyProblem, body_bytes
+from sigap.platform.http.errors import error_response
+from sigap.platform.http.gateway import Access, Routes
+from sigap.platform.http.resolver import new_resolver, serve, settings_in
+from sigap.platform.observability import logger, metrics
+from sigap.sources.domain import SOURCE_NAME_PATTERN, Source
+from sigap.sources.settings import HooksSettings
+from sigap.sources.store import SourcesTable, WebhookReceipts
+from sigap.sources.verification import VerificationFailedError, Verified, verify
+
+router = APIGatewayHttpRouter()
+routes = Routes(router, "hooks", access=Access.SOURCE_SECRET)
+
+
+class HookResult(BaseModel):
+    accepted: list[str] = Field(description="Ids of the mentions queued for scoring")
+    duplicates: list[str] = Field(description="Ids already received, through any door (the first copy is kept)")
+    rejected: list[RecordProblem] = Field(description="Records that did not map, each with its field and reason")
+    replay: bool = Field(default=False, description="This webhook-id was delivered before: nothing was done again")
+    received_at: datetime
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: HooksSettings) -> tuple[SourcesTable, WebhookReceipts, MentionStore, ScoringQueue]:
+    return (
+        SourcesTable(settings.tenants_table),
+        WebhookReceipts(settings.idempotency_table),
+        MentionStore(settings.mentions_table),
+        ScoringQueue(settings.scoring_queue_url),
+    )
+
+
+def _record(source: Source, *, at: datetime, accepted: int = 0, duplicates: int = 0, rejected: int = 0,
+            error: str | None = None, succeeded: bool = False) -> None:  # fmt: skip
+    """Counts a delivery in the source's health. Health is bookkeeping: failing to write it never fails a
+    delivery whose mentions were accepted (it is logged instead)."""
+    sources, _, _, _ = _adapters(settings_in(app, HooksSettings))
+    try:
+        sources.record(source.tenant_id, source.name, accepted=accepted, duplicates=duplicates, rejected=rejected,
+                       at=at, error=error, succeeded=succeeded)  # fmt: skip
+    except StorageError as exc:
+        logger.warning("source health not recorded", extra={"source": source.name, "error": str(exc)})
+
+
+def verify_request(event: dict[str, Any]) -> Response[str] | None:
+    """The source the path names, with the request verified by its scheme (None), or the refusal to answer."""
+    sources, _, _, _ = _adapters(settings_in(app, HooksSettings))
+    parameters = event.get("pathParameters") or {}
+    tenant_id, name = str(parameters.get("tenant", "")), str(parameters.get("source", ""))
+    source = (
+        sources.get(tenant_id, name)
+        if re.match(TENANT_ID_PATTERN, tenant_id) and re.match(SOURCE_NAME_PATTERN, name)
+        else None
+    )
+    if source is None:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", f"no source named {name!r} for this tenant")
+    now = utc_now()
+    try:
+        body = body_bytes(event)
+        verified = verify(
+            source,
+            body,
+            {str(key): str(value) for key, value in (event.get("headers") or {}).items()},
+            {str(key): str(value) for key, value in (event.get("queryStringParameters") or {}).items()},
+            source.valid_secrets(now),
+        )
+    except BodyProblem as problem:
+        return error_response(problem.status, problem.code, problem.message)
+    except VerificationFailedError as failed:
+        metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
+        _record(source, at=now, error=f"refused: {failed.reason}")
+        return error_response(HTTPStatus.UNAUTHORIZED, "verification_failed", failed.reason)
+    app.append_context(source=source, verified=verified)
+    return None
+
+
+def _problems(rejected: list[RecordProblem]) -> list[tuple[str, str]]:
+    return [
+        (
+            f"records[{problem.record}].{problem.field}",
+            problem.problem + (f" (expression `{problem.expression}`)" if problem.expression else ""),
+        )
+        for problem in rejected
+    ]
+
+
+@routes.post("/v1/hooks/{tenant}/{source}", answer="Accepted", status=HTTPStatus.ACCEPTED, forms=True)
+def post_hook(
+    tenant: str,
+    source: str,
+    body: Annotated[dict[str, Any] | list[Any], Body(description="The tool's payload, in its own shape")],
+) -> HookResult:
+    """Receive a tool's webhook.
+
+    Verified by the source's scheme: Standard Webhooks headers (webhook-id, webhook-timestamp,
+    webhook-signature), the HMAC header the source names, or the source's secret as ?key= or Basic credentials.
+    The payload is mapped by the source's preset or mapping; its mentions are queued for scoring. A webhook-id
+    delivered before is answered again without being processed twice."""
+    settings = settings_in(app, HooksSettings)
+    _sources, receipts, mentions, queue = _adapters(settings)
+    registered: Source = app.context["source"]
+    verified: Verified = app.context["verified"]
+    now = utc_now()
+    if verified.webhook_id and receipts.seen(registered.tenant_id, registered.name, verified.webhook_id):
+        return HookResult(accepted=[], duplicates=[], rejected=[], replay=True, received_at=now)
+    try:
+        mapped = map_payload(body, registered.mapping, source=registered.name, channel=registered.channel,
+                             received_at=now)  # fmt: skip
+    except UnmappablePayloadError as exc:
+        _record(registered, at=now, rejected=1, error=str(exc))
+        raise UnprocessableError("unmappable_payload", str(exc), _problems([exc.problem])) from exc
+    if len(mapped.mentions) > MAX_MENTIONS_PER_REQUEST:
+        _record(registered, at=now, error=f"{len(mapped.mentions)} records in one request")
+        raise TooManyRecordsError(
+            f"the payload holds {len(mapped.mentions)} records; send at most {MAX_MENTIONS_PER_REQUEST} per request"
+        )
+    if not mapped.mentions:
+        summary = "no record could be mapped: " + "; ".join(problem.line() for problem in mapped.rejected[:3])
+        _record(registered, at=now, rejected=len(mapped.rejected), error=summary)
+        raise UnprocessableError("unmappable_payload", summary, _problems(mapped.rejected))
+    result = accept_mentions(
+        registered.tenant_id,
+        mapped.mentions,
+        ledger=mentions,
+        sink=queue,
+        now=now,
+        correlation_id=app.current_event.request_context.request_id,
+    )
+    if verified.webhook_id:
+        receipts.remember(registered.tenant_id, registered.name, verified.webhook_id, now)
+    _record(
+        registered,
+        at=now,
+        accepted=len(result.accepted),
+        duplicates=len(result.duplicates),
+        rejected=len(mapped.rejected),
+        error=("some records did not map: " + mapped.rejected[0].line()) if mapped.rejected else None,
+        succeeded=True,
+    )
+    metrics.add_metric(name="MentionsAccepted", unit="Count", value=len(result.accepted))
+    metrics.add_metric(name="MentionsDuplicate", unit="Count", value=len(result.duplicates))
+    metrics.add_metric(name="RecordsRejected", unit="Count", value=len(mapped.rejected))
+    return HookResult(accepted=result.accepted, duplicates=result.duplicates, rejected=mapped.rejected,
+                      received_at=now)  # fmt: skip
+
+
+app = new_resolver()
+app.include_router(router)
+
+
+def handle(event: dict[str, Any], context: Any, settings: HooksSettings) -> dict[str, Any]:
+    return serve(
+        app,
+        event,
+        context,
+        tenants=_NoTenantKeys(),
+        max_body_bytes=settings.max_body_bytes,
+        settings=settings,
+        verify=verify_request,
+    )
+
+
+class _NoTenantKeys:
+    """Webhooks carry a source's proof, never a tenant's API key: no key lookup is ever made here."""
+
+    def get(self, tenant_id: str) -> None:
+        return None

@@ -1,0 +1,117 @@
+"""`/v1/tenants/{tenant}/sources`: a tenant registers, reads, rotates and removes its sources. A source's secret is
+answered once, when it is made (created or rotated), and never again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from sigap.kernel.errors import ConflictError
+from sigap.kernel.models import utc_now
+from sigap.platform.http.gateway import Routes, header
+from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
+from sigap.sources.domain import (
+    MAX_SOURCES_PER_TENANT,
+    SOURCE_NAME_PATTERN,
+    Rotation,
+    SourceCreated,
+    SourceIn,
+    SourceList,
+    SourceView,
+    registered,
+    rotated,
+    view_of,
+)
+from sigap.sources.settings import SourcesSettings
+from sigap.sources.store import SourcesTable
+from sigap.tenants.store import TenantStore
+
+router = APIGatewayHttpRouter()
+routes = Routes(router, "sources")
+SourcePath = Annotated[str, Path(pattern=SOURCE_NAME_PATTERN, description="The source's name")]
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: SourcesSettings) -> tuple[TenantStore, SourcesTable]:
+    return TenantStore(settings.tenants_table), SourcesTable(settings.tenants_table)
+
+
+def _table() -> SourcesTable:
+    return _adapters(settings_in(app, SourcesSettings))[1]
+
+
+def base_url() -> str:
+    """The API's own address as the caller reached it, so a source's URL can be pasted into the tool."""
+    event = app.current_event
+    scheme = header(event.raw_event, "x-forwarded-proto") or "https"
+    return f"{scheme}://{event.request_context.domain_name}"
+
+
+@routes.post("/v1/tenants/{tenant}/sources", answer="Created: the secret is in this answer only",
+             status=HTTPStatus.CREATED)  # fmt: skip
+def create_source(tenant: str, body: Annotated[SourceIn, Body()]) -> SourceCreated:
+    """Register a source.
+
+    A webhook source gets its own URL and secret. `preset` names a known tool's payload shape (sigap, flat,
+    meltwater, youscan, sprinklr, helpdesk, x-export); `mapping` gives JMESPath expressions for any other shape.
+    `verification` is standard_webhooks (default), hmac_header or url_secret. The secret is answered now and
+    never again."""
+    table = _table()
+    tenant_id = caller(app).tenant_id
+    if len(table.list(tenant_id)) >= MAX_SOURCES_PER_TENANT:
+        raise ConflictError(f"a tenant may have {MAX_SOURCES_PER_TENANT} sources; remove one first")
+    now = utc_now()
+    source, secret = registered(tenant_id, body, now)
+    table.create(source)
+    return SourceCreated(**view_of(source, base_url(), now).model_dump(), secret=secret)
+
+
+@routes.get("/v1/tenants/{tenant}/sources", answer="The tenant's sources")
+def list_sources(tenant: str) -> SourceList:
+    """List sources, with each one's health (counts, last success, last error); never a secret."""
+    now = utc_now()
+    return SourceList(sources=[view_of(source, base_url(), now) for source in _table().list(caller(app).tenant_id)])
+
+
+@routes.get("/v1/tenants/{tenant}/sources/{source}", answer="The source")
+def get_source(tenant: str, source: SourcePath) -> SourceView:
+    """Read one source and its health."""
+    return view_of(_table().require(caller(app).tenant_id, source), base_url(), utc_now())
+
+
+@routes.post("/v1/tenants/{tenant}/sources/{source}/rotate", answer="The new secret, shown this once")
+def rotate_secret(tenant: str, source: SourcePath, body: Annotated[Rotation | None, Body()] = None) -> SourceCreated:
+    """Rotate a source's secret.
+
+    A new secret is made and answered once; the current one stays valid for `overlap_minutes` (24 hours unless
+    said, at most 7 days, 0 to end it now), so the tool can be switched over without losing a request."""
+    table = _table()
+    stored = table.require(caller(app).tenant_id, source)
+    now = utc_now()
+    overlap = timedelta(minutes=(body or Rotation()).overlap_minutes)
+    changed, secret = rotated(stored, now, overlap)
+    table.replace(changed, stored.version)
+    return SourceCreated(**view_of(changed, base_url(), now).model_dump(), secret=secret)
+
+
+@routes.delete("/v1/tenants/{tenant}/sources/{source}", answer="The removed source")
+def delete_source(tenant: str, source: SourcePath) -> SourceView:
+    """Remove a source: its URL stops accepting requests at once; mentions it delivered stay."""
+    table = _table()
+    removed = table.require(caller(app).tenant_id, source)
+    table.delete(removed.tenant_id, removed.name)
+    return view_of(removed, base_url(), utc_now())
+
+
+app = new_resolver()
+app.include_router(router)
+
+
+def handle(event: dict[str, Any], context: Any, settings: SourcesSettings) -> dict[str, Any]:
+    tenants, _ = _adapters(settings)
+    return serve(app, event, context, tenants=tenants, max_body_bytes=settings.max_body_bytes, settings=settings)
