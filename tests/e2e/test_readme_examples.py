@@ -26,7 +26,7 @@ _ASSIGNMENT = re.compile(r"^API=\S+; KEY=\S+")
 @dataclass(frozen=True)
 class Example:
     command: str
-    status: int | None
+    status: int | None  # None: a step that is not a request (a variable set from an earlier answer)
     keys: tuple[str, ...]
 
 
@@ -46,27 +46,43 @@ def _commands(block: str) -> list[str]:
     return lines
 
 
-def runnable_examples() -> list[Example]:
-    examples: list[Example] = []
+def runnable_blocks() -> list[list[Example]]:
+    """Each runnable block's steps in order: its curl requests, with the answer the comment under each promises,
+    and the shell lines between them (`SECRET=$(curl ...)`), which later requests use."""
+    blocks: list[list[Example]] = []
     for block in re.findall(r"```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
         lines = _commands(block)
         code = [line for line in lines if not line.startswith("#") and not _ASSIGNMENT.match(line)]
         if "$API/v1/tenants/my-brand" not in block or any("..." in line.split("#")[0] for line in code):
             continue
+        steps: list[Example] = []
         for index, line in enumerate(lines):
+            if line.startswith("#") or _ASSIGNMENT.match(line) or not line.strip():
+                continue
             if not line.startswith("curl "):
+                steps.append(Example(line, None, ()))
                 continue
             promise = lines[index + 1] if index + 1 < len(lines) else ""
             found = re.match(r"^# (\d{3}) (.*)$", promise)
             keys = tuple(re.findall(r'"(\w+)":', found.group(2))) if found else ()
-            examples.append(Example(line, int(found.group(1)) if found else None, keys))
-    return examples
+            steps.append(Example(line, int(found.group(1)) if found else 0, keys))
+        blocks.append(steps)
+    return blocks
+
+
+def runnable_examples() -> list[Example]:
+    return [step for block in runnable_blocks() for step in block if step.status is not None]
 
 
 def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
     commands = " ".join(example.command for example in runnable_examples())
-    for route in ("/mentions", "/summary", "/score", "/mentions/tw-1"):
+    for route in ("/mentions", "/summary", "/score", "/mentions/tw-1", "/sources/youscan"):
         assert f"my-brand{route}" in commands, f"no runnable README example calls {route}"
+    for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme
+        assert f"/v1/hooks/my-brand/{source}" in commands, f"no runnable README example posts to {source}"
+
+
+_MARK = "@@sigap-readme-step@@"
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the README's examples are curl commands")
@@ -74,20 +90,25 @@ def test_every_runnable_readme_example_answers_what_its_comment_says(stack: Loca
     # Given the reader's brand on the local stack, its key where the README says to put it
     _, key = create_tenant_with_cli(stack, "my-brand")
     environment = {"PATH": "/usr/bin:/bin", "API": stack.api_url, "KEY": key}
-    for example in runnable_examples():
-        # When each command runs as written (only asked to print the status after the body)
+    for block in runnable_blocks():
+        # When each block runs as written in one shell (each request only asked to print its status after it)
+        script = ["set -e"]
+        for step in block:
+            script.append(step.command if step.status is None else f"{step.command} -w '\\n%{{http_code}}'")
+            if step.status is not None:
+                script.append(f"printf '\\n{_MARK}\\n'")
         answer = subprocess.run(
-            ["bash", "-c", example.command + " -w '\\n%{http_code}'"],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=120,
-            check=True,
+            ["bash", "-c", "\n".join(script)], capture_output=True, text=True, env=environment, timeout=300, check=False
         )
-        body, _, status = answer.stdout.rpartition("\n")
-        # Then it succeeds with the status and the fields its comment shows
-        assert int(status) < 400, (example.command, status, body)
-        if example.status is not None:
-            assert int(status) == example.status, (example.command, status, body)
-        missing = [name for name in example.keys if f'"{name}":' not in body]
-        assert not missing, (example.command, missing, body)
+        assert answer.returncode == 0, (script, answer.stdout, answer.stderr)
+        outputs = answer.stdout.split(f"\n{_MARK}\n")
+        requests = [step for step in block if step.status is not None]
+        assert len(outputs) >= len(requests), (script, answer.stdout)
+        for example, output in zip(requests, outputs, strict=False):
+            body, _, status = output.rpartition("\n")
+            # Then each succeeds with the status and the fields its comment shows
+            assert int(status) < 400, (example.command, status, body)
+            if example.status:
+                assert int(status) == example.status, (example.command, status, body)
+            missing = [name for name in example.keys if f'"{name}":' not in body]
+            assert not missing, (example.command, missing, body)

@@ -110,6 +110,31 @@ def test_each_invalid_field_is_named(
     assert field in [problem["field"] for problem in body["error"]["fields"]]
 
 
+def test_values_spelt_as_listening_tools_and_exports_spell_them_are_read_as_every_door_reads_them(
+    aws: AwsStack, ingest: Any, lambda_context: Any
+) -> None:
+    # Given a row as a dataset export writes it, in Sigap's field names
+    tenant, key = aws.new_tenant()
+    row = mention_payload("x-1") | {
+        "channel": "twitter",
+        "author": {"screen_name": "cairdin", "followers_count": "1,530"},
+        "created_at": "2015-02-24 11:35:52 -0800",
+        "language": "en-US",
+        "location": "Jakarta",
+        "engagement": {"retweet_count": 4, "favorite_count": 2},
+    }
+    # When it is posted
+    status, body = post(ingest, lambda_context, tenant.tenant_id, key, [row])
+    # Then it is accepted, read as the mapping and the backtest read it
+    assert status == 202, body
+    (queued,) = [json.loads(text) for text in aws.queued_bodies()]
+    assert queued["channel"] == "social"
+    assert queued["author"] == {"handle": "cairdin", "followers": 1530, "verified": False}
+    assert queued["created_at"] == "2015-02-24T19:35:52Z"
+    assert (queued["language"], queued["location"]["region"]) == ("en", "Jakarta")
+    assert (queued["engagement"]["shares"], queued["engagement"]["likes"]) == (4, 2)
+
+
 def test_malformed_json_gets_400(aws: AwsStack, ingest: Any, lambda_context: Any) -> None:
     tenant, key = aws.new_tenant()
     status, body = post(ingest, lambda_context, tenant.tenant_id, key, raw='{"mentions": [')

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Discriminator, Tag
 
 from sigap.ingest.domain import IngestResult, accept_mentions
+from sigap.ingest.mapping import lenient
 from sigap.ingest.queue import ScoringQueue
 from sigap.ingest.settings import IngestSettings
 from sigap.kernel.errors import IdempotencyKeyReusedError, RequestInProgressError
@@ -35,8 +36,13 @@ def _body_kind(value: Any) -> str:
 
 def as_batch(value: Any) -> Any:
     """A top-level array is read as {"mentions": [...]}: Powertools would keep only a list's first element for
-    a body parameter it does not recognise as a sequence, and errors then name `mentions[i]` as for a batch."""
-    return {"mentions": value} if isinstance(value, list) else value
+    a body parameter it does not recognise as a sequence, and errors then name `mentions[i]` as for a batch.
+    Each mention's values are read as every door reads them (`lenient.spelled_as_sigap`)."""
+    if isinstance(value, list):
+        return {"mentions": [lenient.spelled_as_sigap(item) for item in value]}
+    if isinstance(value, dict) and isinstance(value.get("mentions"), list):
+        return value | {"mentions": [lenient.spelled_as_sigap(item) for item in value["mentions"]]}
+    return lenient.spelled_as_sigap(value)
 
 
 # The array member documents the shape in the OpenAPI document; `as_batch` has rewritten it before validation.

@@ -244,3 +244,31 @@ def location(value: object) -> object:
             shaped.setdefault("region", shaped.pop("country"))
         return shaped or None
     return value
+
+
+def spelled_as_sigap(mention: object) -> object:
+    """A mention sent to POST /mentions with its values read as the mapping reads them (a channel's known name, an
+    author's screen_name and followers_count, a time in a common format, a language tag, engagement under another
+    name, a location as text). Field names stay Sigap's and unknown ones are left for validation to name: this
+    door is Sigap's own schema, where a misspelt field is a mistake to report, not a value to drop."""
+    if not isinstance(mention, dict):
+        return mention
+    read = dict(mention)
+    named = channel(read.get("channel"))
+    if named is not SourceChannel.OTHER and isinstance(named, SourceChannel):  # an unknown name stays to be named
+        read["channel"] = named.value
+    if "created_at" in read:
+        read["created_at"] = published(read["created_at"])
+    if isinstance(read.get("language"), str) and read["language"].strip():
+        read["language"] = language(read["language"])
+    if isinstance(read.get("location"), str):
+        read["location"] = location(read["location"])
+    for name, reading in (("author", author), ("engagement", engagement)):
+        value = read.get(name)
+        if isinstance(value, dict):
+            known = _HANDLE_KEYS + _FOLLOWER_KEYS + ("verified",) if name == "author" else tuple(_ENGAGEMENT_KEYS)
+            shaped = reading({key: item for key, item in value.items() if key in known})
+            read[name] = {key: item for key, item in value.items() if key not in known} | (
+                shaped if isinstance(shaped, dict) else {}
+            )
+    return read
