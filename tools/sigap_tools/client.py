@@ -28,6 +28,10 @@ class SigapClient:
         self._key = api_key
         self._timeout = timeout
 
+    def without_key(self) -> SigapClient:
+        """The same API as an external tool calls it: with no tenant key (a webhook proves itself otherwise)."""
+        return SigapClient(self._base, None, self._timeout)
+
     def request(
         self,
         method: str,

@@ -218,5 +218,19 @@ def print_report(tenant_id: str, report: ReplayReport) -> None:
             f"  Story {story['story_id']}: {story['mentions']} mentions by {story['distinct_authors']} authors"
             + (f' - "{example[:90]}"' if example else "")
         )
+    doors = {"listening-tool": "Sprinklr webhook, Standard Webhooks", "contact-centre": "Zendesk webhook, HMAC"}
+    print(
+        "  Through the doors: "
+        + ", ".join(
+            f"{name} ({doors.get(name, 'POST /mentions: forwarded e-mails and feed items')}) {count}"
+            for name, count in sorted(report.doors.items(), key=lambda pair: -pair[1])
+        )
+    )
+    for name, health in sorted(report.health.items()):
+        error = health.get("last_error")
+        print(
+            f"  Source {name}: {health['accepted']} accepted, {health['duplicates']} duplicates, "
+            f"{health['rejected']} rejected" + (f"; last error: {error['reason']}" if error else "")
+        )
     if report.rejected or report.duplicates:
         print(f"  {report.rejected} rejected, {report.duplicates} duplicates")

@@ -1,11 +1,13 @@
 """Replaying the bundled scenario: a bottled-tea poisoning hoax spreading through mailing lists, blogs, forums,
-news and social posts, among ordinary brand chatter, posted through the HTTP API and followed to storage."""
+news and social posts, among ordinary brand chatter, each through the door it would use (`doors`) and followed
+to storage."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -14,6 +16,7 @@ from typing import Any
 from tqdm import tqdm
 
 from sigap_tools.client import SigapClient
+from sigap_tools.demo.doors import Doors
 
 POST_CHUNK = 100
 
@@ -43,6 +46,8 @@ class ReplayReport:
     seconds: float
     summary: dict[str, Any]
     examples: dict[str, str]
+    doors: dict[str, int]  # mentions accepted by each door: a webhook source's name, or "api"
+    health: dict[str, dict[str, Any]]  # each webhook source's health, as the sources API reports it
 
 
 def replay(
@@ -57,16 +62,29 @@ def replay(
 ) -> ReplayReport:
     started = time.monotonic()
     ingested = duplicates = rejected = 0
-    with tqdm(total=len(mentions), unit="mention", disable=not progress, desc="Posting") as bar:
+    doors = Doors(client, tenant_id)
+    doors.register()
+    with (
+        tqdm(total=len(mentions), unit="mention", disable=not progress, desc="Posting") as bar,
+        ThreadPoolExecutor(max_workers=4) as pool,
+    ):
         for start in range(0, len(mentions), POST_CHUNK):
             chunk = mentions[start : start + POST_CHUNK]
-            answer = client.post_mentions(tenant_id, chunk)
-            if answer.status == 202:
-                ingested += len(answer.body["accepted"])
-                duplicates += len(answer.body["duplicates"])
-            else:
-                rejected += len(chunk)
-                tqdm.write(f"  a chunk was refused: {answer.status} {answer.body}")
+            hooked = [mention for mention in chunk if doors.door_of(mention) != "api"]
+            direct = [mention for mention in chunk if doors.door_of(mention) == "api"]
+            answers = list(pool.map(doors.post, hooked))
+            sizes = [1] * len(hooked)
+            if direct:
+                answers.append(client.post_mentions(tenant_id, direct))
+                sizes.append(len(direct))
+                doors.counts["api"] += len(answers[-1].body.get("accepted", [])) if answers[-1].status == 202 else 0
+            for answer, sent in zip(answers, sizes, strict=True):
+                if answer.status == 202:
+                    ingested += len(answer.body["accepted"])
+                    duplicates += len(answer.body["duplicates"])
+                else:
+                    rejected += sent
+                    tqdm.write(f"  refused: {answer.status} {answer.body}")
             bar.update(len(chunk))
     since = min(datetime.fromisoformat(m["created_at"]) for m in mentions) - timedelta(minutes=1)
     deadline = time.monotonic() + drain_timeout
@@ -81,6 +99,8 @@ def replay(
                 break
             time.sleep(0.5)
     return ReplayReport(
+        doors=dict(doors.counts),
+        health=doors.health(),
         examples=story_examples(client, tenant_id, since),
         ingested=ingested,
         duplicates=duplicates,
