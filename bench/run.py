@@ -186,6 +186,7 @@ def pipeline(count: int) -> None:
             total = time.monotonic() - started
             dead = queue_depth(target.output("ScoringDeadLetterQueueUrl"))
             score_now = _score_now_latencies(client, tenant.tenant_id, [m["text"] for m in mentions])
+            hooks = _webhook_throughput(client, tenant.tenant_id, mentions)
         finally:
             stack.stop()
     print(f"### Local end-to-end throughput ({count} mentions, POSTs of 500, scoring BatchSize 10, 2 sandboxes)\n")
@@ -205,7 +206,63 @@ def pipeline(count: int) -> None:
             f"| score now, {size} text(s), warm: p50 / p95 | {statistics.median(ordered) * 1000:.0f} / "
             f"{p95 * 1000:.0f} ms |"
         )
+    for line in hooks:
+        print(line)
     print()
+
+
+def _webhook_throughput(client: Any, tenant_id: str, mentions: list[dict[str, Any]]) -> list[str]:
+    """Webhook ingest on the warm local stack, as the demo's tools send it: one Sprinklr event per request,
+    signed with Standard Webhooks, four at a time; and records of 500 per request through a URL-secret source
+    (the `sigap` preset). Also the mapping alone, in process: records mapped per second."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sigap.ingest.mapping.model import map_payload
+    from sigap.ingest.mapping.presets import PRESETS
+    from sigap.kernel.kinds import SourceChannel
+    from sigap_tools.demo.doors import LISTENING_TOOL, Doors
+    from sigap_tools.demo.replay import now_utc
+
+    doors = Doors(client, tenant_id)
+    doors.register()
+    social = [m | {"id": f"hook-{m['id']}"} for m in mentions if doors.door_of(m) == LISTENING_TOOL][:400]
+    latencies: list[float] = []
+
+    def post(mention: dict[str, Any]) -> None:
+        sent = time.monotonic()
+        answer = doors.post(mention)
+        latencies.append(time.monotonic() - sent)
+        assert answer.status == 202, answer.body
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(post, social))
+    signed_seconds = time.monotonic() - started
+    created = client.request(
+        "POST", f"/v1/tenants/{tenant_id}/sources", body={"name": "bulk", "verification": "url_secret"}
+    ).body
+    records = [m | {"id": f"bulk-{m['id']}"} for m in mentions][:2000]
+    started = time.monotonic()
+    for start in range(0, len(records), 500):
+        answer = client.without_key().request(
+            "POST", f"/v1/hooks/{tenant_id}/bulk", body=records[start : start + 500], query={"key": created["secret"]}
+        )
+        assert answer.status == 202, answer.body
+    batch_seconds = time.monotonic() - started
+    preset = PRESETS["sigap"]
+    started = time.monotonic()
+    mapped = map_payload(records, preset.mapping, source="bench", channel=SourceChannel.OTHER, received_at=now_utc())
+    mapping_seconds = time.monotonic() - started
+    assert len(mapped.mentions) == len(records)
+    ordered = sorted(latencies)
+    return [
+        f"| webhook, one signed Sprinklr event per request, 4 at a time: p50 / p95 | "
+        f"{statistics.median(ordered) * 1000:.0f} / {ordered[max(0, round(0.95 * len(ordered)) - 1)] * 1000:.0f} ms |",
+        f"| webhook, signed single events: throughput | {len(social) / signed_seconds:.0f} mentions/s |",
+        f"| webhook, 500 records per request (URL secret, `sigap` preset): throughput | "
+        f"{len(records) / batch_seconds:.0f} mentions/s |",
+        f"| mapping alone (`sigap` preset, in process) | {len(records) / mapping_seconds:,.0f} records/s |",
+    ]
 
 
 def _score_now_latencies(client: Any, tenant_id: str, texts: list[str], rounds: int = 20) -> dict[int, list[float]]:
