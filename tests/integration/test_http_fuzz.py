@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sigap.ingest.mapping.presets import PRESETS
 from tests.conftest import http_event, load_handler, mention_payload
 from tests.integration.conftest import AwsStack
 
@@ -293,9 +294,7 @@ source_bodies = st.one_of(
     st.fixed_dictionaries(
         {"name": st.one_of(st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True), st.text(max_size=20))},
         optional={
-            "preset": st.sampled_from(
-                ["sigap", "flat", "meltwater", "youscan", "sprinklr", "helpdesk", "x-export", "?"]
-            ),
+            "preset": st.sampled_from([*sorted(PRESETS), "?"]),
             "verification": st.sampled_from(["standard_webhooks", "hmac_header", "url_secret", "none", 3]),
             "channel": st.sampled_from(["social", "ticket", "fax", None]),
             "signature_header": st.one_of(st.text(max_size=70), st.just("X-Signature")),

@@ -3,21 +3,21 @@ secrets (shown once, rotated with two valid during the overlap) and its health. 
 
 from __future__ import annotations
 
+import base64
 import secrets as random
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sigap.ingest.mapping.model import Mapping
-from sigap.ingest.mapping.presets import PRESETS
+from sigap.ingest.mapping.presets import PRESETS, PresetName
 from sigap.kernel.kinds import SourceChannel
 from sigap.kernel.models import TenantId, UtcDatetime
 
 SOURCE_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SourceName = Annotated[str, Field(pattern=SOURCE_NAME_PATTERN, description="The source's slug, e.g. 'meltwater'")]
-PresetName = Literal["sigap", "flat", "meltwater", "youscan", "sprinklr", "helpdesk", "x-export"]
 HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 MAX_SOURCES_PER_TENANT = 500
 DEFAULT_OVERLAP = timedelta(hours=24)
@@ -124,8 +124,6 @@ class Source(BaseModel):
 def new_secret(verification: Verification) -> str:
     """A random secret: Standard Webhooks' "whsec_" + base64 form, else a URL-safe token (256 bits either way)."""
     if verification is Verification.STANDARD_WEBHOOKS:
-        import base64
-
         return "whsec_" + base64.b64encode(random.token_bytes(_SECRET_BYTES)).decode()
     return random.token_urlsafe(_SECRET_BYTES)
 

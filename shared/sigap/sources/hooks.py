@@ -98,16 +98,6 @@ def verify_request(event: dict[str, Any]) -> Response[str] | None:
     return None
 
 
-def _problems(rejected: list[RecordProblem]) -> list[tuple[str, str]]:
-    return [
-        (
-            f"records[{problem.record}].{problem.field}",
-            problem.problem + (f" (expression `{problem.expression}`)" if problem.expression else ""),
-        )
-        for problem in rejected
-    ]
-
-
 @routes.post("/v1/hooks/{tenant}/{source}", answer="Accepted", status=HTTPStatus.ACCEPTED, forms=True)
 def post_hook(
     tenant: str,
@@ -121,7 +111,7 @@ def post_hook(
     The payload is mapped by the source's preset or mapping; its mentions are queued for scoring. A webhook-id
     delivered before is answered again without being processed twice."""
     settings = settings_in(app, HooksSettings)
-    _sources, receipts, mentions, queue = _adapters(settings)
+    _, receipts, mentions, queue = _adapters(settings)
     registered: Source = app.context["source"]
     verified: Verified = app.context["verified"]
     now = utc_now()
@@ -132,7 +122,7 @@ def post_hook(
                              received_at=now)  # fmt: skip
     except UnmappablePayloadError as exc:
         _record(registered, at=now, rejected=1, error=str(exc))
-        raise UnprocessableError("unmappable_payload", str(exc), _problems([exc.problem])) from exc
+        raise UnprocessableError("unmappable_payload", str(exc), [exc.problem.as_field_problem()]) from exc
     if len(mapped.mentions) > MAX_MENTIONS_PER_REQUEST:
         _record(registered, at=now, error=f"{len(mapped.mentions)} records in one request")
         raise TooManyRecordsError(
@@ -141,7 +131,9 @@ def post_hook(
     if not mapped.mentions:
         summary = "no record could be mapped: " + "; ".join(problem.line() for problem in mapped.rejected[:3])
         _record(registered, at=now, rejected=len(mapped.rejected), error=summary)
-        raise UnprocessableError("unmappable_payload", summary, _problems(mapped.rejected))
+        raise UnprocessableError(
+            "unmappable_payload", summary, [problem.as_field_problem() for problem in mapped.rejected]
+        )
     result = accept_mentions(
         registered.tenant_id,
         mapped.mentions,

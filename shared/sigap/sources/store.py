@@ -125,6 +125,10 @@ def _health_attributes(health: Health) -> dict[str, Any]:
     return item
 
 
+def _count(item: dict[str, Any], name: str) -> int:
+    return int(plain(item[name])) if name in item else 0
+
+
 def _source(item: dict[str, Any]) -> Source:
     source = Source.model_validate_json(plain(item["doc"]))
     error = None
@@ -133,9 +137,9 @@ def _source(item: dict[str, Any]) -> Source:
             at=datetime.fromisoformat(plain(item["h_last_error_at"])), reason=plain(item["h_last_error"])
         )
     health = Health(
-        accepted=int(plain(item.get("h_accepted", attribute(0)))),
-        duplicates=int(plain(item.get("h_duplicates", attribute(0)))),
-        rejected=int(plain(item.get("h_rejected", attribute(0)))),
+        accepted=_count(item, "h_accepted"),
+        duplicates=_count(item, "h_duplicates"),
+        rejected=_count(item, "h_rejected"),
         last_success_at=datetime.fromisoformat(plain(item["h_last_success_at"]))
         if "h_last_success_at" in item
         else None,

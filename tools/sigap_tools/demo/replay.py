@@ -70,8 +70,10 @@ def replay(
     ):
         for start in range(0, len(mentions), POST_CHUNK):
             chunk = mentions[start : start + POST_CHUNK]
-            hooked = [mention for mention in chunk if doors.door_of(mention) != "api"]
-            direct = [mention for mention in chunk if doors.door_of(mention) == "api"]
+            hooked: list[dict[str, Any]] = []
+            direct: list[dict[str, Any]] = []
+            for mention in chunk:
+                (direct if doors.door_of(mention) == "api" else hooked).append(mention)
             answers = list(pool.map(doors.post, hooked))
             sizes = [1] * len(hooked)
             if direct:

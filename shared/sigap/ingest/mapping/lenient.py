@@ -22,10 +22,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sigap.kernel.kinds import SourceChannel
+from sigap.kernel.models import EARLIEST_TIME
 
-# Seconds since 1970 of 2000-01-01 and of 2100-01-01: a number between them is Unix seconds, and one 1000 times
-# larger is milliseconds. Anything else (0, a year, a count) is not taken for a time.
-_EPOCH_SECONDS = (946_684_800, 4_102_444_800)
+# A number from Sigap's earliest time (2000-01-01) to 2100-01-01 in seconds since 1970 is Unix seconds, and one
+# 1000 times larger is milliseconds. Anything else (0, a year, a count) is not taken for a time.
+_EPOCH_SECONDS = (EARLIEST_TIME.timestamp(), datetime(2100, 1, 1, tzinfo=UTC).timestamp())
 
 _CHANNEL_ALIASES: dict[str, SourceChannel] = {
     **dict.fromkeys(

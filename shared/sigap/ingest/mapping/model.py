@@ -148,6 +148,11 @@ class RecordProblem(BaseModel):
     expression: str | None = Field(description="The mapping's expression for that field, if it has one")
     problem: str
 
+    def as_field_problem(self) -> tuple[str, str]:
+        """The problem as an API error names a field: ('records[2].text', 'found nothing (expression `x`)')."""
+        where = f" (expression `{self.expression}`)" if self.expression else ""
+        return f"records[{self.record}].{self.field}", self.problem + where
+
     def line(self) -> str:
         where = f" (expression `{self.expression}`)" if self.expression else ""
         return f"record {self.record}: {self.field}{where}: {self.problem}"
@@ -157,7 +162,6 @@ class RecordProblem(BaseModel):
 class Mapped:
     mentions: list[MentionIn] = field(default_factory=list)
     rejected: list[RecordProblem] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)  # each mention's record position
 
 
 class UnmappablePayloadError(ValueError):
@@ -231,26 +235,25 @@ def mention_fields(
 ) -> dict[str, Any]:
     """The mention, as MentionIn validates it, from the values the expressions found (lenient readings)."""
     zone = lenient.zone(mapping.timezone) if mapping.timezone else None
+    found = {name: value for name, value in values.items() if value not in (None, "")}
     mention: dict[str, Any] = {"source": source, "channel": channel}
-    if values.get("id") not in (None, ""):
-        mention["id"] = _as_id(values["id"], mapping.id_prefix)
-    else:
-        mention["id"] = fallback_id or content_id(values)
+    mention["id"] = _as_id(found["id"], mapping.id_prefix) if "id" in found else fallback_id or content_id(values)
     text = _text(values)
     if text is not None:
         mention["text"] = text
-    if values.get("created_at") not in (None, ""):
-        mention["created_at"] = lenient.published(values["created_at"], zone)
+    if "created_at" in found:
+        mention["created_at"] = lenient.published(found["created_at"], zone)
     elif mapping.received_time_if_missing:
         mention["created_at"] = received_at.isoformat()
-    if values.get("channel") not in (None, ""):
-        mention["channel"] = lenient.channel(values["channel"])
-    for name in ("url", "language"):
-        if values.get(name) not in (None, ""):
-            mention[name] = lenient.language(values[name]) if name == "language" else values[name]
-    author = lenient.author(values["author"]) if values.get("author") not in (None, "") else {}
-    parts = {part: values.get(f"author.{part}") for part in ("handle", "followers", "verified")}
-    overrides = lenient.author({part: value for part, value in parts.items() if value not in (None, "")})
+    if "channel" in found:
+        mention["channel"] = lenient.channel(found["channel"])
+    if "url" in found:
+        mention["url"] = found["url"]
+    if "language" in found:
+        mention["language"] = lenient.language(found["language"])
+    author = lenient.author(found["author"]) if "author" in found else {}
+    overrides = lenient.author({part: found[f"author.{part}"] for part in ("handle", "followers", "verified")
+                                if f"author.{part}" in found})  # fmt: skip
     if isinstance(author, dict) and isinstance(overrides, dict):
         author = author | overrides
     if author:
@@ -261,8 +264,8 @@ def mention_fields(
             engagement[part] = lenient.count(values[part])
     if engagement:
         mention["engagement"] = engagement
-    location = lenient.location(values["location"]) if values.get("location") not in (None, "") else None
-    parts = {part: values[part] for part in ("country", "region", "city") if values.get(part) not in (None, "")}
+    location = lenient.location(found["location"]) if "location" in found else None
+    parts = {part: found[part] for part in ("country", "region", "city") if part in found}
     if parts:
         location = lenient.location((location if isinstance(location, dict) else {}) | parts)
     if location:
@@ -279,7 +282,6 @@ def map_payload(
         outcome = map_record(record, mapping, position, source=source, channel=channel, received_at=received_at)
         if isinstance(outcome, MentionIn):
             mapped.mentions.append(outcome)
-            mapped.positions.append(position)
         else:
             mapped.rejected.extend(outcome)
     return mapped

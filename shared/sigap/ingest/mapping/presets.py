@@ -9,7 +9,7 @@ field names their documentation and exports use, and the preset says so.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,10 +40,13 @@ _SIGAP_FIELDS: dict[str, str] = {
 }
 
 
+PresetName = Literal["sigap", "flat", "meltwater", "youscan", "sprinklr", "helpdesk", "x-export"]
+
+
 class Preset(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
-    name: str
+    name: PresetName
     tool: str = Field(description="Which tools send this shape")
     channel: SourceChannel = Field(description="The channel its mentions come from unless a record says")
     mapping: Mapping
@@ -262,3 +265,5 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+if set(PRESETS) != set(get_args(PresetName)):  # the names a source may ask for are exactly the presets defined
+    raise RuntimeError(f"presets {sorted(PRESETS)} differ from PresetName {sorted(get_args(PresetName))}")

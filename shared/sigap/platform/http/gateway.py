@@ -216,12 +216,13 @@ def guarded(
                 f"the body is {size} bytes; the limit is {max_body_bytes} bytes",
             )
         )
-    if route_access(event) is Access.TENANT_KEY:
+    access = route_access(event)
+    if access is Access.TENANT_KEY:
         outcome = authenticate(event, tenants)
         if isinstance(outcome, Response):
             return as_proxy_result(outcome)
         on_tenant(outcome)
-    elif route_access(event) is Access.SOURCE_SECRET:
+    elif access is Access.SOURCE_SECRET:
         refusal = (
             verify(event)
             if verify
