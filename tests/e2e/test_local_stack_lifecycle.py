@@ -39,7 +39,8 @@ def _since() -> str:
 
 @pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_path: Path) -> None:
-    # Given a stack with a tenant, five scored mentions and a message waiting in the dead-letter queue
+    # Given a stack with a tenant, five scored mentions (one through a webhook source) and a message waiting in the
+    # dead-letter queue
     first = _stack(tmp_path)
     first.start()
     try:
@@ -51,7 +52,12 @@ def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_pa
             now=utc_now(),
         )
         client = SigapClient(first.api_url, key)
-        assert client.post_mentions(tenant.tenant_id, [mention_payload(f"k{i}") for i in range(5)]).status == 202
+        assert client.post_mentions(tenant.tenant_id, [mention_payload(f"k{i}") for i in range(4)]).status == 202
+        source = {"name": "crm", "verification": "url_secret"}
+        secret = client.request("POST", f"/v1/tenants/{tenant.tenant_id}/sources", body=source).body["secret"]
+        hook = f"/v1/hooks/{tenant.tenant_id}/crm"
+        posted = client.without_key().request("POST", hook, body=mention_payload("k4"), query={"key": secret})
+        assert posted.status == 202, posted.body
         wait_for(lambda: client.summary(tenant.tenant_id, since=_since()).body["total"] == 5)
         first.client("sqs").send_message(
             QueueUrl=first.outputs["ScoringDeadLetterQueueUrl"], MessageBody="{kept poison"
@@ -71,8 +77,13 @@ def test_a_restart_keeps_tenants_keys_mentions_counts_and_queued_messages(tmp_pa
         assert sorted(item["mention"]["id"] for item in listed) == [f"k{i}" for i in range(5)]
         answer = second.client("sqs").receive_message(QueueUrl=second.outputs["ScoringDeadLetterQueueUrl"])
         assert [message["Body"] for message in answer["Messages"]] == ["{kept poison"]
-        # And a re-send of a stored mention is still a duplicate
+        # And a re-send of a stored mention is still a duplicate, through either door
         assert client.post_mentions(tenant.tenant_id, [mention_payload("k0")]).body["duplicates"] == ["k0"]
+        again = client.without_key().request("POST", hook, body=mention_payload("k4"), query={"key": secret})
+        assert (again.status, again.body["duplicates"]) == (202, ["k4"])
+        # And the webhook source kept its secret and its health
+        health = client.request("GET", f"/v1/tenants/{tenant.tenant_id}/sources/crm").body["health"]
+        assert (health["accepted"], health["duplicates"]) == (1, 1)
     finally:
         second.stop()
     # And --fresh starts empty: the old key is unknown

@@ -305,3 +305,33 @@ def test_a_name_is_one_source_and_a_custom_mapping_reads_any_shape(
     (queued,) = _queued(aws)
     assert (queued["id"], queued["channel"], queued["created_at"]) == ("crm:7", "ticket", "2026-11-28T03:40:00Z")
     assert datetime.fromisoformat(queued["created_at"]) - datetime(2026, 11, 28, 3, 40, tzinfo=UTC) == timedelta(0)
+
+
+def test_a_sources_secret_opens_only_its_own_tenants_door(
+    aws: AwsStack, tenant: tuple[str, str], lambda_context: Any
+) -> None:
+    # Given two tenants, each with a source named "tool"
+    other_tenant, other_key = aws.new_tenant("brand-b")
+    mine = _register(aws, lambda_context, tenant, name="tool", preset="sigap")
+    _register(aws, lambda_context, (other_tenant.tenant_id, other_key), name="tool", preset="sigap")
+    # When brand-a's signed request is sent to brand-b's URL
+    body, headers = _signed(mine["secret"], mention_payload("cross-1"))
+    status, answer = _post(aws, lambda_context, "brand-b", "tool", body, headers)
+    # Then it is refused, and nothing is queued for either tenant; at its own URL it is brand-a's mention
+    assert status == 401, answer
+    assert _queued(aws) == []
+    assert _post(aws, lambda_context, "brand-a", "tool", body, headers)[0] == 202
+    assert [(m["tenant_id"], m["id"]) for m in _queued(aws)] == [("brand-a", "cross-1")]
+
+
+@pytest.mark.parametrize("created_at", ["2026-11-22T10:00:00+07:00", "2026-11-22T03:00:00Z"])
+def test_one_object_an_array_or_mentions_all_map_and_offsets_name_the_same_instant(
+    aws: AwsStack, tenant: tuple[str, str], lambda_context: Any, created_at: str
+) -> None:
+    created = _register(aws, lambda_context, tenant, name="tool", preset="sigap", verification="url_secret")
+    key = {"key": created["secret"]}
+    one = mention_payload("shape-1", created_at=created_at)
+    for number, body in enumerate((one, [one | {"id": "shape-2"}], {"mentions": [one | {"id": "shape-3"}]})):
+        status, answer = _post(aws, lambda_context, "brand-a", "tool", json.dumps(body), query=key)
+        assert (status, answer["accepted"]) == (202, [f"shape-{number + 1}"]), answer
+    assert {m["created_at"] for m in _queued(aws)} == {"2026-11-22T03:00:00Z"}
