@@ -288,7 +288,7 @@ def test_every_aws_call_of_the_ingest_scoring_and_detection_functions_is_granted
     )
     recorder.function = "ScoreFunction"
     aws.use_function_environment("ScoreFunction")
-    texts = {"texts": [{"text": mention["text"]} for mention in mentions[:3]]}
+    texts = {"texts": [{"text": mention["text"]} for mention in mentions[:3]], "store": True}
     _http(
         aws, load_handler("score"), lambda_context, "POST", "/v1/tenants/{tenant}/score", key, texts, tenant="brand-a"
     )
@@ -315,6 +315,7 @@ def test_every_aws_call_of_the_ingest_scoring_and_detection_functions_is_granted
             ("DetectorFunction", "sqs:SendMessageBatch"),
             ("EvaluatorFunction", "dynamodb:Query"),
             ("QueryFunction", "dynamodb:Query"),
+            ("ScoreFunction", "sqs:SendMessageBatch"),
             ("AlertsFunction", "dynamodb:PutItem"),
         },
     )

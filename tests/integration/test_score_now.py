@@ -102,3 +102,40 @@ def test_another_tenants_key_cannot_score_as_this_tenant(aws: AwsStack, lambda_c
     _, other = aws.new_tenant("brand-b")
     status, answer = _score(aws, lambda_context, "brand-a", other, {"texts": [{"text": "halo"}]})
     assert (status, answer["error"]["code"]) == (403, "forbidden")
+
+
+def test_store_true_also_ingests_the_texts_once_whatever_the_door(aws: AwsStack, lambda_context: Any) -> None:
+    # Given a tenant, and a CRM that wants a ticket's score now and the ticket kept
+    tenant, key = aws.new_tenant("brand-a")
+    texts = [
+        {"id": "ticket:42", "text": "Botolnya bocor dan bau aneh", "channel": "ticket"},
+        {"text": "Pengirimannya cepat, terima kasih", "created_at": "2026-11-22T10:00:00+07:00"},
+    ]
+    # When it asks with store: true
+    status, body = _score(aws, lambda_context, tenant.tenant_id, key, {"texts": texts, "store": True, "source": "crm"})
+    # Then each text is scored in the answer and queued as a mention of the CRM's
+    assert status == 200, body
+    assert len(body["results"]) == 2
+    assert body["stored"]["accepted"][0] == "ticket:42"
+    assert body["stored"]["accepted"][1].startswith("h-")
+    queued = {message["id"]: message for message in map(json.loads, aws.queued_bodies())}
+    assert queued["ticket:42"]["source"] == "crm"
+    assert queued["ticket:42"]["channel"] == "ticket"
+    assert queued[body["stored"]["accepted"][1]]["created_at"] == "2026-11-22T03:00:00Z"
+    # And asked again, or sent to /mentions, the same ids are duplicates
+    again = _score(aws, lambda_context, tenant.tenant_id, key, {"texts": texts, "store": True})[1]
+    assert sorted(again["stored"]["duplicates"]) == sorted(body["stored"]["accepted"])
+    assert again["stored"]["accepted"] == []
+    # (claimed but not yet scored, they are queued again from their claims: scoring stores each once)
+    assert {json.loads(message)["id"] for message in aws.queued_bodies()} <= set(body["stored"]["accepted"])
+
+
+def test_store_true_with_a_text_that_cannot_be_a_mention_is_a_422_naming_it(aws: AwsStack, lambda_context: Any) -> None:
+    tenant, key = aws.new_tenant("brand-a")
+    texts = [{"id": "fine-1", "text": "ok"}, {"id": "has spaces", "text": "ok"}]
+    status, body = _score(aws, lambda_context, tenant.tenant_id, key, {"texts": texts, "store": True})
+    assert status == 422, body
+    assert body["error"]["fields"][0]["field"] == "texts[1].id"
+    assert aws.queued_bodies() == []  # all or nothing
+    # Without store the same texts are only scored
+    assert _score(aws, lambda_context, tenant.tenant_id, key, {"texts": texts})[0] == 200

@@ -24,6 +24,9 @@ scoring_settings = loader(ScoringSettings)
 class ScoreApiSettings(FunctionSettings):
     tenants_table: str = Field(alias="TENANTS_TABLE")
     stories_table: str = Field(alias="STORIES_TABLE")
+    # With "store": true the texts are ingested as mentions: claimed in the mentions table, queued for scoring.
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    scoring_queue_url: str = Field(alias="SCORING_QUEUE_URL")
     story_window_days: int = Field(alias="STORY_WINDOW_DAYS", default=14, ge=1, le=365)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=1_048_576, ge=1024)
 
