@@ -106,7 +106,11 @@ content_types = st.sampled_from(
 )
 query_values = st.one_of(time_texts, st.text(max_size=30), st.integers().map(str))
 queries = st.dictionaries(
-    st.sampled_from(["since", "until", "limit", "sentiment", "cursor", "other"]), query_values, max_size=4
+    st.sampled_from(
+        ["since", "until", "limit", "sentiment", "cursor", "source", "channel", "story", "language", "signal", "other"]
+    ),
+    st.one_of(query_values, st.sampled_from(["social", "youscan", "s-0123456789ab", "en", "safety_health"])),
+    max_size=4,
 )
 # Mostly the tenant's own key, so most cases reach validation and storage rather than stop at the door.
 keys = st.sampled_from(["own"] * 6 + ["other", "wrong", "none", "garbage"])

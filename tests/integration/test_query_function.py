@@ -91,6 +91,81 @@ def test_mentions_can_be_filtered_by_sentiment_and_time(
     assert [item["mention"]["id"] for item in body["items"]] == ["m0", "m1", "m2"]
 
 
+@pytest.fixture
+def from_many_doors(aws: AwsStack, lambda_context: Any) -> tuple[str, str]:
+    """Six mentions from three sources and channels, stored by the real scoring function: a hoax in Indonesian
+    (with its forward), a ticket, an English complaint and two calm posts."""
+    tenant, key = aws.new_tenant()
+    aws.use_function_environment("ScoringFunction")
+    hoax = "Teh Segar beracun!! anak tetangga masuk RS setelah minum, sebarkan ke grup keluarga"
+    rows = [
+        ("e1", "inbound-email", "email", hoax),
+        ("e2", "inbound-email", "email", "Fwd: " + hoax),
+        ("t1", "zendesk", "ticket", "Botolnya bocor dan bau aneh, saya kecewa"),
+        ("s1", "youscan", "social", "Terrible service, my order never arrived and support ignores me"),
+        ("s2", "youscan", "social", "Besok saya ke kantor cabang di Bandung"),
+        ("s3", "youscan", "forum", "Pelayanannya ramah dan cepat, mantap!"),
+    ]
+    bodies = [
+        Mention.model_validate(
+            mention_payload(
+                mention_id,
+                text=text,
+                source=source,
+                channel=channel,
+                created_at=(NOW - timedelta(minutes=index)).isoformat(),
+            )
+            | {"tenant_id": tenant.tenant_id, "received_at": NOW}
+        ).model_dump_json()
+        for index, (mention_id, source, channel, text) in enumerate(rows)
+    ]
+    assert load_handler("scoring").lambda_handler(sqs_event(bodies), lambda_context) == {"batchItemFailures": []}
+    aws.use_function_environment("QueryFunction")
+    return tenant.tenant_id, key
+
+
+def test_a_tool_reads_back_what_it_sent_by_source_channel_story_language_and_signal(
+    aws: AwsStack, from_many_doors: tuple[str, str], lambda_context: Any
+) -> None:
+    tenant, key = from_many_doors
+
+    def ids(**query: str) -> list[str]:
+        status, body = list_mentions(aws, lambda_context, tenant, key, **query)
+        assert status == 200, body
+        return [item["mention"]["id"] for item in body["items"]]
+
+    assert ids(source="youscan") == ["s1", "s2", "s3"]
+    assert ids(channel="ticket") == ["t1"]
+    assert ids(source="youscan", channel="social") == ["s1", "s2"]
+    assert ids(language="en") == ["s1"]
+    assert ids(signal="safety_health") == ["e1", "e2"]
+    story = list_mentions(aws, lambda_context, tenant, key, source="inbound-email")[1]["items"][0]["score"]["story_id"]
+    assert ids(story=story) == ["e1", "e2"]
+    assert ids(source="youscan", sentiment="positive") == ["s3"]
+    assert ids(source="nobody") == []
+    # Paging through a filter: two pages of one, no gaps or repeats
+    first = list_mentions(aws, lambda_context, tenant, key, source="youscan", channel="social", limit="1")[1]
+    second = list_mentions(
+        aws, lambda_context, tenant, key, source="youscan", channel="social", limit="1", cursor=first["next_cursor"]
+    )[1]
+    assert [item["mention"]["id"] for item in first["items"] + second["items"]] == ["s1", "s2"]
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"story": "not-a-story"}, "story"), ({"language": "English"}, "language"), ({"signal": "DROP TABLE"}, "signal"),
+     ({"channel": "fax"}, "channel"), ({"source": ""}, "source")],
+)  # fmt: skip
+def test_a_filter_that_cannot_match_anything_is_named(
+    aws: AwsStack, stored: tuple[str, str], lambda_context: Any, query: dict[str, str], field: str
+) -> None:
+    tenant, key = stored
+    status, body = list_mentions(aws, lambda_context, tenant, key, **query)
+    assert status == 422, body
+    assert body["error"]["fields"][0]["field"] == field
+
+
 def test_a_bad_query_is_named(aws: AwsStack, stored: tuple[str, str], lambda_context: Any) -> None:
     tenant, key = stored
     status, body = list_mentions(aws, lambda_context, tenant, key, limit="0")

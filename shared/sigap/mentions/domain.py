@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from sigap.kernel.errors import InvalidCursorError, NotFoundError
+from sigap.kernel.kinds import SourceChannel
 from sigap.kernel.minute_counts import AggregateWindow, SentimentSummary, summarise
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Tenant, UtcDatetime
 from sigap.kernel.paging import INVALID_CURSOR, read_parts, sign_parts
@@ -45,6 +46,19 @@ class ListPosition:
     sort_key: str
 
 
+class MentionFilter(BaseModel):
+    """What a listing keeps: every field given must match (all of them, not any)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sentiment: Sentiment | None = None
+    source: str | None = None
+    channel: SourceChannel | None = None
+    story: str | None = None
+    language: str | None = None
+    signal: str | None = None
+
+
 @dataclass(frozen=True)
 class MentionPage:
     items: list[ScoredMention]
@@ -59,7 +73,7 @@ class MentionReader(Protocol):
         since: datetime,
         until: datetime,
         limit: int,
-        sentiment: Sentiment | None = None,
+        only: MentionFilter | None = None,
         after: ListPosition | None = None,
     ) -> MentionPage: ...
 
@@ -118,16 +132,14 @@ def list_mentions(
     *,
     since: datetime | None,
     until: datetime | None,
-    sentiment: Sentiment | None,
+    only: MentionFilter,
     limit: int,
     cursor: str | None,
     now: datetime,
 ) -> MentionList:
     start, end = resolve_window(since, until, default=DEFAULT_LIST_WINDOW, now=now)
     after = decode_cursor(tenant, cursor) if cursor else None
-    page = reader.list_newest_first(
-        tenant.tenant_id, since=start, until=end, limit=limit, sentiment=sentiment, after=after
-    )
+    page = reader.list_newest_first(tenant.tenant_id, since=start, until=end, limit=limit, only=only, after=after)
     next_cursor = encode_cursor(tenant, page.next_position) if page.next_position else None
     return MentionList(items=page.items, next_cursor=next_cursor, since=start, until=end)
 

@@ -11,10 +11,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
+from sigap.kernel.kinds import SourceChannel
 from sigap.kernel.minute_counts import SentimentSummary
-from sigap.kernel.models import MENTION_ID_PATTERN, Sentiment, utc_now
+from sigap.kernel.models import MENTION_ID_PATTERN, STORY_ID_PATTERN, Sentiment, utc_now
 from sigap.mentions.aggregate_store import AggregateStore
-from sigap.mentions.domain import MentionList, MentionRead, list_mentions, read_mention, sentiment_summary
+from sigap.mentions.domain import (
+    MentionFilter,
+    MentionList,
+    MentionRead,
+    list_mentions,
+    read_mention,
+    sentiment_summary,
+)
 from sigap.mentions.settings import QuerySettings
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, Routes
@@ -57,17 +65,31 @@ def get_mentions(
     since: Since = None,
     until: Until = None,
     sentiment: Annotated[Sentiment | None, Query(description="Only this sentiment")] = None,
+    source: Annotated[str | None, Query(min_length=1, max_length=100, description="Only from this source")] = None,
+    channel: Annotated[SourceChannel | None, Query(description="Only from this channel")] = None,
+    story: Annotated[str | None, Query(pattern=STORY_ID_PATTERN, description="Only in this story")] = None,
+    language: Annotated[
+        str | None, Query(pattern=r"^(?:[a-z]{2,3}|other)$", description="Only in this identified language")
+    ] = None,
+    signal: Annotated[
+        str | None, Query(pattern=r"^[a-z_]{1,40}$", description="Only with this crisis signal, e.g. safety_health")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")] = None,
 ) -> MentionList:
-    """List scored mentions, newest first."""
+    """List scored mentions, newest first.
+
+    Filters combine (every one given must match): sentiment, source (a tool's or a source's name), channel, story,
+    language (as identified by scoring) and signal (a crisis signal's category)."""
     _, mentions, _ = _adapters(_settings())
     return list_mentions(
         mentions,
         caller(app),
         since=since,
         until=until,
-        sentiment=sentiment,
+        only=MentionFilter(
+            sentiment=sentiment, source=source, channel=channel, story=story, language=language, signal=signal
+        ),
         limit=limit,
         cursor=cursor,
         now=utc_now(),

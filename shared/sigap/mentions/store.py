@@ -18,8 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.aggregates import AggregateContribution
 from sigap.kernel.errors import InvalidCursorError, StorageError
-from sigap.kernel.models import Mention, ScoredMention, Sentiment
-from sigap.mentions.domain import Claims, ListPosition, MentionPage, MentionRead, MentionState
+from sigap.kernel.models import Mention, ScoredMention
+from sigap.mentions.domain import Claims, ListPosition, MentionFilter, MentionPage, MentionRead, MentionState
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
@@ -235,6 +235,12 @@ class MentionStore:
             "state": attribute(SCORED),
             "sentiment": attribute(score.sentiment.value),
             "risk": attribute(score.risk),
+            # What a listing may filter on, beside the document (a filter cannot read inside its JSON).
+            "source": attribute(mention.source),
+            "channel": attribute(mention.channel.value),
+            "lang": attribute(score.lang),
+            **({"story_id": attribute(score.story_id)} if score.story_id else {}),
+            **({"signals": {"SS": sorted({signal.category for signal in score.signals})}} if score.signals else {}),
             "doc": attribute(scored.model_dump_json()),
             "expires_at": attribute(expires_at),
         }
@@ -296,7 +302,7 @@ class MentionStore:
         since: datetime,
         until: datetime,
         limit: int,
-        sentiment: Sentiment | None = None,
+        only: MentionFilter | None = None,
         after: ListPosition | None = None,
     ) -> MentionPage:
         collected: list[ScoredMention] = []
@@ -305,11 +311,11 @@ class MentionStore:
             if after is not None and day_name > after.day:
                 continue
             start_key = self._key_of(tenant_id, after) if after is not None and day_name == after.day else None
-            for item in self._query_day(tenant_id, day, since, until, sentiment, start_key):
+            for item in self._query_day(tenant_id, day, since, until, only, start_key):
                 collected.append(ScoredMention.model_validate_json(plain(item["doc"])))
                 if len(collected) == limit:
                     last_key = {name: item[name] for name in ("pk", "gsi1pk", "gsi1sk")}
-                    more = self._has_more(tenant_id, day, since, until, sentiment, last_key)
+                    more = self._has_more(tenant_id, day, since, until, only, last_key)
                     position = ListPosition(
                         day=day_name, mention_id=plain(item["mention_id"]), sort_key=plain(item["gsi1sk"])
                     )
@@ -330,13 +336,13 @@ class MentionStore:
         day: datetime,
         since: datetime,
         until: datetime,
-        sentiment: Sentiment | None,
+        only: MentionFilter | None,
         last_key: dict[str, Any],
     ) -> bool:
-        if next(iter(self._query_day(tenant_id, day, since, until, sentiment, last_key)), None) is not None:
+        if next(iter(self._query_day(tenant_id, day, since, until, only, last_key)), None) is not None:
             return True
         return any(
-            next(iter(self._query_day(tenant_id, earlier, since, until, sentiment, None)), None) is not None
+            next(iter(self._query_day(tenant_id, earlier, since, until, only, None)), None) is not None
             for earlier in _days_newest_first(since, day - timedelta(days=1))
         )
 
@@ -346,7 +352,7 @@ class MentionStore:
         day: datetime,
         since: datetime,
         until: datetime,
-        sentiment: Sentiment | None,
+        only: MentionFilter | None,
         start_key: dict[str, Any] | None,
     ) -> Iterable[dict[str, Any]]:
         query: dict[str, Any] = {
@@ -360,9 +366,8 @@ class MentionStore:
             },
             "ScanIndexForward": False,
         }
-        if sentiment is not None:
-            query["FilterExpression"] = "sentiment = :sentiment"
-            query["ExpressionAttributeValues"][":sentiment"] = attribute(sentiment.value)
+        if only is not None:
+            query |= _filter_expression(only, query["ExpressionAttributeValues"])
         if start_key:
             query["ExclusiveStartKey"] = start_key
         try:
@@ -378,3 +383,27 @@ class MentionStore:
             raise storage_error("Query on mentions", exc) from exc
         except BotoCoreError as exc:
             raise storage_error("Query on mentions", exc) from exc
+
+
+# Listing filter → (attribute, how it matches). Signals are a string set: a mention matches if it has the signal.
+_FILTERS = {
+    "sentiment": ("sentiment", "{name} = {value}"),
+    "source": ("source", "{name} = {value}"),
+    "channel": ("channel", "{name} = {value}"),
+    "story": ("story_id", "{name} = {value}"),
+    "language": ("lang", "{name} = {value}"),
+    "signal": ("signals", "contains({name}, {value})"),
+}
+
+
+def _filter_expression(only: MentionFilter, values: dict[str, Any]) -> dict[str, Any]:
+    """The Query's FilterExpression for a listing filter: every field given must match."""
+    conditions, names = [], {}
+    for field, given in only.model_dump(exclude_none=True).items():
+        attribute_name, condition = _FILTERS[field]
+        names[f"#{field}"] = attribute_name
+        values[f":{field}"] = attribute(str(given))
+        conditions.append(condition.format(name=f"#{field}", value=f":{field}"))
+    if not conditions:
+        return {}
+    return {"FilterExpression": " AND ".join(conditions), "ExpressionAttributeNames": names}
