@@ -204,7 +204,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     from sigap.mentions.settings import QuerySettings
     from sigap.notify.settings import DeliverySettings, NotificationsApiSettings, NotifierSettings
     from sigap.scoring.settings import ScoreApiSettings, ScoringSettings
-    from sigap.sources.settings import HooksSettings, SourcesSettings
+    from sigap.sources.settings import HooksSettings, ImportSettings, SourcesSettings
     from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
@@ -214,6 +214,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "ScoreFunction": ScoreApiSettings,
         "SourcesFunction": SourcesSettings,
         "HooksFunction": HooksSettings,
+        "ImportFunction": ImportSettings,
         "DetectorFunction": DetectorSettings,
         "EvaluatorFunction": EvaluatorSettings,
         "AlertsFunction": AlertsApiSettings,

@@ -339,6 +339,31 @@ def test_registering_any_source_never_gets_a_5xx_and_a_201_shows_its_secret_once
         assert answer["secret"] not in listing["body"]
 
 
+IMPORTS = "/v1/tenants/{tenant}/imports"
+
+
+@FUZZ
+@given(
+    body=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"source": st.sampled_from(["fuzz", "nope", "", "Fuzz"])},
+            optional={"format": st.sampled_from(["csv", "jsonl", "xlsx", None]), "size": field_values},
+        ),
+    ),
+    key=st.sampled_from(["own"] * 4 + ["other", "none"]),
+)
+def test_asking_for_any_import_never_gets_a_5xx_and_a_201_gives_an_upload_link(
+    api: dict[str, Any], lambda_context: Any, open_source: str, body: Any, key: str
+) -> None:
+    path = "/v1/tenants/brand-a/imports"
+    event = http_event("POST", path, route_path=IMPORTS, body=body, headers=_headers(api, key, "application/json"))
+    status, answer = _answer(api, "sources", event, lambda_context)
+    if status == 201:
+        assert answer["state"] == "awaiting_upload"
+        assert "uploads/brand-a/" + answer["import_id"] in answer["upload_url"]
+
+
 @pytest.fixture
 def open_source(api: dict[str, Any], lambda_context: Any) -> str:
     """A source of brand-a that takes its secret in the URL, so fuzzed bodies get past verification."""

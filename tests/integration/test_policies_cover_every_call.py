@@ -90,7 +90,8 @@ def _needed(aws: AwsStack, service: str, operation: str, params: dict[str, Any])
         return [(f"sqs:{operation}", queues[params["QueueUrl"]])]
     if service == "s3":
         bucket = {name: logical for logical, name in aws.provisioned.buckets.items()}[params["Bucket"]]
-        return [(f"s3:{operation}", bucket)]
+        # IAM has no HeadObject action: s3:GetObject allows reading an object's metadata.
+        return [(f"s3:{'GetObject' if operation == 'HeadObject' else operation}", bucket)]
     if service == "secretsmanager":
         secret = {name: logical for logical, name in aws.provisioned.secrets.items()}[params["SecretId"]]
         return [(f"secretsmanager:{operation}", secret)]
@@ -434,10 +435,33 @@ def test_every_aws_call_of_the_sources_and_webhook_functions_is_granted(
     for _ in range(2):  # the second is a replay: the receipts are read
         event = http_event("POST", "/v1/hooks/brand-a/tool", route_path=hook, raw_body=body, headers=headers)
         assert load_handler("hooks").lambda_handler(event, lambda_context)["statusCode"] == 202
+    recorder.function = "SourcesFunction"
+    aws.use_function_environment("SourcesFunction")
+    started = _http(aws, sources, lambda_context, "POST", "/v1/tenants/{tenant}/imports", key, {"source": "tool"},
+                    tenant="brand-a")  # fmt: skip
+    _drain(aws, recorder, "ImportQueue")  # S3's test event
+    lines = json.dumps(mention_payload("i-1")) + "\n" + json.dumps({"text": "no time"}) + "\n"
+    recorder.function = ""  # the tenant's upload is not a function's call
+    boto3.client("s3").put_object(Bucket=aws.provisioned.buckets["ImportsBucket"],
+                                  Key=f"uploads/brand-a/{started['import_id']}", Body=lines.encode())  # fmt: skip
+    recorder.function = "ImportFunction"
+    aws.use_function_environment("ImportFunction")
+    for body in _drain(aws, recorder, "ImportQueue"):
+        assert load_handler("imports").lambda_handler(sqs_event([body]), lambda_context) == {"batchItemFailures": []}
+    recorder.function = "SourcesFunction"
+    aws.use_function_environment("SourcesFunction")
+    done = _http(aws, sources, lambda_context, "GET", "/v1/tenants/{tenant}/imports/{import_id}", key,
+                 tenant="brand-a", import_id=started["import_id"])  # fmt: skip
+    assert done["state"] == "done", done
+    assert done["report_urls"]
+    _http(aws, sources, lambda_context, "GET", "/v1/tenants/{tenant}/imports", key, tenant="brand-a")
     _check(
         aws,
         recorder,
         {
+            ("ImportFunction", "s3:GetObject"),
+            ("ImportFunction", "s3:PutObject"),
+            ("ImportFunction", "dynamodb:PutItem"),
             ("SourcesFunction", "dynamodb:PutItem"),
             ("SourcesFunction", "dynamodb:DeleteItem"),
             ("SourcesFunction", "dynamodb:Query"),

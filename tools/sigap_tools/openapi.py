@@ -25,7 +25,7 @@ from sigap.ingest import router as ingest
 from sigap.mentions import router as query
 from sigap.notify.api import app as notifications
 from sigap.scoring import router as score
-from sigap.sources import hooks
+from sigap.sources import hooks, imports_router
 from sigap.sources import router as sources
 from sigap.statements.api import app as statements
 
@@ -49,6 +49,7 @@ def openapi_json() -> str:
         score.router,
         sources.router,
         hooks.router,
+        imports_router.router,
         query.router,
         alerts.router,
         *notifications.ROUTERS,

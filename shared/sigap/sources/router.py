@@ -15,6 +15,7 @@ from sigap.kernel.errors import ConflictError
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Routes, header
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
+from sigap.sources import imports_router
 from sigap.sources.domain import (
     MAX_SOURCES_PER_TENANT,
     SOURCE_NAME_PATTERN,
@@ -110,6 +111,7 @@ def delete_source(tenant: str, source: SourcePath) -> SourceView:
 
 app = new_resolver()
 app.include_router(router)
+app.include_router(imports_router.router)
 
 
 def handle(event: dict[str, Any], context: Any, settings: SourcesSettings) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The sources API's and the webhook function's settings."""
+"""The sources API's, the webhook function's and the import function's settings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sigap.platform.settings import FunctionSettings, loader
 
 class SourcesSettings(FunctionSettings):
     tenants_table: str = Field(alias="TENANTS_TABLE")
+    imports_bucket: str = Field(alias="IMPORTS_BUCKET")
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=65_536, ge=1024)
 
 
@@ -24,3 +25,14 @@ class HooksSettings(FunctionSettings):
 
 
 hooks_settings = loader(HooksSettings)
+
+
+class ImportSettings(FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    scoring_queue_url: str = Field(alias="SCORING_QUEUE_URL")
+    imports_bucket: str = Field(alias="IMPORTS_BUCKET")
+    import_queue_url: str = Field(alias="IMPORT_QUEUE_URL")  # its own queue: where it hands an import over
+
+
+import_settings = loader(ImportSettings)

@@ -125,11 +125,18 @@ def provision(
         for logical_id, properties in template.resources("AWS::SecretsManager::Secret").items():
             done.secrets[logical_id] = _create_secret(secrets, stack_name, logical_id, properties)
     if s3 is not None:
-        for logical_id in template.resources("AWS::S3::Bucket"):
+        for logical_id, properties in template.resources("AWS::S3::Bucket").items():
             name = physical_name(stack_name, logical_id).lower()[:63]
             with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
                 s3.create_bucket(Bucket=name)
             done.buckets[logical_id] = name
+            notifications = resolver.resolve(properties.get("NotificationConfiguration", {}))
+            if notifications.get("QueueConfigurations"):
+                # moto then sends the bucket's events to the queue, as S3 does; the local runner drives the
+                # queue's function like any other SQS event source.
+                s3.put_bucket_notification_configuration(
+                    Bucket=name, NotificationConfiguration=_queue_notifications(notifications)
+                )
     if ses is not None:
         for logical_id in template.resources("AWS::SES::ConfigurationSet"):
             name = physical_name(stack_name, logical_id)
@@ -137,6 +144,20 @@ def provision(
                 ses.create_configuration_set(ConfigurationSet={"Name": name})
             done.configuration_sets[logical_id] = name
     return done, resolver
+
+
+def _queue_notifications(notifications: dict[str, Any]) -> Any:
+    """CloudFormation's QueueConfigurations (Queue, Filter.S3Key.Rules) as the S3 API writes them."""
+    return {
+        "QueueConfigurations": [
+            {
+                "QueueArn": queue["Queue"],
+                "Events": [queue["Event"]],
+                "Filter": {"Key": {"FilterRules": queue.get("Filter", {}).get("S3Key", {}).get("Rules", [])}},
+            }
+            for queue in notifications["QueueConfigurations"]
+        ]
+    }
 
 
 def _create_secret(secrets: SecretsManagerClient, stack_name: str, logical_id: str, properties: dict[str, Any]) -> str:

@@ -1,0 +1,181 @@
+"""Running an import: the uploaded file streamed from its checkpoint, each row mapped by the source's mapping,
+good rows ingested as every door ingests (claimed once per (tenant, id), queued for scoring) a batch at a time,
+rejected rows written to the report with their line and reason, and the checkpoint saved after every batch, so
+an import stopped anywhere (a timeout, a crash, a redelivered message) resumes where it was and loses nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
+from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload, map_record
+from sigap.kernel.errors import MentionTooLargeError
+from sigap.kernel.models import MentionIn
+from sigap.platform.observability import logger
+from sigap.sources.domain import Source
+from sigap.sources.import_reader import Row, rows
+from sigap.sources.imports import (
+    MAX_IMPORT_BYTES,
+    MAX_REPORTED_PROBLEMS,
+    Checkpoint,
+    ImportCounts,
+    ImportFormat,
+    ImportJob,
+    ImportState,
+    report_key,
+    upload_key,
+)
+
+BATCH_MENTIONS = 500
+# An invocation stops to hand over (a continuation message) when less than this is left: a batch takes seconds.
+HAND_OVER_MILLIS = 60_000
+
+
+class Jobs(Protocol):
+    def get(self, tenant_id: str, import_id: str) -> ImportJob | None: ...
+    def save(self, job: ImportJob, expected_version: int) -> ImportJob: ...
+
+
+class Files(Protocol):
+    def size(self, key: str) -> int | None: ...
+    def chunks(self, key: str, offset: int) -> Any: ...
+    def write(self, key: str, body: bytes) -> None: ...
+
+
+class SourceLookup(Protocol):
+    def get(self, tenant_id: str, name: str) -> Source | None: ...
+
+
+@dataclass
+class _Batch:
+    mentions: list[tuple[int, MentionIn]] = field(default_factory=list)  # each with its line in the file
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    rows: int = 0
+    rejected: int = 0  # rows (or records in a JSON line) that did not become a mention; a row may have problems
+    after: Checkpoint | None = None
+
+
+@dataclass
+class Importer:
+    jobs: Jobs
+    files: Files
+    sources: SourceLookup
+    ledger: MentionLedger
+    sink: MentionSink
+    clock: Callable[[], datetime]
+    remaining_millis: Callable[[], int]
+
+    def run(self, tenant_id: str, import_id: str) -> bool:
+        """Works on the import until it is done or time is short; True if it must be continued."""
+        job = self.jobs.get(tenant_id, import_id)
+        if job is None or job.state in (ImportState.DONE, ImportState.FAILED):
+            return False  # not an import's upload, or one already finished (a redelivered event)
+        key = upload_key(tenant_id, import_id)
+        size = self.files.size(key)
+        if size is None:
+            return False  # the event came before the object is visible, or it was deleted: nothing to read
+        source = self.sources.get(tenant_id, job.source)
+        if source is None or size > MAX_IMPORT_BYTES:
+            reason = f"the source {job.source!r} was removed" if source is None else (
+                f"the file is {size} bytes; the limit is {MAX_IMPORT_BYTES}")  # fmt: skip
+            self.jobs.save(job.model_copy(update={"state": ImportState.FAILED, "error": reason,
+                                                  "finished_at": self.clock()}), job.version)  # fmt: skip
+            return False
+        if job.state is ImportState.AWAITING_UPLOAD:
+            started = job.model_copy(update={"state": ImportState.RUNNING, "started_at": self.clock(), "size": size})
+            job = self.jobs.save(started, job.version)
+        return self._work(job, source, key)
+
+    def _work(self, job: ImportJob, source: Source, key: str) -> bool:
+        batch = _Batch()
+        for row in rows(self.files.chunks(key, job.checkpoint.offset), job.format, job.checkpoint):
+            self._add(batch, row, job, source)
+            if len(batch.mentions) >= BATCH_MENTIONS or batch.rows >= 2 * BATCH_MENTIONS:
+                job = self._flush(job, batch)
+                batch = _Batch()
+                if self.remaining_millis() < HAND_OVER_MILLIS:
+                    logger.info("import handed over", extra={"import_id": job.import_id, "line": job.checkpoint.line})
+                    return True
+        job = self._flush(job, batch)
+        done = job.model_copy(
+            update={
+                "state": ImportState.DONE,
+                "finished_at": self.clock(),
+                "checkpoint": job.checkpoint.model_copy(update={"offset": job.size or job.checkpoint.offset}),
+            }
+        )
+        self.jobs.save(done, job.version)
+        return False
+
+    def _add(self, batch: _Batch, row: Row, job: ImportJob, source: Source) -> None:
+        batch.rows += 1
+        batch.after = row.after
+        if row.problem is not None:
+            batch.rejected += 1
+            batch.problems.append({"line": row.line, "field": "row", "expression": None, "problem": row.problem})
+            return
+        now = self.clock()
+        found: list[MentionIn] = []
+        problems: list[RecordProblem] = []
+        if job.format is ImportFormat.CSV:
+            outcome = map_record(row.value, source.mapping, 0, source=source.name, channel=source.channel,
+                                 received_at=now)  # fmt: skip
+            found, problems = ([outcome], []) if isinstance(outcome, MentionIn) else ([], outcome)
+        else:
+            try:
+                mapped = map_payload(row.value, source.mapping, source=source.name, channel=source.channel,
+                                     received_at=now)  # fmt: skip
+                found, problems = mapped.mentions, mapped.rejected
+            except UnmappablePayloadError as exc:
+                problems = [exc.problem]
+        batch.mentions.extend((row.line, mention) for mention in found)
+        batch.rejected += len({problem.record for problem in problems})
+        batch.problems.extend(
+            {"line": row.line, "record": problem.record, "field": problem.field, "expression": problem.expression,
+             "problem": problem.problem}
+            for problem in problems
+        )  # fmt: skip
+
+    def _flush(self, job: ImportJob, batch: _Batch) -> ImportJob:
+        if batch.after is None:
+            return job
+        accepted = duplicates = 0
+        mentions = list(batch.mentions)
+        while mentions:
+            try:
+                result = accept_mentions(job.tenant_id, [mention for _, mention in mentions], ledger=self.ledger,
+                                         sink=self.sink, now=self.clock())  # fmt: skip
+            except MentionTooLargeError as exc:  # one row too large to queue: reported, the rest go on
+                line, _ = mentions.pop(exc.index)
+                problem = str(exc).replace(f"mentions[{exc.index}]", "the mention")
+                batch.problems.append({"line": line, "field": "row", "expression": None, "problem": problem})
+                batch.rejected += 1
+                continue
+            accepted, duplicates = len(result.accepted), len(result.duplicates)
+            break
+        reported, parts = job.reported, job.report_parts
+        room = MAX_REPORTED_PROBLEMS - reported
+        if batch.problems and room > 0:
+            lines = batch.problems[:room]
+            body = "".join(json.dumps(problem, ensure_ascii=False) + "\n" for problem in lines).encode()
+            self.files.write(report_key(job.tenant_id, job.import_id, parts + 1), body)
+            reported, parts = reported + len(lines), parts + 1
+        counts = job.counts
+        moved = job.model_copy(
+            update={
+                "checkpoint": batch.after,
+                "counts": ImportCounts(
+                    rows=counts.rows + batch.rows,
+                    accepted=counts.accepted + accepted,
+                    duplicates=counts.duplicates + duplicates,
+                    rejected=counts.rejected + batch.rejected,
+                ),
+                "reported": reported,
+                "report_parts": parts,
+            }
+        )
+        return self.jobs.save(moved, job.version)
