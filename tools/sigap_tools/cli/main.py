@@ -1,4 +1,4 @@
-"""`sigap`: run the local stack, manage tenants, replay the demo, score texts."""
+"""`sigap`: run the local stack, manage tenants, replay the demo, import exports, score texts."""
 
 from __future__ import annotations
 
@@ -134,6 +134,12 @@ def _backtest(args: argparse.Namespace) -> int:
     return run_backtest_command(args)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from sigap_tools.import_cli import run_import
+
+    return run_import(args)
+
+
 def _statements_check(args: argparse.Namespace) -> int:
     from sigap_tools.statements_check import run_check
 
@@ -212,6 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--output", type=Path, help="JSONL file (default: stdout)")
     score.add_argument("--batch-size", type=int, default=1000, help="texts scored together (default 1000)")
     score.set_defaults(run=_score)
+
+    bulk = commands.add_parser(
+        "import", help="a CSV or JSONL export into a tenant's mentions (bulk import through the API), with progress"
+    )
+    bulk.add_argument("file", nargs="?", help="the export (CSV with a header row, or JSONL)")
+    bulk.add_argument("--source", help="the source whose mapping reads the rows (e.g. one with the x-export preset)")
+    bulk.add_argument("--format", choices=["csv", "jsonl"], help="default: from the file's extension")
+    bulk.add_argument("--key", help="the tenant's API key (default: $SIGAP_API_KEY)")
+    bulk.add_argument("--api", help="the API's URL (default: the running local stack)")
+    bulk.add_argument("--follow", metavar="IMPORT_ID", help="follow an import already uploaded, to its end")
+    bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bulk.set_defaults(run=_import)
 
     statements = commands.add_parser("statements", help="crisis statements")
     statement_commands = statements.add_subparsers(dest="statement_command", required=True)
