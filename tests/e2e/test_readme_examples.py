@@ -76,7 +76,7 @@ def runnable_examples() -> list[Example]:
 
 def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
     commands = " ".join(example.command for example in runnable_examples())
-    for route in ("/mentions", "/summary", "/score", "/mentions/tw-1", "/sources/youscan"):
+    for route in ("/mentions", "/summary", "/score", "/mentions/tw-1", "/sources/youscan", "/imports"):
         assert f"my-brand{route}" in commands, f"no runnable README example calls {route}"
     for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme
         assert f"/v1/hooks/my-brand/{source}" in commands, f"no runnable README example posts to {source}"
@@ -86,7 +86,7 @@ _MARK = "@@sigap-readme-step@@"
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="the README's examples are curl commands")
-def test_every_runnable_readme_example_answers_what_its_comment_says(stack: LocalStack) -> None:
+def test_every_runnable_readme_example_answers_what_its_comment_says(stack: LocalStack, tmp_path: Path) -> None:
     # Given the reader's brand on the local stack, its key where the README says to put it
     _, key = create_tenant_with_cli(stack, "my-brand")
     environment = {"PATH": "/usr/bin:/bin", "API": stack.api_url, "KEY": key}
@@ -98,7 +98,13 @@ def test_every_runnable_readme_example_answers_what_its_comment_says(stack: Loca
             if step.status is not None:
                 script.append(f"printf '\\n{_MARK}\\n'")
         answer = subprocess.run(
-            ["bash", "-c", "\n".join(script)], capture_output=True, text=True, env=environment, timeout=300, check=False
+            ["bash", "-c", "\n".join(script)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=300,
+            check=False,
+            cwd=tmp_path,  # files an example writes (an export to import) land here, not in the clone
         )
         assert answer.returncode == 0, (script, answer.stdout, answer.stderr)
         outputs = answer.stdout.split(f"\n{_MARK}\n")
