@@ -320,7 +320,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--only",
-        choices=["imports", "scoring", "ablation", "pipeline", "fuzz", "detection", "delivery", "tone", "publishing"],
+        choices=[
+            "imports",
+            "scoring",
+            "ablation",
+            "pipeline",
+            "bulk-import",
+            "fuzz",
+            "detection",
+            "delivery",
+            "tone",
+            "publishing",
+        ],
     )
     parser.add_argument("--alerts", type=int, default=60, help="alerts in the delivery fault-injection run")
     parser.add_argument("--fuzz", type=int, default=3000, help="fuzz cases per route kind")
@@ -341,6 +352,10 @@ def main() -> None:
     if args.only in (None, "pipeline"):
         with _environment_kept():  # the local stack's endpoints, set for the section, go with its stack
             pipeline(args.mentions)
+    if args.only in (None, "bulk-import"):
+        from import_bench import report as bulk_import
+
+        bulk_import()
     if args.only in (None, "fuzz"):
         fuzz(args.fuzz)
     if args.only in (None, "detection"):
