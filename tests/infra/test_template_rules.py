@@ -204,7 +204,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     from sigap.mentions.settings import QuerySettings
     from sigap.notify.settings import DeliverySettings, NotificationsApiSettings, NotifierSettings
     from sigap.scoring.settings import ScoreApiSettings, ScoringSettings
-    from sigap.sources.settings import HooksSettings, ImportSettings, SourcesSettings
+    from sigap.sources.settings import EmailSettings, HooksSettings, ImportSettings, SourcesSettings
     from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
@@ -215,6 +215,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "SourcesFunction": SourcesSettings,
         "HooksFunction": HooksSettings,
         "ImportFunction": ImportSettings,
+        "EmailFunction": EmailSettings,
         "DetectorFunction": DetectorSettings,
         "EvaluatorFunction": EvaluatorSettings,
         "AlertsFunction": AlertsApiSettings,

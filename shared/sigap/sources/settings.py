@@ -36,3 +36,15 @@ class ImportSettings(FunctionSettings):
 
 
 import_settings = loader(ImportSettings)
+
+
+class EmailSettings(FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    scoring_queue_url: str = Field(alias="SCORING_QUEUE_URL")
+    inbound_bucket: str = Field(alias="INBOUND_BUCKET")
+    # Mail to <tenant>[+<source>]@this domain is the tenant's; empty: any domain (the local stack, a test).
+    inbound_email_domain: str = Field(alias="INBOUND_EMAIL_DOMAIN", default="")
+
+
+email_settings = loader(EmailSettings)

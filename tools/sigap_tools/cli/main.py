@@ -140,6 +140,12 @@ def _import(args: argparse.Namespace) -> int:
     return run_import(args)
 
 
+def _ingest_email(args: argparse.Namespace) -> int:
+    from sigap_tools.email_cli import run_ingest_email
+
+    return run_ingest_email(args)
+
+
 def _statements_check(args: argparse.Namespace) -> int:
     from sigap_tools.statements_check import run_check
 
@@ -230,6 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--follow", metavar="IMPORT_ID", help="follow an import already uploaded, to its end")
     bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
     bulk.set_defaults(run=_import)
+
+    email = commands.add_parser(
+        "ingest-email", help="received e-mail (.eml files) into a tenant's mentions, through the e-mail door"
+    )
+    email.add_argument("files", nargs="+", help="RFC 5322 messages (.eml), as a mail client saves them")
+    email.add_argument("--tenant", required=True, help="the tenant the mail was sent to")
+    email.add_argument("--source", help="the source named in the address (<tenant>+<source>@...), default 'email'")
+    email.add_argument("--stack", help="a deployed CloudFormation stack (default: the running local stack)")
+    email.set_defaults(run=_ingest_email)
 
     statements = commands.add_parser("statements", help="crisis statements")
     statement_commands = statements.add_subparsers(dest="statement_command", required=True)
