@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,15 @@ def runnable_examples() -> list[Example]:
 
 def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
     commands = " ".join(example.command for example in runnable_examples())
-    for route in ("/mentions", "/summary", "/score", "/mentions/tw-1", "/sources/youscan", "/imports"):
+    for route in (
+        "/mentions",
+        "/summary",
+        "/score",
+        "/mentions/tw-1",
+        "/sources/youscan",
+        "/imports",
+        "/mentions/email:CAB123@mail.example.com",
+    ):
         assert f"my-brand{route}" in commands, f"no runnable README example calls {route}"
     for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme
         assert f"/v1/hooks/my-brand/{source}" in commands, f"no runnable README example posts to {source}"
@@ -89,7 +98,14 @@ _MARK = "@@sigap-readme-step@@"
 def test_every_runnable_readme_example_answers_what_its_comment_says(stack: LocalStack, tmp_path: Path) -> None:
     # Given the reader's brand on the local stack, its key where the README says to put it
     _, key = create_tenant_with_cli(stack, "my-brand")
-    environment = {"PATH": "/usr/bin:/bin", "API": stack.api_url, "KEY": key}
+    environment = {
+        # The `sigap` command of this checkout, then the system's: as a reader with the venv active has them
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "API": stack.api_url,
+        "KEY": key,
+        "SIGAP_STATE_DIR": str(stack.options.state_dir),
+        "TMPDIR": str(tmp_path),  # files an example writes (an export to import) land here, not in the clone
+    }
     for block in runnable_blocks():
         # When each block runs as written in one shell (each request only asked to print its status after it)
         script = ["set -e"]
@@ -104,7 +120,7 @@ def test_every_runnable_readme_example_answers_what_its_comment_says(stack: Loca
             env=environment,
             timeout=300,
             check=False,
-            cwd=tmp_path,  # files an example writes (an export to import) land here, not in the clone
+            cwd=README.parent,  # examples name the clone's files (tests/data/email/...) from its root
         )
         assert answer.returncode == 0, (script, answer.stdout, answer.stderr)
         outputs = answer.stdout.split(f"\n{_MARK}\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -160,7 +161,12 @@ def _outbox(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sigap", description=__doc__)
-    parser.add_argument("--state-dir", type=Path, default=Path(".sigap"), help="local stack state and logs")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(os.environ.get("SIGAP_STATE_DIR", ".sigap")),
+        help="local stack state and logs (default: $SIGAP_STATE_DIR, else .sigap)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     up = commands.add_parser("up", help="start the local stack (AWS on 127.0.0.1, no account needed)")
