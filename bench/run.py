@@ -326,6 +326,7 @@ def main() -> None:
             "ablation",
             "pipeline",
             "bulk-import",
+            "email",
             "fuzz",
             "detection",
             "delivery",
@@ -356,6 +357,10 @@ def main() -> None:
         from import_bench import report as bulk_import
 
         bulk_import()
+    if args.only in (None, "email"):
+        from email_bench import report as email_reading
+
+        email_reading()
     if args.only in (None, "fuzz"):
         fuzz(args.fuzz)
     if args.only in (None, "detection"):
