@@ -3,6 +3,7 @@ the e-mail function, and come back through the API as the tenant's scored mentio
 
 from __future__ import annotations
 
+import smtplib
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,23 @@ def test_forwarded_hoaxes_saved_as_eml_files_become_one_story(stack: LocalStack)
     assert len({read["score"]["story_id"] for read in found}) == 1
     assert {read["mention"]["source"] for read in found} == {"milis"}
     assert [read["mention"]["raw"]["forward_depth"] for read in found] == [2, 1, 1]
+
+
+def test_mail_sent_to_the_local_smtp_server_goes_through_the_email_door(stack: LocalStack) -> None:
+    # Given a tenant, and a list's digest a mail client sends to the local SMTP server
+    tenant, key = create_tenant_with_cli(stack, "smtp-brand")
+    client = SigapClient(stack.api_url, key)
+    assert stack.smtp is not None
+    with smtplib.SMTP("127.0.0.1", stack.smtp.port, timeout=30) as smtp:
+        refused = smtp.sendmail(
+            "milis-request@lists.example", [f"{tenant}+milis@inbound.example"], (MAIL / "plain_digest.eml").read_bytes()
+        )
+    assert refused == {}
+    # Then each message of the digest is a mention of the tenant's, scored
+    ids = ["email:d1@lists.example", "email:d2@lists.example"]
+
+    def scored() -> bool:
+        reads = [client.request("GET", f"/v1/tenants/{tenant}/mentions/{mention_id}") for mention_id in ids]
+        return all(read.status == 200 and read.body["state"] == "scored" for read in reads)
+
+    assert wait_for(scored, timeout=120)

@@ -42,6 +42,7 @@ def _up(args: argparse.Namespace) -> int:
             snapshot_every=args.snapshot_every,
             receiver=args.receiver,
             receiver_port=args.receiver_port,
+            smtp_port=args.smtp_port,
         )
     )
     stopping = threading.Event()
@@ -65,6 +66,12 @@ def _up(args: argparse.Namespace) -> int:
             print(
                 f"Local receiver: {stack.receiver.url}/slack/<name>, /teams/<name>, /webhook/<name> "
                 f"(what arrived: {stack.receiver.url}/_received)",
+                flush=True,
+            )
+        if stack.smtp is not None:
+            print(
+                f"SMTP: 127.0.0.1:{stack.smtp.port}: mail to <tenant>[+<source>]@any domain goes through the e-mail "
+                "door",
                 flush=True,
             )
         print(f"AWS endpoint {stack.endpoint_url}. Logs: {args.state_dir / 'logs'}. Stop with Ctrl-C.", flush=True)
@@ -201,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also start a local receiver standing in for Slack, Teams and webhooks (verifies signatures)",
     )
     up.add_argument("--receiver-port", type=int, default=0, help="its port (default: any free one)")
+    up.add_argument(
+        "--smtp-port",
+        type=int,
+        default=2525,
+        help="port of the SMTP server on 127.0.0.1 whose mail goes through the e-mail door (default 2525; 0: any)",
+    )
     up.set_defaults(run=_up)
 
     outbox = commands.add_parser("outbox", help="the e-mails the local stack 'sent' (moto's SES), newest last")

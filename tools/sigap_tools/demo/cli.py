@@ -95,6 +95,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 queue_depth=lambda: queue_depth(target.output("ScoringQueueUrl")),
                 dead_letters=lambda: queue_depth(target.output("ScoringDeadLetterQueueUrl")),
                 progress=not args.no_progress,
+                smtp_port=stack.smtp.port if stack.smtp else None,
             )
             reports.append((tenant.tenant_id, report, len(mentions), api_key, placed_at))
         detected = detect(stack, target, reports)
@@ -218,11 +219,15 @@ def print_report(tenant_id: str, report: ReplayReport) -> None:
             f"  Story {story['story_id']}: {story['mentions']} mentions by {story['distinct_authors']} authors"
             + (f' - "{example[:90]}"' if example else "")
         )
-    doors = {"listening-tool": "Sprinklr webhook, Standard Webhooks", "contact-centre": "Zendesk webhook, HMAC"}
+    doors = {
+        "listening-tool": "Sprinklr webhook, Standard Webhooks",
+        "contact-centre": "Zendesk webhook, HMAC",
+        "inbound-email": "forwarded e-mails to the SMTP server",
+    }
     print(
         "  Through the doors: "
         + ", ".join(
-            f"{name} ({doors.get(name, 'POST /mentions: forwarded e-mails and feed items')}) {count}"
+            f"{name} ({doors.get(name, 'POST /mentions: blog and news items, until feeds')}) {count}"
             for name, count in sorted(report.doors.items(), key=lambda pair: -pair[1])
         )
     )

@@ -1,17 +1,21 @@
 """The doors the demo's mentions come through, as they would for a real brand: social, forum and review posts
 from a listening tool's webhook (Sprinklr's envelope, signed with Standard Webhooks), contact-centre tickets from
-a help desk's webhook (Zendesk's shape, the body's HMAC in a header), and forwarded e-mails and feed items
-through POST /mentions, until their own doors (SMTP, feeds) exist."""
+a help desk's webhook (Zendesk's shape, the body's HMAC in a header), the hoax's forwarded e-mails as mail to the
+local SMTP server (the e-mail door), and feed items through POST /mentions until the feed door exists."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import re
+import smtplib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Any
 
 from standardwebhooks import Webhook
@@ -20,6 +24,8 @@ from sigap_tools.client import ApiAnswer, SigapClient
 
 LISTENING_TOOL = "listening-tool"  # the scenario's source names, kept as the sources' names
 CONTACT_CENTRE = "contact-centre"
+INBOUND_EMAIL = "inbound-email"
+_FORWARDS = re.compile(r"^(?:\s*(?:fwd?|fw)\s*:\s*)+", re.IGNORECASE)
 _SPRINKLR_NETWORK = {"social": "TWITTER", "forum": "FORUM", "review": "REVIEW"}
 
 
@@ -44,6 +50,21 @@ def _sprinklr_event(mention: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _email(mention: dict[str, Any], recipient: str) -> bytes:
+    """A forwarded copy as a mail client sends it: the forwards on the subject, the forwarded text as the body."""
+    text = str(mention["text"])
+    body = _FORWARDS.sub("", text)
+    handle = str((mention.get("author") or {}).get("handle") or "someone").lstrip("@")
+    message = EmailMessage()
+    message["From"] = handle if "@" in handle else f"{handle}@mail.example"
+    message["To"] = recipient
+    message["Subject"] = " ".join(text.splitlines()[0].split())[:78]
+    message["Date"] = format_datetime(datetime.fromisoformat(mention["created_at"]))
+    message["Message-ID"] = f"<{mention['id']}@demo.sigap.local>"
+    message.set_content(body)
+    return bytes(message)
+
+
 def _zendesk_ticket(mention: dict[str, Any]) -> dict[str, Any]:
     author = mention.get("author") or {}
     return {
@@ -62,6 +83,7 @@ class Doors:
 
     client: SigapClient
     tenant_id: str
+    smtp_port: int | None = None  # the local SMTP server: forwarded e-mails are mailed to it
     secrets: dict[str, str] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
 
@@ -81,7 +103,21 @@ class Doors:
             return LISTENING_TOOL
         if mention.get("source") == CONTACT_CENTRE:
             return CONTACT_CENTRE
+        if mention.get("source") == INBOUND_EMAIL and self.smtp_port is not None:
+            return INBOUND_EMAIL
         return "api"
+
+    def mail(self, mentions: list[dict[str, Any]]) -> int:
+        """Forwarded e-mails sent to the local SMTP server, one message each: how many it accepted."""
+        assert self.smtp_port is not None
+        recipient = f"{self.tenant_id}+{INBOUND_EMAIL}@sigap.local"
+        accepted = 0
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=60) as smtp:
+            for mention in mentions:
+                refused = smtp.sendmail("demo@mail.example", [recipient], _email(mention, recipient))
+                accepted += 0 if refused else 1
+        self.counts[INBOUND_EMAIL] += accepted
+        return accepted
 
     def post(self, mention: dict[str, Any]) -> ApiAnswer:
         """One mention through its door's webhook, signed as that tool signs."""

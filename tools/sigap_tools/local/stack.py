@@ -23,6 +23,7 @@ from sigap_tools.local.event_sources import ScheduleFirer, SqsPoller
 from sigap_tools.local.http_gateway import HttpGateway, Route, StaticSite
 from sigap_tools.local.provision import Provisioned, provision
 from sigap_tools.local.receiver import LocalReceiver
+from sigap_tools.local.smtp import LocalSmtp
 from sigap_tools.local.snapshot import SnapshotCounts, export_state, import_state, saved_manifest
 from sigap_tools.local.state_file import STATE_FILE, refuse_if_running
 from sigap_tools.local.template import Resolver, Template, TemplateError, as_string_map
@@ -86,6 +87,7 @@ class StackOptions:
     receiver: bool = False  # also start the local Slack/Teams/webhook receiver (sigap_tools.local.receiver)
     warm: bool = False  # start one sandbox of every function before answering (benchmarks), not on first use
     receiver_port: int = 0
+    smtp_port: int | None = 0  # the SMTP server's port (0: any free one; None: no SMTP server)
 
 
 class LocalStack:
@@ -110,6 +112,7 @@ class LocalStack:
         self.requeued = 0
         self._snapshot_lock = threading.Lock()
         self.receiver: LocalReceiver | None = None
+        self.smtp: LocalSmtp | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -205,6 +208,10 @@ class LocalStack:
         self._gateway.start()
         if options.receiver:
             self.receiver = LocalReceiver(port=options.receiver_port).start()
+        inbound = provisioned.buckets.get("ImportsBucket")
+        if options.smtp_port is not None and inbound:
+            s3 = session.client("s3", endpoint_url=self.endpoints["s3"])
+            self.smtp = LocalSmtp(s3, inbound, port=options.smtp_port).start()
         if options.persist:
             self._threads.append(threading.Thread(target=self._snapshot_periodically, name="snapshots", daemon=True))
         for thread in self._threads:
@@ -354,6 +361,8 @@ class LocalStack:
         outputs["ApiUrl"] = self._gateway.url
         if self.receiver is not None:
             outputs["ReceiverUrl"] = self.receiver.url
+        if self.smtp is not None:
+            outputs["SmtpPort"] = str(self.smtp.port)
         self.outputs = outputs
         state = {
             "pid": os.getpid(),
@@ -391,6 +400,8 @@ class LocalStack:
             self._gateway.stop()
         if self.receiver is not None:
             self.receiver.stop()
+        if self.smtp is not None:
+            self.smtp.stop()
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout=5)

@@ -1,0 +1,62 @@
+"""The local stack's SMTP server (aiosmtpd) on 127.0.0.1: mail sent to it is the e-mail door's mail, as SES would
+receive it. Each message is written under inbound-email/ in the local inbound bucket with a Delivered-To line
+per envelope recipient, so it travels the same bucket event, queue and function as mail SES received."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from sigap.sources.email_door import INBOUND_PREFIX, MAX_MESSAGE_BYTES
+
+_log = logging.getLogger("sigap_tools.local.smtp")
+
+
+@dataclass
+class _Handler:
+    s3: Any
+    bucket: str
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        content = envelope.original_content or b""
+        if len(content) > MAX_MESSAGE_BYTES:
+            return "552 Message exceeds the size limit"
+        delivered = b"".join(f"Delivered-To: {recipient}\r\n".encode() for recipient in envelope.rcpt_tos)
+        key = INBOUND_PREFIX + hashlib.sha256(content).hexdigest()[:32]
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=delivered + content)
+        except Exception:  # an answer the sender can retry, never a dropped message
+            _log.exception("an SMTP message could not be stored")
+            return "451 Requested action aborted: local storage unavailable, try again"
+        _log.info("SMTP message from %s to %s stored at %s", envelope.mail_from, envelope.rcpt_tos, key)
+        return "250 Message accepted for delivery"
+
+
+class LocalSmtp:
+    def __init__(self, s3: Any, bucket: str, port: int = 0) -> None:
+        self._controller = Controller(
+            _Handler(s3, bucket), hostname="127.0.0.1", port=port or _free_port(), data_size_limit=MAX_MESSAGE_BYTES
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._controller.port)
+
+    def start(self) -> LocalSmtp:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
