@@ -211,8 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--smtp-port",
         type=int,
-        default=2525,
-        help="port of the SMTP server on 127.0.0.1 whose mail goes through the e-mail door (default 2525; 0: any)",
+        default=None,
+        help="port of the SMTP server on 127.0.0.1 whose mail goes through the e-mail door (default: 2525, or any "
+        "free port when 2525 is taken, as by a second stack; the port is printed)",
     )
     up.set_defaults(run=_up)
 

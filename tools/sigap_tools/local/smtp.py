@@ -38,8 +38,15 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+PREFERRED_PORT = 2525
+
+
 class LocalSmtp:
-    def __init__(self, s3: Any, bucket: str, port: int = 0) -> None:
+    """`port`: that port (0: any free one; None: 2525 if it is free, else any free one)."""
+
+    def __init__(self, s3: Any, bucket: str, port: int | None = 0) -> None:
+        if port is None:
+            port = PREFERRED_PORT if _is_free(PREFERRED_PORT) else 0
         self._controller = Controller(
             _Handler(s3, bucket), hostname="127.0.0.1", port=port or _free_port(), data_size_limit=MAX_MESSAGE_BYTES
         )
@@ -54,6 +61,15 @@ class LocalSmtp:
 
     def stop(self) -> None:
         self._controller.stop()
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _free_port() -> int:

@@ -87,7 +87,8 @@ class StackOptions:
     receiver: bool = False  # also start the local Slack/Teams/webhook receiver (sigap_tools.local.receiver)
     warm: bool = False  # start one sandbox of every function before answering (benchmarks), not on first use
     receiver_port: int = 0
-    smtp_port: int | None = 0  # the SMTP server's port (0: any free one; None: no SMTP server)
+    smtp_port: int | None = 0  # the SMTP server's port (0: any free one; None: 2525 if free, else any)
+    smtp: bool = True  # run the local SMTP server (mail into the e-mail door)
 
 
 class LocalStack:
@@ -209,7 +210,7 @@ class LocalStack:
         if options.receiver:
             self.receiver = LocalReceiver(port=options.receiver_port).start()
         inbound = provisioned.buckets.get("ImportsBucket")
-        if options.smtp_port is not None and inbound:
+        if options.smtp and inbound:
             s3 = session.client("s3", endpoint_url=self.endpoints["s3"])
             self.smtp = LocalSmtp(s3, inbound, port=options.smtp_port).start()
         if options.persist:
