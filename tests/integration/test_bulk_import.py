@@ -89,7 +89,7 @@ def test_an_export_is_streamed_into_mentions_and_its_bad_rows_reported_with_line
     # Then the good rows are queued once, with the ids of X's id space, and the rest are counted and reported
     status, job = _api(aws, lambda_context, key, "GET", IMPORT, tenant=tenant_id, import_id=created["import_id"])
     assert job["state"] == "done", job
-    assert job["counts"] == {"rows": 6, "accepted": 2, "duplicates": 1, "rejected": 3}
+    assert job["counts"] == {"rows": 6, "accepted": 2, "duplicates": 1, "rejected": 3, "filtered": 0}
     assert job["bytes_done"] == len(X_EXPORT_CSV.encode())
     queued = [json.loads(body) for body in aws.queued_bodies()]
     assert sorted(m["id"] for m in queued) == ["x:570301130888122368", "x:570306133677760513"]
@@ -125,7 +125,7 @@ def test_an_import_stopped_for_time_hands_over_and_resumes_where_it_was(
     job = _api(aws, lambda_context, key, "GET", IMPORT, tenant=tenant_id, import_id=created["import_id"])[1]
     assert invocations == 3  # 50 + 50 + 30
     assert job["state"] == "done"
-    assert job["counts"] == {"rows": 130, "accepted": 130, "duplicates": 0, "rejected": 0}
+    assert job["counts"] == {"rows": 130, "accepted": 130, "duplicates": 0, "rejected": 0, "filtered": 0}
     assert sorted(json.loads(b)["id"] for b in scored) == sorted(f"j{index}" for index in range(130))
 
 
@@ -180,3 +180,17 @@ def test_the_same_mention_through_a_webhook_and_an_import_is_one_mention(
     _run_imports(aws, lambda_context)
     job = _api(aws, lambda_context, key, "GET", IMPORT, tenant=tenant_id, import_id=started["import_id"])[1]
     assert (job["counts"]["accepted"], job["counts"]["duplicates"]) == (1, 2)
+
+
+def test_an_imports_source_query_keeps_only_the_rows_that_match(
+    aws: AwsStack, tenant: tuple[str, str], lambda_context: Any
+) -> None:
+    tenant_id, key = tenant
+    source = {"name": "bags", "preset": "x-export", "query": "bag OR refund"}
+    assert _api(aws, lambda_context, key, "POST", SOURCES, source, tenant=tenant_id)[0] == 201
+    created = _api(aws, lambda_context, key, "POST", IMPORTS, {"source": "bags"}, tenant=tenant_id)[1]
+    _upload(aws, tenant_id, created["import_id"], X_EXPORT_CSV.encode())
+    _run_imports(aws, lambda_context)
+    job = _api(aws, lambda_context, key, "GET", IMPORT, tenant=tenant_id, import_id=created["import_id"])[1]
+    # "lost my bag" twice (one a duplicate row), the upgrade thanks filtered out; the refund row has a bad time
+    assert job["counts"] == {"rows": 6, "accepted": 1, "duplicates": 1, "rejected": 3, "filtered": 1}

@@ -335,3 +335,30 @@ def test_one_object_an_array_or_mentions_all_map_and_offsets_name_the_same_insta
         status, answer = _post(aws, lambda_context, "brand-a", "tool", json.dumps(body), query=key)
         assert (status, answer["accepted"]) == (202, [f"shape-{number + 1}"]), answer
     assert {m["created_at"] for m in _queued(aws)} == {"2026-11-22T03:00:00Z"}
+
+
+def test_a_sources_brand_query_keeps_what_matches_and_answers_the_rest_as_filtered(
+    aws: AwsStack, tenant: tuple[str, str], lambda_context: Any
+) -> None:
+    query = '"teh segar" AND (racun OR beracun) NOT promo'
+    created = _register(aws, lambda_context, tenant, name="tool", verification="url_secret", query=query)
+    assert created["query"] == query
+    records = [
+        mention_payload("q-1", text="Teh Segar beracun!! jangan diminum"),
+        mention_payload("q-2", text="Teh Segar racun? promo beli 2 gratis 1"),
+        mention_payload("q-3", text="Kopi Senja enak"),
+    ]
+    status, answer = _post(
+        aws, lambda_context, "brand-a", "tool", json.dumps(records), query={"key": created["secret"]}
+    )
+    assert status == 202, answer
+    assert (answer["accepted"], sorted(answer["filtered"])) == (["q-1"], ["q-2", "q-3"])
+    assert [m["id"] for m in _queued(aws)] == ["q-1"]
+    health = _manage(aws, lambda_context, tenant, "GET", SOURCE, source="tool")[1]["health"]
+    assert (health["accepted"], health["filtered"]) == (1, 2)
+    # And a query that cannot parse is refused when the source is registered, naming where
+    status, answer = _manage(
+        aws, lambda_context, tenant, "POST", SOURCES, {"name": "bad", "query": "(racun OR beracun"}
+    )
+    assert status == 422
+    assert "never closed" in json.dumps(answer)

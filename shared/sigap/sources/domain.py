@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from sigap.ingest.mapping.model import Mapping
 from sigap.ingest.mapping.presets import PRESETS, PresetName
+from sigap.ingest.mapping.query import MAX_QUERY_CHARS, parse_query
 from sigap.kernel.kinds import SourceChannel
-from sigap.kernel.models import TenantId, UtcDatetime
+from sigap.kernel.models import MentionIn, TenantId, UtcDatetime
 
 SOURCE_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SourceName = Annotated[str, Field(pattern=SOURCE_NAME_PATTERN, description="The source's slug, e.g. 'meltwater'")]
@@ -60,6 +61,20 @@ class SourceIn(BaseModel):
         default="X-Signature", description="For hmac_header: the header carrying the body's HMAC-SHA256"
     )
     description: str | None = Field(default=None, max_length=500)
+    query: str | None = Field(
+        default=None,
+        max_length=MAX_QUERY_CHARS,
+        description="A brand query its mentions must match, e.g. '\"teh segar\" AND (racun OR beracun) NOT promo': "
+        "terms and quoted phrases with AND, OR, NOT and parentheses, case- and accent-insensitive; others are "
+        "answered as filtered and not stored",
+    )
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_query(value)
+        return value
 
     @model_validator(mode="after")
     def _one_shape(self) -> SourceIn:
@@ -94,6 +109,7 @@ class Health(BaseModel):
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    filtered: int = 0  # mapped, but not matching the source's brand query: not stored
     last_success_at: UtcDatetime | None = None
     last_error: SourceError | None = None
 
@@ -112,6 +128,7 @@ class Source(BaseModel):
     verification: Verification
     signature_header: str
     description: str | None = None
+    query: str | None = None
     created_at: UtcDatetime
     secrets: list[SourceSecret]
     version: int = 1
@@ -119,6 +136,14 @@ class Source(BaseModel):
 
     def valid_secrets(self, now: datetime) -> list[str]:
         return [secret.value for secret in self.secrets if secret.valid_at(now)]
+
+    def wanted(self, mentions: list[MentionIn]) -> tuple[list[MentionIn], list[str]]:
+        """The mentions matching the source's brand query (all without one), and the ids of the others."""
+        if self.query is None:
+            return mentions, []
+        query = parse_query(self.query)
+        kept = [mention for mention in mentions if query.matches(mention.text)]
+        return kept, [mention.id for mention in mentions if not query.matches(mention.text)]
 
 
 def new_secret(verification: Verification) -> str:
@@ -142,6 +167,7 @@ def registered(tenant_id: str, incoming: SourceIn, now: datetime) -> tuple[Sourc
         verification=incoming.verification,
         signature_header=incoming.signature_header,
         description=incoming.description,
+        query=incoming.query,
         created_at=now,
         secrets=[SourceSecret(value=secret, created_at=now)],
     )
@@ -180,6 +206,7 @@ class SourceView(BaseModel):
     verification: Verification
     signature_header: str | None
     description: str | None
+    query: str | None
     created_at: datetime
     url: str = Field(description="Where the tool sends its requests")
     secrets: list[SecretInfo]
@@ -219,6 +246,7 @@ def view_of(source: Source, base_url: str, now: datetime) -> SourceView:
         verification=source.verification,
         signature_header=source.signature_header if source.verification is Verification.HMAC_HEADER else None,
         description=source.description,
+        query=source.query,
         created_at=source.created_at,
         url=base_url + hook_path(source.tenant_id, source.name),
         secrets=[

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
-from sigap.ingest.domain import accept_mentions
+from sigap.ingest.domain import IngestResult, accept_mentions
 from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload
 from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.errors import StorageError, TooManyRecordsError, UnprocessableError
@@ -40,6 +40,7 @@ class HookResult(BaseModel):
     accepted: list[str] = Field(description="Ids of the mentions queued for scoring")
     duplicates: list[str] = Field(description="Ids already received, through any door (the first copy is kept)")
     rejected: list[RecordProblem] = Field(description="Records that did not map, each with its field and reason")
+    filtered: list[str] = Field(default_factory=list, description="Ids not matching the source's brand query")
     replay: bool = Field(default=False, description="This webhook-id was delivered before: nothing was done again")
     received_at: datetime
 
@@ -55,13 +56,13 @@ def _adapters(settings: HooksSettings) -> tuple[SourcesTable, WebhookReceipts, M
 
 
 def _record(source: Source, *, at: datetime, accepted: int = 0, duplicates: int = 0, rejected: int = 0,
-            error: str | None = None, succeeded: bool = False) -> None:  # fmt: skip
+            error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None:  # fmt: skip
     """Counts a delivery in the source's health. Health is bookkeeping: failing to write it never fails a
     delivery whose mentions were accepted (it is logged instead)."""
     sources, _, _, _ = _adapters(settings_in(app, HooksSettings))
     try:
         sources.record(source.tenant_id, source.name, accepted=accepted, duplicates=duplicates, rejected=rejected,
-                       at=at, error=error, succeeded=succeeded)  # fmt: skip
+                       at=at, error=error, succeeded=succeeded, filtered=filtered)  # fmt: skip
     except StorageError as exc:
         logger.warning("source health not recorded", extra={"source": source.name, "error": str(exc)})
 
@@ -134,13 +135,18 @@ def post_hook(
         raise UnprocessableError(
             "unmappable_payload", summary, [problem.as_field_problem() for problem in mapped.rejected]
         )
-    result = accept_mentions(
-        registered.tenant_id,
-        mapped.mentions,
-        ledger=mentions,
-        sink=queue,
-        now=now,
-        correlation_id=app.current_event.request_context.request_id,
+    wanted, filtered = registered.wanted(mapped.mentions)
+    result = (
+        accept_mentions(
+            registered.tenant_id,
+            wanted,
+            ledger=mentions,
+            sink=queue,
+            now=now,
+            correlation_id=app.current_event.request_context.request_id,
+        )
+        if wanted
+        else IngestResult(accepted=[], duplicates=[], received_at=now)
     )
     if verified.webhook_id:
         receipts.remember(registered.tenant_id, registered.name, verified.webhook_id, now)
@@ -150,6 +156,7 @@ def post_hook(
         accepted=len(result.accepted),
         duplicates=len(result.duplicates),
         rejected=len(mapped.rejected),
+        filtered=len(filtered),
         error=("some records did not map: " + mapped.rejected[0].line()) if mapped.rejected else None,
         succeeded=True,
     )
@@ -157,7 +164,7 @@ def post_hook(
     metrics.add_metric(name="MentionsDuplicate", unit="Count", value=len(result.duplicates))
     metrics.add_metric(name="RecordsRejected", unit="Count", value=len(mapped.rejected))
     return HookResult(accepted=result.accepted, duplicates=result.duplicates, rejected=mapped.rejected,
-                      received_at=now)  # fmt: skip
+                      filtered=filtered, received_at=now)  # fmt: skip
 
 
 app = new_resolver()

@@ -95,12 +95,12 @@ class Importer:
         for row in rows(self.files.chunks(key, job.checkpoint.offset), job.format, job.checkpoint):
             self._add(batch, row, job, source)
             if len(batch.mentions) >= BATCH_MENTIONS or batch.rows >= 2 * BATCH_MENTIONS:
-                job = self._flush(job, batch)
+                job = self._flush(job, batch, source)
                 batch = _Batch()
                 if self.remaining_millis() < HAND_OVER_MILLIS:
                     logger.info("import handed over", extra={"import_id": job.import_id, "line": job.checkpoint.line})
                     return True
-        job = self._flush(job, batch)
+        job = self._flush(job, batch, source)
         done = job.model_copy(
             update={
                 "state": ImportState.DONE,
@@ -140,11 +140,13 @@ class Importer:
             for problem in problems
         )  # fmt: skip
 
-    def _flush(self, job: ImportJob, batch: _Batch) -> ImportJob:
+    def _flush(self, job: ImportJob, batch: _Batch, source: Source) -> ImportJob:
         if batch.after is None:
             return job
         accepted = duplicates = 0
-        mentions = list(batch.mentions)
+        _, unwanted = source.wanted([mention for _, mention in batch.mentions])
+        filtered = set(unwanted)
+        mentions = [(line, mention) for line, mention in batch.mentions if mention.id not in filtered]
         while mentions:
             try:
                 result = accept_mentions(job.tenant_id, [mention for _, mention in mentions], ledger=self.ledger,
@@ -173,6 +175,7 @@ class Importer:
                     accepted=counts.accepted + accepted,
                     duplicates=counts.duplicates + duplicates,
                     rejected=counts.rejected + batch.rejected,
+                    filtered=counts.filtered + len(filtered),
                 ),
                 "reported": reported,
                 "report_parts": parts,

@@ -62,6 +62,7 @@ class ImportCounts(BaseModel):
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    filtered: int = 0  # mapped, but not matching the source's brand query: not stored
 
 
 class ImportJob(BaseModel):

@@ -77,13 +77,14 @@ class SourcesTable(DocumentTable):
         self._delete(tenant_id, self._sk(name))
 
     def record(self, tenant_id: str, name: str, *, accepted: int, duplicates: int, rejected: int, at: datetime,
-               error: str | None = None, succeeded: bool = False) -> None:  # fmt: skip
+               error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None:  # fmt: skip
         """Adds a delivery's counts to the source's health, with its success and its error (a delivery with some
         records refused has both); only if the source still exists (a late delivery does not recreate it)."""
         values: dict[str, Any] = {
             ":accepted": attribute(accepted),
             ":duplicates": attribute(duplicates),
             ":rejected": attribute(rejected),
+            ":filtered": attribute(filtered),
             ":at": attribute(at.isoformat()),
         }
         sets = ["h_last_success_at = :at"] if succeeded else []
@@ -94,7 +95,8 @@ class SourcesTable(DocumentTable):
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(tenant_id, self._sk(name)),
-                UpdateExpression="ADD h_accepted :accepted, h_duplicates :duplicates, h_rejected :rejected"
+                UpdateExpression="ADD h_accepted :accepted, h_duplicates :duplicates, h_rejected :rejected, "
+                + "h_filtered :filtered"
                 + (" SET " + ", ".join(sets) if sets else ""),
                 ConditionExpression="attribute_exists(sk)",
                 ExpressionAttributeValues=values,
@@ -116,6 +118,7 @@ def _health_attributes(health: Health) -> dict[str, Any]:
         "h_accepted": attribute(health.accepted),
         "h_duplicates": attribute(health.duplicates),
         "h_rejected": attribute(health.rejected),
+        "h_filtered": attribute(health.filtered),
     }
     if health.last_success_at:
         item["h_last_success_at"] = attribute(health.last_success_at.isoformat())
@@ -140,6 +143,7 @@ def _source(item: dict[str, Any]) -> Source:
         accepted=_count(item, "h_accepted"),
         duplicates=_count(item, "h_duplicates"),
         rejected=_count(item, "h_rejected"),
+        filtered=_count(item, "h_filtered"),
         last_success_at=datetime.fromisoformat(plain(item["h_last_success_at"]))
         if "h_last_success_at" in item
         else None,
