@@ -142,8 +142,14 @@ class Source(BaseModel):
         if self.query is None:
             return mentions, []
         query = parse_query(self.query)
-        kept = [mention for mention in mentions if query.matches(mention.text)]
-        return kept, [mention.id for mention in mentions if not query.matches(mention.text)]
+        kept: list[MentionIn] = []
+        unwanted: list[str] = []
+        for mention in mentions:
+            if query.matches(mention.text):
+                kept.append(mention)
+            else:
+                unwanted.append(mention.id)
+        return kept, unwanted
 
 
 def new_secret(verification: Verification) -> str:
