@@ -204,7 +204,14 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     from sigap.mentions.settings import QuerySettings
     from sigap.notify.settings import DeliverySettings, NotificationsApiSettings, NotifierSettings
     from sigap.scoring.settings import ScoreApiSettings, ScoringSettings
-    from sigap.sources.settings import EmailSettings, HooksSettings, ImportSettings, SourcesSettings
+    from sigap.sources.settings import (
+        EmailSettings,
+        FeedSchedulerSettings,
+        FeedSettings,
+        HooksSettings,
+        ImportSettings,
+        SourcesSettings,
+    )
     from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
@@ -216,6 +223,8 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "HooksFunction": HooksSettings,
         "ImportFunction": ImportSettings,
         "EmailFunction": EmailSettings,
+        "FeedSchedulerFunction": FeedSchedulerSettings,
+        "FeedFunction": FeedSettings,
         "DetectorFunction": DetectorSettings,
         "EvaluatorFunction": EvaluatorSettings,
         "AlertsFunction": AlertsApiSettings,

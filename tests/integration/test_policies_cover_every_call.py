@@ -470,3 +470,43 @@ def test_every_aws_call_of_the_sources_and_webhook_functions_is_granted(
             ("HooksFunction", "dynamodb:GetItem"),
         },
     )
+
+
+def test_every_aws_call_of_the_feed_functions_is_granted(
+    aws: AwsStack, recorder: Recorder, lambda_context: Any
+) -> None:
+    from sigap_tools.local.feed_site import FeedSite
+    from tests.integration.test_feed_sources import LongContext, rss
+
+    _, key = aws.new_tenant("brand-a")
+    with FeedSite() as site:
+        site.publish("/feed.xml", rss(("Teh Segar", "https://blog.example/1", datetime.now(UTC))))
+        recorder.function = "SourcesFunction"
+        aws.use_function_environment("SourcesFunction")
+        aws.monkeypatch.setenv("SIGAP_LOCAL_ALLOW_LOOPBACK", "true")
+        sources = load_handler("sources")
+        base = "/v1/tenants/{tenant}/sources"
+        feed = {"name": "blog", "kind": "feed", "feed": {"url": site.url("/feed.xml")}}
+        _http(aws, sources, lambda_context, "POST", base, key, feed, tenant="brand-a")
+        _http(aws, sources, lambda_context, "POST", base + "/{source}/read", key, tenant="brand-a", source="blog")
+        recorder.function = "FeedSchedulerFunction"
+        aws.use_function_environment("FeedSchedulerFunction")
+        assert load_handler("feed_scheduler").lambda_handler({"time": "now"}, LongContext())["queued"] == 1
+        recorder.function = "FeedFunction"
+        aws.use_function_environment("FeedFunction")
+        aws.monkeypatch.setenv("SIGAP_LOCAL_ALLOW_LOOPBACK", "true")
+        reads = _drain(aws, recorder, "FeedQueue")
+        assert load_handler("feeds").lambda_handler(sqs_event(reads), lambda_context) == {"batchItemFailures": []}
+    _check(
+        aws,
+        recorder,
+        {
+            ("SourcesFunction", "sqs:SendMessageBatch"),
+            ("FeedSchedulerFunction", "dynamodb:Query"),
+            ("FeedSchedulerFunction", "dynamodb:UpdateItem"),
+            ("FeedSchedulerFunction", "sqs:SendMessageBatch"),
+            ("FeedFunction", "dynamodb:GetItem"),
+            ("FeedFunction", "dynamodb:UpdateItem"),
+            ("FeedFunction", "sqs:SendMessageBatch"),
+        },
+    )

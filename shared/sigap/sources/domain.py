@@ -1,5 +1,6 @@
-"""A tenant's sources: what each door is, how its requests are verified, how its payloads map to mentions, its
-secrets (shown once, rotated with two valid during the overlap) and its health. Pure: no AWS, no HTTP."""
+"""A tenant's sources: what each door is (a webhook a tool pushes to, or a feed Sigap reads), how a webhook's
+requests are verified and its payloads map to mentions, its secrets (shown once, rotated with two valid during the
+overlap) and its health. Pure: no AWS, no HTTP."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sigap.ingest.mapping.presets import PRESETS, PresetName
 from sigap.ingest.mapping.query import MAX_QUERY_CHARS, parse_query
 from sigap.kernel.kinds import SourceChannel
 from sigap.kernel.models import MentionIn, TenantId, UtcDatetime
+from sigap.sources.feeds import FeedIn, FeedState, FeedView, view_of_feed
 
 SOURCE_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SourceName = Annotated[str, Field(pattern=SOURCE_NAME_PATTERN, description="The source's slug, e.g. 'meltwater'")]
@@ -28,6 +30,7 @@ _SECRET_BYTES = 32
 
 class SourceKind(StrEnum):
     WEBHOOK = "webhook"  # a tool pushes JSON to POST /v1/hooks/{tenant}/{source}
+    FEED = "feed"  # Sigap reads an RSS, Atom or JSON Feed every few minutes
 
 
 class Verification(StrEnum):
@@ -56,6 +59,7 @@ class SourceIn(BaseModel):
     channel: SourceChannel | None = Field(
         default=None, description="The channel its mentions come from unless a record says (default: the preset's)"
     )
+    feed: FeedIn | None = Field(default=None, description="For a feed source: the feed it reads, and how often")
     verification: Verification = Verification.STANDARD_WEBHOOKS
     signature_header: HeaderName = Field(
         default="X-Signature", description="For hmac_header: the header carrying the body's HMAC-SHA256"
@@ -80,6 +84,14 @@ class SourceIn(BaseModel):
     def _one_shape(self) -> SourceIn:
         if self.preset is not None and self.mapping is not None:
             raise ValueError("give a preset or a custom mapping, not both")
+        if self.kind is SourceKind.FEED:
+            if self.feed is None:
+                raise ValueError('a feed source needs its feed: {"feed": {"url": "https://..."}}')
+            webhook_only = sorted(self.model_fields_set & {"preset", "mapping", "verification", "signature_header"})
+            if webhook_only:
+                raise ValueError(f"a feed source takes no {', '.join(webhook_only)} (those are a webhook's)")
+        elif self.feed is not None:
+            raise ValueError("only a feed source (kind feed) reads a feed")
         return self
 
 
@@ -123,16 +135,18 @@ class Source(BaseModel):
     name: SourceName
     kind: SourceKind
     preset: PresetName | None
-    mapping: Mapping
+    mapping: Mapping | None  # none for a feed: its items are read, not mapped
     channel: SourceChannel
     verification: Verification
     signature_header: str
     description: str | None = None
     query: str | None = None
+    feed: FeedIn | None = None
     created_at: UtcDatetime
     secrets: list[SourceSecret]
     version: int = 1
     health: Health = Field(default_factory=Health)
+    feed_state: FeedState = Field(default_factory=FeedState)
 
     def valid_secrets(self, now: datetime) -> list[str]:
         return [secret.value for secret in self.secrets if secret.valid_at(now)]
@@ -159,8 +173,26 @@ def new_secret(verification: Verification) -> str:
     return random.token_urlsafe(_SECRET_BYTES)
 
 
-def registered(tenant_id: str, incoming: SourceIn, now: datetime) -> tuple[Source, str]:
-    """The source to store, and its first secret (answered once, never again)."""
+def registered(tenant_id: str, incoming: SourceIn, now: datetime) -> tuple[Source, str | None]:
+    """The source to store, and its first secret (answered once, never again; a feed has none)."""
+    if incoming.kind is SourceKind.FEED:
+        feed = Source(
+            tenant_id=tenant_id,
+            name=incoming.name,
+            kind=incoming.kind,
+            preset=None,
+            mapping=None,
+            channel=incoming.channel or SourceChannel.NEWS,
+            verification=incoming.verification,
+            signature_header=incoming.signature_header,
+            description=incoming.description,
+            query=incoming.query,
+            feed=incoming.feed,
+            created_at=now,
+            secrets=[],
+            feed_state=FeedState(next_read_at=now),
+        )
+        return feed, None
     preset = PRESETS[incoming.preset or "sigap"] if incoming.mapping is None else None
     secret = new_secret(incoming.verification)
     source = Source(
@@ -207,20 +239,21 @@ class SourceView(BaseModel):
     name: str
     kind: SourceKind
     preset: str | None
-    mapping: Mapping
+    mapping: Mapping | None
     channel: SourceChannel
-    verification: Verification
+    verification: Verification | None = Field(description="A webhook's scheme (none for a feed)")
     signature_header: str | None
     description: str | None
     query: str | None
     created_at: datetime
-    url: str = Field(description="Where the tool sends its requests")
+    url: str | None = Field(description="Where the tool sends its requests (none for a feed: Sigap reads it)")
+    feed: FeedView | None = Field(description="A feed source's feed and how its reads go")
     secrets: list[SecretInfo]
     health: Health
 
 
 class SourceCreated(SourceView):
-    secret: str = Field(description="The secret, shown this once: store it in the tool now")
+    secret: str | None = Field(description="The secret, shown this once: store it in the tool now (none for a feed)")
 
 
 class SourceList(BaseModel):
@@ -243,18 +276,22 @@ def hook_path(tenant_id: str, name: str) -> str:
 
 
 def view_of(source: Source, base_url: str, now: datetime) -> SourceView:
+    webhook = source.kind is SourceKind.WEBHOOK
     return SourceView(
         name=source.name,
         kind=source.kind,
         preset=source.preset,
         mapping=source.mapping,
         channel=source.channel,
-        verification=source.verification,
-        signature_header=source.signature_header if source.verification is Verification.HMAC_HEADER else None,
+        verification=source.verification if webhook else None,
+        signature_header=source.signature_header
+        if webhook and source.verification is Verification.HMAC_HEADER
+        else None,
         description=source.description,
         query=source.query,
         created_at=source.created_at,
-        url=base_url + hook_path(source.tenant_id, source.name),
+        url=base_url + hook_path(source.tenant_id, source.name) if webhook else None,
+        feed=view_of_feed(source.feed, source.feed_state) if source.feed else None,
         secrets=[
             SecretInfo(created_at=secret.created_at, expires_at=secret.expires_at, ends_with=secret.value[-4:])
             for secret in source.secrets

@@ -77,8 +77,8 @@ def verify_request(event: dict[str, Any]) -> Response[str] | None:
         if re.match(TENANT_ID_PATTERN, tenant_id) and re.match(SOURCE_NAME_PATTERN, name)
         else None
     )
-    if source is None:
-        return error_response(HTTPStatus.NOT_FOUND, "not_found", f"no source named {name!r} for this tenant")
+    if source is None or source.mapping is None:  # no source, or a feed (Sigap reads it; nothing posts to it)
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", f"no webhook source named {name!r} for this tenant")
     now = utc_now()
     try:
         body = body_bytes(event)
@@ -115,11 +115,13 @@ def post_hook(
     _, receipts, mentions, queue = _adapters(settings)
     registered: Source = app.context["source"]
     verified: Verified = app.context["verified"]
+    mapping = registered.mapping
+    assert mapping is not None  # verify_request answers 404 for a source without one (a feed)
     now = utc_now()
     if verified.webhook_id and receipts.seen(registered.tenant_id, registered.name, verified.webhook_id):
         return HookResult(accepted=[], duplicates=[], rejected=[], replay=True, received_at=now)
     try:
-        mapped = map_payload(body, registered.mapping, source=registered.name, channel=registered.channel,
+        mapped = map_payload(body, mapping, source=registered.name, channel=registered.channel,
                              received_at=now)  # fmt: skip
     except UnmappablePayloadError as exc:
         _record(registered, at=now, rejected=1, error=str(exc))

@@ -79,8 +79,8 @@ class Importer:
         if size is None:
             return False  # the event came before the object is visible, or it was deleted: nothing to read
         source = self.sources.get(tenant_id, job.source)
-        if source is None or size > MAX_IMPORT_BYTES:
-            reason = f"the source {job.source!r} was removed" if source is None else (
+        if source is None or source.mapping is None or size > MAX_IMPORT_BYTES:
+            reason = f"the source {job.source!r} was removed" if source is None or source.mapping is None else (
                 f"the file is {size} bytes; the limit is {MAX_IMPORT_BYTES}")  # fmt: skip
             self.jobs.save(job.model_copy(update={"state": ImportState.FAILED, "error": reason,
                                                   "finished_at": self.clock()}), job.version)  # fmt: skip
@@ -118,16 +118,18 @@ class Importer:
             batch.rejected += 1
             batch.problems.append({"line": row.line, "field": "row", "expression": None, "problem": row.problem})
             return
+        mapping = source.mapping
+        assert mapping is not None  # run() fails an import whose source has none (a feed)
         now = self.clock()
         found: list[MentionIn] = []
         problems: list[RecordProblem] = []
         if job.format is ImportFormat.CSV:
-            outcome = map_record(row.value, source.mapping, 0, source=source.name, channel=source.channel,
+            outcome = map_record(row.value, mapping, 0, source=source.name, channel=source.channel,
                                  received_at=now)  # fmt: skip
             found, problems = ([outcome], []) if isinstance(outcome, MentionIn) else ([], outcome)
         else:
             try:
-                mapped = map_payload(row.value, source.mapping, source=source.name, channel=source.channel,
+                mapped = map_payload(row.value, mapping, source=source.name, channel=source.channel,
                                      received_at=now)  # fmt: skip
                 found, problems = mapped.mentions, mapped.rejected
             except UnmappablePayloadError as exc:

@@ -80,10 +80,10 @@ def create_import(tenant: str, body: Annotated[ImportIn, Body()]) -> ImportView:
     the file to within an hour; the upload starts the import."""
     jobs, bucket, sources = _adapters(settings_in(router, SourcesSettings))
     tenant_id = caller(router).tenant_id
-    if sources.get(tenant_id, body.source) is None:
-        raise UnprocessableError(
-            "invalid_request", f"no source named {body.source!r}", [("source", "register the source first")]
-        )
+    source = sources.get(tenant_id, body.source)
+    if source is None or source.mapping is None:
+        problem = "register the source first" if source is None else "a feed source has no mapping to read rows"
+        raise UnprocessableError("invalid_request", f"no webhook source named {body.source!r}", [("source", problem)])
     job = new_import(tenant_id, body, utc_now())
     jobs.create(job)
     return _view(job, bucket)

@@ -1,5 +1,6 @@
-"""`/v1/tenants/{tenant}/sources`: a tenant registers, reads, rotates and removes its sources. A source's secret is
-answered once, when it is made (created or rotated), and never again."""
+"""`/v1/tenants/{tenant}/sources`: a tenant registers, reads, rotates and removes its sources, and asks for a
+feed to be read now. A webhook source's secret is answered once, when it is made (created or rotated), and never
+again."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.kernel.errors import ConflictError
+from sigap.kernel.errors import ConflictError, UnprocessableError
 from sigap.kernel.models import utc_now
+from sigap.outbound.domain.ssrf import UnsafeUrlError, check_syntax
 from sigap.platform.http.gateway import Routes, header
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.sources import imports_router
@@ -22,12 +24,14 @@ from sigap.sources.domain import (
     Rotation,
     SourceCreated,
     SourceIn,
+    SourceKind,
     SourceList,
     SourceView,
     registered,
     rotated,
     view_of,
 )
+from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest
 from sigap.sources.settings import SourcesSettings
 from sigap.sources.store import SourcesTable
 from sigap.tenants.store import TenantStore
@@ -38,8 +42,12 @@ SourcePath = Annotated[str, Path(pattern=SOURCE_NAME_PATTERN, description="The s
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: SourcesSettings) -> tuple[TenantStore, SourcesTable]:
-    return TenantStore(settings.tenants_table), SourcesTable(settings.tenants_table)
+def _adapters(settings: SourcesSettings) -> tuple[TenantStore, SourcesTable, FeedReadQueue]:
+    return (
+        TenantStore(settings.tenants_table),
+        SourcesTable(settings.tenants_table),
+        FeedReadQueue(settings.feed_queue_url),
+    )
 
 
 def _table() -> SourcesTable:
@@ -61,9 +69,18 @@ def create_source(tenant: str, body: Annotated[SourceIn, Body()]) -> SourceCreat
     A webhook source gets its own URL and secret. `preset` names a known tool's payload shape (sigap, flat,
     meltwater, youscan, sprinklr, helpdesk, x-export); `mapping` gives JMESPath expressions for any other shape.
     `verification` is standard_webhooks (default), hmac_header or url_secret. The secret is answered now and
-    never again."""
+    never again.
+
+    A feed source (`"kind": "feed"`, `"feed": {"url": ...}`) is read by Sigap: RSS, Atom or JSON Feed, every
+    `poll_minutes` (15 unless said), first within a minute of its registration; its `channel` is news unless
+    said. Its reads show in its `feed` (status, last read, next read) and its health."""
     table = _table()
     tenant_id = caller(app).tenant_id
+    if body.feed is not None:
+        try:
+            check_syntax(body.feed.url, allow_loopback=settings_in(app, SourcesSettings).allow_loopback_feeds)
+        except UnsafeUrlError as exc:
+            raise UnprocessableError("invalid_request", f"feed.url: {exc}", [("feed.url", str(exc))]) from exc
     if len(table.list(tenant_id)) >= MAX_SOURCES_PER_TENANT:
         raise ConflictError(f"a tenant may have {MAX_SOURCES_PER_TENANT} sources; remove one first")
     now = utc_now()
@@ -93,11 +110,27 @@ def rotate_secret(tenant: str, source: SourcePath, body: Annotated[Rotation | No
     said, at most 7 days, 0 to end it now), so the tool can be switched over without losing a request."""
     table = _table()
     stored = table.require(caller(app).tenant_id, source)
+    if stored.kind is not SourceKind.WEBHOOK:
+        raise ConflictError(f"{source!r} is a {stored.kind} source: it has no secret to rotate")
     now = utc_now()
     overlap = timedelta(minutes=(body or Rotation()).overlap_minutes)
     changed, secret = rotated(stored, now, overlap)
     table.replace(changed, stored.version)
     return SourceCreated(**view_of(changed, base_url(), now).model_dump(), secret=secret)
+
+
+@routes.post("/v1/tenants/{tenant}/sources/{source}/read", answer="Queued: the feed is read within seconds",
+             status=HTTPStatus.ACCEPTED)  # fmt: skip
+def read_feed_now(tenant: str, source: SourcePath) -> SourceView:
+    """Read a feed source now, without waiting for its next read (after fixing its address, or to check it).
+
+    The read happens within seconds; its outcome shows in the source's `feed` and `health`."""
+    _, table, reads = _adapters(settings_in(app, SourcesSettings))
+    stored = table.require(caller(app).tenant_id, source)
+    if stored.kind is not SourceKind.FEED:
+        raise ConflictError(f"{source!r} is a {stored.kind} source: only a feed source is read by Sigap")
+    reads.send([FeedReadRequest(tenant_id=stored.tenant_id, source=stored.name)])
+    return view_of(stored, base_url(), utc_now())
 
 
 @routes.delete("/v1/tenants/{tenant}/sources/{source}", answer="The removed source")
@@ -115,5 +148,5 @@ app.include_router(imports_router.router)
 
 
 def handle(event: dict[str, Any], context: Any, settings: SourcesSettings) -> dict[str, Any]:
-    tenants, _ = _adapters(settings)
+    tenants, _, _ = _adapters(settings)
     return serve(app, event, context, tenants=tenants, max_body_bytes=settings.max_body_bytes, settings=settings)

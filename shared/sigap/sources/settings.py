@@ -10,7 +10,10 @@ from sigap.platform.settings import FunctionSettings, loader
 class SourcesSettings(FunctionSettings):
     tenants_table: str = Field(alias="TENANTS_TABLE")
     imports_bucket: str = Field(alias="IMPORTS_BUCKET")
+    feed_queue_url: str = Field(alias="FEED_QUEUE_URL")  # "read now"
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=65_536, ge=1024)
+    # Only the local stack registers feeds on 127.0.0.1 (its demo's blogs and news), never a deployed stack.
+    allow_loopback_feeds: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)
 
 
 sources_settings = loader(SourcesSettings)
@@ -48,3 +51,22 @@ class EmailSettings(FunctionSettings):
 
 
 email_settings = loader(EmailSettings)
+
+
+class FeedSchedulerSettings(FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    feed_queue_url: str = Field(alias="FEED_QUEUE_URL")
+
+
+feed_scheduler_settings = loader(FeedSchedulerSettings)
+
+
+class FeedSettings(FunctionSettings):
+    tenants_table: str = Field(alias="TENANTS_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE")
+    scoring_queue_url: str = Field(alias="SCORING_QUEUE_URL")
+    # Only the local stack reads feeds on 127.0.0.1 (its demo's blogs and news), never a deployed stack.
+    allow_loopback_feeds: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)
+
+
+feed_settings = loader(FeedSettings)

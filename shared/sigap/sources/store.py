@@ -20,6 +20,8 @@ from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.platform.keys import SEP
 from sigap.sources.domain import Health, Source, SourceError
+from sigap.sources.feed_store import feed_attributes, feed_state_of
+from sigap.sources.feeds import FeedState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,9 +46,9 @@ class SourcesTable(DocumentTable):
         return _PREFIX + name
 
     def create(self, source: Source) -> None:
-        if not self._conditional_put(
-            self._put_item(source.tenant_id, self._sk(source.name), _config(source), version=1, only_new=True)
-        ):
+        request = self._put_item(source.tenant_id, self._sk(source.name), _config(source), version=1, only_new=True)
+        request["Item"] |= feed_attributes(source)
+        if not self._conditional_put(request):
             raise SourceExistsError(f"a source named {source.name!r} exists already")
 
     def replace(self, source: Source, expected_version: int) -> None:
@@ -55,7 +57,7 @@ class SourcesTable(DocumentTable):
             source.tenant_id, self._sk(source.name), _config(source), version=source.version, expected=expected_version
         )
         # A put replaces the whole item: the health counters are carried over from what was read.
-        request["Item"] |= _health_attributes(source.health)
+        request["Item"] |= _health_attributes(source.health) | feed_attributes(source)
         if not self._conditional_put(request):
             raise SourceChangedError(f"source {source.name!r} changed meanwhile: read it again")
 
@@ -110,7 +112,8 @@ class SourcesTable(DocumentTable):
 
 
 def _config(source: Source) -> Source:
-    return source.model_copy(update={"health": Health()})
+    # Health and a feed's state live in attributes of their own, updated without rewriting the document.
+    return source.model_copy(update={"health": Health(), "feed_state": FeedState()})
 
 
 def _health_attributes(health: Health) -> dict[str, Any]:
@@ -149,7 +152,13 @@ def _source(item: dict[str, Any]) -> Source:
         else None,
         last_error=error,
     )
-    return source.model_copy(update={"health": health, "version": int(plain(item.get("version", attribute(1))))})
+    return source.model_copy(
+        update={
+            "health": health,
+            "feed_state": feed_state_of(item),
+            "version": int(plain(item.get("version", attribute(1)))),
+        }
+    )
 
 
 class WebhookReceipts:

@@ -1,0 +1,105 @@
+"""The feed function: each queued read (`feed_scheduler`, or "read now" from the sources API) reads one feed
+source's feed (`feed_door`), counts the read in the source's health and stores when the feed is read next. A feed
+that fails to read is a failed read in the source's health, never a failed message; only a storage or queue
+failure fails the message, which SQS retries whole (claims keep each item ingested once), then keeps in the DLQ.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from sigap.ingest.queue import ScoringQueue
+from sigap.kernel.errors import StorageError
+from sigap.kernel.models import utc_now
+from sigap.mentions.store import MentionStore
+from sigap.platform.batch import SqsRecordProcessor
+from sigap.platform.observability import logger, metrics
+from sigap.sources.domain import SourceKind
+from sigap.sources.feed_door import FeedRead, read_source
+from sigap.sources.feed_fetch import FeedFetcher
+from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest, schedule_reads
+from sigap.sources.feed_store import FeedSchedule
+from sigap.sources.settings import FeedSchedulerSettings, FeedSettings
+from sigap.sources.store import SourcesTable
+
+
+@lru_cache(maxsize=1)
+def _adapters(settings: FeedSettings) -> tuple[SourcesTable, FeedSchedule, MentionStore, ScoringQueue, FeedFetcher]:
+    return (
+        SourcesTable(settings.tenants_table),
+        FeedSchedule(settings.tenants_table),
+        MentionStore(settings.mentions_table),
+        ScoringQueue(settings.scoring_queue_url),
+        FeedFetcher(allow_loopback=settings.allow_loopback_feeds),
+    )
+
+
+class FeedReadProcessor(SqsRecordProcessor):
+    def __init__(self, settings: FeedSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def handle_record(self, record: SQSRecord) -> None:
+        sources, schedule, mentions, queue, fetcher = _adapters(self._settings)
+        try:
+            request = FeedReadRequest.model_validate_json(record.body)
+        except ValidationError:
+            logger.warning("not a feed read request", extra={"body": record.body[:200]})
+            return
+        source = sources.get(request.tenant_id, request.source)
+        if source is None or source.kind is not SourceKind.FEED:
+            return  # removed since it was queued
+        now = utc_now()
+        read = read_source(source, fetcher=fetcher, ledger=mentions, sink=queue, now=now)
+        try:
+            sources.record(source.tenant_id, source.name, accepted=len(read.accepted),
+                           duplicates=len(read.duplicates), rejected=read.rejected, filtered=read.filtered, at=now,
+                           error=read.error, succeeded=read.succeeded)  # fmt: skip
+        except StorageError as exc:  # bookkeeping: the read's mentions are in; its counts are logged instead
+            logger.warning("source health not recorded", extra={"source": source.name, "error": str(exc)})
+        schedule.record(source.tenant_id, source.name, read.state)
+        _observe(source.tenant_id, source.name, read)
+
+
+def _observe(tenant_id: str, name: str, read: FeedRead) -> None:
+    metrics.add_metric(name="FeedReads", unit="Count", value=1)
+    metrics.add_metric(name="FeedMentionsAccepted", unit="Count", value=len(read.accepted))
+    if read.error and not read.succeeded:
+        metrics.add_metric(name="FeedReadsFailed", unit="Count", value=1)
+    logger.info(
+        "feed read",
+        extra={
+            "tenant": tenant_id,
+            "source": name,
+            "items": read.items,
+            "not_modified": read.not_modified,
+            "accepted": len(read.accepted),
+            "duplicates": len(read.duplicates),
+            "filtered": read.filtered,
+            "rejected": read.rejected,
+            "error": read.error,
+            "next_read_at": read.state.next_read_at.isoformat() if read.state.next_read_at else None,
+        },
+    )
+
+
+def schedule_tick(settings: FeedSchedulerSettings, context: LambdaContext) -> dict[str, Any]:
+    """The scheduler's run: every feed due now claimed and queued."""
+    outcome = schedule_reads(
+        FeedSchedule(settings.tenants_table),
+        FeedReadQueue(settings.feed_queue_url),
+        utc_now(),
+        context.get_remaining_time_in_millis,
+    )
+    metrics.add_metric(name="FeedReadsQueued", unit="Count", value=outcome.queued)
+    logger.info("feed reads queued", extra=outcome.__dict__)
+    return {
+        "queued": outcome.queued,
+        "taken_elsewhere": outcome.taken_elsewhere,
+        "stopped_early": outcome.stopped_early,
+    }
