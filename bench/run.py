@@ -16,7 +16,12 @@
 8. Publishing (bench/publishing_bench.py): one statement to 10,000 subscribers through the publisher with SES
    throttled (time, SES calls, duplicates, losses), and the status page's size and load in headless Chromium.
 
-    python bench/run.py [--only imports|scoring|ablation|pipeline|fuzz|detection|delivery|tone|publishing]
+9. The doors (bench/import_bench.py, email_bench.py, feed_bench.py): bulk import rows/s and memory; e-mails
+   read per second; feeds read per second by format, and 500 feeds due in one scheduled minute through the
+   scheduler and the feed function under moto (time, AWS calls per read, first read and unchanged).
+
+    python bench/run.py [--only imports|scoring|ablation|pipeline|bulk-import|email|feeds|fuzz|detection|delivery|
+                                tone|publishing]
                          [--subscribers 10000] [--mentions 3000] [--runs 7]
                          [--fuzz 3000] [--alerts 60]
 """
@@ -327,6 +332,7 @@ def main() -> None:
             "pipeline",
             "bulk-import",
             "email",
+            "feeds",
             "fuzz",
             "detection",
             "delivery",
@@ -361,6 +367,10 @@ def main() -> None:
         from email_bench import report as email_reading
 
         email_reading()
+    if args.only in (None, "feeds"):
+        from feed_bench import report as feed_reading
+
+        feed_reading()
     if args.only in (None, "fuzz"):
         fuzz(args.fuzz)
     if args.only in (None, "detection"):

@@ -85,6 +85,7 @@ def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
         "/sources/youscan",
         "/imports",
         "/mentions/email:CAB123@mail.example.com",
+        "/sources/blog/read",
     ):
         assert f"my-brand{route}" in commands, f"no runnable README example calls {route}"
     for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme

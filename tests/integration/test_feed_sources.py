@@ -278,6 +278,24 @@ def test_a_feed_source_keeps_only_items_matching_its_brand_query(
     assert _source(aws, lambda_context, tenant, "all")["health"]["filtered"] == 1
 
 
+def test_a_read_asked_for_now_takes_the_scheduled_read_so_the_feed_is_not_read_twice(
+    aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
+) -> None:
+    site.publish("/now.xml", rss(("Satu", "https://now.example/1", NOW)))
+    _api(
+        aws,
+        lambda_context,
+        tenant,
+        "POST",
+        SOURCES,
+        {"name": "now", "kind": "feed", "feed": {"url": site.url("/now.xml")}},
+    )
+    assert _api(aws, lambda_context, tenant, "POST", READ_NOW, source="now")[0] == 202
+    assert _schedule(aws)["queued"] == 0
+    assert len(_read_queued(aws, lambda_context)) == 1
+    assert len(site.requests("/now.xml")) == 1
+
+
 def test_two_scheduler_runs_at_once_queue_each_due_read_once(
     aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
 ) -> None:

@@ -488,6 +488,8 @@ def test_every_aws_call_of_the_feed_functions_is_granted(
         base = "/v1/tenants/{tenant}/sources"
         feed = {"name": "blog", "kind": "feed", "feed": {"url": site.url("/feed.xml")}}
         _http(aws, sources, lambda_context, "POST", base, key, feed, tenant="brand-a")
+        _http(aws, sources, lambda_context, "POST", base, key, feed | {"name": "other"}, tenant="brand-a")
+        # One read now (its scheduled read taken), the other by the scheduler
         _http(aws, sources, lambda_context, "POST", base + "/{source}/read", key, tenant="brand-a", source="blog")
         recorder.function = "FeedSchedulerFunction"
         aws.use_function_environment("FeedSchedulerFunction")
@@ -502,6 +504,7 @@ def test_every_aws_call_of_the_feed_functions_is_granted(
         recorder,
         {
             ("SourcesFunction", "sqs:SendMessageBatch"),
+            ("SourcesFunction", "dynamodb:UpdateItem"),
             ("FeedSchedulerFunction", "dynamodb:Query"),
             ("FeedSchedulerFunction", "dynamodb:UpdateItem"),
             ("FeedSchedulerFunction", "sqs:SendMessageBatch"),

@@ -170,3 +170,11 @@ def test_a_failed_read_is_never_retried_sooner_than_the_period_nor_later_than_a_
                        ReadResult(at=NOW, status=429, succeeded=False, retry_after=retry_after))  # fmt: skip
     assert state.next_read_at is not None
     assert timedelta(minutes=poll) <= state.next_read_at - NOW <= MAX_BACKOFF
+
+
+def test_an_outlets_audience_given_with_its_source_is_each_items_reach() -> None:
+    read = read_feed(ATOM, content_type="application/atom+xml", url=URL)
+    found = feed_mentions(read, source="news", channel=SourceChannel.NEWS, feed_url=URL, fetched_at=NOW,
+                          not_before=NOW - timedelta(days=1), audience=1_200_000, verified=True)  # fmt: skip
+    (mention,) = found.mentions
+    assert (mention.author.handle, mention.author.followers, mention.author.verified) == ("Rina", 1_200_000, True)

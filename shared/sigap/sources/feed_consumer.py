@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from sigap.ingest.queue import ScoringQueue
-from sigap.kernel.errors import StorageError
 from sigap.kernel.models import utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.batch import SqsRecordProcessor
@@ -25,7 +24,7 @@ from sigap.sources.feed_fetch import FeedFetcher
 from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest, schedule_reads
 from sigap.sources.feed_store import FeedSchedule
 from sigap.sources.settings import FeedSchedulerSettings, FeedSettings
-from sigap.sources.store import SourcesTable
+from sigap.sources.store import SourcesTable, health_update
 
 
 @lru_cache(maxsize=1)
@@ -56,13 +55,10 @@ class FeedReadProcessor(SqsRecordProcessor):
             return  # removed since it was queued
         now = utc_now()
         read = read_source(source, fetcher=fetcher, ledger=mentions, sink=queue, now=now)
-        try:
-            sources.record(source.tenant_id, source.name, accepted=len(read.accepted),
-                           duplicates=len(read.duplicates), rejected=read.rejected, filtered=read.filtered, at=now,
-                           error=read.error, succeeded=read.succeeded)  # fmt: skip
-        except StorageError as exc:  # bookkeeping: the read's mentions are in; its counts are logged instead
-            logger.warning("source health not recorded", extra={"source": source.name, "error": str(exc)})
-        schedule.record(source.tenant_id, source.name, read.state)
+        health = health_update(accepted=len(read.accepted), duplicates=len(read.duplicates), rejected=read.rejected,
+                               filtered=read.filtered, at=now, error=read.error, succeeded=read.succeeded)  # fmt: skip
+        # If this fails the message is retried: the read is made again; its items already claimed are duplicates.
+        schedule.record(source.tenant_id, source.name, read.state, health)
         _observe(source.tenant_id, source.name, read)
 
 

@@ -62,7 +62,8 @@ def read_source(source: Source, *, fetcher: FeedGetter, ledger: MentionLedger, s
         failed = ReadResult(at=now, status=answer.status, succeeded=False)
         return FeedRead(state=after_read(feed, state, failed), error=str(exc))
     found = feed_mentions(read, source=source.name, channel=source.channel, feed_url=feed.url, fetched_at=now,
-                          not_before=source.created_at - timedelta(hours=feed.backfill_hours))  # fmt: skip
+                          not_before=source.created_at - timedelta(hours=feed.backfill_hours),
+                          audience=feed.audience, verified=feed.verified)  # fmt: skip
     seen = set(state.seen)
     fresh = [mention for mention in found.mentions if mention.id not in seen]
     kept, unwanted = source.wanted(fresh)

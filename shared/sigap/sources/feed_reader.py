@@ -198,10 +198,20 @@ class FeedMentions:
         return [mention.id for mention in self.mentions] + self.too_old + list(self.problems)
 
 
-def feed_mentions(read: ReadFeed, *, source: str, channel: SourceChannel, feed_url: str, fetched_at: datetime,
-                  not_before: datetime) -> FeedMentions:  # fmt: skip
-    """The feed's items as mentions of `source`; an item published before `not_before` is left out (a feed's
-    first read would otherwise bring months of old posts into today's baselines)."""
+def feed_mentions(
+    read: ReadFeed,
+    *,
+    source: str,
+    channel: SourceChannel,
+    feed_url: str,
+    fetched_at: datetime,
+    not_before: datetime,
+    audience: int | None = None,
+    verified: bool = False,
+) -> FeedMentions:
+    """The feed's items as mentions of `source`, each with the outlet's `audience` (what the source says of it);
+    an item published before `not_before` is left out (a feed's first read would otherwise bring months of old
+    posts into today's baselines)."""
     result = FeedMentions()
     author = read.title or urlsplit(feed_url).hostname or feed_url
     for item in read.items:
@@ -225,7 +235,11 @@ def feed_mentions(read: ReadFeed, *, source: str, channel: SourceChannel, feed_u
                         "text": text[:MAX_TEXT_CHARS],
                         # A date in the future (a wrong clock, a scheduled post) is when Sigap saw it.
                         "created_at": min(item.published, fetched_at) if item.published else fetched_at,
-                        "author": {"handle": (item.author or author)[:256]},
+                        "author": {
+                            "handle": (item.author or author)[:256],
+                            "followers": audience,
+                            "verified": verified,
+                        },
                         "language": _language(item.language),
                         "raw": {"feed": feed_url, "title": item.title, "link": item.link},
                     }

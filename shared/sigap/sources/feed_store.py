@@ -28,6 +28,8 @@ SCHEDULE_INDEX = "FeedSchedule"
 # partition's 1,000 a second even at 100,000 feeds read every 5 minutes.
 FEED_SHARDS = 4
 _PREFIX = "SOURCE" + SEP
+# The ADD clauses, SET clauses and values that count a read in its source's health (`store.health_update`).
+HealthUpdate = tuple[list[str], list[str], dict[str, Any]]
 
 
 def shard_of(tenant_id: str, name: str) -> str:
@@ -99,14 +101,22 @@ class FeedSchedule(DocumentTable):
             condition="feed_due = :found",
         )
 
-    def record(self, tenant_id: str, name: str, state: FeedState) -> None:
-        """Stores what a read left and when the feed is read next (only if the source still exists)."""
+    def lease(self, tenant_id: str, name: str, until: datetime) -> None:
+        """Takes the feed's next read for a read queued now ("read now"): a scheduler run that found it due finds
+        its due time changed and does not queue it a second time."""
+        self._update(tenant_id, name, "SET feed_due = :until", {":until": attribute(_instant(until))},
+                     condition="attribute_exists(feed_shard)")  # fmt: skip
+
+    def record(self, tenant_id: str, name: str, state: FeedState, health: HealthUpdate) -> None:
+        """Stores what a read left, when the feed is read next and the read's counts in the source's health, in
+        one write (only if the source still exists: a read finishing after its removal does not recreate it)."""
         assert state.next_read_at is not None
+        adds, sets, values = health
         self._update(
             tenant_id,
             name,
-            "SET feed_due = :due, feed_state = :state",
-            {":due": attribute(_instant(state.next_read_at)), ":state": attribute(state.model_dump_json())},
+            "ADD " + ", ".join(adds) + " SET " + ", ".join(["feed_due = :due", "feed_state = :state", *sets]),
+            values | {":due": attribute(_instant(state.next_read_at)), ":state": attribute(state.model_dump_json())},
             condition="attribute_exists(feed_shard)",
         )
 

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sigap.kernel.models import MAX_FOLLOWERS
+
 MIN_POLL_MINUTES = 5
 MAX_POLL_MINUTES = 1440
 MAX_BACKOFF = timedelta(days=1)
@@ -39,6 +41,15 @@ class FeedIn(BaseModel):
         description="Items published up to this long before the source was registered are taken on its first "
         "read; older ones are counted as filtered (a feed's first read would bring months of old posts)",
     )
+
+    audience: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_FOLLOWERS,
+        description="The outlet's audience (readers, subscribers), as each item's reach: a feed says nothing of it, "
+        "and a national news site reaches more than the channel's typical audience (unknown: the typical one)",
+    )
+    verified: bool = Field(default=False, description="An established outlet: its items weigh as a verified author's")
 
     @field_validator("url")
     @classmethod

@@ -32,6 +32,8 @@ from sigap.sources.domain import (
     view_of,
 )
 from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest
+from sigap.sources.feed_store import FeedSchedule
+from sigap.sources.feeds import READ_LEASE
 from sigap.sources.settings import SourcesSettings
 from sigap.sources.store import SourcesTable
 from sigap.tenants.store import TenantStore
@@ -42,10 +44,11 @@ SourcePath = Annotated[str, Path(pattern=SOURCE_NAME_PATTERN, description="The s
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: SourcesSettings) -> tuple[TenantStore, SourcesTable, FeedReadQueue]:
+def _adapters(settings: SourcesSettings) -> tuple[TenantStore, SourcesTable, FeedSchedule, FeedReadQueue]:
     return (
         TenantStore(settings.tenants_table),
         SourcesTable(settings.tenants_table),
+        FeedSchedule(settings.tenants_table),
         FeedReadQueue(settings.feed_queue_url),
     )
 
@@ -125,12 +128,14 @@ def read_feed_now(tenant: str, source: SourcePath) -> SourceView:
     """Read a feed source now, without waiting for its next read (after fixing its address, or to check it).
 
     The read happens within seconds; its outcome shows in the source's `feed` and `health`."""
-    _, table, reads = _adapters(settings_in(app, SourcesSettings))
+    _, table, schedule, reads = _adapters(settings_in(app, SourcesSettings))
     stored = table.require(caller(app).tenant_id, source)
     if stored.kind is not SourceKind.FEED:
         raise ConflictError(f"{source!r} is a {stored.kind} source: only a feed source is read by Sigap")
+    now = utc_now()
+    schedule.lease(stored.tenant_id, stored.name, now + READ_LEASE)
     reads.send([FeedReadRequest(tenant_id=stored.tenant_id, source=stored.name)])
-    return view_of(stored, base_url(), utc_now())
+    return view_of(stored, base_url(), now)
 
 
 @routes.delete("/v1/tenants/{tenant}/sources/{source}", answer="The removed source")
@@ -148,5 +153,5 @@ app.include_router(imports_router.router)
 
 
 def handle(event: dict[str, Any], context: Any, settings: SourcesSettings) -> dict[str, Any]:
-    tenants, _, _ = _adapters(settings)
+    tenants, _, _, _ = _adapters(settings)
     return serve(app, event, context, tenants=tenants, max_body_bytes=settings.max_body_bytes, settings=settings)

@@ -82,24 +82,13 @@ class SourcesTable(DocumentTable):
                error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None:  # fmt: skip
         """Adds a delivery's counts to the source's health, with its success and its error (a delivery with some
         records refused has both); only if the source still exists (a late delivery does not recreate it)."""
-        values: dict[str, Any] = {
-            ":accepted": attribute(accepted),
-            ":duplicates": attribute(duplicates),
-            ":rejected": attribute(rejected),
-            ":filtered": attribute(filtered),
-            ":at": attribute(at.isoformat()),
-        }
-        sets = ["h_last_success_at = :at"] if succeeded else []
-        if error is not None:
-            sets += ["h_last_error_at = :at", "h_last_error = :error"]
-            values[":error"] = attribute(error[:MAX_REASON_CHARS])
+        adds, sets, values = health_update(accepted=accepted, duplicates=duplicates, rejected=rejected,
+                                           filtered=filtered, at=at, error=error, succeeded=succeeded)  # fmt: skip
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(tenant_id, self._sk(name)),
-                UpdateExpression="ADD h_accepted :accepted, h_duplicates :duplicates, h_rejected :rejected, "
-                + "h_filtered :filtered"
-                + (" SET " + ", ".join(sets) if sets else ""),
+                UpdateExpression="ADD " + ", ".join(adds) + (" SET " + ", ".join(sets) if sets else ""),
                 ConditionExpression="attribute_exists(sk)",
                 ExpressionAttributeValues=values,
             )
@@ -109,6 +98,24 @@ class SourcesTable(DocumentTable):
             raise storage_error("UpdateItem on sources", exc) from exc
         except BotoCoreError as exc:
             raise storage_error("UpdateItem on sources", exc) from exc
+
+
+def health_update(*, accepted: int, duplicates: int, rejected: int, filtered: int, at: datetime, error: str | None,
+                  succeeded: bool) -> tuple[list[str], list[str], dict[str, Any]]:  # fmt: skip
+    """The ADD and SET clauses (and their values) that count one delivery or read in a source's health."""
+    values: dict[str, Any] = {
+        ":accepted": attribute(accepted),
+        ":duplicates": attribute(duplicates),
+        ":rejected": attribute(rejected),
+        ":filtered": attribute(filtered),
+        ":at": attribute(at.isoformat()),
+    }
+    adds = ["h_accepted :accepted", "h_duplicates :duplicates", "h_rejected :rejected", "h_filtered :filtered"]
+    sets = ["h_last_success_at = :at"] if succeeded else []
+    if error is not None:
+        sets += ["h_last_error_at = :at", "h_last_error = :error"]
+        values[":error"] = attribute(error[:MAX_REASON_CHARS])
+    return adds, sets, values
 
 
 def _config(source: Source) -> Source:

@@ -18,6 +18,7 @@ from sigap_tools.demo.replay import ReplayReport, load_scenario, now_utc, place_
 from sigap_tools.demo.statements import StatementDemo
 from sigap_tools.demo.statements import run as run_statement
 from sigap_tools.demo.statements import show as show_statement
+from sigap_tools.local.feed_site import FeedSite
 from sigap_tools.queue_depth import queue_depth
 
 CRISIS_BRAND = ("teh-segar-demo", "Teh Segar")
@@ -57,7 +58,9 @@ def run_demo(args: argparse.Namespace) -> int:
     stack = LocalStack(options)
     print("Starting the local stack (moto on 127.0.0.1, resources from template.yaml, StackMode=multi)...", flush=True)
     reports: list[tuple[str, ReplayReport, int, str, datetime]] = []
+    site = FeedSite()  # the blogs and the news site whose feeds the crisis brand follows
     try:
+        site.start()
         stack.start()
         target = resolve_target(None, state_dir)
         print(f"Local stack up in {time.monotonic() - started:.1f} s. API: {stack.api_url}", flush=True)
@@ -96,6 +99,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 dead_letters=lambda: queue_depth(target.output("ScoringDeadLetterQueueUrl")),
                 progress=not args.no_progress,
                 smtp_port=stack.smtp.port if stack.smtp else None,
+                site=site,
             )
             reports.append((tenant.tenant_id, report, len(mentions), api_key, placed_at))
         detected = detect(stack, target, reports)
@@ -123,6 +127,7 @@ def run_demo(args: argparse.Namespace) -> int:
         publishing = publish_statement(stack, crisis_client, state_dir)
     finally:
         stack.stop()
+        site.close()
     ok = True
     for tenant_id, report, sent, _, _ in reports:
         print()
@@ -223,11 +228,13 @@ def print_report(tenant_id: str, report: ReplayReport) -> None:
         "listening-tool": "Sprinklr webhook, Standard Webhooks",
         "contact-centre": "Zendesk webhook, HMAC",
         "inbound-email": "forwarded e-mails to the SMTP server",
+        "blogs": "a blog search's RSS feed, read by Sigap",
+        "news": "a news site's Atom feed, read by Sigap",
     }
     print(
         "  Through the doors: "
         + ", ".join(
-            f"{name} ({doors.get(name, 'POST /mentions: blog and news items, until feeds')}) {count}"
+            f"{name} ({doors.get(name, 'POST /mentions')}) {count}"
             for name, count in sorted(report.doors.items(), key=lambda pair: -pair[1])
         )
     )
