@@ -96,3 +96,61 @@ def test_forwards_of_one_hoax_through_every_route_are_one_story_when_scored(
         "hendra@example.com",
         "maya@example.com",
     }
+
+
+def _register(aws: AwsStack, context: Any, tenant: str, key: str, body: dict[str, Any]) -> tuple[int, Any]:
+    from tests.conftest import http_event
+
+    aws.use_function_environment("SourcesFunction")
+    route = "/v1/tenants/{tenant}/sources"
+    event = http_event("POST", route.format(tenant=tenant), route_path=route, body=body,
+                       headers={"authorization": f"Bearer {key}"})  # fmt: skip
+    answer = load_handler("sources").lambda_handler(event, context)
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+def test_mail_to_a_registered_email_source_keeps_what_matches_its_query_and_counts_it_in_its_health(
+    aws: AwsStack, lambda_context: Any
+) -> None:
+    aws.queued_bodies("EmailQueue")
+    tenant, key = aws.new_tenant("teh-segar")
+    # Given an e-mail source for the family mailing list, which keeps only mail about poison
+    milis = {"name": "milis", "kind": "email", "query": "racun OR beracun OR keracunan"}
+    status, created = _register(aws, lambda_context, tenant.tenant_id, key, milis)
+    assert status == 201, created
+    assert (created["secret"], created["url"], created["channel"]) == (None, None, "email")
+    # When the list's hoax forward and a digest of one poison rumour and one coffee promotion arrive
+    kept = _deliver(aws, lambda_context, "gmail_forward_chain.eml", "teh-segar+milis@inbound.example")
+    digest = _deliver(aws, lambda_context, "plain_digest.eml", "teh-segar+milis@inbound.example")
+    # Then the hoax and the rumour are kept, the promotion filtered, and the source's health says so
+    assert [m["id"] for m in kept] == ["email:CAB123@mail.example.com"]
+    assert [m["id"] for m in digest] == ["email:d1@lists.example"]
+    aws.use_function_environment("SourcesFunction")
+    from sigap.sources.store import SourcesTable
+
+    health = SourcesTable(aws.table("TenantsTable")).require("teh-segar", "milis").health
+    assert (health.accepted, health.filtered, health.rejected) == (2, 1, 0)
+    assert health.last_success_at is not None
+
+
+def test_an_import_source_has_no_secret_nor_url_and_its_rows_are_read_with_its_preset(
+    aws: AwsStack, lambda_context: Any
+) -> None:
+    tenant, key = aws.new_tenant("teh-segar")
+    status, created = _register(aws, lambda_context, tenant.tenant_id, key,
+                                {"name": "archive", "kind": "import", "preset": "x-export"})  # fmt: skip
+    assert status == 201, created
+    assert (created["secret"], created["url"], created["preset"], created["secrets"]) == (None, None, "x-export", [])
+    from tests.conftest import http_event
+
+    aws.use_function_environment("HooksFunction")
+    hook = "/v1/hooks/{tenant}/{source}"
+    event = http_event("POST", "/v1/hooks/teh-segar/archive", route_path=hook, body={"id": "1"})
+    assert load_handler("hooks").lambda_handler(event, lambda_context)["statusCode"] == 404  # nothing posts to it
+    for body, problem in (
+        ({"name": "x", "kind": "import", "verification": "url_secret"}, "takes no verification"),
+        ({"name": "x", "kind": "email", "preset": "flat"}, "takes no preset"),
+    ):
+        status, answer = _register(aws, lambda_context, tenant.tenant_id, key, body)
+        assert status == 422
+        assert problem in json.dumps(answer)

@@ -31,6 +31,8 @@ _SECRET_BYTES = 32
 class SourceKind(StrEnum):
     WEBHOOK = "webhook"  # a tool pushes JSON to POST /v1/hooks/{tenant}/{source}
     FEED = "feed"  # Sigap reads an RSS, Atom or JSON Feed every few minutes
+    EMAIL = "email"  # mail to <tenant>+<name>@ the inbound domain: its brand query and health
+    IMPORT = "import"  # files of exports, read with its mapping: no URL a tool could post to
 
 
 class Verification(StrEnum):
@@ -84,15 +86,23 @@ class SourceIn(BaseModel):
     def _one_shape(self) -> SourceIn:
         if self.preset is not None and self.mapping is not None:
             raise ValueError("give a preset or a custom mapping, not both")
-        if self.kind is SourceKind.FEED:
-            if self.feed is None:
-                raise ValueError('a feed source needs its feed: {"feed": {"url": "https://..."}}')
-            webhook_only = sorted(self.model_fields_set & {"preset", "mapping", "verification", "signature_header"})
-            if webhook_only:
-                raise ValueError(f"a feed source takes no {', '.join(webhook_only)} (those are a webhook's)")
-        elif self.feed is not None:
+        if self.kind is SourceKind.FEED and self.feed is None:
+            raise ValueError('a feed source needs its feed: {"feed": {"url": "https://..."}}')
+        if self.kind is not SourceKind.FEED and self.feed is not None:
             raise ValueError("only a feed source (kind feed) reads a feed")
+        foreign = sorted(self.model_fields_set & _NOT_FOR[self.kind])
+        if foreign:
+            raise ValueError(f"a source of kind {self.kind} takes no {', '.join(foreign)}")
         return self
+
+
+_SIGNING = {"verification", "signature_header"}
+_NOT_FOR: dict[SourceKind, set[str]] = {
+    SourceKind.WEBHOOK: set(),
+    SourceKind.IMPORT: _SIGNING,  # nothing posts to it: no signature to check
+    SourceKind.FEED: _SIGNING | {"preset", "mapping"},  # its items are read, not mapped
+    SourceKind.EMAIL: _SIGNING | {"preset", "mapping"},  # its messages are read, not mapped
+}
 
 
 class SourceSecret(BaseModel):
@@ -173,41 +183,34 @@ def new_secret(verification: Verification) -> str:
     return random.token_urlsafe(_SECRET_BYTES)
 
 
+_READ_BY_SIGAP = {SourceKind.FEED: SourceChannel.NEWS, SourceKind.EMAIL: SourceChannel.EMAIL}
+
+
 def registered(tenant_id: str, incoming: SourceIn, now: datetime) -> tuple[Source, str | None]:
-    """The source to store, and its first secret (answered once, never again; a feed has none)."""
-    if incoming.kind is SourceKind.FEED:
-        feed = Source(
-            tenant_id=tenant_id,
-            name=incoming.name,
-            kind=incoming.kind,
-            preset=None,
-            mapping=None,
-            channel=incoming.channel or SourceChannel.NEWS,
-            verification=incoming.verification,
-            signature_header=incoming.signature_header,
-            description=incoming.description,
-            query=incoming.query,
-            feed=incoming.feed,
-            created_at=now,
-            secrets=[],
-            feed_state=FeedState(next_read_at=now),
-        )
-        return feed, None
+    """The source to store, and its first secret (answered once, never again; only a webhook has one)."""
+    common = {
+        "tenant_id": tenant_id,
+        "name": incoming.name,
+        "kind": incoming.kind,
+        "verification": incoming.verification,
+        "signature_header": incoming.signature_header,
+        "description": incoming.description,
+        "query": incoming.query,
+        "created_at": now,
+    }
+    if incoming.kind in _READ_BY_SIGAP:
+        read = Source(**common, preset=None, mapping=None, secrets=[], feed=incoming.feed,
+                      channel=incoming.channel or _READ_BY_SIGAP[incoming.kind],
+                      feed_state=FeedState(next_read_at=now))  # fmt: skip
+        return read, None
     preset = PRESETS[incoming.preset or "sigap"] if incoming.mapping is None else None
-    secret = new_secret(incoming.verification)
+    secret = new_secret(incoming.verification) if incoming.kind is SourceKind.WEBHOOK else None
     source = Source(
-        tenant_id=tenant_id,
-        name=incoming.name,
-        kind=incoming.kind,
+        **common,
         preset=preset.name if preset else None,
         mapping=preset.mapping if preset else incoming.mapping,
         channel=incoming.channel or (preset.channel if preset else SourceChannel.OTHER),
-        verification=incoming.verification,
-        signature_header=incoming.signature_header,
-        description=incoming.description,
-        query=incoming.query,
-        created_at=now,
-        secrets=[SourceSecret(value=secret, created_at=now)],
+        secrets=[SourceSecret(value=secret, created_at=now)] if secret else [],
     )
     return source, secret
 
@@ -246,7 +249,10 @@ class SourceView(BaseModel):
     description: str | None
     query: str | None
     created_at: datetime
-    url: str | None = Field(description="Where the tool sends its requests (none for a feed: Sigap reads it)")
+    url: str | None = Field(description="Where a webhook's tool sends its requests (only a webhook has one)")
+    address: str | None = Field(
+        description="An e-mail source's address: mail to it is its (none until the stack has an InboundEmailDomain)"
+    )
     feed: FeedView | None = Field(description="A feed source's feed and how its reads go")
     secrets: list[SecretInfo]
     health: Health
@@ -275,8 +281,9 @@ def hook_path(tenant_id: str, name: str) -> str:
     return f"/v1/hooks/{tenant_id}/{name}"
 
 
-def view_of(source: Source, base_url: str, now: datetime) -> SourceView:
+def view_of(source: Source, base_url: str, now: datetime, inbound_domain: str = "") -> SourceView:
     webhook = source.kind is SourceKind.WEBHOOK
+    address = f"{source.tenant_id}+{source.name}@{inbound_domain}" if inbound_domain else None
     return SourceView(
         name=source.name,
         kind=source.kind,
@@ -291,6 +298,7 @@ def view_of(source: Source, base_url: str, now: datetime) -> SourceView:
         query=source.query,
         created_at=source.created_at,
         url=base_url + hook_path(source.tenant_id, source.name) if webhook else None,
+        address=address if source.kind is SourceKind.EMAIL else None,
         feed=view_of_feed(source.feed, source.feed_state) if source.feed else None,
         secrets=[
             SecretInfo(created_at=secret.created_at, expires_at=secret.expires_at, ends_with=secret.value[-4:])

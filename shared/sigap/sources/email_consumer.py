@@ -12,14 +12,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.ingest.queue import ScoringQueue
+from sigap.kernel.errors import StorageError
 from sigap.kernel.models import utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.aws import s3_client
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
-from sigap.sources.email_door import INBOUND_PREFIX, MAX_MESSAGE_BYTES, receive
+from sigap.sources.email_door import INBOUND_PREFIX, MAX_MESSAGE_BYTES, EmailOutcome, receive
 from sigap.sources.settings import EmailSettings
+from sigap.sources.store import SourcesTable
 from sigap.tenants.store import TenantStore
 
 
@@ -34,9 +36,10 @@ def inbound_keys(body: object) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: EmailSettings) -> tuple[TenantStore, MentionStore, ScoringQueue]:
+def _adapters(settings: EmailSettings) -> tuple[TenantStore, SourcesTable, MentionStore, ScoringQueue]:
     return (
         TenantStore(settings.tenants_table),
+        SourcesTable(settings.tenants_table),
         MentionStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
     )
@@ -56,13 +59,25 @@ def _message(bucket: str, key: str) -> bytes | None:
         raise storage_error("GetObject on the inbound bucket", exc) from exc
 
 
+def _record(sources: SourcesTable, outcome: EmailOutcome) -> None:
+    """Counts a message in its e-mail source's health (bookkeeping: a failure is logged, the mentions are in)."""
+    assert outcome.registered is not None
+    try:
+        sources.record(outcome.registered.tenant_id, outcome.registered.name, accepted=len(outcome.accepted),
+                       duplicates=len(outcome.duplicates), rejected=len(outcome.problems),
+                       filtered=len(outcome.filtered), at=utc_now(), error="; ".join(outcome.problems[:3]) or None,
+                       succeeded=bool(outcome.accepted or outcome.duplicates or outcome.filtered))  # fmt: skip
+    except StorageError as exc:
+        logger.warning("source health not recorded", extra={"source": outcome.registered.name, "error": str(exc)})
+
+
 class EmailProcessor(SqsRecordProcessor):
     def __init__(self, settings: EmailSettings) -> None:
         super().__init__()
         self._settings = settings
 
     def handle_record(self, record: SQSRecord) -> None:
-        tenants, mentions, queue = _adapters(self._settings)
+        tenants, sources, mentions, queue = _adapters(self._settings)
         try:
             body = json.loads(record.body)
         except json.JSONDecodeError:
@@ -72,8 +87,10 @@ class EmailProcessor(SqsRecordProcessor):
             raw = _message(self._settings.inbound_bucket, key)
             if raw is None:
                 continue
-            outcome = receive(raw, domain=self._settings.inbound_email_domain, tenants=tenants, ledger=mentions,
-                              sink=queue, now=utc_now)  # fmt: skip
+            outcome = receive(raw, domain=self._settings.inbound_email_domain, tenants=tenants, sources=sources,
+                              ledger=mentions, sink=queue, now=utc_now)  # fmt: skip
+            if outcome.registered is not None:
+                _record(sources, outcome)
             metrics.add_metric(name="EmailMentionsAccepted", unit="Count", value=len(outcome.accepted))
             metrics.add_metric(name="EmailProblems", unit="Count", value=len(outcome.problems))
             logger.info(
@@ -83,6 +100,7 @@ class EmailProcessor(SqsRecordProcessor):
                     "tenant": outcome.door.tenant_id if outcome.door else None,
                     "accepted": len(outcome.accepted),
                     "duplicates": len(outcome.duplicates),
+                    "filtered": len(outcome.filtered),
                     "problems": outcome.problems[:10],
                     "skipped_attachments": outcome.skipped_attachments,
                 },

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
 from sigap.kernel.kinds import TENANT_ID_PATTERN, SourceChannel
 from sigap.kernel.models import MAX_TEXT_CHARS, MENTION_ID_PATTERN, MentionIn, Tenant, problems_of
-from sigap.sources.domain import SOURCE_NAME_PATTERN
+from sigap.sources.domain import SOURCE_NAME_PATTERN, Source, SourceKind
 from sigap.sources.email_message import EmailMention, read_email, recipients
 
 INBOUND_PREFIX = "inbound-email/"
@@ -30,6 +30,10 @@ _SOURCE = re.compile(SOURCE_NAME_PATTERN)
 
 class Tenants(Protocol):
     def get(self, tenant_id: str) -> Tenant | None: ...
+
+
+class Sources(Protocol):
+    def get(self, tenant_id: str, name: str) -> Source | None: ...
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,14 @@ class EmailOutcome:
     duplicates: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped_attachments: int = 0
+    filtered: list[str] = field(default_factory=list)  # not matching the registered source's brand query
+    registered: Source | None = None  # the e-mail source the address names, if the tenant registered it
 
 
-def receive(raw: bytes, *, domain: str, tenants: Tenants, ledger: MentionLedger, sink: MentionSink,
-            now: Callable[[], datetime]) -> EmailOutcome:  # fmt: skip
-    """One received message into its tenant's mentions; what could not be read is in `problems`."""
+def receive(raw: bytes, *, domain: str, tenants: Tenants, sources: Sources, ledger: MentionLedger,
+            sink: MentionSink, now: Callable[[], datetime]) -> EmailOutcome:  # fmt: skip
+    """One received message into its tenant's mentions; what could not be read is in `problems`. Mail to a
+    registered e-mail source keeps only what matches its brand query; mail to any other `+source` is kept whole."""
     outcome = EmailOutcome()
     if len(raw) > MAX_MESSAGE_BYTES:
         outcome.problems.append(f"the message is {len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}")
@@ -101,6 +108,8 @@ def receive(raw: bytes, *, domain: str, tenants: Tenants, ledger: MentionLedger,
     if outcome.door is None:
         outcome.problems.append("no recipient names a tenant (<tenant>[+<source>]@the inbound domain)")
         return outcome
+    source = sources.get(outcome.door.tenant_id, outcome.door.source)
+    outcome.registered = source if source is not None and source.kind is SourceKind.EMAIL else None
     read = read_email(raw)
     outcome.problems += read.problems
     outcome.skipped_attachments = read.skipped_attachments
@@ -111,6 +120,8 @@ def receive(raw: bytes, *, domain: str, tenants: Tenants, ledger: MentionLedger,
             mentions.append(mention_in(mention, outcome.door.source, received_at))
         except ValidationError as exc:
             outcome.problems.append(f"message {mention.message_id}: {problems_of(exc)}")
+    if outcome.registered is not None:
+        mentions, outcome.filtered = outcome.registered.wanted(mentions)
     if mentions:
         result = accept_mentions(outcome.door.tenant_id, mentions, ledger=ledger, sink=sink, now=received_at)
         outcome.accepted, outcome.duplicates = result.accepted, result.duplicates

@@ -27,7 +27,7 @@ from sigap.platform.http.errors import error_response
 from sigap.platform.http.gateway import Access, Routes
 from sigap.platform.http.resolver import new_resolver, serve, settings_in
 from sigap.platform.observability import logger, metrics
-from sigap.sources.domain import SOURCE_NAME_PATTERN, Source
+from sigap.sources.domain import SOURCE_NAME_PATTERN, Source, SourceKind
 from sigap.sources.settings import HooksSettings
 from sigap.sources.store import SourcesTable, WebhookReceipts
 from sigap.sources.verification import VerificationFailedError, Verified, verify
@@ -77,7 +77,7 @@ def verify_request(event: dict[str, Any]) -> Response[str] | None:
         if re.match(TENANT_ID_PATTERN, tenant_id) and re.match(SOURCE_NAME_PATTERN, name)
         else None
     )
-    if source is None or source.mapping is None:  # no source, or a feed (Sigap reads it; nothing posts to it)
+    if source is None or source.kind is not SourceKind.WEBHOOK:  # a feed, e-mail or import source has no URL
         return error_response(HTTPStatus.NOT_FOUND, "not_found", f"no webhook source named {name!r} for this tenant")
     now = utc_now()
     try:

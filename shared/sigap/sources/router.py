@@ -4,7 +4,7 @@ again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -22,6 +22,7 @@ from sigap.sources.domain import (
     MAX_SOURCES_PER_TENANT,
     SOURCE_NAME_PATTERN,
     Rotation,
+    Source,
     SourceCreated,
     SourceIn,
     SourceKind,
@@ -64,6 +65,10 @@ def base_url() -> str:
     return f"{scheme}://{event.request_context.domain_name}"
 
 
+def _view(source: Source, now: datetime) -> SourceView:
+    return view_of(source, base_url(), now, settings_in(app, SourcesSettings).inbound_email_domain)
+
+
 @routes.post("/v1/tenants/{tenant}/sources", answer="Created: the secret is in this answer only",
              status=HTTPStatus.CREATED)  # fmt: skip
 def create_source(tenant: str, body: Annotated[SourceIn, Body()]) -> SourceCreated:
@@ -89,20 +94,20 @@ def create_source(tenant: str, body: Annotated[SourceIn, Body()]) -> SourceCreat
     now = utc_now()
     source, secret = registered(tenant_id, body, now)
     table.create(source)
-    return SourceCreated(**view_of(source, base_url(), now).model_dump(), secret=secret)
+    return SourceCreated(**_view(source, now).model_dump(), secret=secret)
 
 
 @routes.get("/v1/tenants/{tenant}/sources", answer="The tenant's sources")
 def list_sources(tenant: str) -> SourceList:
     """List sources, with each one's health (counts, last success, last error); never a secret."""
     now = utc_now()
-    return SourceList(sources=[view_of(source, base_url(), now) for source in _table().list(caller(app).tenant_id)])
+    return SourceList(sources=[_view(source, now) for source in _table().list(caller(app).tenant_id)])
 
 
 @routes.get("/v1/tenants/{tenant}/sources/{source}", answer="The source")
 def get_source(tenant: str, source: SourcePath) -> SourceView:
     """Read one source and its health."""
-    return view_of(_table().require(caller(app).tenant_id, source), base_url(), utc_now())
+    return _view(_table().require(caller(app).tenant_id, source), utc_now())
 
 
 @routes.post("/v1/tenants/{tenant}/sources/{source}/rotate", answer="The new secret, shown this once")
@@ -119,7 +124,7 @@ def rotate_secret(tenant: str, source: SourcePath, body: Annotated[Rotation | No
     overlap = timedelta(minutes=(body or Rotation()).overlap_minutes)
     changed, secret = rotated(stored, now, overlap)
     table.replace(changed, stored.version)
-    return SourceCreated(**view_of(changed, base_url(), now).model_dump(), secret=secret)
+    return SourceCreated(**_view(changed, now).model_dump(), secret=secret)
 
 
 @routes.post("/v1/tenants/{tenant}/sources/{source}/read", answer="Queued: the feed is read within seconds",
@@ -135,7 +140,7 @@ def read_feed_now(tenant: str, source: SourcePath) -> SourceView:
     now = utc_now()
     schedule.lease(stored.tenant_id, stored.name, now + READ_LEASE)
     reads.send([FeedReadRequest(tenant_id=stored.tenant_id, source=stored.name)])
-    return view_of(stored, base_url(), now)
+    return _view(stored, now)
 
 
 @routes.delete("/v1/tenants/{tenant}/sources/{source}", answer="The removed source")
@@ -144,7 +149,7 @@ def delete_source(tenant: str, source: SourcePath) -> SourceView:
     table = _table()
     removed = table.require(caller(app).tenant_id, source)
     table.delete(removed.tenant_id, removed.name)
-    return view_of(removed, base_url(), utc_now())
+    return _view(removed, utc_now())
 
 
 app = new_resolver()

@@ -14,6 +14,7 @@ class SourcesSettings(FunctionSettings):
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=65_536, ge=1024)
     # Only the local stack registers feeds on 127.0.0.1 (its demo's blogs and news), never a deployed stack.
     allow_loopback_feeds: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)
+    inbound_email_domain: str = Field(alias="INBOUND_EMAIL_DOMAIN", default="")  # an e-mail source's address
 
 
 sources_settings = loader(SourcesSettings)
