@@ -387,6 +387,7 @@ def test_a_site_dripping_its_feed_a_byte_at_a_time_is_given_up_on_at_the_reads_d
 
 
 def test_a_feed_on_a_private_or_metadata_address_is_refused_before_any_connection() -> None:
-    for url in ("https://169.254.169.254/latest/meta-data/", "https://10.1.2.3/feed", "https://[::1]/feed"):
+    for url in ("https://169.254.169.254/latest/meta-data/", "https://10.1.2.3/feed", "https://[::1]/feed",
+                "https://[64:ff9b::a9fe:a9fe]/feed", "https://[2002:a9fe:a9fe::]/feed"):  # fmt: skip
         with pytest.raises(FeedFetchError, match="not a public internet address"):
             FeedFetcher().get(url)

@@ -159,6 +159,21 @@ def test_unsafe_url_syntax_is_refused_before_any_lookup(url: str) -> None:
         check_syntax(url)
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a9fe:a9fe", "64:ff9b::a00:1", "2002:a9fe:a9fe::", "::a9fe:a9fe", "fec0::1", "64:ff9b:1::a9fe:a9fe",
+     "::ffff:10.0.0.1", "2002:c0a8:0101::1", "64:ff9b::7f00:1"],
+)  # fmt: skip
+def test_ipv6_forms_carrying_a_private_or_metadata_ipv4_are_not_public(address: str) -> None:
+    assert not is_public(address)
+
+
+def test_ipv6_forms_carrying_a_public_ipv4_are_public_like_it() -> None:
+    assert is_public("64:ff9b::808:808")  # NAT64 of 8.8.8.8
+    assert is_public("2002:808:808::1")  # 6to4 of 8.8.8.8
+    assert is_public("2606:4700:4700::1111")
+
+
 @given(st.ip_addresses())
 def test_only_global_unicast_addresses_count_as_public(address: object) -> None:
     import ipaddress

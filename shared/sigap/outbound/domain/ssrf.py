@@ -43,10 +43,28 @@ def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+# IPv6 forms that carry an IPv4 address (NAT64, 6to4, IPv4-compatible) are judged by the address they carry: a
+# NAT64 gateway turns [64:ff9b::a9fe:a9fe] into 169.254.169.254. Python's `is_global` calls them all global.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Never public, whatever they carry: local-use NAT64 (its IPv4 may sit anywhere), IPv4-compatible (deprecated),
+# site-local (deprecated, still routed inside some networks).
+_NOT_PUBLIC_V6 = tuple(ipaddress.ip_network(network) for network in ("64:ff9b:1::/48", "::/96", "fec0::/10"))
+
+
+def _carried(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
 def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NOT_PUBLIC_V6):
+            return False
+        ip = _carried(ip) or ip
     return ip.is_global and not ip.is_multicast and not any(ip in network for network in _BLOCKED_NETWORKS)
 
 
