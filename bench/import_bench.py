@@ -119,6 +119,9 @@ class _Sources:
     def get(self, tenant_id: str, name: str) -> Any:
         return self.source
 
+    def record(self, tenant_id: str, name: str, **counts: Any) -> None:
+        self.counts = counts
+
 
 def report() -> None:
     print("### Bulk import: the import function's code on a CSV export (X preset), claims and queue in memory\n")

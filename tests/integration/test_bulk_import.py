@@ -104,6 +104,12 @@ def test_an_export_is_streamed_into_mentions_and_its_bad_rows_reported_with_line
     # (line 1 is the header; the second row's quoted line break makes it lines 3 and 4)
     assert [(p["line"], p["field"]) for p in problems] == [(5, "text"), (6, "created_at"), (7, "row")]
     assert "header names 6" in problems[2]["problem"]
+    # And the finished import is counted, once, in its source's health
+    status, source = _api(aws, lambda_context, key, "GET", "/v1/tenants/{tenant}/sources/{source}", tenant=tenant_id,
+                          source="x")  # fmt: skip
+    health = source["health"]
+    assert (health["accepted"], health["duplicates"], health["rejected"]) == (2, 1, 3)
+    assert "3 rows of import" in health["last_error"]["reason"]
 
 
 def test_an_import_stopped_for_time_hands_over_and_resumes_where_it_was(

@@ -32,7 +32,7 @@ def _format_of(path: Path, given: str | None) -> str:
     return "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
 
 
-def _upload(url: str, path: Path) -> None:
+def upload(url: str, path: Path) -> None:
     with path.open("rb") as file:
         request = urllib.request.Request(  # noqa: S310 - the API's own presigned link
             url,
@@ -48,7 +48,7 @@ def _upload(url: str, path: Path) -> None:
             raise RuntimeError(f"the upload was refused: {error.code} {error.read()[:300]!r}") from error
 
 
-def _follow(client: SigapClient, tenant: str, import_id: str, progress: bool) -> dict[str, Any]:
+def follow(client: SigapClient, tenant: str, import_id: str, progress: bool) -> dict[str, Any]:
     job: dict[str, Any] = {}
     with tqdm(unit="B", unit_scale=True, disable=not progress, desc="Importing", file=sys.stderr) as bar:
         while True:
@@ -84,8 +84,8 @@ def run_import(args: argparse.Namespace) -> int:
             raise RuntimeError(f"the import was refused: {answer.status} {answer.body}")
         import_id = str(answer.body["import_id"])
         print(f"Import {import_id}: uploading {path} ({path.stat().st_size:,} bytes)...", file=sys.stderr)
-        _upload(str(answer.body["upload_url"]), path)
-    job = _follow(client, tenant, import_id, progress=not args.no_progress)
+        upload(str(answer.body["upload_url"]), path)
+    job = follow(client, tenant, import_id, progress=not args.no_progress)
     counts = job["counts"]
     print(
         f"Import {import_id} {job['state']}: {counts['rows']:,} rows, {counts['accepted']:,} accepted, "

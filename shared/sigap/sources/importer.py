@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
 from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload, map_record
-from sigap.kernel.errors import MentionTooLargeError
+from sigap.kernel.errors import MentionTooLargeError, StorageError
 from sigap.kernel.models import MentionIn
 from sigap.platform.observability import logger
 from sigap.sources.domain import Source
@@ -48,6 +48,8 @@ class Files(Protocol):
 
 class SourceLookup(Protocol):
     def get(self, tenant_id: str, name: str) -> Source | None: ...
+    def record(self, tenant_id: str, name: str, *, accepted: int, duplicates: int, rejected: int, at: datetime,
+               error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None: ...  # fmt: skip
 
 
 @dataclass
@@ -109,7 +111,22 @@ class Importer:
             }
         )
         self.jobs.save(done, job.version)
+        self._count_in_health(done)
         return False
+
+    def _count_in_health(self, done: ImportJob) -> None:
+        """The finished import's counts in its source's health, once (only the run that saved it as done gets
+        here). Bookkeeping: if it cannot be written, the import's own counts still say it all."""
+        counts = done.counts
+        problem = (
+            f"{counts.rejected} rows of import {done.import_id} rejected: see its report" if counts.rejected else None
+        )
+        try:
+            self.sources.record(done.tenant_id, done.source, accepted=counts.accepted, duplicates=counts.duplicates,
+                                rejected=counts.rejected, filtered=counts.filtered, at=self.clock(), error=problem,
+                                succeeded=True)  # fmt: skip
+        except StorageError as exc:
+            logger.warning("source health not recorded", extra={"source": done.source, "error": str(exc)})
 
     def _add(self, batch: _Batch, row: Row, job: ImportJob, source: Source) -> None:
         batch.rows += 1

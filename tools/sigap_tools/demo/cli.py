@@ -12,6 +12,7 @@ from typing import Any
 
 from sigap_tools.client import SigapClient
 from sigap_tools.demo.detection import fetch_alerts, headline, print_alerts, wait_for
+from sigap_tools.demo.history import DAYS, HistoryImport, history_rows, import_history
 from sigap_tools.demo.notifications import configure, resend_event
 from sigap_tools.demo.notifications import show as show_delivery
 from sigap_tools.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
@@ -58,6 +59,7 @@ def run_demo(args: argparse.Namespace) -> int:
     stack = LocalStack(options)
     print("Starting the local stack (moto on 127.0.0.1, resources from template.yaml, StackMode=multi)...", flush=True)
     reports: list[tuple[str, ReplayReport, int, str, datetime]] = []
+    imported: dict[str, HistoryImport] = {}
     site = FeedSite()  # the blogs and the news site whose feeds the crisis brand follows
     try:
         site.start()
@@ -80,10 +82,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 for mention in place_in_time(brand_mentions, placed_at):
                     mentions.append(mention | {"id": f"{mention['id']}-r{round_number}"} if round_number else mention)
             channels = sorted({m["channel"] for m in mentions})
-            print(
-                f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key. "
-                f"Replaying {len(mentions)} mentions ({', '.join(channels)})..."
-            )
+            print(f"\nTenant {tenant.tenant_id!r} ({name}, a demo brand) created with its own API key.")
             if (slug, name) == CRISIS_BRAND:
                 assert stack.receiver is not None
                 configure(SigapClient(stack.api_url, api_key), tenant.tenant_id, stack.receiver)
@@ -91,6 +90,15 @@ def run_demo(args: argparse.Namespace) -> int:
                     "Its channels, configured through the API: e-mail, Slack and a signed webhook for critical "
                     "alerts (in Indonesian), Teams for escalation."
                 )
+                rows = history_rows(brand_mentions, placed_at)
+                history = import_history(SigapClient(stack.api_url, api_key), tenant.tenant_id, rows,
+                                         progress=not args.no_progress)  # fmt: skip
+                imported[tenant.tenant_id] = history
+                print(
+                    f"Last month's history, a CSV export of {history.rows:,} everyday posts over {DAYS} days, through "
+                    f"the bulk-import door: {history.accepted:,} accepted, {history.rejected} rejected."
+                )
+            print(f"Replaying {len(mentions)} mentions ({', '.join(channels)})...")
             report = replay(
                 SigapClient(stack.api_url, api_key),
                 tenant.tenant_id,
@@ -131,6 +139,9 @@ def run_demo(args: argparse.Namespace) -> int:
     ok = True
     for tenant_id, report, sent, _, _ in reports:
         print()
+        if tenant_id in imported:
+            report.doors["history"] = imported[tenant_id].accepted
+            ok = ok and imported[tenant_id].accepted == imported[tenant_id].rows
         print_report(tenant_id, report)
         ok = ok and report.scored == report.ingested == sent and report.dead_lettered == 0
     print("\nDetection (every simulated minute evaluated in order by the deployed evaluator):")
@@ -230,6 +241,7 @@ def print_report(tenant_id: str, report: ReplayReport) -> None:
         "inbound-email": "forwarded e-mails to the SMTP server",
         "blogs": "a blog search's RSS feed, read by Sigap",
         "news": "a news site's Atom feed, read by Sigap",
+        "history": "last month's CSV export, bulk import",
     }
     print(
         "  Through the doors: "
