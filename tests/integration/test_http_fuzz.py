@@ -299,6 +299,27 @@ source_bodies = st.one_of(
         {"name": st.one_of(st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True), st.text(max_size=20))},
         optional={
             "preset": st.sampled_from([*sorted(PRESETS), "?"]),
+            "kind": st.sampled_from(["webhook", "feed", "email", "import", "ftp", 1]),
+            "feed": st.one_of(
+                json_values,
+                st.fixed_dictionaries(
+                    {
+                        "url": st.one_of(
+                            st.text(max_size=40),
+                            st.sampled_from(
+                                ["https://news.example/rss", "http://127.0.0.1:1/f", "https://[64:ff9b::a9fe:a9fe]/f"]
+                            ),
+                        )
+                    },
+                    optional={
+                        "poll_minutes": field_values,
+                        "backfill_hours": field_values,
+                        "audience": field_values,
+                        "verified": field_values,
+                    },
+                ),
+            ),
+            "query": st.one_of(st.text(max_size=30), st.just('"teh segar" AND (racun OR')),
             "verification": st.sampled_from(["standard_webhooks", "hmac_header", "url_secret", "none", 3]),
             "channel": st.sampled_from(["social", "ticket", "fax", None]),
             "signature_header": st.one_of(st.text(max_size=70), st.just("X-Signature")),
@@ -332,11 +353,15 @@ def test_registering_any_source_never_gets_a_5xx_and_a_201_shows_its_secret_once
     event = http_event("POST", path, route_path=SOURCES, body=body, headers=_headers(api, key, "application/json"))
     status, answer = _answer(api, "sources", event, lambda_context)
     if status == 201:
-        assert answer["secret"]
+        assert (answer["secret"] is not None) == (answer["kind"] == "webhook")  # only a webhook has a secret
         listing = api["sources"].lambda_handler(
             http_event("GET", path, route_path=SOURCES, headers=_headers(api, "own", None)), lambda_context
         )
-        assert answer["secret"] not in listing["body"]
+        assert answer["secret"] is None or answer["secret"] not in listing["body"]
+        read_now = http_event("POST", f"{path}/{answer['name']}/read", route_path=SOURCES + "/{source}/read",
+                              headers=_headers(api, key, None))  # fmt: skip
+        status, _ = _answer(api, "sources", read_now, lambda_context)
+        assert status == (202 if answer["kind"] == "feed" else 409)
 
 
 IMPORTS = "/v1/tenants/{tenant}/imports"

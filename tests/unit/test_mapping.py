@@ -211,3 +211,17 @@ def test_map_record_refuses_a_record_that_is_not_an_object() -> None:
     assert not isinstance(outcome, MentionIn)
     assert outcome[0].record == 3
     assert "not a JSON object" in outcome[0].problem
+
+
+def test_each_presets_sample_payload_in_the_readme_maps_to_mentions() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    samples = dict(re.findall(r"^- `([a-z-]+)`:\n\n  ```json\n  (.+)\n  ```$", readme, re.M))
+    assert set(samples) == set(PRESETS), "the README shows a sample payload for every preset"
+    for name, sample in samples.items():
+        preset = PRESETS[name]
+        result = map_payload(json.loads(sample), preset.mapping, source=name, channel=preset.channel, received_at=NOW)
+        assert result.mentions, (name, result.rejected)
+        assert not result.rejected, (name, result.rejected)
