@@ -37,10 +37,6 @@ class _StubbornDynamo:
         found = [{"pk": key["pk"], "story": {"S": "s-1"}} for key in request["Keys"]]
         return {"Responses": {table: found}, "UnprocessedKeys": {}}
 
-    def batch_write_item(self, RequestItems: Any) -> Any:  # noqa: N803
-        self.calls += 1
-        return {"UnprocessedItems": RequestItems if self.calls <= self.unprocessed_calls else {}}
-
 
 def test_keys_left_unprocessed_a_few_times_are_read_after_backing_off(no_waiting: list[float]) -> None:
     index = DynamoBandIndex("stories", 14, client=_StubbornDynamo(unprocessed_calls=3))  # type: ignore[arg-type]
@@ -56,11 +52,35 @@ def test_keys_never_processed_raise_instead_of_returning_a_partial_answer() -> N
     assert client.calls == retry.ATTEMPTS
 
 
-def test_writes_never_processed_raise_instead_of_being_dropped() -> None:
-    client = _StubbornDynamo(unprocessed_calls=10**6)
-    with pytest.raises(StorageError, match="unprocessed"):
-        DynamoBandIndex("stories", 14, client=client).remember("brand-a", {"b1": "s-1"})  # type: ignore[arg-type]
-    assert client.calls == retry.ATTEMPTS
+class _ClaimingDynamo:
+    """Band claims: b-taken is held by another batch's story; any other write fails with `error` if given."""
+
+    def __init__(self, error: str | None = None) -> None:
+        self.error = error
+
+    def put_item(self, **request: Any) -> Any:
+        from botocore.exceptions import ClientError
+
+        if request["Item"]["pk"]["S"].endswith("b-taken"):
+            answer = {"Error": {"Code": "ConditionalCheckFailedException"}, "Item": {"story": {"S": "s-first"}}}
+            raise ClientError(answer, "PutItem")  # type: ignore[arg-type]
+        if self.error:
+            raise ClientError({"Error": {"Code": self.error}}, "PutItem")
+        return {}
+
+
+def test_a_band_claimed_first_by_another_batch_answers_that_batchs_story() -> None:
+    index = DynamoBandIndex("stories", 14, client=_ClaimingDynamo())  # type: ignore[arg-type]
+    assert index.remember("brand-a", {"b-new": "s-mine", "b-taken": "s-mine"}) == {
+        "b-new": "s-mine",
+        "b-taken": "s-first",
+    }
+
+
+def test_a_band_claim_that_fails_raises_instead_of_being_dropped() -> None:
+    index = DynamoBandIndex("stories", 14, client=_ClaimingDynamo("ProvisionedThroughputExceededException"))  # type: ignore[arg-type]
+    with pytest.raises(StorageError, match="PutItem on stories"):
+        index.remember("brand-a", {"b-new": "s-mine"})
 
 
 class _RefusingSqs:

@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigap.kernel.errors import StorageError
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import storage_error
+from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.keys import story_band_pk
 from sigap.platform.retry import drain
 
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _GET_LIMIT = 100
-_WRITE_LIMIT = 25
 
 
 class DynamoBandIndex:
@@ -52,31 +51,40 @@ class DynamoBandIndex:
             drain(get, request, failure=lambda _: StorageError("BatchGetItem on stories left keys unprocessed"))
         return found
 
-    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
+    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> dict[str, str]:
+        """Claims each band for its story, first writer wins (a conditional put per band: a batch write would let
+        the last of two racing batches overwrite the first's bands and split one story in two). The story each
+        band holds afterwards: this batch's, or the one another batch claimed first."""
         expires = int(time.time()) + self._window_seconds
-        requests: list[Any] = [
-            {
-                "PutRequest": {
-                    "Item": {
-                        "pk": attribute(story_band_pk(tenant_id, key)),
-                        "story": attribute(story),
-                        "expires_at": attribute(expires),
-                    }
-                }
+        held: dict[str, str] = {}
+        for key, story in sorted(assignments.items()):
+            item = {
+                "pk": attribute(story_band_pk(tenant_id, key)),
+                "story": attribute(story),
+                "expires_at": attribute(expires),
             }
-            for key, story in sorted(assignments.items())
-        ]
-
-        def write(pending: Any) -> Any:
             try:
-                answer = self._client.batch_write_item(RequestItems=pending)
-            except (ClientError, BotoCoreError) as exc:
-                raise storage_error("BatchWriteItem on stories", exc) from exc
-            return answer.get("UnprocessedItems") or None
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(pk)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+                held[key] = story
+            except ClientError as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise storage_error("PutItem on stories", exc) from exc
+                winner = exc.response.get("Item", {}).get("story")  # type: ignore[attr-defined]
+                held[key] = plain(winner) if winner else self._read(tenant_id, key, story)
+            except BotoCoreError as exc:
+                raise storage_error("PutItem on stories", exc) from exc
+        return held
 
-        for start in range(0, len(requests), _WRITE_LIMIT):
-            drain(
-                write,
-                {self._table: requests[start : start + _WRITE_LIMIT]},
-                failure=lambda _: StorageError("BatchWriteItem on stories left items unprocessed"),
-            )
+    def _read(self, tenant_id: str, key: str, fallback: str) -> str:
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key={"pk": attribute(story_band_pk(tenant_id, key))}, ConsistentRead=True
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("GetItem on stories", exc) from exc
+        return plain(item["story"]) if item else fallback  # gone meanwhile (expired): as this batch decided

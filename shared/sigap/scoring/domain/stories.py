@@ -43,8 +43,9 @@ class BandIndex(Protocol):
         """The story already recorded for each of these band keys that has one."""
         ...
 
-    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
-        """Records band key → story for bands seen for the first time."""
+    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> dict[str, str]:
+        """Claims band key → story for bands seen for the first time, first writer wins: the story each band
+        holds afterwards (this call's, or the one another batch recorded first)."""
         ...
 
 
@@ -56,10 +57,9 @@ class MemoryBandIndex:
         stories = self._stories.get(tenant_id, {})
         return {key: stories[key] for key in band_keys if key in stories}
 
-    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
+    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> dict[str, str]:
         stories = self._stories.setdefault(tenant_id, {})
-        for key, story in assignments.items():
-            stories.setdefault(key, story)
+        return {key: stories.setdefault(key, story) for key, story in assignments.items()}
 
 
 class PeekingBandIndex:
@@ -73,8 +73,8 @@ class PeekingBandIndex:
     def lookup(self, tenant_id: str, band_keys: Sequence[str]) -> dict[str, str]:
         return self._stories.lookup(tenant_id, band_keys) | self._request.lookup(tenant_id, band_keys)
 
-    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> None:
-        self._request.remember(tenant_id, assignments)
+    def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> dict[str, str]:
+        return self._request.remember(tenant_id, assignments)
 
 
 def _content(words: Sequence[str]) -> list[str]:
@@ -138,7 +138,12 @@ def band_hashes(signature_matrix: np.ndarray) -> np.ndarray:
 def assign_stories(
     tenant_ids: Sequence[str], mention_ids: Sequence[str], tokenised: Sequence[Sequence[str]], index: BandIndex
 ) -> list[str]:
-    """A story id per text: the story most of its bands already belong to, or a new one named after it."""
+    """A story id per text: the story most of its bands belong to, or a new one named after it.
+
+    Deterministic under concurrency: a band's story is claimed once (first writer wins) and never changes, and a
+    text's story is decided from what its bands hold after this batch's claims. Two batches racing with copies of
+    one hoax, each finding its bands new, each claim some; both then read the same winners for the same bands and
+    choose the same story (the one most bands hold, the smallest id on a tie), instead of each keeping its own."""
     band_keys = band_keys_of(tokenised)
     by_tenant: dict[str, list[int]] = {}
     for position, tenant_id in enumerate(tenant_ids):
@@ -149,21 +154,26 @@ def assign_stories(
         known = dict(index.lookup(tenant_id, wanted))
         fresh: dict[str, str] = {}
         for position in positions:
-            hits: dict[str, int] = {}
-            for key in band_keys[position]:
-                found = known.get(key)
-                if found is not None:
-                    hits[found] = hits.get(found, 0) + 1
-            if hits:
-                best = max(hits.values())
-                story = min(story for story, count in hits.items() if count == best)
-            else:
-                story = story_id_of(tenant_id, mention_ids[position])
-            assigned[position] = story
+            story = _most_held(band_keys[position], known) or story_id_of(tenant_id, mention_ids[position])
             for key in band_keys[position]:
                 if key not in known:
                     known[key] = story
                     fresh[key] = story
         if fresh:
-            index.remember(tenant_id, fresh)
+            known |= index.remember(tenant_id, fresh)
+        for position in positions:
+            assigned[position] = _most_held(band_keys[position], known) or story_id_of(tenant_id, mention_ids[position])
     return [assigned[position] for position in range(len(tenant_ids))]
+
+
+def _most_held(keys: Sequence[str], held: Mapping[str, str]) -> str | None:
+    """The story most of these bands hold (the smallest id on a tie), or None if none holds one."""
+    hits: dict[str, int] = {}
+    for key in keys:
+        found = held.get(key)
+        if found is not None:
+            hits[found] = hits.get(found, 0) + 1
+    if not hits:
+        return None
+    best = max(hits.values())
+    return min(story for story, count in hits.items() if count == best)
