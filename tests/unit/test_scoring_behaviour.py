@@ -68,6 +68,25 @@ def test_language_is_identified_offline(text: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "My Brand kurirnya telat mulu",
+        "The Body Shop pelayanannya lambat",
+        "Good Day rasanya aneh",
+        "Grab drivernya nyasar mulu",
+        "kurir Teh Segar telat mulu, kapok pesen online",
+    ],
+)
+def test_a_short_code_mixed_post_is_indonesian_when_its_own_words_are_not_its_brand_names(text: str) -> None:
+    # The English words are the brand's name; the post's own words ("-nya", "telat", "mulu") are Indonesian.
+    assert identify(tokens(text)) == "id"
+
+
+def test_an_english_post_with_an_indonesian_brand_stays_english() -> None:
+    assert identify(tokens("Teh Segar delivery was late again and nobody answered my email")) == "en"
+
+
+@pytest.mark.parametrize(
     ("text", "category"),
     [
         ("anak saya keracunan setelah minum teh itu", "safety_health"),

@@ -28,8 +28,14 @@ INDONESIAN = frozenset(
     apa siapa kenapa bagaimana mana sini situ sama aja deh dong sih kok nih tuh lah pun yg sdh mau harus
     banyak sedikit semua setiap masih baru lama kayak seperti gitu begitu terus mohon tolong terima kasih
     kenapa enak buruk bagus mantap kecewa beli pesan produk harga pelayanan tempat makanan minuman orang
-    hari ini kemarin besok nya punya buat bikin lebih paling""".split()
+    hari ini kemarin besok nya punya buat bikin lebih paling
+    telat mulu kapok pesen pesanan nunggu dateng sampe sampai dapet kirim kurir lambat cepat rusak murah mahal
+    jelek aneh pahit manis parah nyasar rumit kasih bilang gimana kapan udah belanja ongkir toko""".split()
 )
+# An Indonesian suffix on any word, a brand's or a borrowed one: "kurirnya", "pelayanannya", "ordernya". In a short
+# code-mixed post it is the Indonesian evidence that a brand name's English words ("My Brand", "The Body Shop")
+# would otherwise outvote.
+_SUFFIXED = re.compile(r"^[a-z]{2,}nya$")
 ENGLISH = frozenset(
     """the a an is are was were be been being to of and in on at for with this that these those it its i you
     he she we they my your our their not no never but or so if then than very really just also too what
@@ -102,6 +108,8 @@ def identify(tokens: Sequence[str]) -> str:
             malay += vote[2]
             javanese += vote[3]
             sundanese += vote[4]
+        elif _SUFFIXED.match(token):
+            indonesian += 1
     if malay or javanese or sundanese:
         regional = (malay, javanese, sundanese)
         hits = max(regional)
