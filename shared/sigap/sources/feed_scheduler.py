@@ -5,8 +5,10 @@ concurrent batches, not one after another by this one."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +19,7 @@ from sigap.sources.feed_store import FEED_SHARDS, DueRead, FeedSchedule
 from sigap.sources.feeds import READ_LEASE
 
 MAX_READS_PER_RUN = 20_000
+CLAIMERS = 16
 SAFETY_MILLIS = 10_000  # stop claiming with this much of the run left: what is left is due again next minute
 
 
@@ -62,4 +65,12 @@ def schedule_reads(schedule: FeedSchedule, queue: FeedReadQueue, now: datetime,
 
 
 def _claim(schedule: FeedSchedule, due: list[DueRead], now: datetime) -> list[DueRead]:
-    return [read for read in due if schedule.claim(read, now + READ_LEASE)]
+    # Side by side: one conditional update per feed, so a page of 500 would otherwise add 500 latencies.
+    claimed = _claimers().map(lambda read: schedule.claim(read, now + READ_LEASE), due)
+    return [read for read, won in zip(due, claimed, strict=True) if won]
+
+
+@lru_cache(maxsize=1)
+def _claimers() -> ThreadPoolExecutor:
+    # One pool per sandbox, kept between runs like the AWS clients (boto3's clients are thread-safe).
+    return ThreadPoolExecutor(max_workers=CLAIMERS, thread_name_prefix="feed-claim")
