@@ -12,7 +12,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.ingest.queue import ScoringQueue
-from sigap.kernel.errors import StorageError
 from sigap.kernel.models import utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.aws import s3_client
@@ -60,15 +59,12 @@ def _message(bucket: str, key: str) -> bytes | None:
 
 
 def _record(sources: SourcesTable, outcome: EmailOutcome) -> None:
-    """Counts a message in its e-mail source's health (bookkeeping: a failure is logged, the mentions are in)."""
+    """Counts a message in its e-mail source's health (bookkeeping: see SourcesTable.record)."""
     assert outcome.registered is not None
-    try:
-        sources.record(outcome.registered.tenant_id, outcome.registered.name, accepted=len(outcome.accepted),
-                       duplicates=len(outcome.duplicates), rejected=len(outcome.problems),
-                       filtered=len(outcome.filtered), at=utc_now(), error="; ".join(outcome.problems[:3]) or None,
-                       succeeded=bool(outcome.accepted or outcome.duplicates or outcome.filtered))  # fmt: skip
-    except StorageError as exc:
-        logger.warning("source health not recorded", extra={"source": outcome.registered.name, "error": str(exc)})
+    sources.record(outcome.registered.tenant_id, outcome.registered.name, accepted=len(outcome.accepted),
+                   duplicates=len(outcome.duplicates), rejected=len(outcome.problems),
+                   filtered=len(outcome.filtered), at=utc_now(), error="; ".join(outcome.problems[:3]) or None,
+                   succeeded=bool(outcome.accepted or outcome.duplicates or outcome.filtered))  # fmt: skip
 
 
 class EmailProcessor(SqsRecordProcessor):

@@ -19,14 +19,14 @@ from pydantic import BaseModel, Field
 from sigap.ingest.domain import IngestResult, accept_mentions
 from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload
 from sigap.ingest.queue import ScoringQueue
-from sigap.kernel.errors import StorageError, TooManyRecordsError, UnprocessableError
+from sigap.kernel.errors import TooManyRecordsError, UnprocessableError
 from sigap.kernel.models import MAX_MENTIONS_PER_REQUEST, TENANT_ID_PATTERN, utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.body import BodyProblem, body_bytes
 from sigap.platform.http.errors import error_response
 from sigap.platform.http.gateway import Access, Routes
 from sigap.platform.http.resolver import new_resolver, serve, settings_in
-from sigap.platform.observability import logger, metrics
+from sigap.platform.observability import metrics
 from sigap.sources.domain import SOURCE_NAME_PATTERN, Source, SourceKind
 from sigap.sources.settings import HooksSettings
 from sigap.sources.store import SourcesTable, WebhookReceipts
@@ -57,14 +57,10 @@ def _adapters(settings: HooksSettings) -> tuple[SourcesTable, WebhookReceipts, M
 
 def _record(source: Source, *, at: datetime, accepted: int = 0, duplicates: int = 0, rejected: int = 0,
             error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None:  # fmt: skip
-    """Counts a delivery in the source's health. Health is bookkeeping: failing to write it never fails a
-    delivery whose mentions were accepted (it is logged instead)."""
+    """Counts a delivery in the source's health (bookkeeping: see SourcesTable.record)."""
     sources, _, _, _ = _adapters(settings_in(app, HooksSettings))
-    try:
-        sources.record(source.tenant_id, source.name, accepted=accepted, duplicates=duplicates, rejected=rejected,
-                       at=at, error=error, succeeded=succeeded, filtered=filtered)  # fmt: skip
-    except StorageError as exc:
-        logger.warning("source health not recorded", extra={"source": source.name, "error": str(exc)})
+    sources.record(source.tenant_id, source.name, accepted=accepted, duplicates=duplicates, rejected=rejected,
+                   at=at, error=error, succeeded=succeeded, filtered=filtered)  # fmt: skip
 
 
 def verify_request(event: dict[str, Any]) -> Response[str] | None:

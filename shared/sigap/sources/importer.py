@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
 from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload, map_record
-from sigap.kernel.errors import MentionTooLargeError, StorageError
+from sigap.kernel.errors import MentionTooLargeError
 from sigap.kernel.models import MentionIn
 from sigap.platform.observability import logger
 from sigap.sources.domain import Source
@@ -116,17 +116,14 @@ class Importer:
 
     def _count_in_health(self, done: ImportJob) -> None:
         """The finished import's counts in its source's health, once (only the run that saved it as done gets
-        here). Bookkeeping: if it cannot be written, the import's own counts still say it all."""
+        here). Bookkeeping: if it cannot be written (logged by the store), the import's own counts say it all."""
         counts = done.counts
         problem = (
             f"{counts.rejected} rows of import {done.import_id} rejected: see its report" if counts.rejected else None
         )
-        try:
-            self.sources.record(done.tenant_id, done.source, accepted=counts.accepted, duplicates=counts.duplicates,
-                                rejected=counts.rejected, filtered=counts.filtered, at=self.clock(), error=problem,
-                                succeeded=True)  # fmt: skip
-        except StorageError as exc:
-            logger.warning("source health not recorded", extra={"source": done.source, "error": str(exc)})
+        self.sources.record(done.tenant_id, done.source, accepted=counts.accepted, duplicates=counts.duplicates,
+                            rejected=counts.rejected, filtered=counts.filtered, at=self.clock(), error=problem,
+                            succeeded=True)  # fmt: skip
 
     def _add(self, batch: _Batch, row: Row, job: ImportJob, source: Source) -> None:
         batch.rows += 1

@@ -19,6 +19,7 @@ from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.platform.keys import SEP
+from sigap.platform.observability import logger
 from sigap.sources.domain import Health, Source, SourceError
 from sigap.sources.feed_store import feed_attributes, feed_state_of
 from sigap.sources.feeds import FeedState
@@ -81,7 +82,10 @@ class SourcesTable(DocumentTable):
     def record(self, tenant_id: str, name: str, *, accepted: int, duplicates: int, rejected: int, at: datetime,
                error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None:  # fmt: skip
         """Adds a delivery's counts to the source's health, with its success and its error (a delivery with some
-        records refused has both); only if the source still exists (a late delivery does not recreate it)."""
+        records refused has both); only if the source still exists (a late delivery does not recreate it).
+
+        Health is bookkeeping: failing to write it never fails the delivery, read or import whose mentions were
+        accepted; it is logged instead, for every door alike."""
         adds, sets, values = health_update(accepted=accepted, duplicates=duplicates, rejected=rejected,
                                            filtered=filtered, at=at, error=error, succeeded=succeeded)  # fmt: skip
         try:
@@ -93,11 +97,14 @@ class SourcesTable(DocumentTable):
                 ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return
-            raise storage_error("UpdateItem on sources", exc) from exc
+            if error_code(exc) != "ConditionalCheckFailedException":
+                _not_recorded(name, storage_error("UpdateItem on sources", exc))
         except BotoCoreError as exc:
-            raise storage_error("UpdateItem on sources", exc) from exc
+            _not_recorded(name, storage_error("UpdateItem on sources", exc))
+
+
+def _not_recorded(name: str, error: Exception) -> None:
+    logger.warning("source health not recorded", extra={"source": name, "error": str(error)})
 
 
 def health_update(*, accepted: int, duplicates: int, rejected: int, filtered: int, at: datetime, error: str | None,
