@@ -12,10 +12,31 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from sigap.outbound.domain.models import DeliveryError
 from sigap.outbound.domain.retry import retry_after_seconds
-from sigap.outbound.domain.ssrf import Resolver, UnsafeUrlError, resolve_target, system_resolver
+from sigap.outbound.domain.ssrf import Resolver, Target, UnsafeUrlError, resolve_target, system_resolver
 
 TIMEOUT_SECONDS = 15.0  # Standard Webhooks: a receiver must answer within 15 s
 MAX_ANSWER_BYTES = 4096
+
+
+USER_AGENT = "Sigap/1 (+https://github.com/sigap)"
+
+
+def connection_to(target: Target) -> tuple[urllib3.HTTPConnectionPool, str]:
+    """A one-connection pool to the address `resolve_target` checked (TLS verified against the URL's host name, not
+    the address), and the Host header to send with it."""
+    pool: urllib3.HTTPConnectionPool
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            maxsize=1,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(target.address, target.port, maxsize=1)
+    return pool, target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
 
 
 @dataclass(frozen=True)
@@ -37,26 +58,14 @@ class SafeHttp:
             target = resolve_target(url, allow_loopback=self.allow_loopback, resolver=self.resolver)
         except UnsafeUrlError as exc:
             raise DeliveryError(f"refused URL: {exc}", retryable=False) from exc
-        pool: urllib3.HTTPConnectionPool
-        if target.scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
-                target.address,
-                target.port,
-                server_hostname=target.host,
-                assert_hostname=target.host,
-                cert_reqs="CERT_REQUIRED",
-                maxsize=1,
-            )
-        else:
-            pool = urllib3.HTTPConnectionPool(target.address, target.port, maxsize=1)
-        host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
+        pool, host_header = connection_to(target)
         started = time.monotonic()
         try:
             response = pool.urlopen(
                 "POST",
                 target.path,
                 body=body,
-                headers={"Host": host_header, "User-Agent": "Sigap/1 (+https://github.com/sigap)"} | headers,
+                headers={"Host": host_header, "User-Agent": USER_AGENT} | headers,
                 redirect=False,
                 retries=False,
                 timeout=urllib3.Timeout(connect=5.0, read=self.timeout),

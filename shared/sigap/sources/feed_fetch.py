@@ -16,6 +16,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from sigap.outbound.domain.retry import retry_after_seconds
 from sigap.outbound.domain.ssrf import Resolver, UnsafeUrlError, resolve_target, system_resolver
+from sigap.outbound.http import connection_to
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -81,19 +82,7 @@ class FeedFetcher:
             target = resolve_target(url, allow_loopback=self.allow_loopback, resolver=self.resolver)
         except UnsafeUrlError as exc:
             raise FeedFetchError(f"refused address {url[:200]}: {exc}") from exc
-        pool: urllib3.HTTPConnectionPool
-        if target.scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
-                target.address,
-                target.port,
-                server_hostname=target.host,
-                assert_hostname=target.host,
-                cert_reqs="CERT_REQUIRED",
-                maxsize=1,
-            )
-        else:
-            pool = urllib3.HTTPConnectionPool(target.address, target.port, maxsize=1)
-        host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
+        pool, host_header = connection_to(target)
         headers = {"Host": host_header, "User-Agent": USER_AGENT, "Accept": _ACCEPT,
                    "Accept-Encoding": "gzip, deflate"} | conditional  # fmt: skip
         try:
