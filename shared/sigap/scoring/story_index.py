@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -16,18 +14,13 @@ from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.keys import story_band_pk
 from sigap.platform.retry import drain
+from sigap.platform.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _GET_LIMIT = 100
 _CLAIMERS = 8
-
-
-@lru_cache(maxsize=1)
-def _claimers() -> ThreadPoolExecutor:
-    # One pool per sandbox, kept between invocations like the AWS clients (boto3's clients are thread-safe).
-    return ThreadPoolExecutor(max_workers=_CLAIMERS, thread_name_prefix="story-claim")
 
 
 class DynamoBandIndex:
@@ -66,11 +59,8 @@ class DynamoBandIndex:
         band holds afterwards: this batch's, or the one another batch claimed first."""
         expires = int(time.time()) + self._window_seconds
         claims = sorted(assignments.items())
-        if len(claims) == 1:
-            key, story = claims[0]
-            return dict([self._claim(tenant_id, key, story, expires)])
         # Side by side: a new text has 12 bands, and one call after another would add their latencies.
-        return dict(_claimers().map(lambda claim: self._claim(tenant_id, claim[0], claim[1], expires), claims))
+        return dict(side_by_side(lambda claim: self._claim(tenant_id, claim[0], claim[1], expires), claims, _CLAIMERS))
 
     def _claim(self, tenant_id: str, key: str, story: str, expires: int) -> tuple[str, str]:
         item = {"pk": attribute(story_band_pk(tenant_id, key)), "story": attribute(story),

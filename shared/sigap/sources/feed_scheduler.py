@@ -5,14 +5,13 @@ concurrent batches, not one after another by this one."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from sigap.kernel.models import TenantId
+from sigap.platform.side_by_side import side_by_side
 from sigap.platform.sqs import Queue, attributes
 from sigap.sources.domain import SourceName
 from sigap.sources.feed_store import FEED_SHARDS, DueRead, FeedSchedule
@@ -66,11 +65,5 @@ def schedule_reads(schedule: FeedSchedule, queue: FeedReadQueue, now: datetime,
 
 def _claim(schedule: FeedSchedule, due: list[DueRead], now: datetime) -> list[DueRead]:
     # Side by side: one conditional update per feed, so a page of 500 would otherwise add 500 latencies.
-    claimed = _claimers().map(lambda read: schedule.claim(read, now + READ_LEASE), due)
+    claimed = side_by_side(lambda read: schedule.claim(read, now + READ_LEASE), due, CLAIMERS)
     return [read for read, won in zip(due, claimed, strict=True) if won]
-
-
-@lru_cache(maxsize=1)
-def _claimers() -> ThreadPoolExecutor:
-    # One pool per sandbox, kept between runs like the AWS clients (boto3's clients are thread-safe).
-    return ThreadPoolExecutor(max_workers=CLAIMERS, thread_name_prefix="feed-claim")
