@@ -73,6 +73,13 @@ def _api(aws: AwsStack, context: Any, tenant: tuple[str, str], method: str, rout
     return result["statusCode"], json.loads(result["body"]) if result["body"] else None
 
 
+def _register_feed(aws: AwsStack, context: Any, tenant: tuple[str, str], name: str, url: str,
+                   **feed: Any) -> tuple[int, Any]:  # fmt: skip
+    """Registers a feed source of `url` (with any other feed settings) through the sources API."""
+    body = {"name": name, "kind": "feed", "feed": {"url": url, **feed}}
+    return _api(aws, context, tenant, "POST", SOURCES, body)
+
+
 def _schedule(aws: AwsStack) -> dict[str, Any]:
     aws.use_function_environment("FeedSchedulerFunction")
     outcome: dict[str, Any] = load_handler("feed_scheduler").lambda_handler(
@@ -122,8 +129,7 @@ def test_a_feed_is_read_when_due_and_each_item_becomes_one_mention_of_its_channe
         ("Tahun lalu", "https://blog.example/lama", NOW - timedelta(days=400)),
     ))  # fmt: skip
     # When the tenant registers it as a feed source
-    status, created = _api(aws, lambda_context, tenant, "POST", SOURCES,
-                           {"name": "blogs", "kind": "feed", "feed": {"url": site.url("/blog/feed.xml")}})  # fmt: skip
+    status, created = _register_feed(aws, lambda_context, tenant, "blogs", site.url("/blog/feed.xml"))  # fmt: skip
     assert status == 201, created
     assert (created["secret"], created["url"], created["verification"], created["channel"]) == (
         None,
@@ -164,14 +170,7 @@ def test_an_unchanged_feed_is_a_304_and_a_new_item_is_the_only_mention_of_the_ne
 ) -> None:
     posts = [("Pertama", "https://news.example/1", NOW - timedelta(minutes=30))]
     site.publish("/news.xml", rss(*posts))
-    _api(
-        aws,
-        lambda_context,
-        tenant,
-        "POST",
-        SOURCES,
-        {"name": "news", "kind": "feed", "feed": {"url": site.url("/news.xml")}},
-    )
+    _register_feed(aws, lambda_context, tenant, "news", site.url("/news.xml"))
     assert len(_read_now(aws, lambda_context, tenant, "news")) == 1
     # When the feed is read again unchanged: a conditional GET answered 304, nothing queued
     assert _read_now(aws, lambda_context, tenant, "news") == []
@@ -197,14 +196,7 @@ def test_one_article_reached_through_two_feeds_is_one_mention(
                    "content_text": "Klarifikasi resmi", "date_published": article[2].isoformat()}],
     }), "application/feed+json")  # fmt: skip
     for name, path in (("portal", "/portal.xml"), ("search", "/search.json")):
-        _api(
-            aws,
-            lambda_context,
-            tenant,
-            "POST",
-            SOURCES,
-            {"name": name, "kind": "feed", "feed": {"url": site.url(path)}},
-        )
+        _register_feed(aws, lambda_context, tenant, name, site.url(path))
     first = _read_now(aws, lambda_context, tenant, "portal")
     assert len(first) == 1
     _score(aws, lambda_context, first)
@@ -216,14 +208,7 @@ def test_a_feed_answering_503_is_failing_with_its_reason_and_read_again_only_aft
     aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
 ) -> None:
     site.misbehave("/down.xml", Misbehaviour(status=503, retry_after="7200"))
-    _api(
-        aws,
-        lambda_context,
-        tenant,
-        "POST",
-        SOURCES,
-        {"name": "down", "kind": "feed", "feed": {"url": site.url("/down.xml"), "poll_minutes": 5}},
-    )
+    _register_feed(aws, lambda_context, tenant, "down", site.url("/down.xml"), poll_minutes=5)
     assert _read_now(aws, lambda_context, tenant, "down") == []
     source = _source(aws, lambda_context, tenant, "down")
     assert source["feed"]["status"] == "failing"
@@ -257,7 +242,7 @@ def test_a_feed_that_cannot_be_read_is_a_failed_read_naming_why_never_a_failed_m
     if publish:
         site.publish("/f", publish[0], publish[1])
     site.misbehave("/f", misbehaviour)
-    _api(aws, lambda_context, tenant, "POST", SOURCES, {"name": "f", "kind": "feed", "feed": {"url": site.url("/f")}})
+    _register_feed(aws, lambda_context, tenant, "f", site.url("/f"))
     assert _read_now(aws, lambda_context, tenant, "f") == []
     source = _source(aws, lambda_context, tenant, "f")
     assert source["feed"]["status"] == "failing"
@@ -282,14 +267,7 @@ def test_a_read_asked_for_now_takes_the_scheduled_read_so_the_feed_is_not_read_t
     aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
 ) -> None:
     site.publish("/now.xml", rss(("Satu", "https://now.example/1", NOW)))
-    _api(
-        aws,
-        lambda_context,
-        tenant,
-        "POST",
-        SOURCES,
-        {"name": "now", "kind": "feed", "feed": {"url": site.url("/now.xml")}},
-    )
+    _register_feed(aws, lambda_context, tenant, "now", site.url("/now.xml"))
     assert _api(aws, lambda_context, tenant, "POST", READ_NOW, source="now")[0] == 202
     assert _schedule(aws)["queued"] == 0
     assert len(_read_queued(aws, lambda_context)) == 1
@@ -300,14 +278,7 @@ def test_two_scheduler_runs_at_once_queue_each_due_read_once(
     aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
 ) -> None:
     for index in range(12):
-        _api(
-            aws,
-            lambda_context,
-            tenant,
-            "POST",
-            SOURCES,
-            {"name": f"feed-{index}", "kind": "feed", "feed": {"url": site.url(f"/{index}.xml")}},
-        )
+        _register_feed(aws, lambda_context, tenant, f"feed-{index}", site.url(f"/{index}.xml"))
     assert _schedule(aws)["queued"] == 12
     assert _schedule(aws) == {"queued": 0, "taken_elsewhere": 0, "stopped_early": False}
     assert len(aws.queued_bodies("FeedQueue")) == 12
@@ -339,14 +310,7 @@ def test_a_feed_source_that_cannot_work_is_a_422_naming_the_problem(
 def test_a_feed_source_takes_no_webhook_rotation_or_import_and_a_webhook_is_not_read(
     aws: AwsStack, tenant: tuple[str, str], lambda_context: Any
 ) -> None:
-    _api(
-        aws,
-        lambda_context,
-        tenant,
-        "POST",
-        SOURCES,
-        {"name": "feed", "kind": "feed", "feed": {"url": "https://a.example/f"}},
-    )
+    _register_feed(aws, lambda_context, tenant, "feed", "https://a.example/f")
     _api(aws, lambda_context, tenant, "POST", SOURCES, {"name": "hook"})
     assert _api(aws, lambda_context, tenant, "POST", ROTATE, source="feed")[0] == 409
     assert _api(aws, lambda_context, tenant, "POST", READ_NOW, source="hook")[0] == 409
@@ -365,14 +329,7 @@ def test_a_removed_feed_source_is_no_longer_scheduled_and_its_queued_read_is_dro
     aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
 ) -> None:
     site.publish("/gone.xml", rss(("Satu", "https://g.example/1", NOW)))
-    _api(
-        aws,
-        lambda_context,
-        tenant,
-        "POST",
-        SOURCES,
-        {"name": "gone", "kind": "feed", "feed": {"url": site.url("/gone.xml")}},
-    )
+    _register_feed(aws, lambda_context, tenant, "gone", site.url("/gone.xml"))
     assert _schedule(aws)["queued"] == 1
     assert _api(aws, lambda_context, tenant, "DELETE", SOURCE, source="gone")[0] == 200
     assert _read_queued(aws, lambda_context) == []
