@@ -201,7 +201,7 @@ def registered(tenant_id: str, incoming: SourceIn, now: datetime) -> tuple[Sourc
     if incoming.kind in _READ_BY_SIGAP:
         read = Source(**common, preset=None, mapping=None, secrets=[], feed=incoming.feed,
                       channel=incoming.channel or _READ_BY_SIGAP[incoming.kind],
-                      feed_state=FeedState(next_read_at=now))  # fmt: skip
+                      feed_state=FeedState(next_read_at=now) if incoming.feed else FeedState())  # fmt: skip
         return read, None
     preset = PRESETS[incoming.preset or "sigap"] if incoming.mapping is None else None
     secret = new_secret(incoming.verification) if incoming.kind is SourceKind.WEBHOOK else None
