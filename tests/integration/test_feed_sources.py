@@ -348,3 +348,18 @@ def test_a_feed_on_a_private_or_metadata_address_is_refused_before_any_connectio
                 "https://[64:ff9b::a9fe:a9fe]/feed", "https://[2002:a9fe:a9fe::]/feed"):  # fmt: skip
         with pytest.raises(FeedFetchError, match="not a public internet address"):
             FeedFetcher().get(url)
+
+
+def test_two_tenants_following_one_feed_each_get_its_items_once_and_their_own_health(
+    aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
+) -> None:
+    other = aws.new_tenant("kopi-senja")
+    site.publish("/shared.xml", rss(("Berita bersama", "https://shared.example/1", NOW)))
+    for who in (tenant, (other[0].tenant_id, other[1])):
+        assert _register_feed(aws, lambda_context, who, "shared", site.url("/shared.xml"))[0] == 201
+    assert _schedule(aws)["queued"] == 2
+    queued = _read_queued(aws, lambda_context)
+    assert sorted(mention["tenant_id"] for mention in queued) == ["kopi-senja", "teh-segar"]
+    assert len({mention["id"] for mention in queued}) == 1  # the same item id, kept apart by tenant
+    for who in (tenant, (other[0].tenant_id, other[1])):
+        assert _source(aws, lambda_context, who, "shared")["health"]["accepted"] == 1
