@@ -17,6 +17,7 @@ import gzip
 import json
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -157,6 +158,25 @@ CAMPAIGN = [
     "suka banget sama varian baru {b}, enak dan segar #{tag}",
     "Loving the new {b} flavour, great campaign! #{tag}",
 ]
+BACKLASH_NEUTRAL = [
+    "iklan baru {b} lagi rame dibahas di timeline",
+    "udah liat iklan {b} yang baru? banyak yang bahas",
+    "{b}'s new ad is all over my feed today",
+    "jadi {b} beneran bikin iklan kayak gitu ya",
+    "ada yang tau kenapa iklan {b} ditarik?",
+    "everyone is talking about the {b} ad",
+    "iklan {b} bikin orang debat di sini",
+    "thread soal iklan {b} kemarin, baca dulu sebelum komentar",
+    "{b} belum kasih tanggapan soal iklannya",
+]
+BACKLASH_NEGATIVE = [
+    "iklan {b} gak sensitif banget, kecewa",
+    "the {b} ad is tone deaf, unfollowing",
+    "boikot {b} sampai minta maaf soal iklannya",
+    "malu-maluin, {b} bikin iklan yang merendahkan perempuan",
+]
+BACKLASH_POSITIVE = ["menurutku iklan {b} biasa aja sih, lucu malah", "honestly the {b} ad was funny, chill"]
+RETWEET = "RT @{handle}: makasih {b}, paketku sampai cepet banget, mantap pelayanannya 🙏"
 SPAM = "Dapatkan saldo GRATIS 500rb dari {b}! Klik bit.ly/{code} sekarang, terbatas hari ini saja"
 
 FIRST_NAMES = "andi budi citra dewi eka fajar gita hadi indah joko kiki lina made nina oki putri rudi sari tono"
@@ -169,6 +189,8 @@ class Brand:
     per_hour: float  # mean mentions per hour of ordinary traffic
     negative_share: float
     english: bool = False  # ordinary traffic in English only (an airline's international customers)
+    shape: str | None = None  # a NAB realTweets series whose real hourly volume shapes ordinary traffic
+    from_day: float = 0.0  # ordinary traffic starts this many days in: a brand that joins mid-stream
 
 
 @dataclass
@@ -225,11 +247,16 @@ class Writer:
         self.lines.append(line)
 
     def ordinary(self, brand: Brand, start: datetime, days: int, lulls: list[tuple[datetime, datetime]]) -> None:
-        """A Poisson stream with daily and weekly rhythm; during a lull (a holiday), a third of it."""
-        moment = start
+        """A Poisson stream with daily and weekly rhythm; during a lull (a holiday), a third of it. A brand with
+        a `shape` follows a real brand's hourly volume instead (its quiet hours, bursts and all)."""
+        moment = start + timedelta(days=brand.from_day)
         end = start + timedelta(days=days)
+        shape = _nab_shape(brand.shape, moment) if brand.shape else None
         while moment < end:
-            rate = brand.per_hour * _daily(moment.hour) * _weekly(moment)
+            if shape is not None:
+                rate = brand.per_hour * next(shape)
+            else:
+                rate = brand.per_hour * _daily(moment.hour) * _weekly(moment)
             if any(low <= moment < high for low, high in lulls):
                 rate *= 0.3
             for _ in range(_poisson(self.rng, rate)):
@@ -243,6 +270,38 @@ class Writer:
                     text = f"{brand.name} {text}" if self.rng.random() < 0.5 else f"{text} @{brand.slug}"
                 self.add(brand, at, text, label)
             moment += timedelta(hours=1)
+
+
+def _nab_shape(series: str, first: datetime) -> Iterator[float]:
+    """A NAB realTweets brand's real volume, hour by hour, as multiples of its mean hour: from the same hour of
+    the day and weekday 12 hours later (a US brand's evening on Jakarta's evening), skipping the hours in or
+    near its labelled anomaly windows (those are NAB's crises, not ordinary days), and cycling if it runs out."""
+    folder = ROOT / "data" / "nab_realtweets"
+    windows = [
+        (datetime.fromisoformat(a[:19]).replace(tzinfo=UTC), datetime.fromisoformat(b[:19]).replace(tzinfo=UTC))
+        for a, b in json.loads((folder / "windows.json").read_text(encoding="utf-8"))[f"Twitter_volume_{series}.csv"]
+    ]
+    hours: dict[datetime, int] = {}
+    with (folder / f"Twitter_volume_{series}.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            moment = datetime.fromisoformat(row["timestamp"][:19]).replace(tzinfo=UTC)
+            hour = moment.replace(minute=0, second=0)
+            hours[hour] = hours.get(hour, 0) + int(float(row["value"]))
+    usable = sorted(
+        (hour, count)
+        for hour, count in hours.items()
+        if not any(low - timedelta(hours=12) <= hour <= high + timedelta(hours=12) for low, high in windows)
+    )
+    mean = sum(count for _, count in usable) / len(usable)
+    aligned = [
+        index
+        for index, (hour, _) in enumerate(usable)
+        if hour.hour == (first.hour + 12) % 24 and hour.weekday() == (first + timedelta(hours=12)).weekday()
+    ]
+    index = aligned[0] if aligned else 0
+    while True:
+        yield usable[index % len(usable)][1] / mean
+        index += 1
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -378,6 +437,24 @@ def crisis_texts(writer: Writer, brand: Brand, event: Event) -> None:
         extra = round(brand.per_hour * brand.negative_share * 1.6 * minutes / 60)
         for offset in _shaped(rng, minutes, extra, "flat"):
             writer.add(brand, at(offset), _vary(rng, rng.choice(PRICE_BACKLASH).format(b=b)), "negative")
+    elif kind in ("dawn_complaints", "modest_complaints"):
+        # negative talk that only doubles or triples, building over hours: real complaints (the labelled pool),
+        # twice the brand's average negative hour on top of what it would have had anyway
+        extra = round(brand.per_hour * brand.negative_share * 2 * minutes / 60)
+        for offset in _shaped(rng, minutes, extra, "slow"):
+            text = rng.choice(writer.pool["negative_en"] if brand.english else writer.pool["negative"])
+            writer.add(brand, at(offset), f"{b} {text}" if rng.random() < 0.6 else f"{text} @{brand.slug}", "negative")
+    elif kind == "neutral_backlash":
+        # a marketing backlash: loud (four times the usual volume) but mostly talk about the ad, labelled neutral
+        for offset in _shaped(rng, minutes, round(brand.per_hour * 3 * minutes / 60), "slow"):
+            label = rng.choices(["neutral", "negative", "positive"], weights=[60, 30, 10])[0]
+            pool = {"neutral": BACKLASH_NEUTRAL, "negative": BACKLASH_NEGATIVE, "positive": BACKLASH_POSITIVE}[label]
+            writer.add(brand, at(offset), _vary(rng, rng.choice(pool).format(b=b), happy=label == "positive"), label)
+    elif kind == "retweet_wave":
+        # one happy customer's post retweeted by 150 people in a quarter of an hour: volume, no crisis
+        handle = writer.author().lstrip("@")
+        for offset in _shaped(rng, minutes, 150, "sudden"):
+            writer.add(brand, at(offset), RETWEET.format(handle=handle, b=b), "positive", channel="social")
     elif kind == "rant":
         handle = writer.author("angry")
         for offset in _shaped(rng, minutes, 35, "flat"):
@@ -422,6 +499,9 @@ CRISES = {
     "storm",
     "viral_complaint",
     "price_backlash",
+    "dawn_complaints",
+    "modest_complaints",
+    "neutral_backlash",
 }
 
 PLANS = [
@@ -489,6 +569,34 @@ PLANS = [
             ("air-merdeka", "storm", 6.3, 300),
             ("air-merdeka", "spam", 3.2, 60),
             ("terbang-hemat", "rant", 2.5, 45),
+        ],
+        lulls=[],
+    ),
+    # Realistic shapes the first three streams lack: ordinary traffic with real brands' hourly volume (NAB
+    # realTweets: quiet nights, bursts that are nobody's crisis), crises that only double or triple negative
+    # talk over hours, two of them at dawn, one on a brand a day after it joined, and a marketing backlash that
+    # is loud but mostly neutral.
+    StreamPlan(
+        name="realistic",
+        start=datetime(2026, 5, 4, tzinfo=UTC),
+        days=14,
+        brands=[
+            Brand("tiket-kilat", "Tiket Kilat", 35, 0.3, shape="KO"),
+            Brand("asuransi-aman", "Asuransi Aman", 10, 0.2, shape="IBM"),
+            Brand("busana-lokal", "Busana Lokal", 45, 0.15, shape="GOOG"),
+            Brand("kopi-baru", "Kopi Baru", 20, 0.2, shape="CRM", from_day=8.0),
+            Brand("pulsa-murah", "Pulsa Murah", 90, 0.3, shape="AMZN"),
+        ],
+        events=[
+            ("tiket-kilat", "dawn_complaints", 9.92, 180),  # 05:00 WIB
+            ("tiket-kilat", "retweet_wave", 6.55, 15),
+            ("asuransi-aman", "dawn_complaints", 11.90, 150),  # 04:30 WIB
+            ("asuransi-aman", "rant", 7.4, 60),
+            ("busana-lokal", "neutral_backlash", 10.10, 240),
+            ("busana-lokal", "campaign", 5.45, 300),
+            ("kopi-baru", "modest_complaints", 8.75, 180),
+            ("pulsa-murah", "modest_complaints", 12.3, 150),
+            ("pulsa-murah", "retweet_wave", 9.6, 15),
         ],
         lulls=[],
     ),

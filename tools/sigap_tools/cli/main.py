@@ -280,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay a JSONL mention stream in simulated time through scoring and detection; one line per alert",
     )
     backtest.add_argument("--input", type=Path, help="JSONL mentions, each with 'tenant' (default: stdin)")
+    backtest.add_argument(
+        "--counts",
+        type=Path,
+        help="instead: a volume series, CSV of time and mention count (NAB's timestamp,value), through the volume "
+        "test; one JSON line per alert",
+    )
     backtest.add_argument("--output", type=Path, help="JSONL alert transitions (default: stdout)")
     backtest.add_argument("--sensitivity", choices=["low", "normal", "high"], default="normal")
     backtest.add_argument("--home-country", help="ISO 3166-1 alpha-2 code of every tenant's home country")

@@ -19,13 +19,13 @@ from sigap.detection.domain.models import (
     Severity,
 )
 from sigap.detection.domain.stats import binomial_sf, negative_binomial_sf, smallest_significant
+from sigap.detection.domain.surge import surge
 from sigap.detection.domain.thresholds import (
     DESIGN_EFFECT,
     GROWTH_WINDOW,
     HIGH_REACH_MIN_REACH,
     HIGH_REACH_MIN_RISK,
     HIGH_REACH_MIN_SEVERITY,
-    LONG_HOURS,
     LONG_RATIO,
     MIN_RATIO,
     SEVERE_CATEGORIES,
@@ -33,13 +33,10 @@ from sigap.detection.domain.thresholds import (
     SHIFT_MARGIN,
     SHIFT_SCREEN_SLACK,
     SIGNAL_WINDOW,
-    SPIKE_WINDOWS,
     STORY_MIN_NEGATIVE_SHARE,
     STORY_MIN_RISK,
     STORY_SIGNAL_RISK,
-    WARMUP_HOURS,
     WINDOW_MINUTES,
-    Limits,
     limits,
 )
 from sigap.detection.domain.view import DetectionView, carries, evidence, has_signal, has_story
@@ -48,116 +45,88 @@ from sigap.kernel.minute_counts import MinuteCounts
 from sigap.kernel.models import ScoredMention
 
 
+class NegativeAuthors:
+    """People as the negative-spike rule counts them: distinct authors of negative mentions, and a surge only
+    where the negative share rose too (a campaign's volume lowers it)."""
+
+    def __init__(self, view: DetectionView) -> None:
+        self._view = view
+
+    def in_window(self, window: int) -> int:
+        return len(self._view.total(window).negative_authors)
+
+    def this_hour(self) -> int:
+        return len(self.hour_so_far().negative_authors)
+
+    def hour_so_far(self) -> MinuteCounts:
+        first = minute_key(self._view.now.replace(minute=0))
+        return MinuteCounts.sum_of("this hour", [item for item in self._view.minutes if item.minute >= first])
+
+    def admits(self, window: int) -> bool:
+        total = self._view.total(window)
+        share = total.negative / total.total if total.total else 0.0
+        return share >= self._view.expectation.negative_share + SHARE_MARGIN
+
+    def admits_hours(self) -> bool:
+        current = self.hour_so_far()
+        hours = self._view.recent_hours
+        total = sum(record.total for record in hours) + current.total
+        negative = sum(record.negative for record in hours) + current.negative
+        return bool(total) and negative / total >= self._view.expectation.negative_share + SHARE_MARGIN
+
+
 def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Finding]:
-    """More distinct authors posting negatively than this hour of this weekday has ever normally seen."""
+    """More distinct authors posting negatively than this hour of this weekday has ever normally seen: a sharp
+    spike, or a surge that builds over hours (see `surge`)."""
     rule = limits(settings, Rule.NEGATIVE_SPIKE)
     if not rule.enabled:
         return []
-    best: Finding | None = None
-    for window in SPIKE_WINDOWS:
-        bound = view.quick.negative.get(window, 0)
-        if bound < rule.min_authors:
-            continue
-        expected = view.expected(Count.NEGATIVE_AUTHORS, window)
-        if bound < MIN_RATIO * expected:
-            continue
-        total = view.total(window)
-        observed = len(total.negative_authors)
-        if observed < rule.min_authors or observed < MIN_RATIO * expected:
-            continue
-        share = total.negative / total.total if total.total else 0.0
-        if share < view.expectation.negative_share + SHARE_MARGIN:
-            continue
-        p_value = negative_binomial_sf(observed, expected, view.dispersion)
-        if p_value >= rule.alpha:
-            continue
-        ratio = observed / max(expected, 0.1)
-        severity = Severity.INFO
-        if observed >= 12 and ratio >= 4:
-            severity = Severity.WARNING
-        if observed >= 30 and ratio >= 6 and p_value < rule.alpha * 1e-3:
-            severity = Severity.CRITICAL
-        if best is not None and severity.rank <= best.severity.rank:
-            continue
-        threshold = smallest_significant(expected, view.dispersion, rule.alpha, rule.min_authors)
-        best = Finding(
-            rule=Rule.NEGATIVE_SPIKE,
-            subject="brand",
-            severity=severity,
-            summary=(
-                f"{observed} people posted negatively in {window} min, {ratio:.0f}x the usual {expected:.1f} "
-                f"for this hour ({total.negative} negative of {total.total} mentions)"
-            ),
-            started_at=view.started(window, lambda item: item.negative > 0),
-            evidence=evidence(
-                view,
-                total,
-                measure="distinct authors of negative mentions",
-                observed=observed,
-                expected=expected,
-                threshold=max(threshold, math.ceil(MIN_RATIO * expected)),
-                window=window,
-                p_value=p_value,
-            ),
-        )
-    slow = _slow_negative_surge(view, rule)
-    if slow is not None and (best is None or slow.severity.rank > best.severity.rank):
-        best = slow
-    return [best] if best else []
-
-
-def _slow_negative_surge(view: DetectionView, rule: Limits) -> Finding | None:
-    """The same test over the last two completed hours and this one so far: a surge that doubles the usual for
-    hours fires even if no single hour looks like a spike. Hours sum their distinct authors, so one author
-    counts once an hour at most; the tail widens with the window (k grows with the hours summed)."""
-    if len(view.recent_hours) < LONG_HOURS or view.expectation.history_hours < WARMUP_HOURS:
-        return None
-    before = sum(record.negative_authors for record in view.recent_hours)
-    bound = before + view.quick.negative_this_hour  # mentions: an upper bound on their authors
-    if bound < 2 * rule.min_authors:
-        return None
-    window = 60 * LONG_HOURS + view.now.minute + 1
-    expected = view.expected(Count.NEGATIVE_AUTHORS, window)
-    if bound < LONG_RATIO * expected:
-        return None
-    first = minute_key(view.now.replace(minute=0))
-    this_hour = [item for item in view.minutes if item.minute >= first]
-    current = MinuteCounts.sum_of("this hour", this_hour)
-    observed = before + len(current.negative_authors)
-    if observed < 2 * rule.min_authors or observed < LONG_RATIO * expected:
-        return None
-    total = sum(record.total for record in view.recent_hours) + current.total
-    negative = sum(record.negative for record in view.recent_hours) + current.negative
-    if not total or negative / total < view.expectation.negative_share + SHARE_MARGIN:
-        return None
-    dispersion = view.dispersion * window / 60
-    p_value = negative_binomial_sf(observed, expected, dispersion)
-    if p_value >= rule.alpha:
-        return None
-    ratio = observed / max(expected, 0.1)
-    severity = Severity.CRITICAL if observed >= 60 and ratio >= 4 else Severity.WARNING
-    threshold = smallest_significant(expected, dispersion, rule.alpha, 2 * rule.min_authors)
-    whole = view.total(WINDOW_MINUTES)
-    return Finding(
-        rule=Rule.NEGATIVE_SPIKE,
-        subject="brand",
-        severity=severity,
-        summary=(
+    found = surge(view, rule, NegativeAuthors(view))
+    if found is None:
+        return []
+    window, observed, expected = found.window, found.observed, found.expected
+    ratio = found.ratio
+    if found.slow:
+        whole = view.total(WINDOW_MINUTES)
+        current = NegativeAuthors(view).hour_so_far()
+        total = sum(record.total for record in view.recent_hours) + current.total
+        negative = sum(record.negative for record in view.recent_hours) + current.negative
+        floor, ratio_floor = 2 * rule.min_authors, LONG_RATIO
+        summary = (
             f"{observed} people posted negatively over the last {window} min, {ratio:.1f}x the usual "
             f"{expected:.1f} for these hours ({negative} negative of {total} mentions)"
-        ),
-        started_at=hour_start(view.recent_hours[0].hour),
-        evidence=evidence(
-            view,
-            whole,
-            measure="distinct authors of negative mentions, summed by hour",
-            observed=observed,
-            expected=expected,
-            threshold=max(threshold, math.ceil(LONG_RATIO * expected)),
-            window=window,
-            p_value=p_value,
-        ),
-    )
+        )
+        started_at = hour_start(view.recent_hours[0].hour)
+        measure = "distinct authors of negative mentions, summed by hour"
+    else:
+        whole = view.total(window)
+        floor, ratio_floor = rule.min_authors, MIN_RATIO
+        summary = (
+            f"{observed} people posted negatively in {window} min, {ratio:.0f}x the usual {expected:.1f} "
+            f"for this hour ({whole.negative} negative of {whole.total} mentions)"
+        )
+        started_at = view.started(window, lambda item: item.negative > 0)
+        measure = "distinct authors of negative mentions"
+    threshold = smallest_significant(expected, found.dispersion, rule.alpha, floor)
+    return [
+        Finding(
+            rule=Rule.NEGATIVE_SPIKE,
+            subject="brand",
+            severity=found.severity,
+            summary=summary,
+            started_at=started_at,
+            evidence=evidence(
+                view,
+                whole,
+                measure=measure,
+                observed=observed,
+                expected=expected,
+                threshold=max(threshold, math.ceil(ratio_floor * expected)),
+                window=window,
+                p_value=found.p_value,
+            ),
+        )
+    ]
 
 
 def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Finding]:
@@ -180,7 +149,7 @@ def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Findi
         expected = view.expected(SignalAuthors(category), SIGNAL_WINDOW)
         if observed < MIN_RATIO * expected:
             continue
-        p_value = negative_binomial_sf(observed, expected, view.dispersion)
+        p_value = negative_binomial_sf(observed, expected, view.dispersion_over(SIGNAL_WINDOW))
         if p_value >= rule.alpha:
             continue
         severity = Severity.INFO
@@ -188,7 +157,7 @@ def signal_surge(view: DetectionView, settings: DetectionSettings) -> list[Findi
             severity = Severity.WARNING
         if category in SEVERE_CATEGORIES and (observed >= 12 or weight >= 15):
             severity = Severity.CRITICAL
-        threshold = smallest_significant(expected, view.dispersion, rule.alpha, rule.min_authors)
+        threshold = smallest_significant(expected, view.dispersion_over(SIGNAL_WINDOW), rule.alpha, rule.min_authors)
         label = category.replace("_", " ")
         findings.append(
             Finding(

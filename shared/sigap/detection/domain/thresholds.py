@@ -33,7 +33,7 @@ MIN_AUTHORS = {
 # Dispersion of counts around the baseline: wide while a brand is on priors, narrower once history backs it.
 DISPERSION_HISTORY = 8.0
 DISPERSION_PRIORS = 3.0
-MIN_RATIO = 3.0  # a count must also be this many times the baseline: significance alone fires on busy brands
+MIN_RATIO = 2.0  # a count must also be this many times the baseline: significance alone fires on busy brands
 SHARE_MARGIN = 0.08  # a negative spike must also raise the negative share (a campaign's volume lowers it)
 SHIFT_MARGIN = 0.25
 SHIFT_SCREEN_SLACK = 0.15
