@@ -23,6 +23,7 @@ from sigap.statements.domain.tone.patterns import (
     BLAMES,
     BLAMES_REVERSED,
     CAUSE,
+    CAUSED_BY_PUBLIC,
     CONTACT,
     DENIAL,
     EVIDENCE,
@@ -34,6 +35,8 @@ from sigap.statements.domain.tone.patterns import (
     NEGATION,
     NEXT_UPDATE,
     NO_EVIDENCE_OF,
+    NON_APOLOGY,
+    PATRONISING,
     SARCASM,
     SPECULATION_ALONE,
     SPECULATION_HEDGE,
@@ -139,8 +142,9 @@ def _blames(text: _Text) -> Iterator[_Hit]:
             if NEGATION.search(sentence[max(0, match.start() - 20) : match.start("blame")]):
                 continue  # "not the customers' fault"
             yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
-        for match in BLAMES_REVERSED.finditer(sentence):
-            yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
+        for pattern in (BLAMES_REVERSED, CAUSED_BY_PUBLIC, NON_APOLOGY, PATRONISING):
+            for match in pattern.finditer(sentence):
+                yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
 
 
 def _speculation(text: _Text) -> Iterator[_Hit]:

@@ -103,6 +103,14 @@ ANGER = compiled(
         r"shame on",
         r"disgraceful",
         r"memalukan",
+        # exasperation and scorn, whoever the sentence names
+        B + r"(?:tired|sick|weary) of" + E,
+        B + r"fed up" + E,
+        B + r"enough with" + E,
+        B + r"(?:laughable|pathetic)" + E,
+        B + r"(?:capek|lelah|bosan) (?:dengan|sama|menghadapi)" + E,
+        B + r"konyol" + E,
+        B + r"tega" + E,
     )
 )
 CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{1,}\b")
@@ -217,6 +225,7 @@ EVIDENCE = compiled(
         r"https?://",
         r"\]\(",
         r"www\.",
+        B + r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/[\w/.-]*\w",  # a page named by its address without the scheme
         B + r"hasil (?:uji|lab\w*|pemeriksaan|pengujian|tes|test|analisis|penelitian|audit|investigasi)",
         B + r"(?:uji|laboratori)\w*",
         B + r"b?bpom",
@@ -277,6 +286,28 @@ PUBLIC = any_of(
     r"pengemudi",
     r"orang tua",
     r"penggemar",
+    r"nasabah",
+    r"pengunjung",
+    r"penonton",
+    r"pembaca",
+    r"mahasiswa",
+    r"siswa",
+    r"pemudik",
+    r"pengendara",
+    r"pemegang polis",
+    r"riders?",
+    r"members?",
+    r"subscribers?",
+    r"shoppers?",
+    r"travell?ers?",
+    r"students?",
+    r"clients?",
+    r"visitors?",
+    r"viewers?",
+    r"readers?",
+    r"motorists?",
+    r"commuters?",
+    r"policyholders?",
 )
 BLAME = any_of(
     r"salah",
@@ -323,6 +354,36 @@ BLAME = any_of(
     r"ikut menyebabkan",
     r"memperburuk",
     r"bikin (?:makin |tambah )?parah",
+    r"(?:shared|gave(?: away)?|disclosed|handed over|membagikan|memberikan|menyebarkan) (?:[\w-]+ ){0,3}"
+    r"(?:codes?|otp|pins?|passwords?|kode|kata sandi|sandi)",
+    r"(?:set|entered|typed|chose|picked|selected|used|memasukkan|memilih|mengisi|memakai) (?:the |a |an )?"
+    r"(?:wrong|incorrect|salah)",
+    r"salah (?:memasukkan|memilih|mengisi|input|ketik)",
+    r"yang (?:datang |tiba |hadir )?(?:terlambat|telat|lupa|mengabaikan|nekat|memaksa)",
+    r"who (?:arrived late|came late|were late|was late|forgot|ignored|insisted)",
+)
+# The public named as the cause: "because riders ...", "karena masyarakat tidak ...".
+CAUSED_BY_PUBLIC = compiled(
+    B + r"(?:because|since|karena|akibat|gara-gara|due to|caused by|disebabkan oleh)\W+(?:(?:some|many|most|a few|"
+    r"several|sebagian|beberapa|banyak|para|the|our) )?"
+    + PUBLIC
+    + r"\W+(?:yang )?(?:tidak|tak|gak|belum|lupa|salah|terlambat|telat|lalai|mengabaikan|membagikan|memberikan|"
+    r"set|entered|typed|chose|picked|shared|gave|ignored|forgot|failed|did not|didn't|arrived late|were late|"
+    r"clicked|misused|kept)" + E
+)
+# Sorry for how people feel, not for what happened: "sorry that some customers feel upset", "mohon maaf apabila
+# ada pihak yang merasa tersinggung", "we regret that a few guests were disappointed".
+NON_APOLOGY = compiled(
+    B
+    + r"(?:sorry|apologi[sz]e|regret|maaf)(?:\W+\w+){0,3}?\W+(?:if|that|jika|apabila|bila|kalau|seandainya)"
+    + r"(?:\W+\w+){0,6}?\W+(?:feel|feels|felt|were|was|are|is|merasa|terasa)?\W*"
+    + r"(?:upset|offended|disappointed|hurt|uncomfortable|unhappy|tersinggung|kecewa|tidak nyaman|dirugikan|"
+    r"sakit hati)" + E
+)
+# Talking down to the people who complain: "try restarting your phone before complaining".
+PATRONISING = compiled(
+    B + r"(?:try|coba|please|silakan|mohon)(?:\W+\w+){0,5}?\W+(?:before|sebelum) (?:complaining|komplain|protes|"
+    r"mengeluh|posting|ngomel|nyinyir|spreading|menyebar\w*)" + E
 )
 BLAMES = compiled(B + PUBLIC + r"(?P<gap>(?:\W+\w+){0,8}?)\W+" + r"(?P<blame>" + BLAME + r")" + E)
 BLAMES_REVERSED = compiled(B + r"(?:seharusnya|harusnya|mestinya|semestinya)\W+" + PUBLIC + E)
@@ -408,6 +469,9 @@ CONTACT = compiled(
         B + r"customer (?:care|service|support|line)",
         B + r"(?:reach|write to|email|e-mail|message) us",
         B + r"careline",
+        # a short public number after what it is for: "Informasi: 119 ext 9", "call 188"
+        B + r"(?:call|telepon|telp|hubungi|informasi|info|hotline|bantuan|help|darurat|emergency|pengaduan)\W{1,3}"
+        r"\d{3}(?:\s*(?:ext|ekst)\.?\s*\d+)?" + E,
         r"https?://\S*(?:bantuan|help|support|contact|kontak|pengaduan)",
     )
 )
@@ -449,9 +513,20 @@ ID_MARKER = any_of(
     r"juga",
     r"langsung",
     r"masih",
+    r"udah",  # casual "sudah"
+    r"teknisi",
+    r"petugas",
 )
 EN_SUBJECT = any_of(
-    r"we", r"we're", r"we've", r"we'll", r"our \w+", r"the company", r"\w+ teams?", r"(?:any|every|all) \w+ \w+"
+    r"we",
+    r"we're",
+    r"we've",
+    r"we'll",
+    r"our \w+",
+    r"the company",
+    r"\w+ teams?",
+    r"(?:any|every|all) \w+ \w+",
+    r"(?:crews?|engineers?|technicians?|staff|officers?|nurses?|doctors?|workers?|teams?|plumbers?|drivers?)",
 )
 EN_ACTION = any_of(
     r"recall\w*",
@@ -460,7 +535,7 @@ EN_ACTION = any_of(
     r"suspend\w*",
     r"investigat\w+",
     r"\w*test\w*",
-    r"work\w*",
+    r"work(?:s|ing|ed)? (?:with|on|to|around|through|together|closely)",
     r"cooperat\w+",
     r"refund\w*",
     r"replac\w+",
@@ -519,6 +594,25 @@ EN_ACTION = any_of(
     r"evacuat\w+",
     r"treat\w*",
     r"suppl\w+",
+)
+# Passives that say what is known or felt, not what is being done ("sudah diketahui", "sedang diduga").
+ID_NOT_DONE = any_of(
+    r"ketahui",
+    r"duga",
+    r"kabarkan",
+    r"beritakan",
+    r"sebut",
+    r"anggap",
+    r"rasakan",
+    r"harapkan",
+    r"tuduh",
+    r"nilai",
+    # telling is not doing: "akan disampaikan", "dapat dihubungi"
+    r"sampaikan",
+    r"umumkan",
+    r"informasikan",
+    r"beritahukan",
+    r"hubungi",
 )
 # What a company says it feels or knows is not something it is doing.
 ID_NOT_ACTION = (
@@ -629,6 +723,17 @@ ACTION = compiled(
         r"(?!" + ID_NOT_ACTION + r")me\w+",
         B + EN_SUBJECT + r" (?:have|'ve|had|has) (?:already |now |also |just )?(?!" + EN_NOT_ACTION + r")\w+ed" + E,
         B + EN_SUBJECT + r" (?:are|'re|is) (?:now |still |also |already )?(?!" + EN_NOT_ACTION + r")\w+ing" + E,
+        B
+        + r"(?:sudah|udah|telah|sedang|lagi|tengah|akan|segera|kini|langsung) di(?!"
+        + ID_NOT_DONE
+        + r")[a-z]{3,}"
+        + E,
+        B + r"(?:is|are|was|were) (?:now |still |also )?being (?!" + EN_NOT_ACTION + r")\w+(?:ed|en|wn|lt)" + E,
+        B + r"(?:has|have) (?:now |also |already )?been (?!" + EN_NOT_ACTION + r")\w+ed" + E,
+        B + r"(?:is|are) (?:now )?(?:stationed|deployed|on site|at the scene|in place|underway)" + E,
+        # what is done again ("the pool has reopened", "service has been restored"), whoever the subject is
+        B + r"(?:has|have|had) (?:now |also |already |since )?(?:been )?(?!received|remained|realised|realized|"
+        r"regretted|requested|reported|refused)re\w+ed" + E,
         B + r"will receive (?:a |an )?(?:\w+ )?(?:refund|credit|compensation|replacement|voucher)",
         B + r"(?:penarikan|penghentian|investigasi|penyelidikan|kompensasi|ganti rugi|pengembalian dana|"
         r"penggantian|tanpa biaya|gratis|free of charge|compensation|refunds?|recall)" + E,
@@ -649,7 +754,7 @@ UPDATE_WORD = any_of(
 )
 TIME_MARKER = any_of(
     r"pukul",
-    r"jam \d",
+    r"jam \d{1,2}",
     r"\d{1,2}[.:]\d{2}",
     r"wib|wita|wit|utc|gmt",
     r"besok",
@@ -679,6 +784,13 @@ TIME_MARKER = any_of(
     r"every day|daily",
 )
 TELL = any_of(
+    r"let (?:\w+ ){0,3}know",
+    r"confirm\w*",
+    r"notice",
+    r"again",
+    r"(?:mem|di)?beri(?:kan)? kabar",
+    r"kabarin",
+    r"kabari\w*",
     r"publish\w*",
     r"shar\w+",
     r"post\w*",
@@ -711,7 +823,13 @@ TELL = any_of(
 )
 NEXT_UPDATE = compiled(
     any_of(
-        B + r"(?:next|further|another|following|final) updates?",
+        B + r"(?:next|further|another|following|final|new) (?:updates?|notices?|statements?|announcements?|"
+        r"bulletins?|briefings?|reports?|posts?|information)",
+        B + r"(?:check back|come back|cek (?:lagi|kembali)|pantau (?:terus )?(?:halaman|laman))",
+        # the bare verb after "kami": "kami perbarui setiap hari", "data terbaru kami umumkan setiap Senin"
+        B + r"(?:kami|kita) (?:\w+ )?(?:perbarui|umumkan|sampaikan|kabarkan|informasikan|laporkan|bagikan|update|"
+        r"posting|unggah)" + E,
+        B + r"(?:kami|kita|we|we'll) (?:\w+ ){0,2}" + TELL + r"(?:\W+\w+){0,3}?\W+(?:lagi|again)" + E,
         B + r"(?:(?:mem|di)perbarui\w*|updat\w*|(?:meng|di)umumkan\w*|publish\w*|post\w*)(?:\W+\w+){0,8}?\W+"
         r"(?:setiap|tiap|every|each|daily)" + E,
         B + r"(?:pembaruan|update|informasi|kabar|laporan|pengumuman) (?:\w+ ){0,2}"
