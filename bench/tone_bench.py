@@ -12,7 +12,14 @@ from sigap.statements.domain.tone.models import ToneRule
 
 ROOT = Path(__file__).resolve().parents[1]
 EIGHT = list(ToneRule)[:8]
-FILES = ("tone_cases.jsonl", "tone_holdout.jsonl", "tone_fresh.jsonl", "tone_other.jsonl", "tone_blind.jsonl")
+FILES = (
+    "tone_cases.jsonl",
+    "tone_holdout.jsonl",
+    "tone_fresh.jsonl",
+    "tone_other.jsonl",
+    "tone_blind.jsonl",
+    "tone_third.jsonl",
+)
 # Each later file's micro-F1 when first measured, before any rule was changed for it (data/statements/README.md):
 # the honest estimate for statements nobody tuned the rules on. tone_blind.jsonl was scored once, after the changes
 # made on tone_other.jsonl.
@@ -21,6 +28,7 @@ FIRST_MEASURED = {
     "tone_fresh.jsonl": "0.867",
     "tone_other.jsonl": "0.606",
     "tone_blind.jsonl": "0.839 (scored once)",
+    "tone_third.jsonl": "0.375",
 }
 
 

@@ -25,6 +25,7 @@ from sigap.statements.domain.tone.patterns import (
     CAUSE,
     CAUSED_BY_PUBLIC,
     CONTACT,
+    CREDENTIALS_BLAMED,
     DENIAL,
     EVIDENCE,
     EXCLAMATIONS,
@@ -142,7 +143,7 @@ def _blames(text: _Text) -> Iterator[_Hit]:
             if NEGATION.search(sentence[max(0, match.start() - 20) : match.start("blame")]):
                 continue  # "not the customers' fault"
             yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
-        for pattern in (BLAMES_REVERSED, CAUSED_BY_PUBLIC, NON_APOLOGY, PATRONISING):
+        for pattern in (BLAMES_REVERSED, CAUSED_BY_PUBLIC, CREDENTIALS_BLAMED, NON_APOLOGY, PATRONISING):
             for match in pattern.finditer(sentence):
                 yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
 

@@ -86,6 +86,9 @@ SARCASM = compiled(
         r"oh (?:sure|great|really|please)",
         r"yeah,? right",
         r"keep (?:believing|dreaming)",
+        r"apparently,? (?:some|certain|a few) (?:people|folks|users|netizens|experts)",
+        r"know(?:s)? (?:more|better) (?:\w+ ){0,5}than (?:our|the|actual|real)",
+        r"(?:katanya|rupanya) (?:ada )?(?:yang )?lebih (?:tahu|paham|pintar)",
     )
 )
 ANGER = compiled(
@@ -193,7 +196,7 @@ LEGAL_THREAT = compiled(
         B + r"prosecut\w+",
         B + r"report\w* (?:\w+ ){0,5}to the (?:police|authorities)",
         B + r"police (?:report|complaint)s?",
-        B + r"(?:our|my) (?:lawyers?|attorneys?|legal team)",
+        B + r"(?:our|my) (?:lawyers?|attorneys?|legal team|solicitors?|counsel|law firm)",
         B + r"press(?:ing)? charges",
         B + r"criminal (?:charges|complaint)",
         B + r"held (?:legally )?(?:accountable|liable) (?:in|by|under) (?:law|court)",
@@ -369,16 +372,26 @@ CAUSED_BY_PUBLIC = compiled(
     + PUBLIC
     + r"\W+(?:yang )?(?:tidak|tak|gak|belum|lupa|salah|terlambat|telat|lalai|mengabaikan|membagikan|memberikan|"
     r"set|entered|typed|chose|picked|shared|gave|ignored|forgot|failed|did not|didn't|arrived late|were late|"
-    r"clicked|misused|kept)" + E
+    r"clicked|misused|kept|stored|left|opened|downloaded|installed|bought|ate|drank|menyimpan|membiarkan|membuka|"
+    r"mengklik|mengunduh|memasang|membeli|mengonsumsi|memakai|menggunakan)" + E
 )
 # Sorry for how people feel, not for what happened: "sorry that some customers feel upset", "mohon maaf apabila
 # ada pihak yang merasa tersinggung", "we regret that a few guests were disappointed".
 NON_APOLOGY = compiled(
     B
-    + r"(?:sorry|apologi[sz]e|regret|maaf)(?:\W+\w+){0,3}?\W+(?:if|that|jika|apabila|bila|kalau|seandainya)"
-    + r"(?:\W+\w+){0,6}?\W+(?:feel|feels|felt|were|was|are|is|merasa|terasa)?\W*"
-    + r"(?:upset|offended|disappointed|hurt|uncomfortable|unhappy|tersinggung|kecewa|tidak nyaman|dirugikan|"
-    r"sakit hati)" + E
+    + r"(?:sorry|apologi[sz]e|regret|maaf)(?:\W+\w+){0,4}?\W+(?:if|that|jika|apabila|bila|kalau|seandainya|who|yang)"
+    + r"(?:\W+\w+){0,6}?\W+(?:feel|feels|felt|were|was|are|is|merasa|terasa|may have been|might have been|"
+    r"may be|might be)\W+"
+    + r"(?:upset|offended|disappointed|hurt|uncomfortable|unhappy|confused|misled|tersinggung|kecewa|tidak nyaman|"
+    r"dirugikan|sakit hati|bingung)" + E
+)
+# Whoever reused a leaked or weak password is a customer: saying so puts the breach on them.
+CREDENTIALS_BLAMED = compiled(
+    B + r"(?:used|reused|re-used|chose|picked|memakai|menggunakan) (?:\w+ ){0,3}(?:weak|leaked|simple|the same|lemah|"
+    r"bocor|sama) (?:\w+ )?(?:passwords?|kata sandi|sandi)(?:\W+\w+){0,3}?\W+(?:that|which|yang)?"
+    + r"|"
+    + B
+    + r"(?:passwords?|kata sandi|sandi) (?:that|which|yang) (?:had |has )?(?:already )?(?:leaked|bocor)"
 )
 # Talking down to the people who complain: "try restarting your phone before complaining".
 PATRONISING = compiled(
@@ -450,6 +463,10 @@ CAUSE = compiled(
         r"deliberate\w*",
         r"intentional\w*",
         r"tamper\w*",
+        r"started by",
+        r"set by",
+        r"sabotag\w+",
+        r"dalang\w*",
     )
     + E
 )
@@ -554,10 +571,8 @@ EN_ACTION = any_of(
     r"strengthen\w*",
     r"tighten\w*",
     r"sent",
-    r"send\w*",
-    r"shar\w+",
-    r"publish\w*",
-    r"report\w*",
+    r"(?:send\w*|shar\w+|publish\w*|report\w*)"
+    r"(?! (?:an |the |our |more |further |a |you )?(?:updates?|news|information|details|more)\b)",
     r"pull\w*",
     r"remov\w+",
     r"stop\w*",
@@ -734,6 +749,8 @@ ACTION = compiled(
         # what is done again ("the pool has reopened", "service has been restored"), whoever the subject is
         B + r"(?:has|have|had) (?:now |also |already |since )?(?:been )?(?!received|remained|realised|realized|"
         r"regretted|requested|reported|refused)re\w+ed" + E,
+        B + r"(?:sudah|udah|lagi|sedang|bakal|akan|langsung) (?:\w+ )?(?!ingin|lain|yakin|mungkin|kemarin|main|dingin|"
+        r"miskin|pusing|prihatin|batin)(?:nge)?[a-z]{3,}in" + E,
         B + r"will receive (?:a |an )?(?:\w+ )?(?:refund|credit|compensation|replacement|voucher)",
         B + r"(?:penarikan|penghentian|investigasi|penyelidikan|kompensasi|ganti rugi|pengembalian dana|"
         r"penggantian|tanpa biaya|gratis|free of charge|compensation|refunds?|recall)" + E,
@@ -785,6 +802,8 @@ TIME_MARKER = any_of(
 )
 TELL = any_of(
     r"let (?:\w+ ){0,3}know",
+    r"keterangan",
+    r"lanjutan",
     r"confirm\w*",
     r"notice",
     r"again",
@@ -826,6 +845,7 @@ NEXT_UPDATE = compiled(
         B + r"(?:next|further|another|following|final|new) (?:updates?|notices?|statements?|announcements?|"
         r"bulletins?|briefings?|reports?|posts?|information)",
         B + r"(?:check back|come back|cek (?:lagi|kembali)|pantau (?:terus )?(?:halaman|laman))",
+        B + r"(?:updat\w*|kabar\w*|post\w*|informasikan|umumkan)\W+(?:lagi|again|kembali)" + E,
         # the bare verb after "kami": "kami perbarui setiap hari", "data terbaru kami umumkan setiap Senin"
         B + r"(?:kami|kita) (?:\w+ )?(?:perbarui|umumkan|sampaikan|kabarkan|informasikan|laporkan|bagikan|update|"
         r"posting|unggah)" + E,
