@@ -444,10 +444,12 @@ def crisis_texts(writer: Writer, brand: Brand, event: Event) -> None:
         for offset in _shaped(rng, minutes, extra, "slow"):
             text = rng.choice(writer.pool["negative_en"] if brand.english else writer.pool["negative"])
             writer.add(brand, at(offset), f"{b} {text}" if rng.random() < 0.6 else f"{text} @{brand.slug}", "negative")
-    elif kind == "neutral_backlash":
-        # a marketing backlash: loud (four times the usual volume) but mostly talk about the ad, labelled neutral
+    elif kind in ("neutral_backlash", "quiet_backlash"):
+        # a marketing backlash: loud (four times the usual volume) but mostly talk about the ad, labelled neutral;
+        # the quiet one is no more negative than the brand's usual talk
+        weights = [60, 30, 10] if kind == "neutral_backlash" else [75, 15, 10]
         for offset in _shaped(rng, minutes, round(brand.per_hour * 3 * minutes / 60), "slow"):
-            label = rng.choices(["neutral", "negative", "positive"], weights=[60, 30, 10])[0]
+            label = rng.choices(["neutral", "negative", "positive"], weights=weights)[0]
             pool = {"neutral": BACKLASH_NEUTRAL, "negative": BACKLASH_NEGATIVE, "positive": BACKLASH_POSITIVE}[label]
             writer.add(brand, at(offset), _vary(rng, rng.choice(pool).format(b=b), happy=label == "positive"), label)
     elif kind == "retweet_wave":
@@ -502,6 +504,7 @@ CRISES = {
     "dawn_complaints",
     "modest_complaints",
     "neutral_backlash",
+    "quiet_backlash",
 }
 
 PLANS = [
@@ -590,6 +593,7 @@ PLANS = [
         events=[
             ("tiket-kilat", "dawn_complaints", 9.92, 180),  # 05:00 WIB
             ("tiket-kilat", "retweet_wave", 6.55, 15),
+            ("tiket-kilat", "quiet_backlash", 12.15, 180),
             ("asuransi-aman", "dawn_complaints", 11.90, 150),  # 04:30 WIB
             ("asuransi-aman", "rant", 7.4, 60),
             ("busana-lokal", "neutral_backlash", 10.10, 240),
