@@ -86,6 +86,10 @@ SARCASM = compiled(
         r"oh (?:sure|great|really|please)",
         r"yeah,? right",
         r"keep (?:believing|dreaming)",
+        r"why (?:on earth |in the world )?would (?:we|anyone|a company)",
+        r"how could we (?:ever|possibly)",
+        r"(?:apa|buat apa|untuk apa) (?:untungnya|gunanya) (?:bagi|buat|untuk) kami",
+        r"mana mungkin kami",
         r"apparently,? (?:some|certain|a few) (?:people|folks|users|netizens|experts)",
         r"know(?:s)? (?:more|better) (?:\w+ ){0,5}than (?:our|the|actual|real)",
         r"(?:katanya|rupanya) (?:ada )?(?:yang )?lebih (?:tahu|paham|pintar)",
@@ -197,6 +201,9 @@ LEGAL_THREAT = compiled(
         B + r"report\w* (?:\w+ ){0,5}to the (?:police|authorities)",
         B + r"police (?:report|complaint)s?",
         B + r"(?:our|my) (?:lawyers?|attorneys?|legal team|solicitors?|counsel|law firm)",
+        B + r"(?:proses|tindak|tindaklanjuti|tempuh|bawa)\w* (?:\w+ ){0,3}(?:sesuai|secara|ke) "
+        r"(?:ketentuan |jalur |ranah )?hukum",
+        B + r"reserve (?:the|our|all) rights? to (?:take|pursue|seek)",
         B + r"press(?:ing)? charges",
         B + r"criminal (?:charges|complaint)",
         B + r"held (?:legally )?(?:accountable|liable) (?:in|by|under) (?:law|court)",
@@ -221,6 +228,8 @@ DENIAL = compiled(
         B + r"(?:categorically|strongly|firmly) (?:deny|denies|reject)",
         B + r"we deny",
         B + r"not true",
+        B + r"no truth (?:whatsoever )?(?:to|in)",
+        B + r"tidak dapat dipertanggungjawabkan" + E,
     )
 )
 EVIDENCE = compiled(
@@ -362,6 +371,10 @@ BLAME = any_of(
     r"(?:set|entered|typed|chose|picked|selected|used|memasukkan|memilih|mengisi|memakai) (?:the |a |an )?"
     r"(?:wrong|incorrect|salah)",
     r"salah (?:memasukkan|memilih|mengisi|input|ketik)",
+    r"tidak (?:melengkapi|mematuhi|menjaga|memperbarui|mengaktifkan|mengganti|menaati|memperhatikan)",
+    r"ignor\w* (?:\w+ ){0,2}(?:warnings?|instructions?|advice|rules|guidance|guidelines)",
+    r"mengabaikan (?:\w+ ){0,2}(?:peringatan|imbauan|petunjuk|aturan|instruksi)",
+    r"put (?:their|your) own",
     r"yang (?:datang |tiba |hadir )?(?:terlambat|telat|lupa|mengabaikan|nekat|memaksa)",
     r"who (?:arrived late|came late|were late|was late|forgot|ignored|insisted)",
 )
@@ -734,6 +747,8 @@ ACTION = compiled(
             r"refund\w*",
         )
         + E,
+        B + r"(?:petugas|teknisi|relawan|staf|pegawai|karyawan|dinas|tim)(?: \w+){0,3} (?:telah|sudah|sedang|akan|"
+        r"tengah|segera|terus) (?!" + ID_NOT_ACTION + r")me\w+",
         B + r"(?:kami|kita|tim \w+|tim|\w+ kami|perusahaan) (?:telah|sudah|sedang|akan|tengah|segera|terus) "
         r"(?!" + ID_NOT_ACTION + r")me\w+",
         B + EN_SUBJECT + r" (?:have|'ve|had|has) (?:already |now |also |just )?(?!" + EN_NOT_ACTION + r")\w+ed" + E,
@@ -752,6 +767,9 @@ ACTION = compiled(
         B + r"(?:sudah|udah|lagi|sedang|bakal|akan|langsung) (?:\w+ )?(?!ingin|lain|yakin|mungkin|kemarin|main|dingin|"
         r"miskin|pusing|prihatin|batin)(?:nge)?[a-z]{3,}in" + E,
         B + r"will receive (?:a |an )?(?:\w+ )?(?:refund|credit|compensation|replacement|voucher)",
+        B + EN_SUBJECT + r" (?:have|'ve|has|had) (?:now |also |already |just )?(?:made|built|set up|put|taken|given|"
+        r"brought|begun|done|shut|cut|paid|hired|sent|found|moved)" + E,
+        B + EN_SUBJECT + r" (?:have|'ve|has|had) (?:now |also |already |just )?asked (?:our|the|all|every|each) \w+ to",
         B + r"(?:penarikan|penghentian|investigasi|penyelidikan|kompensasi|ganti rugi|pengembalian dana|"
         r"penggantian|tanpa biaya|gratis|free of charge|compensation|refunds?|recall)" + E,
     )
@@ -848,7 +866,7 @@ NEXT_UPDATE = compiled(
         B + r"(?:updat\w*|kabar\w*|post\w*|informasikan|umumkan)\W+(?:lagi|again|kembali)" + E,
         # the bare verb after "kami": "kami perbarui setiap hari", "data terbaru kami umumkan setiap Senin"
         B + r"(?:kami|kita) (?:\w+ )?(?:perbarui|umumkan|sampaikan|kabarkan|informasikan|laporkan|bagikan|update|"
-        r"posting|unggah)" + E,
+        r"posting|unggah|kabarin|kabari|infokan|infoin)" + E,
         B + r"(?:kami|kita|we|we'll) (?:\w+ ){0,2}" + TELL + r"(?:\W+\w+){0,3}?\W+(?:lagi|again)" + E,
         B + r"(?:(?:mem|di)perbarui\w*|updat\w*|(?:meng|di)umumkan\w*|publish\w*|post\w*)(?:\W+\w+){0,8}?\W+"
         r"(?:setiap|tiap|every|each|daily)" + E,
