@@ -28,7 +28,6 @@ from sigap.detection.domain.rules import findings_for
 from sigap.detection.domain.scope import judge_scope
 from sigap.detection.domain.stats import binomial_sf, negative_binomial_sf, smallest_significant
 from sigap.detection.domain.view import DetectionView
-from sigap.kernel.minute_counts import AggregateWindow
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Signal
 from sigap_tools.backtest.memory import (
     MemoryAggregates,
@@ -480,47 +479,3 @@ def test_a_baseline_saved_with_signals_in_per_hour_reads_as_the_same_typed_expec
     assert expectation.per_minute(Count.NEGATIVE_AUTHORS) == 5.0 / 60
     # And written again it keeps the new shape (read back unchanged)
     assert Expectation.model_validate_json(expectation.model_dump_json()) == expectation
-
-
-class _CountingAggregates(MemoryAggregates):
-    """Memory aggregates that remember the longest span any one read asked for."""
-
-    longest = timedelta(0)
-
-    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow:
-        self.longest = max(self.longest, until - since)
-        return super().window(tenant_id, since, until)
-
-
-def test_history_imported_before_detection_ran_becomes_the_baseline_a_day_per_minute() -> None:
-    # Given ten days of a brand's mentions stored before its detector ever ran (a bulk import of last month)
-    aggregates = _CountingAggregates()
-    detector = DetectorPorts(
-        aggregates=aggregates,
-        history=MemoryHistory(),
-        state=MemoryState(),
-        alerts=MemoryAlerts(),
-        events=MemoryEvents(),
-        samples=MemorySamples(),
-    )
-    start = NOW - timedelta(days=10)
-    for hour in range(10 * 24):
-        moment = start + timedelta(hours=hour)
-        for index in range(3):
-            aggregates.add(scored(f"h{hour}-{index}", f"@a{hour % 40}-{index}", moment + timedelta(minutes=index)))
-    # When it is evaluated minute after minute from now on
-    settings = DetectionSettings()
-    expectations = []
-    for minute in range(35):
-        evaluate_tenant("brand-a", NOW + timedelta(minutes=minute), settings, detector)
-        state = detector.state.get("brand-a")
-        assert state is not None
-        assert state.expectation is not None
-        expectations.append(state.expectation)
-    # Then within half an hour the whole ten days are history and the baseline is seasonal, not priors
-    assert expectations[-1].history_hours == 10 * 24
-    assert expectations[-1].source == "seasonal baseline from 10 days of history"
-    assert expectations[-1].per_hour[Count.NEGATIVE] == pytest.approx(3.0)
-    # And it got there a day at a time: no single read asked for more than a day of minutes
-    assert aggregates.longest <= timedelta(hours=24, minutes=59)
-    assert expectations[0].history_hours < expectations[-1].history_hours

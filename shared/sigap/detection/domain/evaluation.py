@@ -31,7 +31,7 @@ from sigap.kernel.aggregates import minute_at, minute_key, minute_start
 from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts
 from sigap.kernel.models import ScoredMention, is_story_id
 
-BACKFILL_HOURS = 24  # hours a roll-up reads at most: a month of history is rolled a day a minute
+BACKFILL_HOURS = 24
 HISTORY = timedelta(days=29)
 SAMPLES = 3
 
@@ -130,30 +130,23 @@ def choose_samples(candidates: Sequence[ScoredMention], story_id: str | None, li
 
 
 def _roll_up(tenant_id: str, state: DetectorState, minute: datetime, ports: DetectorPorts) -> DetectorState:
-    """Completed hours since the last roll-up become history, and the baseline for this hour is recomputed.
-
-    A tenant's first roll-up starts from the whole span a baseline reads (HISTORY), not from its first
-    evaluation: a month of history brought in by a bulk import before detection ran is a seasonal baseline, not a
-    cold start. Each roll-up reads at most BACKFILL_HOURS of minutes, so that month is rolled a day per
-    evaluated minute (about half an hour), every read bounded; a detector that was stopped for days catches up
-    the same way."""
+    """Completed hours since the last roll-up become history, and the baseline for this hour is recomputed."""
     current = minute_key(minute)[:13]
-    last = hour_start(current) - HOUR
-    first = hour_start(current) - HISTORY
+    if state.expectation is not None and state.expectation.hour == current:
+        return state
+    first = hour_start(current) - HOUR * BACKFILL_HOURS
     if state.rolled_hour:
         first = max(first, hour_start(state.rolled_hour) + HOUR)
-    if state.expectation is not None and state.expectation.hour == current and first > last:
-        return state
-    upto = min(last, first + HOUR * (BACKFILL_HOURS - 1))
+    last = hour_start(current) - HOUR
     records: list[HourRecord] = []
     active_since = state.active_since
     if first <= last:
-        window = ports.aggregates.window(tenant_id, first, upto + timedelta(minutes=59))
+        window = ports.aggregates.window(tenant_id, first, last + timedelta(minutes=59))
         by_hour: dict[str, list[MinuteCounts]] = {}
         for item in window.minutes:
             by_hour.setdefault(item.minute[:13], []).append(item)
         moment = first
-        while moment <= upto:
+        while moment <= last:
             key = hour_key(moment)
             if key in by_hour and not active_since:
                 active_since = key
@@ -163,14 +156,13 @@ def _roll_up(tenant_id: str, state: DetectorState, minute: datetime, ports: Dete
     if records:
         ports.history.put_hours(tenant_id, records)
     history = ports.history.hours(tenant_id, hour_key(hour_start(current) - HISTORY), hour_key(last))
-    previous = state.expectation if state.expectation is not None and state.expectation.hour != current else None
     return state.model_copy(
         update={
-            "rolled_hour": hour_key(upto) if first <= last else state.rolled_hour,
+            "rolled_hour": hour_key(last),
             "active_since": active_since,
             "expectation": expectation_for(current, history),
             "recent_hours": [record for record in history if record.hour >= hour_key(last - HOUR)][-2:],
-            "earlier": [*state.earlier, *([previous] if previous else [])][-2:],
+            "earlier": [*state.earlier, *([state.expectation] if state.expectation else [])][-2:],
         }
     )
 
