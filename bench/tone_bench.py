@@ -20,6 +20,7 @@ FILES = (
     "tone_blind.jsonl",
     "tone_third.jsonl",
     "tone_fourth.jsonl",
+    "tone_fifth.jsonl",
 )
 # Each later file's micro-F1 when first measured, before any rule was changed for it (data/statements/README.md):
 # the honest estimate for statements nobody tuned the rules on. tone_blind.jsonl was scored once, after the changes
@@ -31,6 +32,7 @@ FIRST_MEASURED = {
     "tone_blind.jsonl": "0.839 (scored once)",
     "tone_third.jsonl": "0.375",
     "tone_fourth.jsonl": "0.400",
+    "tone_fifth.jsonl": "0.364",
 }
 
 

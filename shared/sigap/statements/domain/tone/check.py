@@ -30,6 +30,7 @@ from sigap.statements.domain.tone.patterns import (
     EVIDENCE,
     EXCLAMATIONS,
     FIRST_PERSON,
+    HAPPENS_WHEN_PUBLIC,
     INSULTS,
     JARGON,
     LEGAL_THREAT,
@@ -143,7 +144,14 @@ def _blames(text: _Text) -> Iterator[_Hit]:
             if NEGATION.search(sentence[max(0, match.start() - 20) : match.start("blame")]):
                 continue  # "not the customers' fault"
             yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
-        for pattern in (BLAMES_REVERSED, CAUSED_BY_PUBLIC, CREDENTIALS_BLAMED, NON_APOLOGY, PATRONISING):
+        for pattern in (
+            BLAMES_REVERSED,
+            CAUSED_BY_PUBLIC,
+            HAPPENS_WHEN_PUBLIC,
+            CREDENTIALS_BLAMED,
+            NON_APOLOGY,
+            PATRONISING,
+        ):
             for match in pattern.finditer(sentence):
                 yield _Hit(ToneRule.BLAMES_PUBLIC, start + match.start(), start + match.end())
 

@@ -90,6 +90,9 @@ SARCASM = compiled(
         r"how could we (?:ever|possibly)",
         r"(?:apa|buat apa|untuk apa) (?:untungnya|gunanya) (?:bagi|buat|untuk) kami",
         r"mana mungkin kami",
+        r"kok (?:bisa|mau) (?:ya )?(?:orang|netizen|kalian|masyarakat|anda)",
+        r"(?:hoaks|hoax|isu|berita|fitnah) murahan",
+        r"cheap (?:rumou?rs?|lies|hoax\w*|gossip)",
         r"apparently,? (?:some|certain|a few) (?:people|folks|users|netizens|experts)",
         r"know(?:s)? (?:more|better) (?:\w+ ){0,5}than (?:our|the|actual|real)",
         r"(?:katanya|rupanya) (?:ada )?(?:yang )?lebih (?:tahu|paham|pintar)",
@@ -397,6 +400,15 @@ NON_APOLOGY = compiled(
     r"may be|might be)\W+"
     + r"(?:upset|offended|disappointed|hurt|uncomfortable|unhappy|confused|misled|tersinggung|kecewa|tidak nyaman|"
     r"dirugikan|sakit hati|bingung)" + E
+)
+# Harm said to happen whenever the public does something: "these incidents happen when parents leave ...".
+HAPPENS_WHEN_PUBLIC = compiled(
+    B
+    + r"(?:happen\w*|occur\w*|terjadi|muncul) (?:\w+ )?(?:when|whenever|if|because|ketika|saat|karena|kalau|bila|jika)"
+    + r"\W+(?:(?:some|many|the|para|sebagian) )?"
+    + PUBLIC
+    + r"(?!\W+(?:kami|kita)\b)"  # "pengemudi kami": the company's own people, not the public
+    + E
 )
 # Whoever reused a leaked or weak password is a customer: saying so puts the breach on them.
 CREDENTIALS_BLAMED = compiled(
@@ -767,6 +779,10 @@ ACTION = compiled(
         B + r"(?:sudah|udah|lagi|sedang|bakal|akan|langsung) (?:\w+ )?(?!ingin|lain|yakin|mungkin|kemarin|main|dingin|"
         r"miskin|pusing|prihatin|batin)(?:nge)?[a-z]{3,}in" + E,
         B + r"will receive (?:a |an )?(?:\w+ )?(?:refund|credit|compensation|replacement|voucher)",
+        B + r"(?:we're|we've|we'll) (?:now |also |already |still |just )?(?!" + EN_NOT_ACTION + r")\w+(?:ing|ed)" + E,
+        # a bare verb after "sudah kami": "sampel sudah kami ambil"
+        B + r"(?:sudah|telah|sedang|segera|langsung|akan) kami (?!" + ID_NOT_DONE + r"|kabari\w*|perbarui|bagikan|"
+        r"harap\w*|terima\w*|update)[a-z]{3,}" + E,
         B + EN_SUBJECT + r" (?:have|'ve|has|had) (?:now |also |already |just )?(?:made|built|set up|put|taken|given|"
         r"brought|begun|done|shut|cut|paid|hired|sent|found|moved)" + E,
         B + EN_SUBJECT + r" (?:have|'ve|has|had) (?:now |also |already |just )?asked (?:our|the|all|every|each) \w+ to",
@@ -775,6 +791,7 @@ ACTION = compiled(
     )
 )
 UPDATE_WORD = any_of(
+    r"info",
     r"pembaruan",
     r"pemutakhiran",
     r"update\w*",
@@ -815,6 +832,7 @@ TIME_MARKER = any_of(
     r"\d{1,2} (?:jan\w*|feb\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|agu\w*|aug\w*|sep\w*|okt\w*|oct\w*|nov\w*|des\w*"
     r"|dec\w*)",
     r"(?:a\.m\.|p\.m\.|am|pm)",
+    r"\d{1,2}(?:[.:]\d{2})? ?(?:am|pm|a\.m\.|p\.m\.)",
     r"setiap hari",
     r"every day|daily",
 )
@@ -863,6 +881,8 @@ NEXT_UPDATE = compiled(
         B + r"(?:next|further|another|following|final|new) (?:updates?|notices?|statements?|announcements?|"
         r"bulletins?|briefings?|reports?|posts?|information)",
         B + r"(?:check back|come back|cek (?:lagi|kembali)|pantau (?:terus )?(?:halaman|laman))",
+        B + r"(?:will|akan) (?:\w+ ){0,2}" + TELL + E,
+        B + r"more (?:news |info |information |details |updates? )?(?:at|by|around)" + E,
         B + r"(?:updat\w*|kabar\w*|post\w*|informasikan|umumkan)\W+(?:lagi|again|kembali)" + E,
         # the bare verb after "kami": "kami perbarui setiap hari", "data terbaru kami umumkan setiap Senin"
         B + r"(?:kami|kita) (?:\w+ )?(?:perbarui|umumkan|sampaikan|kabarkan|informasikan|laporkan|bagikan|update|"
