@@ -141,9 +141,11 @@ def assign_stories(
     """A story id per text: the story most of its bands belong to, or a new one named after it.
 
     Deterministic under concurrency: a band's story is claimed once (first writer wins) and never changes, and a
-    text's story is decided from what its bands hold after this batch's claims. Two batches racing with copies of
-    one hoax, each finding its bands new, each claim some; both then read the same winners for the same bands and
-    choose the same story (the one most bands hold, the smallest id on a tie), instead of each keeping its own."""
+    story is decided from what the bands hold after this batch's claims, for each group of the batch's texts that
+    share a band (copies of one text travel together), over the group's bands together. Two batches racing with
+    copies of one hoax, each finding its bands new, each claim some; both then read the same winners for the same
+    bands and choose the same story (the one most bands hold, the smallest id on a tie), instead of each keeping
+    its own. Deciding text by text instead let two variants of one forward land on different winners."""
     band_keys = band_keys_of(tokenised)
     by_tenant: dict[str, list[int]] = {}
     for position, tenant_id in enumerate(tenant_ids):
@@ -152,18 +154,48 @@ def assign_stories(
     for tenant_id, positions in by_tenant.items():
         wanted = list({key for position in positions for key in band_keys[position]})
         known = dict(index.lookup(tenant_id, wanted))
+        groups = [
+            (group, sorted({key for position in group for key in band_keys[position]}))
+            for group in _sharing_a_band(positions, band_keys)
+        ]
         fresh: dict[str, str] = {}
-        for position in positions:
-            story = _most_held(band_keys[position], known) or story_id_of(tenant_id, mention_ids[position])
-            for key in band_keys[position]:
+        for group, keys in groups:
+            story = _most_held(keys, known) or story_id_of(tenant_id, mention_ids[group[0]])
+            for key in keys:
                 if key not in known:
                     known[key] = story
                     fresh[key] = story
         if fresh:
             known |= index.remember(tenant_id, fresh)
-        for position in positions:
-            assigned[position] = _most_held(band_keys[position], known) or story_id_of(tenant_id, mention_ids[position])
+        for group, keys in groups:
+            story = _most_held(keys, known) or story_id_of(tenant_id, mention_ids[group[0]])
+            for position in group:
+                assigned[position] = story
     return [assigned[position] for position in range(len(tenant_ids))]
+
+
+def _sharing_a_band(positions: Sequence[int], band_keys: Sequence[Sequence[str]]) -> list[list[int]]:
+    """The positions grouped by shared band keys (union-find), each group in order, groups by first position."""
+    parent = {position: position for position in positions}
+
+    def root(position: int) -> int:
+        while parent[position] != position:
+            parent[position] = parent[parent[position]]
+            position = parent[position]
+        return position
+
+    first_with: dict[str, int] = {}
+    for position in positions:
+        for key in band_keys[position]:
+            other = first_with.setdefault(key, position)
+            if other != position:
+                a, b = root(other), root(position)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for position in positions:
+        groups.setdefault(root(position), []).append(position)
+    return sorted(groups.values())
 
 
 def _most_held(keys: Sequence[str], held: Mapping[str, str]) -> str | None:
