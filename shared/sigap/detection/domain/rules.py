@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
+from functools import cached_property, partial
 
 from sigap.detection.domain.baseline import PRIOR, Count, SignalAuthors, hour_start
 from sigap.detection.domain.models import (
@@ -56,11 +56,19 @@ class NegativeAuthors:
         return len(self._view.total(window).negative_authors)
 
     def this_hour(self) -> int:
-        return len(self.hour_so_far().negative_authors)
+        return len(self.hour_so_far.negative_authors)
 
+    @cached_property
     def hour_so_far(self) -> MinuteCounts:
+        """This hour's minutes added up once (author sets joined): the slow surge, its gate and its summary share it."""
         first = minute_key(self._view.now.replace(minute=0))
         return MinuteCounts.sum_of("this hour", [item for item in self._view.minutes if item.minute >= first])
+
+    def over_hours(self) -> tuple[int, int]:
+        """Negative and all mentions over the completed recent hours and this one so far."""
+        hours = self._view.recent_hours
+        negative = sum(record.negative for record in hours) + self.hour_so_far.negative
+        return negative, sum(record.total for record in hours) + self.hour_so_far.total
 
     def admits(self, window: int) -> bool:
         total = self._view.total(window)
@@ -68,10 +76,7 @@ class NegativeAuthors:
         return share >= self._view.expectation.negative_share + SHARE_MARGIN
 
     def admits_hours(self) -> bool:
-        current = self.hour_so_far()
-        hours = self._view.recent_hours
-        total = sum(record.total for record in hours) + current.total
-        negative = sum(record.negative for record in hours) + current.negative
+        negative, total = self.over_hours()
         return bool(total) and negative / total >= self._view.expectation.negative_share + SHARE_MARGIN
 
 
@@ -81,16 +86,15 @@ def negative_spike(view: DetectionView, settings: DetectionSettings) -> list[Fin
     rule = limits(settings, Rule.NEGATIVE_SPIKE)
     if not rule.enabled:
         return []
-    found = surge(view, rule, NegativeAuthors(view))
+    people = NegativeAuthors(view)
+    found = surge(view, rule, people)
     if found is None:
         return []
     window, observed, expected = found.window, found.observed, found.expected
     ratio = found.ratio
     if found.slow:
         whole = view.total(WINDOW_MINUTES)
-        current = NegativeAuthors(view).hour_so_far()
-        total = sum(record.total for record in view.recent_hours) + current.total
-        negative = sum(record.negative for record in view.recent_hours) + current.negative
+        negative, total = people.over_hours()
         floor, ratio_floor = 2 * rule.min_authors, LONG_RATIO
         summary = (
             f"{observed} people posted negatively over the last {window} min, {ratio:.1f}x the usual "
