@@ -126,6 +126,9 @@ def test_a_volume_series_is_read_as_nab_writes_it_and_bad_lines_are_named() -> N
         ("timestamp,value\nyesterday,3\n", "line 2"),
         ("timestamp,value\n2015-03-02 10:00:00,-1\n", "whole number"),
         ("timestamp,value\n2015-03-02 10:00:00,2.5\n", "whole number"),
+        ("timestamp,value\n2015-03-02 10:00:00,nan\n", "whole number"),
+        ("timestamp,value\n2015-03-02T10:00:00Z,inf\n", "whole number"),
+        ("timestamp,value\n2015-03-02T10:00:00Z,1e400\n", "whole number"),
         ("timestamp,value\n2015-03-02 10:00:00\n", "a time and a count"),
         ("", "empty"),
     ):
@@ -157,6 +160,12 @@ def test_backtest_counts_writes_one_line_per_alert_and_a_bad_file_is_a_clear_err
     assert failed.returncode == 2
     assert "line 2" in failed.stderr
     assert "Traceback" not in failed.stderr
+    # And so is a file that is not text at all
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"timestamp,value\n\xd0\x80\xff\xfe,3\n")
+    garbled = subprocess.run([*command[:-1], str(binary)], capture_output=True, text=True, check=False, timeout=60)
+    assert garbled.returncode == 2
+    assert "not UTF-8 text" in garbled.stderr
 
 
 def test_the_readme_counts_example_prints_what_it_shows() -> None:

@@ -42,6 +42,9 @@ def _counts(args: argparse.Namespace, settings: DetectionSettings) -> int:
     except (OSError, BadSeriesError) as error:
         print(f"sigap backtest --counts: {error}", file=sys.stderr)
         return 2
+    except UnicodeDecodeError:
+        print(f"sigap backtest --counts: {args.counts} is not UTF-8 text (a CSV of time,count)", file=sys.stderr)
+        return 2
     alerts = 0
     with contextlib.ExitStack() as files:
         sink: IO[str] = files.enter_context(args.output.open("w", encoding="utf-8")) if args.output else sys.stdout

@@ -12,6 +12,7 @@ that time suppressed). The series is evaluated at each of its own points.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -77,7 +78,7 @@ def read_series(handle: IO[str]) -> list[CountPoint]:
             count = float(row[1])
         except ValueError as error:
             raise BadSeriesError(f"line {number}: {error}") from None
-        if count < 0 or count != int(count):
+        if not math.isfinite(count) or count < 0 or count != int(count):
             raise BadSeriesError(f"line {number}: a count is a whole number of mentions, got {row[1]!r}")
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
         rows[moment] = rows.get(moment, 0) + int(count)
