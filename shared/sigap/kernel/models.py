@@ -36,9 +36,10 @@ STORY_ID_PATTERN = r"^s-[0-9a-f]{12}$"
 _STORY_ID = re.compile(STORY_ID_PATTERN)
 
 
-def story_id_of(tenant_id: str, first_mention_id: str) -> str:
-    """The story a first copy starts, named from its tenant and mention id (stable across retries)."""
-    return "s-" + hashlib.blake2b(f"{tenant_id}\x00{first_mention_id}".encode(), digest_size=8).hexdigest()[:12]
+def story_id_of(tenant_id: str, seed: str) -> str:
+    """A story named from its tenant and a seed (stories: the smallest band key of the copies that start it), so
+    the same copies name the same story on every retry and in every racing batch."""
+    return "s-" + hashlib.blake2b(f"{tenant_id}\x00{seed}".encode(), digest_size=8).hexdigest()[:12]
 
 
 def is_story_id(value: str) -> bool:

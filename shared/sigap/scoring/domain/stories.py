@@ -145,7 +145,10 @@ def assign_stories(
     share a band (copies of one text travel together), over the group's bands together. Two batches racing with
     copies of one hoax, each finding its bands new, each claim some; both then read the same winners for the same
     bands and choose the same story (the one most bands hold, the smallest id on a tie), instead of each keeping
-    its own. Deciding text by text instead let two variants of one forward land on different winners."""
+    its own. Deciding text by text instead let two variants of one forward land on different winners. A new
+    story is named from its group's smallest band key, not from a mention id: batches racing with the same copies
+    mint the same id, so every band they claim holds that one story and a copy arriving later finds it whichever
+    bands it shares."""
     band_keys = band_keys_of(tokenised)
     by_tenant: dict[str, list[int]] = {}
     for position, tenant_id in enumerate(tenant_ids):
@@ -159,8 +162,8 @@ def assign_stories(
             for group in _sharing_a_band(positions, band_keys)
         ]
         fresh: dict[str, str] = {}
-        for group, keys in groups:
-            story = _most_held(keys, known) or story_id_of(tenant_id, mention_ids[group[0]])
+        for _group, keys in groups:
+            story = _most_held(keys, known) or story_id_of(tenant_id, keys[0])
             for key in keys:
                 if key not in known:
                     known[key] = story
@@ -168,7 +171,7 @@ def assign_stories(
         if fresh:
             known |= index.remember(tenant_id, fresh)
         for group, keys in groups:
-            story = _most_held(keys, known) or story_id_of(tenant_id, mention_ids[group[0]])
+            story = _most_held(keys, known) or story_id_of(tenant_id, keys[0])
             for position in group:
                 assigned[position] = story
     return [assigned[position] for position in range(len(tenant_ids))]
