@@ -322,3 +322,26 @@ def test_subscribing_answers_the_same_for_a_new_a_pending_and_a_confirmed_addres
     )
     assert status == 422
     assert "email" in json.dumps(problem)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% for i in range(100000000) %}x{% endfor %}",
+        "{% include '/etc/passwd' %}",
+        "{{ 'x' * 100000000 }}",
+        "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
+    ],
+)
+def test_a_template_that_would_tie_up_the_function_is_refused_when_saved_with_a_422(
+    world: dict[str, Any], body: str
+) -> None:
+    template = {"en": {"title": "Update", "body": body}}
+    got, answer, _ = world["api"].call(
+        "PUT", f"{BASE}/statement-templates/{{name}}", world["key"], body=template, tenant=TENANT, name="probe"
+    )
+    assert got == 422, answer
+    assert "en.body" in json.dumps(answer)
+    listed, templates, _ = world["api"].call("GET", f"{BASE}/statement-templates", world["key"], tenant=TENANT)
+    assert listed == 200
+    assert all(item["name"] != "probe" for item in templates["items"])

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError, UndefinedError, meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sigap.kernel.errors import SigapError
 from sigap.kernel.language import Language
 from sigap.statements.domain.models import LocalisedText, StatementContent
+from sigap.statements.domain.template_sandbox import ENVIRONMENT, TemplateLimitError, problem_in, render_bounded
 
 TEMPLATE_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 BUILT_IN = "crisis"
@@ -48,7 +48,7 @@ class StatementTemplate(BaseModel):
         for text in (self.id, self.en):
             if text is not None:
                 for part in (text.title, text.body):
-                    names |= meta.find_undeclared_variables(_ENVIRONMENT.parse(part))
+                    names |= meta.find_undeclared_variables(ENVIRONMENT.parse(part)) - set(ENVIRONMENT.globals)
         return sorted(names)
 
 
@@ -58,8 +58,6 @@ class NamedTemplate(BaseModel):
     template: StatementTemplate
     variables: list[str]
 
-
-_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 _CRISIS_ID = TemplateText(
     title="{{ brand }}: {{ headline_id }}",
@@ -126,7 +124,8 @@ def named(name: str, template: StatementTemplate, *, built_in: bool) -> NamedTem
 
 
 def check_template(template: StatementTemplate) -> None:
-    """A template that does not even parse is refused when it is saved, not when a crisis needs it."""
+    """A template that does not parse, or says what the sandbox does not allow, is refused when it is saved,
+    not when a crisis needs it."""
     if template.id is None and template.en is None:
         raise TemplateProblemError("template", "give the template in 'id', 'en' or both")
     for language, text in (("id", template.id), ("en", template.en)):
@@ -134,9 +133,11 @@ def check_template(template: StatementTemplate) -> None:
             continue
         for part in ("title", "body"):
             try:
-                _ENVIRONMENT.parse(getattr(text, part))
+                tree = ENVIRONMENT.parse(getattr(text, part))
             except TemplateError as exc:
                 raise TemplateProblemError(f"{language}.{part}", f"not a valid template: {exc}") from exc
+            if (refusal := problem_in(tree)) is not None:
+                raise TemplateProblemError(f"{language}.{part}", refusal)
 
 
 def render(template: StatementTemplate, variables: dict[str, str], first: Language) -> StatementContent:
@@ -149,13 +150,23 @@ def render(template: StatementTemplate, variables: dict[str, str], first: Langua
         if text is None:
             continue
         try:
-            title = _ENVIRONMENT.from_string(text.title).render(**variables)
-            body = _ENVIRONMENT.from_string(text.body).render(**variables)
+            title = render_bounded(text.title, variables)
+            body = render_bounded(text.body, variables)
         except UndefinedError as exc:
             raise TemplateProblemError("variables", str(exc)) from exc
-        except TemplateError as exc:
+        except TemplateLimitError as exc:
             raise TemplateProblemError(f"template.{language}", str(exc)) from exc
-        texts[language] = LocalisedText(title=_one_line(title)[:200], body=body.strip())
+        # What a template computes can fail like any expression ({{ 1 / 0 }}, {{ 1 + 'a' }}): the tenant's
+        # template is at fault, not the request, and the answer names it.
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+            raise TemplateProblemError(f"template.{language}", f"{type(exc).__name__}: {exc}") from exc
+        try:
+            texts[language] = LocalisedText(title=_one_line(title)[:200], body=body.strip())
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            problem_text = f"renders a {where} that {problem['msg'].lower()}"
+            raise TemplateProblemError(f"template.{language}", problem_text) from exc
     chosen = first if first.value in texts else Language(next(iter(texts)))
     try:
         return StatementContent(first=chosen, **texts)
