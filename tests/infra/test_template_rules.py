@@ -199,6 +199,7 @@ def test_no_function_may_scan_a_table(template: Template) -> None:
 
 
 def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) -> None:
+    from sigap.accounts.settings import AccountsSettings
     from sigap.detection.settings import AlertsApiSettings, DetectorSettings, EvaluatorSettings
     from sigap.ingest.settings import IngestSettings
     from sigap.mentions.settings import QuerySettings
@@ -215,6 +216,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     from sigap.statements.settings import FeedbackSettings, PublisherSettings, RemindersSettings, StatementsApiSettings
 
     settings = {
+        "AccountsFunction": AccountsSettings,
         "IngestFunction": IngestSettings,
         "QueryFunction": QuerySettings,
         "ScoringFunction": ScoringSettings,
@@ -236,8 +238,13 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "RemindersFunction": RemindersSettings,
         "FeedbackFunction": FeedbackSettings,
     }
+    from sigap.platform.user_tokens import UserPoolSettings
+
     for spec in template.functions():
         read = {field.alias for field in settings[spec.logical_id].model_fields.values()}
+        paths = [event["Properties"].get("Path", "") for event in spec.events.values() if event["Type"] == "HttpApi"]
+        if any(path.startswith("/v1/tenants/{tenant}") for path in paths):  # a caller's key or sign-in is checked
+            read |= {field.alias for field in UserPoolSettings.model_fields.values()}
         given = {name for name in spec.environment if not name.startswith("POWERTOOLS_")}
         assert given <= read, f"{spec.logical_id} is given {sorted(given - read)}, which it never reads"
         required = {field.alias for field in settings[spec.logical_id].model_fields.values() if field.is_required()}

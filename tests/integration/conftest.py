@@ -3,24 +3,34 @@ and each function's environment resolved from the template exactly as the local 
 
 from __future__ import annotations
 
+import gzip
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
+import moto.cognitoidp
 import pytest
 from moto import mock_aws
 
-from sigap.kernel.models import StackMode, Tenant, utc_now
+from sigap.kernel.identity import Role
+from sigap.kernel.models import StackMode, Tenant, TenantKind, utc_now
 from sigap.platform.aws import reset_clients
+from sigap.platform.user_tokens import UserTokens
 from sigap.tenants.store import TenantStore
 from sigap_tools.local.provision import Provisioned, provision
 from sigap_tools.local.template import Resolver, Template, as_string_map
+from sigap_tools.people import UserPoolRef, add_person, sign_in
 from sigap_tools.tenants import create_tenant
 
 EMAIL_SENDER = "alerts@sigap.test"
+PASSWORD = "Sigap-test-passw0rd"
+# moto signs its user pools' tokens with one published key; in-process moto answers boto3, not urllib3, so the
+# functions' fetch of the pool's keys is answered from the same file moto's server serves them from.
+MOTO_JWKS = gzip.decompress((Path(moto.cognitoidp.__file__).parent / "resources" / "jwks-public.json.gz").read_bytes())
 
 
 def _clear_caches() -> None:
@@ -58,10 +68,23 @@ class AwsStack:
             self.monkeypatch.setenv("EMAIL_SENDER", EMAIL_SENDER)
         _clear_caches()
 
-    def new_tenant(self, tenant_id: str = "brand-a") -> tuple[Tenant, str]:
+    def new_tenant(self, tenant_id: str = "brand-a", kind: TenantKind = TenantKind.BRAND) -> tuple[Tenant, str]:
         return create_tenant(
-            TenantStore(self.table("TenantsTable")), tenant_id, None, mode=StackMode.MULTI, now=utc_now()
+            TenantStore(self.table("TenantsTable")), tenant_id, None, mode=StackMode.MULTI, now=utc_now(), kind=kind
         )
+
+    @property
+    def user_pool(self) -> UserPoolRef:
+        return UserPoolRef(
+            self.provisioned.user_pools["UserPool"], self.provisioned.user_pool_clients["UserPoolClient"]
+        )
+
+    def new_person(self, tenant_id: str, email: str, role: Role = Role.ADMIN) -> str:
+        """A person with a role on the tenant, signed in: their ID token."""
+        cognito = boto3.client("cognito-idp")
+        tenants = TenantStore(self.table("TenantsTable"))
+        add_person(cognito, self.user_pool, tenants, tenant_id, email, role, password=PASSWORD, now=utc_now())
+        return sign_in(cognito, self.user_pool, email, PASSWORD)
 
     def queued_bodies(self, logical_id: str = "ScoringQueue") -> list[str]:
         sqs = boto3.client("sqs")
@@ -97,7 +120,9 @@ def aws(template: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStac
             boto3.client("secretsmanager"),
             s3=boto3.client("s3"),
             ses=boto3.client("ses"),
+            cognito=boto3.client("cognito-idp"),
         )
+        monkeypatch.setattr(UserTokens, "fetch_jwks", lambda self, url: MOTO_JWKS)
         boto3.client("ses").verify_email_identity(EmailAddress=EMAIL_SENDER)
         yield AwsStack(provisioned, resolver, template, monkeypatch)
     _clear_caches()

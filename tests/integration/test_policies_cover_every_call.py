@@ -165,7 +165,7 @@ def test_every_aws_call_of_the_alerting_functions_is_granted_by_their_policies(
     silence = call(
         "POST",
         f"{base}/silences",
-        {"matchers": [{"label": "rule", "op": "=", "value": "high_reach"}], "created_by": "r"},
+        {"matchers": [{"label": "rule", "op": "=", "value": "high_reach"}]},
     )
     call("DELETE", f"{base}/silences/{{silence_id}}", silence_id=silence["silence_id"])
     # The notifier: an alert event, then its group's flush
@@ -198,13 +198,13 @@ def test_every_aws_call_of_the_alerting_functions_is_granted_by_their_policies(
     aws.use_function_environment("NotificationsFunction")
     recorder.function = "NotificationsFunction"
     api = load_handler("notifications")
-    call("POST", f"{base}/alerts/{{alert_id}}/acknowledgement", {"by": "rina"}, alert_id=alert.alert_id)
+    call("POST", f"{base}/alerts/{{alert_id}}/acknowledgement", {}, alert_id=alert.alert_id)
     history = call("GET", f"{base}/notifications")
     call("GET", f"{base}/notifications/{{notification_id}}", notification_id=history["items"][0]["notification_id"])
     incidents = call("GET", f"{base}/incidents")
     incident_id = incidents["items"][0]["incident_id"]
-    call("PATCH", f"{base}/incidents/{{incident_id}}", {"state": "identified", "by": "r"}, incident_id=incident_id)
-    call("POST", f"{base}/incidents/{{incident_id}}/notes", {"text": "n", "by": "r"}, incident_id=incident_id)
+    call("PATCH", f"{base}/incidents/{{incident_id}}", {"state": "identified"}, incident_id=incident_id)
+    call("POST", f"{base}/incidents/{{incident_id}}/notes", {"text": "n"}, incident_id=incident_id)
     call("DELETE", f"{base}/channels/{{channel_id}}", channel_id=hook_id)
     # Then every call was granted to the function that made it
     _check(
@@ -343,14 +343,14 @@ def test_every_aws_call_of_the_publishing_functions_is_granted(
     link = re.search(r"/confirm/(\S+)", _raw_emails()[-1].get_payload()[0].get_payload(decode=True).decode())
     assert link
     api.call("POST", "/v1/status/{tenant}/confirm/{token}", raw="", tenant=TENANT, token=link.group(1))
-    body = {"incident_id": INCIDENT, "by": "rina", "template": "crisis", "variables": VARIABLES}
+    body = {"incident_id": INCIDENT, "template": "crisis", "variables": VARIABLES}
     statement_id = api.call("POST", f"{base}/statements", key, body=body, tenant=TENANT)[1]["statement"]["statement_id"]
-    for step, by in (("submit", "rina"), ("reviews", "budi"), ("publish", "budi")):
+    for step, who in (("submit", setup["rina"]), ("reviews", setup["budi"]), ("publish", setup["budi"])):
         status, answer, _ = api.call(
             "POST",
             f"{base}/statements/{{statement_id}}/{step}",
-            key,
-            body={"by": by},
+            who,
+            body={},
             tenant=TENANT,
             statement_id=statement_id,
         )

@@ -18,6 +18,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
+from sigap.kernel.identity import Role
 from sigap.kernel.models import utc_now
 from sigap.notify.store import NotificationsTable
 from tests.conftest import http_event, load_handler, sqs_event
@@ -114,8 +115,12 @@ def world(aws: AwsStack, lambda_context: Any) -> dict[str, Any]:
         tenant=TENANT,
     )
     assert status == 201, created
+    people = {
+        name: aws.new_person(TENANT, f"{name}@teh-segar.example", role)
+        for name, role in (("rina", Role.RESPONDER), ("budi", Role.APPROVER), ("sari", Role.APPROVER))
+    }
     api = Http(aws, lambda_context, "StatementsFunction", "statements")
-    return {"key": key, "api": api, "channel_id": created["channel"]["channel_id"]}
+    return {"key": key, "api": api, "channel_id": created["channel"]["channel_id"]} | people
 
 
 def _subscribe_and_confirm(api: Http, address: str) -> None:
@@ -151,25 +156,20 @@ def test_a_statement_goes_from_template_to_every_channel_once_with_approval_and_
         "POST",
         f"{BASE}/statements",
         key,
-        body={"incident_id": INCIDENT, "by": "rina@teh-segar.example", "template": "crisis", "variables": VARIABLES},
+        body={"incident_id": INCIDENT, "template": "crisis", "variables": VARIABLES},
         tenant=TENANT,
     )
     assert status == 201, draft
     statement_id = draft["statement"]["statement_id"]
     assert draft["statement"]["findings"] == []
     route = f"{BASE}/statements/{{statement_id}}"
-    by_rina = {"by": "rina@teh-segar.example"}
-    assert api.call("POST", route + "/submit", key, body=by_rina, tenant=TENANT, statement_id=statement_id)[0] == 200
-    status, refused, _ = api.call(
-        "POST", route + "/reviews", key, body=by_rina, tenant=TENANT, statement_id=statement_id
-    )
+    rina, budi = world["rina"], world["budi"]
+    assert api.call("POST", route + "/submit", rina, body={}, tenant=TENANT, statement_id=statement_id)[0] == 200
+    status, refused, _ = api.call("POST", route + "/reviews", rina, body={}, tenant=TENANT, statement_id=statement_id)
     assert status == 403
-    assert refused["error"]["code"] == "not_allowed"
-    by_budi = {"by": "budi@teh-segar.example"}
-    assert api.call("POST", route + "/reviews", key, body=by_budi, tenant=TENANT, statement_id=statement_id)[0] == 200
-    status, published, _ = api.call(
-        "POST", route + "/publish", key, body=by_budi, tenant=TENANT, statement_id=statement_id
-    )
+    assert refused["error"]["code"] == "missing_permission"  # a responder's role does not approve
+    assert api.call("POST", route + "/reviews", budi, body={}, tenant=TENANT, statement_id=statement_id)[0] == 200
+    status, published, _ = api.call("POST", route + "/publish", budi, body={}, tenant=TENANT, statement_id=statement_id)
     assert status == 202, published
     assert published["statement"]["state"] == "published"
     before = len(_raw_emails())
@@ -234,18 +234,18 @@ def test_the_report_renders_as_html_and_pdf_and_the_public_json_shows_only_publi
         "POST",
         f"{BASE}/statements",
         key,
-        body={"incident_id": INCIDENT, "by": "rina", "template": "crisis", "variables": VARIABLES},
+        body={"incident_id": INCIDENT, "template": "crisis", "variables": VARIABLES},
         tenant=TENANT,
     )
     statement_id = draft["statement"]["statement_id"]
     route = f"{BASE}/statements/{{statement_id}}"
-    api.call("POST", route + "/submit", key, body={"by": "rina"}, tenant=TENANT, statement_id=statement_id)
+    api.call("POST", route + "/submit", world["rina"], body={}, tenant=TENANT, statement_id=statement_id)
     status, _, _ = api.call("GET", "/v1/status/{tenant}", tenant=TENANT)
     _, public, _ = api.call("GET", "/v1/status/{tenant}", tenant=TENANT)
     assert status == 200
     assert public["incidents"] == [], "a statement in review is not public"
-    api.call("POST", route + "/reviews", key, body={"by": "budi"}, tenant=TENANT, statement_id=statement_id)
-    api.call("POST", route + "/publish", key, body={"by": "budi"}, tenant=TENANT, statement_id=statement_id)
+    api.call("POST", route + "/reviews", world["budi"], body={}, tenant=TENANT, statement_id=statement_id)
+    api.call("POST", route + "/publish", world["budi"], body={}, tenant=TENANT, statement_id=statement_id)
     _drain(aws, lambda_context, [])
     aws.use_function_environment("StatementsFunction")
     _, public, _ = api.call("GET", "/v1/status/{tenant}", tenant=TENANT)
@@ -288,12 +288,12 @@ def test_the_report_renders_as_html_and_pdf_and_the_public_json_shows_only_publi
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"incident_id": INCIDENT, "by": "rina", "template": "crisis", "variables": {}}, 422, "variables"),
-        ({"incident_id": INCIDENT, "by": "rina", "template": "nope"}, 404, None),
-        ({"incident_id": "inc-20261202T0700-ffffffff", "by": "rina", "template": "crisis"}, 404, None),
-        ({"incident_id": INCIDENT, "by": "rina"}, 422, None),
+        ({"incident_id": INCIDENT, "template": "crisis", "variables": {}}, 422, "variables"),
+        ({"incident_id": INCIDENT, "template": "nope"}, 404, None),
+        ({"incident_id": "inc-20261202T0700-ffffffff", "template": "crisis"}, 404, None),
+        ({"incident_id": INCIDENT}, 422, None),
         (
-            {"incident_id": INCIDENT, "by": "rina", "content": {"first": "en", "id": {"title": "t", "body": "b"}}},
+            {"incident_id": INCIDENT, "content": {"first": "en", "id": {"title": "t", "body": "b"}}},
             422,
             None,
         ),

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 import sigap
+from sigap.accounts.api import app as accounts
 from sigap.detection import router as alerts
 from sigap.ingest import router as ingest
 from sigap.mentions import router as query
@@ -54,13 +55,18 @@ def openapi_json() -> str:
         alerts.router,
         *notifications.ROUTERS,
         *statements.ROUTERS,
+        *accounts.ROUTERS,
     ):
         describer.include_router(copy.copy(router))
     generated = describer.get_openapi_json_schema(
         title=TITLE,
         version=sigap.__version__,
         description=DESCRIPTION,
-        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="sgp_<tenant>_<secret>")},
+        security_schemes={
+            "bearerAuth": HTTPBearer(
+                bearerFormat="an API key (sgp_<tenant>_<key id>.<secret>) or a sign-in ID token (a JWT)"
+            )
+        },
         security=[{"bearerAuth": []}],
     )
     return json.dumps(json.loads(generated), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from sigap.kernel.api_keys import hash_api_key, new_api_key
 from sigap.kernel.errors import SingleBrandStackError
-from sigap.kernel.models import StackMode, Tenant
+from sigap.kernel.models import StackMode, Tenant, TenantKind
 
 
 class TenantRegistry(Protocol):
@@ -17,7 +17,13 @@ class TenantRegistry(Protocol):
 
 
 def create_tenant(
-    registry: TenantRegistry, tenant_id: str, display_name: str | None, *, mode: StackMode, now: datetime
+    registry: TenantRegistry,
+    tenant_id: str,
+    display_name: str | None,
+    *,
+    mode: StackMode,
+    now: datetime,
+    kind: TenantKind = TenantKind.BRAND,
 ) -> tuple[Tenant, str]:
     """The new tenant and its API key; the key is shown once and only its hash is stored."""
     if mode is StackMode.SINGLE and registry.count(limit=1) >= 1:
@@ -31,6 +37,7 @@ def create_tenant(
         display_name=display_name or tenant_id,
         api_key_hash=hash_api_key(api_key),
         created_at=now,
+        kind=kind,
     )
     registry.create(tenant)
     return tenant, api_key

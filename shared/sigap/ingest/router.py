@@ -18,6 +18,7 @@ from sigap.ingest.mapping import lenient
 from sigap.ingest.queue import ScoringQueue
 from sigap.ingest.settings import IngestSettings
 from sigap.kernel.errors import IdempotencyKeyReusedError, RequestInProgressError
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Routes
@@ -125,7 +126,9 @@ def _ingest_once(
         raise RequestInProgressError(str(exc)) from exc
 
 
-@routes.post("/v1/tenants/{tenant}/mentions", answer="Accepted", status=HTTPStatus.ACCEPTED)
+@routes.post(
+    "/v1/tenants/{tenant}/mentions", permission=Permission.INGEST, answer="Accepted", status=HTTPStatus.ACCEPTED
+)
 def post_mentions(
     tenant: str,
     body: Annotated[IngestBody, Body(description="A mention, an array of them, or {'mentions': [...]}")],

@@ -73,3 +73,8 @@ class ConflictError(SigapError):
 
 class TooManyRecordsError(SigapError):
     """A payload holds more records than one request may carry: a 413."""
+
+
+class ForbiddenError(SigapError):
+    """The caller may not do this, though it may act on the tenant (the last admin removing themselves, a brand
+    asking for an agency's clients): a 403 naming why."""

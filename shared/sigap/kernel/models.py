@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -91,8 +92,29 @@ PublishedAt = Annotated[
 TenantId = Annotated[str, Field(pattern=TENANT_ID_PATTERN, description="Tenant (brand) slug")]
 
 
+class TenantKind(StrEnum):
+    BRAND = "brand"
+    AGENCY = "agency"  # manages client brands; its people and keys act on them
+
+
+class TenantStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # its keys, people and doors are refused until resumed; nothing is deleted
+    DELETED = "deleted"  # a tombstone: its id is never given again, so nobody can reach what it left behind
+
+
+class Quotas(BaseModel):
+    """Limits an agency sets on a client (None: no limit)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    mentions_per_day: StrictInt | None = Field(default=None, ge=1, le=100_000_000)
+    sources: StrictInt | None = Field(default=None, ge=0, le=1_000)
+
+
 class Tenant(BaseModel):
-    """One brand. A single-brand stack holds one; an agency stack holds many."""
+    """One brand, or an agency. A single-brand stack holds one brand; a multi-brand stack holds many, and an
+    agency's clients name it."""
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
@@ -100,6 +122,10 @@ class Tenant(BaseModel):
     display_name: str = Field(min_length=1, max_length=200)
     api_key_hash: str = Field(min_length=64, max_length=64)
     created_at: UtcDatetime
+    kind: TenantKind = TenantKind.BRAND
+    agency: str | None = Field(default=None, description="The agency managing this brand, if any")
+    status: TenantStatus = TenantStatus.ACTIVE
+    quotas: Quotas = Field(default_factory=Quotas)
 
 
 class Author(BaseModel):

@@ -13,6 +13,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -63,6 +64,12 @@ def s3_client() -> S3Client:
     return boto3.client("s3", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def cognito_client() -> CognitoIdentityProviderClient:
+    return boto3.client("cognito-idp", config=_CONFIG)
+
+
 def reset_clients() -> None:
-    for factory in (dynamodb_client, sqs_client, ses_client, sns_client, ssm_client, secrets_client, s3_client):
+    factories = (dynamodb_client, sqs_client, ses_client, sns_client, ssm_client, secrets_client, s3_client)
+    for factory in (*factories, cognito_client):
         factory.cache_clear()

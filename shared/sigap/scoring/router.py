@@ -19,6 +19,7 @@ from sigap.ingest.domain import IngestResult, accept_mentions
 from sigap.ingest.mapping.model import content_id
 from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.errors import UnprocessableError
+from sigap.kernel.identity import Permission
 from sigap.kernel.kinds import SourceChannel
 from sigap.kernel.models import MAX_TEXT_CHARS, Author, Engagement, MentionIn, PublishedAt, Score, utc_now
 from sigap.mentions.store import MentionStore
@@ -119,7 +120,7 @@ def _store(request: ScoreRequest, tenant_id: str, settings: ScoreApiSettings) ->
     )
 
 
-@routes.post("/v1/tenants/{tenant}/score", answer="Each text's score")
+@routes.post("/v1/tenants/{tenant}/score", permission=Permission.INGEST, answer="Each text's score")
 def post_score(tenant: str, body: Annotated[ScoreRequest, Body(description="Up to 100 texts")]) -> ScoreAnswer:
     """Score up to 100 texts now: sentiment, polarity, confidence, language, signals, reach, risk, story, factors.
 

@@ -20,7 +20,8 @@ from sigap.ingest.domain import IngestResult, accept_mentions
 from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload
 from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.errors import TooManyRecordsError, UnprocessableError
-from sigap.kernel.models import MAX_MENTIONS_PER_REQUEST, TENANT_ID_PATTERN, utc_now
+from sigap.kernel.identity import MachineKey
+from sigap.kernel.models import MAX_MENTIONS_PER_REQUEST, TENANT_ID_PATTERN, TenantStatus, utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.body import BodyProblem, body_bytes
 from sigap.platform.http.errors import error_response
@@ -31,6 +32,7 @@ from sigap.sources.domain import SOURCE_NAME_PATTERN, Source, SourceKind
 from sigap.sources.settings import HooksSettings
 from sigap.sources.store import SourcesTable, WebhookReceipts
 from sigap.sources.verification import VerificationFailedError, Verified, verify
+from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "hooks", access=Access.SOURCE_SECRET)
@@ -91,6 +93,10 @@ def verify_request(event: dict[str, Any]) -> Response[str] | None:
         metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
         _record(source, at=now, error=f"refused: {failed.reason}")
         return error_response(HTTPStatus.UNAUTHORIZED, "verification_failed", failed.reason)
+    tenant = TenantStore(settings_in(app, HooksSettings).tenants_table).get(tenant_id)
+    if tenant is None or tenant.status is not TenantStatus.ACTIVE:
+        state = tenant.status.value if tenant else "deleted"
+        return error_response(HTTPStatus.FORBIDDEN, f"tenant_{state}", f"the tenant {tenant_id!r} is {state}")
     app.append_context(source=source, verified=verified)
     return None
 
@@ -185,4 +191,13 @@ class _NoTenantKeys:
     """Webhooks carry a source's proof, never a tenant's API key: no key lookup is ever made here."""
 
     def get(self, tenant_id: str) -> None:
+        return None
+
+    def key(self, tenant_id: str, key_id: str) -> None:
+        return None
+
+    def member(self, tenant_id: str, user_id: str) -> None:
+        return None
+
+    def touch_key(self, key: MachineKey, at: datetime) -> None:
         return None

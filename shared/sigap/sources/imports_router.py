@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import UnprocessableError
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, settings_in
@@ -71,7 +72,12 @@ def _view(job: ImportJob, bucket: ImportsBucket) -> ImportView:
     )
 
 
-@routes.post("/v1/tenants/{tenant}/imports", answer="Created: PUT the file to upload_url", status=HTTPStatus.CREATED)
+@routes.post(
+    "/v1/tenants/{tenant}/imports",
+    permission=Permission.INGEST,
+    answer="Created: PUT the file to upload_url",
+    status=HTTPStatus.CREATED,
+)
 def create_import(tenant: str, body: Annotated[ImportIn, Body()]) -> ImportView:
     """Start a bulk import.
 

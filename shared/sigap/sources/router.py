@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import ConflictError, UnprocessableError
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.outbound.domain.ssrf import UnsafeUrlError, check_syntax
 from sigap.platform.http.gateway import Routes, header
@@ -127,8 +128,12 @@ def rotate_secret(tenant: str, source: SourcePath, body: Annotated[Rotation | No
     return SourceCreated(**_view(changed, now).model_dump(), secret=secret)
 
 
-@routes.post("/v1/tenants/{tenant}/sources/{source}/read", answer="Queued: the feed is read within seconds",
-             status=HTTPStatus.ACCEPTED)  # fmt: skip
+@routes.post(
+    "/v1/tenants/{tenant}/sources/{source}/read",
+    permission=Permission.INGEST,
+    answer="Queued: the feed is read within seconds",
+    status=HTTPStatus.ACCEPTED,
+)
 def read_feed_now(tenant: str, source: SourcePath) -> SourceView:
     """Read a feed source now, without waiting for its next read (after fixing its address, or to check it).
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sigap_tools.local.template import Resolver, Template, TemplateError
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -56,6 +57,8 @@ class Provisioned:
     secrets: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
     configuration_sets: dict[str, str] = field(default_factory=dict)
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> pool id
+    user_pool_clients: dict[str, str] = field(default_factory=dict)  # logical id -> client id
 
     def attribute(self, logical_id: str, attribute: str | None) -> str:
         if logical_id in self.tables:
@@ -78,6 +81,16 @@ class Provisioned:
                 "Arn": f"arn:aws:s3:::{bucket}",
                 "RegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
             }.get(attribute, bucket)
+        if logical_id in self.user_pools:
+            pool = self.user_pools[logical_id]
+            return {
+                None: pool,
+                "Arn": f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{pool}",
+                "ProviderURL": f"cognito-idp.{REGION}.amazonaws.com/{pool}",
+                "ProviderName": f"cognito-idp.{REGION}.amazonaws.com/{pool}",
+            }.get(attribute, pool)
+        if logical_id in self.user_pool_clients:
+            return self.user_pool_clients[logical_id]
         if logical_id in self.configuration_sets:
             return self.configuration_sets[logical_id]
         if logical_id in self.secrets:  # Ref gives the ARN on AWS; moto accepts the name wherever an id goes
@@ -99,6 +112,7 @@ def provision(
     *,
     s3: S3Client | None = None,
     ses: SESClient | None = None,
+    cognito: CognitoIdentityProviderClient | None = None,
 ) -> tuple[Provisioned, Resolver]:
     done = Provisioned(stack_name=stack_name)
     resolver = Resolver(template.parameters, done.attribute, template.document.get("Conditions", {}))
@@ -143,7 +157,42 @@ def provision(
             with contextlib.suppress(ses.exceptions.ConfigurationSetAlreadyExistsException):
                 ses.create_configuration_set(ConfigurationSet={"Name": name})
             done.configuration_sets[logical_id] = name
+    if cognito is not None:
+        _create_user_pools(cognito, stack_name, template, resolver, done)
     return done, resolver
+
+
+_POOL_KEYS = ("UsernameAttributes", "AutoVerifiedAttributes", "Policies", "AdminCreateUserConfig", "MfaConfiguration")
+_CLIENT_KEYS = ("ExplicitAuthFlows", "GenerateSecret", "PreventUserExistenceErrors", "IdTokenValidity",
+                "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")  # fmt: skip
+
+
+def _create_user_pools(
+    cognito: CognitoIdentityProviderClient, stack_name: str, template: Template, resolver: Resolver, done: Provisioned
+) -> None:
+    """The template's user pools and app clients; a restarted local stack finds the pool it made by its name."""
+    for logical_id, properties in template.resources("AWS::Cognito::UserPool").items():
+        name = physical_name(stack_name, logical_id)
+        existing = [pool["Id"] for pool in cognito.list_user_pools(MaxResults=60)["UserPools"] if pool["Name"] == name]
+        settings = {key: value for key, value in resolver.resolve(properties).items() if key in _POOL_KEYS}
+        settings.get("AdminCreateUserConfig", {}).pop("InviteMessageTemplate", None)
+        done.user_pools[logical_id] = (
+            existing[0] if existing else cognito.create_user_pool(PoolName=name, **settings)["UserPool"]["Id"]
+        )
+    for logical_id, properties in template.resources("AWS::Cognito::UserPoolClient").items():
+        resolved = resolver.resolve(properties)
+        pool = resolved["UserPoolId"]
+        name = resolved.get("ClientName") or physical_name(stack_name, logical_id)
+        clients = cognito.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"]
+        known = [client["ClientId"] for client in clients if client["ClientName"] == name]
+        settings = {key: value for key, value in resolved.items() if key in _CLIENT_KEYS}
+        done.user_pool_clients[logical_id] = (
+            known[0]
+            if known
+            else cognito.create_user_pool_client(UserPoolId=pool, ClientName=name, **settings)["UserPoolClient"][
+                "ClientId"
+            ]
+        )
 
 
 def _queue_notifications(notifications: dict[str, Any]) -> Any:

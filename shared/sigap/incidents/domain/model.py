@@ -117,7 +117,12 @@ class IncidentCreate(BaseModel):
     severity: Severity = Severity.CRITICAL
     scope: Scope = Scope.LOCAL
     owner: str | None = Field(default=None, max_length=120)
-    opened_by: str = Field(min_length=1, max_length=120)
+    opened_by: str = Field(
+        min_length=1,
+        max_length=254,
+        description="Set from the caller's sign-in or key, never sent",
+        json_schema_extra={"readOnly": True},
+    )
     story_id: str | None = Field(default=None, pattern=STORY_ID_PATTERN, description="Alerts on it join")
 
 
@@ -129,7 +134,12 @@ class IncidentPatch(BaseModel):
     state: IncidentState | None = None
     owner: str | None = Field(default=None, max_length=120)
     severity: Severity | None = None
-    by: str = Field(min_length=1, max_length=120)
+    by: str = Field(
+        min_length=1,
+        max_length=254,
+        description="Set from the caller's sign-in or key, never sent",
+        json_schema_extra={"readOnly": True},
+    )
     comment: str = Field(default="", max_length=2000)
 
 
@@ -137,7 +147,12 @@ class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(min_length=1, max_length=5000)
-    by: str = Field(min_length=1, max_length=120)
+    by: str = Field(
+        min_length=1,
+        max_length=254,
+        description="Set from the caller's sign-in or key, never sent",
+        json_schema_extra={"readOnly": True},
+    )
 
 
 class IncidentView(BaseModel):

@@ -15,6 +15,7 @@ from sigap.incidents.domain.actions import (
     view,
 )
 from sigap.incidents.domain.model import IncidentCreate, IncidentPatch, IncidentView, NoteCreate
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.notify.api.wiring import (
     ALERT_ID,
@@ -41,7 +42,11 @@ routes = Routes(router, "incidents")
 
 
 @routes.post(
-    "/v1/tenants/{tenant}/alerts/{alert_id}/acknowledgement", answer="The acknowledgement", tag="notifications"
+    "/v1/tenants/{tenant}/alerts/{alert_id}/acknowledgement",
+    actor="by",
+    permission=Permission.RESPOND,
+    answer="The acknowledgement",
+    tag="notifications",
 )
 def post_acknowledgement(
     tenant: str,
@@ -85,7 +90,13 @@ def get_incidents(
     return list_incidents(table, caller(router), limit, cursor)
 
 
-@routes.post("/v1/tenants/{tenant}/incidents", answer="The incident and its timeline", status=HTTPStatus.CREATED)
+@routes.post(
+    "/v1/tenants/{tenant}/incidents",
+    actor="opened_by",
+    permission=Permission.RESPOND,
+    answer="The incident and its timeline",
+    status=HTTPStatus.CREATED,
+)
 def post_incident(tenant: str, body: Annotated[IncidentCreate, Body()]) -> IncidentView:
     """Open an incident by hand (alerts on its story, if given, join it)."""
     _, table, _ = adapters(settings_of(router))
@@ -99,7 +110,12 @@ def get_incident(tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_
     return view(table, caller(router).tenant_id, incident_id)
 
 
-@routes.patch("/v1/tenants/{tenant}/incidents/{incident_id}", answer="The incident and its timeline")
+@routes.patch(
+    "/v1/tenants/{tenant}/incidents/{incident_id}",
+    actor="by",
+    permission=Permission.RESPOND,
+    answer="The incident and its timeline",
+)
 def patch_incident(
     tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[IncidentPatch, Body()]
 ) -> IncidentView:
@@ -110,6 +126,8 @@ def patch_incident(
 
 @routes.post(
     "/v1/tenants/{tenant}/incidents/{incident_id}/notes",
+    actor="by",
+    permission=Permission.RESPOND,
     answer="The incident and its timeline",
     status=HTTPStatus.CREATED,
 )

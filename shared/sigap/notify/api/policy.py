@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.notify.api.wiring import (
     SilenceList,
@@ -22,7 +23,7 @@ from sigap.notify.domain.configuration import (
 from sigap.notify.domain.routing import NotificationPolicy
 from sigap.notify.domain.silences import SILENCE_ID_PATTERN, Silence, SilenceCreate
 from sigap.platform.http.gateway import Routes
-from sigap.platform.http.resolver import caller
+from sigap.platform.http.resolver import caller, principal_of
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "notifications")
@@ -54,7 +55,13 @@ def get_silences(tenant: str) -> SilenceList:
     return SilenceList(items=table.silences(caller(router).tenant_id))
 
 
-@routes.post("/v1/tenants/{tenant}/silences", answer="The silence", status=HTTPStatus.CREATED)
+@routes.post(
+    "/v1/tenants/{tenant}/silences",
+    actor="created_by",
+    permission=Permission.RESPOND,
+    answer="The silence",
+    status=HTTPStatus.CREATED,
+)
 def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="The silence")]) -> Silence:
     """Silence matching alerts for a while (or until an incident resolves); they are kept, not notified."""
     _, table, _ = adapters(settings_of(router))
@@ -63,11 +70,11 @@ def post_silence(tenant: str, body: Annotated[SilenceCreate, Body(description="T
     return silence
 
 
-@routes.delete("/v1/tenants/{tenant}/silences/{silence_id}", answer="The ended silence")
+@routes.delete("/v1/tenants/{tenant}/silences/{silence_id}", permission=Permission.RESPOND, answer="The ended silence")
 def delete_silence(tenant: str, silence_id: Annotated[str, Path(pattern=SILENCE_ID_PATTERN)]) -> Silence:
     """End a silence now (it stays in the list, ended)."""
     _, table, _ = adapters(settings_of(router))
     owner = caller(router).tenant_id
-    ended = expire_silence(table.silence(owner, silence_id), silence_id, "api", utc_now())
+    ended = expire_silence(table.silence(owner, silence_id), silence_id, principal_of(router).actor, utc_now())
     table.put_silence(ended)
     return ended

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from sigap.detection.store import AlertsTable
 from sigap.kernel.models import utc_now
@@ -48,12 +48,6 @@ class ChannelPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool
-
-
-class SilenceEnd(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    by: str = Field(default="api", min_length=1, max_length=120)
 
 
 class _NoTimers:

@@ -56,7 +56,12 @@ class Acknowledgement(BaseModel):
 class AcknowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    by: str = Field(min_length=1, max_length=120)
+    by: str = Field(
+        min_length=1,
+        max_length=254,
+        description="Set from the caller's sign-in or key, never sent",
+        json_schema_extra={"readOnly": True},
+    )
     comment: str = Field(default="", max_length=1000)
 
 

@@ -23,7 +23,12 @@ class SilenceCreate(BaseModel):
     matchers: list[Matcher] = Field(min_length=1, max_length=20)
     starts_at: AwareDatetime | None = Field(default=None, description="Default: now")
     ends_at: AwareDatetime | None = Field(default=None, description="Default: starts_at + 4 h; at most 90 days")
-    created_by: str = Field(min_length=1, max_length=120)
+    created_by: str = Field(
+        min_length=1,
+        max_length=254,
+        description="Set from the caller's sign-in or key, never sent",
+        json_schema_extra={"readOnly": True},
+    )
     comment: str = Field(default="", max_length=1000)
     incident_id: str | None = Field(
         default=None, max_length=64, description="End the silence when this incident resolves"

@@ -1,18 +1,25 @@
 """What every route needs before Powertools validates it: a size limit, the access its declaration asks for
-(a tenant's API key, or none for a public route), and a body that is JSON text.
+(a caller of the tenant with a permission, or none for a public route), and a body that is JSON text.
 
 Powertools validates a request body before any middleware runs, so these checks run first, in `guarded()`,
-on the raw API Gateway event: a wrong key gets 401 (and an oversized body 413) without the body being read.
-Each route states its access where it is declared (`api_route`); a route with a `{tenant}` in its path that
-declared none is treated as needing the tenant's key, so forgetting fails closed.
+on the raw API Gateway event: a wrong key or token gets 401, a caller without the route's permission 403 (and
+an oversized body 413) without the body being read. Each route states its access and permission where it is
+declared (`api_route`); a route with a `{tenant}` in its path that declared none is treated as needing the
+tenant's caller, and a route that named no permission needs `read` to GET and `admin` for anything else, so
+forgetting fails closed.
+
+A caller is a machine key (`Bearer sgp_...`) or a person signed in to the stack's user pool (`Bearer <JWT>`),
+acting on the tenant in the path: its own, or a client of the agency the key or the person's role belongs to.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -20,10 +27,21 @@ from typing import Any, Protocol
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.kernel.api_keys import bearer_token, key_matches, tenant_of_key
-from sigap.kernel.models import Tenant
+from sigap.kernel.api_keys import KEY_PREFIX, bearer_token, hashes_match, key_id_of, tenant_of_key
+from sigap.kernel.identity import (
+    ROOT_KEY_ID,
+    KeyScope,
+    MachineKey,
+    Membership,
+    Permission,
+    Principal,
+    PrincipalKind,
+    refusal,
+)
+from sigap.kernel.models import Tenant, TenantStatus
 from sigap.platform.http.body import FORM_MEDIA_TYPE, BodyProblem, body_bytes, form_as_json, json_text, media_type
-from sigap.platform.http.errors import ERROR_RESPONSES, error_response
+from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response
+from sigap.platform.user_tokens import InvalidTokenError, SignInUnavailableError, UserTokens, looks_like_jwt
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # A date-time whose '+07:00' was typed into a URL unencoded arrives with the '+' decoded as a space.
@@ -31,7 +49,7 @@ _UNENCODED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?
 
 
 class Access(StrEnum):
-    TENANT_KEY = "tenant_key"  # Authorization: Bearer <the path tenant's API key>
+    TENANT_KEY = "tenant_key"  # Authorization: Bearer <a key of the path tenant or its agency, or a sign-in token>
     PUBLIC = "public"  # anyone (status pages, subscription confirmations)
     # A tool's webhook: the function's verifier checks the source's signature or secret on the raw body first.
     SOURCE_SECRET = "source_secret"  # noqa: S105 - the name of an access kind, not a secret
@@ -39,6 +57,11 @@ class Access(StrEnum):
 
 # Route key as API Gateway writes it ("POST /v1/tenants/{tenant}/mentions") → the access it declared.
 ROUTE_ACCESS: dict[str, Access] = {}
+ROUTE_PERMISSION: dict[str, Permission] = {}
+# Routes whose body model names who acts (its `actor` field): the gateway fills it from the caller, and refuses a
+# body that tries to say it, so the audit trail records who called, never what they typed.
+ROUTE_ACTOR_FIELD: dict[str, str] = {}
+KEY_TOUCH_INTERVAL = timedelta(minutes=5)  # a key's last-used time is written at most this often
 # Routes that also take an HTML form's body (a status page's subscribe form, a mail client's one-click
 # unsubscribe): application/x-www-form-urlencoded fields become a JSON object of strings.
 FORM_ROUTES: set[str] = set()
@@ -50,6 +73,8 @@ def api_route(
     path: str,
     *,
     access: Access,
+    permission: Permission | None = None,
+    actor: str | None = None,
     answer: str | None = None,
     status: HTTPStatus = HTTPStatus.OK,
     forms: bool = False,
@@ -63,6 +88,9 @@ def api_route(
     if answer is not None:
         options |= {"status_code": status.value, "responses": {status.value: {"description": answer}} | ERROR_RESPONSES}
     ROUTE_ACCESS[f"{method} {path}"] = access
+    ROUTE_PERMISSION[f"{method} {path}"] = permission or (Permission.READ if method == "GET" else Permission.ADMIN)
+    if actor is not None:
+        ROUTE_ACTOR_FIELD[f"{method} {path}"] = actor
     if forms:
         FORM_ROUTES.add(f"{method} {path}")
     rule = path.replace("{", "<").replace("}", ">")
@@ -88,7 +116,15 @@ class Routes:
     access: Access = Access.TENANT_KEY
 
     def route(
-        self, method: str, path: str, *, access: Access | None = None, tag: str | None = None, **options: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        access: Access | None = None,
+        permission: Permission | None = None,
+        actor: str | None = None,
+        tag: str | None = None,
+        **options: Any,
     ) -> Decorator:
         def declare(function: Callable[..., Any]) -> Callable[..., Any]:
             summary, _, description = (inspect.getdoc(function) or "").partition("\n\n")
@@ -101,6 +137,8 @@ class Routes:
                 method,
                 path,
                 access=access or self.access,
+                permission=permission,
+                actor=actor,
                 summary=" ".join(summary.split()).removesuffix("."),
                 tags=[tag or self.tag],
                 **options,
@@ -126,7 +164,15 @@ class Routes:
 
 
 class TenantLookup(Protocol):
+    """The tenants table, as far as checking a caller needs it."""
+
     def get(self, tenant_id: str) -> Tenant | None: ...
+
+    def key(self, tenant_id: str, key_id: str) -> MachineKey | None: ...
+
+    def member(self, tenant_id: str, user_id: str) -> Membership | None: ...
+
+    def touch_key(self, key: MachineKey, at: datetime) -> None: ...
 
 
 def header(event: Mapping[str, Any], name: str) -> str | None:
@@ -149,25 +195,106 @@ def route_access(event: Mapping[str, Any]) -> Access | None:
     return declared
 
 
-def authenticate(event: Mapping[str, Any], tenants: TenantLookup) -> Tenant | Response[str]:
-    """The tenant the request's API key belongs to, if it may act on the tenant in the path; else an error."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling (`principal`) and the tenant in the path they act on (`tenant`)."""
+
+    tenant: Tenant
+    principal: Principal
+
+
+def _unauthenticated(message: str) -> Response[str]:
+    return error_response(HTTPStatus.UNAUTHORIZED, "unauthenticated", message)
+
+
+def _forbidden(message: str, code: str = "forbidden") -> Response[str]:
+    return error_response(HTTPStatus.FORBIDDEN, code, message)
+
+
+def _key_caller(api_key: str, tenants: TenantLookup, now: datetime) -> tuple[Principal, Tenant] | Response[str]:
+    tenant_id = tenant_of_key(api_key)
+    home = tenants.get(tenant_id) if tenant_id else None
+    key_id = key_id_of(api_key)
+    if home is None:
+        return _unauthenticated("the API key is not valid")
+    if key_id == ROOT_KEY_ID:
+        if not hashes_match(home.api_key_hash, api_key):
+            return _unauthenticated("the API key is not valid")
+        return Principal(
+            kind=PrincipalKind.KEY, id=ROOT_KEY_ID, name=ROOT_KEY_ID, home_tenant=home.tenant_id, scope=KeyScope.ADMIN
+        ), home
+    key = tenants.key(home.tenant_id, key_id)
+    if key is None or not hashes_match(key.key_hash, api_key):
+        return _unauthenticated("the API key is not valid")
+    if key.revoked_at is not None:
+        return _unauthenticated(f"the API key {key.name!r} was revoked")
+    if not key.usable(now):
+        return _unauthenticated(f"the API key {key.name!r} was rotated and its overlap has ended: use the new key")
+    if key.last_used_at is None or now - key.last_used_at >= KEY_TOUCH_INTERVAL:
+        tenants.touch_key(key, now)
+    return Principal(
+        kind=PrincipalKind.KEY, id=key.key_id, name=key.name, home_tenant=home.tenant_id, scope=key.scope
+    ), home
+
+
+def _user_caller(
+    token: str, path_tenant: str, tenants: TenantLookup, tokens: UserTokens | None
+) -> tuple[Principal, Tenant] | Response[str]:
+    if tokens is None:
+        return _unauthenticated("sign-in is not set up on this stack: use an API key")
+    try:
+        claims = tokens.verify(token)
+    except InvalidTokenError as exc:
+        return _unauthenticated(str(exc))
+    except SignInUnavailableError as exc:
+        return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", f"{exc}; retry")
+    tenant = tenants.get(path_tenant)
+    member = tenants.member(path_tenant, claims.user_id) if tenant else None
+    home = tenant
+    if tenant is not None and member is None and tenant.agency:
+        member = tenants.member(tenant.agency, claims.user_id)
+        home = tenants.get(tenant.agency) if member else None
+    if member is None or home is None:
+        return _forbidden(f"you have no role on the tenant {path_tenant!r}: ask one of its admins to invite you")
+    principal = Principal(
+        kind=PrincipalKind.USER, id=claims.user_id, name=member.email, home_tenant=home.tenant_id, role=member.role
+    )
+    return principal, home
+
+
+def authenticate(
+    event: Mapping[str, Any], tenants: TenantLookup, tokens: UserTokens | None = None, now: datetime | None = None
+) -> Caller | Response[str]:
+    """The caller, if its key or sign-in token is valid and may act on the tenant in the path; else an error."""
     path_tenant = (event.get("pathParameters") or {}).get("tenant", "")
-    api_key = bearer_token(header(event, "authorization"))
-    if api_key is None:
-        return error_response(
-            HTTPStatus.UNAUTHORIZED,
-            "unauthenticated",
-            "send the tenant's API key as 'Authorization: Bearer <key>'",
-        )
-    key_tenant_id = tenant_of_key(api_key)
-    tenant = tenants.get(key_tenant_id) if key_tenant_id else None
-    if tenant is None or not key_matches(tenant, api_key):
-        return error_response(HTTPStatus.UNAUTHORIZED, "unauthenticated", "the API key is not valid")
-    if tenant.tenant_id != path_tenant:
-        return error_response(
-            HTTPStatus.FORBIDDEN, "forbidden", f"this API key belongs to another tenant than {path_tenant!r}"
-        )
-    return tenant
+    token = bearer_token(header(event, "authorization"))
+    if token is None:
+        return _unauthenticated("send an API key or a sign-in token as 'Authorization: Bearer <key or token>'")
+    if token.startswith(f"{KEY_PREFIX}_"):
+        found = _key_caller(token, tenants, now or datetime.now(UTC))
+    elif looks_like_jwt(token):
+        found = _user_caller(token, path_tenant, tenants, tokens)
+    else:
+        return _unauthenticated("the token is neither a Sigap API key ('sgp_...') nor a sign-in token (a JWT)")
+    if isinstance(found, Response):
+        return found
+    principal, home = found
+    tenant = home if home.tenant_id == path_tenant else tenants.get(path_tenant)
+    if tenant is None or (tenant.tenant_id != home.tenant_id and tenant.agency != home.tenant_id):
+        what = "API key" if principal.kind is PrincipalKind.KEY else "role"
+        return _forbidden(f"this {what} belongs to another tenant than {path_tenant!r}")
+    for either in (home, tenant):
+        if either.status is TenantStatus.SUSPENDED:
+            return _forbidden(f"the tenant {either.tenant_id!r} is suspended", "tenant_suspended")
+        if either.status is TenantStatus.DELETED:
+            return _forbidden(f"the tenant {either.tenant_id!r} was deleted", "tenant_deleted")
+    return Caller(tenant=tenant, principal=principal)
+
+
+def permission_of(event: Mapping[str, Any]) -> Permission:
+    route_key = str(event.get("routeKey", ""))
+    method = route_key.partition(" ")[0]
+    return ROUTE_PERMISSION.get(route_key) or (Permission.READ if method == "GET" else Permission.ADMIN)
 
 
 def with_json_body(event: dict[str, Any], reshape: Callable[[Any], Any] | None = None) -> dict[str, Any]:
@@ -200,7 +327,8 @@ def guarded(
     *,
     tenants: TenantLookup,
     max_body_bytes: int,
-    on_tenant: Callable[[Tenant], None],
+    on_caller: Callable[[Caller], None],
+    tokens: UserTokens | None = None,
     reshape: Callable[[Any], Any] | None = None,
     verify: Callable[[dict[str, Any]], Response[str] | None] | None = None,
 ) -> dict[str, Any]:
@@ -217,24 +345,49 @@ def guarded(
             )
         )
     access = route_access(event)
+    found: Caller | None = None
     if access is Access.TENANT_KEY:
-        outcome = authenticate(event, tenants)
+        outcome = authenticate(event, tenants, tokens)
         if isinstance(outcome, Response):
             return as_proxy_result(outcome)
-        on_tenant(outcome)
+        if (refused := refusal(outcome.principal, permission_of(event))) is not None:
+            return as_proxy_result(_forbidden(refused, "missing_permission"))
+        on_caller(outcome)
+        found = outcome
     elif access is Access.SOURCE_SECRET:
-        refusal = (
+        unverified = (
             verify(event)
             if verify
             else error_response(HTTPStatus.UNAUTHORIZED, "unauthenticated", "this route cannot verify requests")
         )
-        if refusal is not None:
-            return as_proxy_result(refusal)
+        if unverified is not None:
+            return as_proxy_result(unverified)
     try:
         event = with_offsets_restored(with_json_body(event, reshape))
     except BodyProblem as problem:
         return as_proxy_result(error_response(problem.status, problem.code, problem.message))
+    if found is not None and (field := ROUTE_ACTOR_FIELD.get(str(event.get("routeKey", "")))):
+        acted = with_actor(event, field, found.principal.actor)
+        if isinstance(acted, Response):
+            return as_proxy_result(acted)
+        event = acted
     return resolve(event, context)
+
+
+def with_actor(event: dict[str, Any], field: str, actor: str) -> dict[str, Any] | Response[str]:
+    """The event with its JSON body's `field` set to the caller's name; a body that names it is refused."""
+    text = event.get("body")
+    document = json.loads(text) if text else {}
+    if not isinstance(document, dict):
+        return event  # validation names what the body should be
+    if field in document:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "validation_error",
+            f"'{field}' is not sent: who acts is taken from the caller's sign-in or API key",
+            [FieldProblem(field=field, problem="set from the caller's identity; leave it out")],
+        )
+    return event | {"body": json.dumps(document | {field: actor}, ensure_ascii=False)}
 
 
 def as_proxy_result(response: Response[str]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from sigap.kernel.errors import (
     ConflictError,
+    ForbiddenError,
     IdempotencyKeyReusedError,
     InvalidCursorError,
     InvalidWindowError,
@@ -27,10 +28,12 @@ from sigap.kernel.errors import (
     TooManyRecordsError,
     UnprocessableError,
 )
+from sigap.kernel.identity import Principal
 from sigap.kernel.models import Tenant
 from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response, validation_problems
 from sigap.platform.http.gateway import TenantLookup, guarded
 from sigap.platform.observability import logger
+from sigap.platform.user_tokens import user_tokens
 
 
 def responses(status: int, description: str, model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
@@ -60,7 +63,8 @@ def serve(
             context,
             tenants=tenants,
             max_body_bytes=max_body_bytes,
-            on_tenant=lambda tenant: app.append_context(tenant=tenant),
+            on_caller=lambda found: app.append_context(tenant=found.tenant, principal=found.principal),
+            tokens=user_tokens(),
             reshape=reshape,
             verify=verify,
         )
@@ -89,9 +93,16 @@ def settings_in[Settings](source: HasContext, model: type[Settings]) -> Settings
 
 
 def caller(source: HasContext) -> Tenant:
-    """The tenant whose key the request carried (put in the context by `serve` once access was checked)."""
+    """The tenant in the request's path, which its caller may act on (put in the context by `serve` once access
+    was checked)."""
     tenant: Tenant = source.context["tenant"]
     return tenant
+
+
+def principal_of(source: HasContext) -> Principal:
+    """Who made the request: what an audit trail records as the actor."""
+    principal: Principal = source.context["principal"]
+    return principal
 
 
 def _json_text(value: Any) -> str:
@@ -166,6 +177,10 @@ def new_resolver() -> APIGatewayHttpResolver:
     def _unprocessable(exc: UnprocessableError) -> Response[str]:
         problems = [FieldProblem(field=field, problem=problem) for field, problem in exc.problems[:50]]
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, exc.code, str(exc), problems)
+
+    @app.exception_handler(ForbiddenError)
+    def _forbidden(exc: ForbiddenError) -> Response[str]:
+        return error_response(HTTPStatus.FORBIDDEN, "forbidden", str(exc))
 
     @app.exception_handler(ConflictError)
     def _conflict(exc: ConflictError) -> Response[str]:

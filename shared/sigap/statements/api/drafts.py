@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller
@@ -44,14 +45,20 @@ router = APIGatewayHttpRouter()
 routes = Routes(router, "statements")
 
 
-@routes.post("/v1/tenants/{tenant}/statements/check", answer="Findings")
+@routes.post("/v1/tenants/{tenant}/statements/check", permission=Permission.RESPOND, answer="Findings")
 def post_check(tenant: str, body: Annotated[CheckRequest, Body()]) -> CheckResult:
     """Tone-check a text: findings with rule, severity, span, explanation and suggestion."""
     findings = check(body.text, body.lang)
     return CheckResult(findings=findings, blocking=sum(f.severity.value == "error" for f in findings))
 
 
-@routes.post("/v1/tenants/{tenant}/statements", answer="The draft, its tone check and audit", status=HTTPStatus.CREATED)
+@routes.post(
+    "/v1/tenants/{tenant}/statements",
+    actor="by",
+    permission=Permission.RESPOND,
+    answer="The draft, its tone check and audit",
+    status=HTTPStatus.CREATED,
+)
 def post_statement(tenant: str, body: Annotated[StatementCreate, Body()]) -> StatementView:
     """Draft a statement on an incident: written, or from a template with its variables."""
     incidents, table = tables_of(router)
@@ -74,7 +81,9 @@ def get_statement(tenant: str, statement_id: Annotated[str, Path(pattern=STATEME
     return view(table, caller(router).tenant_id, statement_id)
 
 
-@routes.put("/v1/tenants/{tenant}/statements/{statement_id}", answer="The statement")
+@routes.put(
+    "/v1/tenants/{tenant}/statements/{statement_id}", actor="by", permission=Permission.RESPOND, answer="The statement"
+)
 def put_statement(
     tenant: str, statement_id: Annotated[str, Path(pattern=STATEMENT_ID)], body: Annotated[StatementEdit, Body()]
 ) -> StatementView:
@@ -84,7 +93,11 @@ def put_statement(
 
 
 @routes.post(
-    "/v1/tenants/{tenant}/statements/{statement_id}/versions", answer="The statement", status=HTTPStatus.CREATED
+    "/v1/tenants/{tenant}/statements/{statement_id}/versions",
+    actor="by",
+    permission=Permission.RESPOND,
+    answer="The statement",
+    status=HTTPStatus.CREATED,
 )
 def post_version(
     tenant: str, statement_id: Annotated[str, Path(pattern=STATEMENT_ID)], body: Annotated[StatementEdit, Body()]
@@ -94,7 +107,12 @@ def post_version(
     return new_version(table, caller(router).tenant_id, statement_id, body, utc_now())
 
 
-@routes.post("/v1/tenants/{tenant}/statements/{statement_id}/submit", answer="The statement")
+@routes.post(
+    "/v1/tenants/{tenant}/statements/{statement_id}/submit",
+    actor="by",
+    permission=Permission.RESPOND,
+    answer="The statement",
+)
 def post_submit(
     tenant: str, statement_id: Annotated[str, Path(pattern=STATEMENT_ID)], body: Annotated[Submission, Body()]
 ) -> StatementView:
@@ -103,7 +121,12 @@ def post_submit(
     return submit(table, caller(router).tenant_id, statement_id, body, utc_now())
 
 
-@routes.post("/v1/tenants/{tenant}/statements/{statement_id}/reviews", answer="The statement")
+@routes.post(
+    "/v1/tenants/{tenant}/statements/{statement_id}/reviews",
+    actor="by",
+    permission=Permission.APPROVE,
+    answer="The statement",
+)
 def post_review(
     tenant: str, statement_id: Annotated[str, Path(pattern=STATEMENT_ID)], body: Annotated[Review, Body()]
 ) -> StatementView:
@@ -114,6 +137,8 @@ def post_review(
 
 @routes.post(
     "/v1/tenants/{tenant}/statements/{statement_id}/publish",
+    actor="by",
+    permission=Permission.RESPOND,
     answer="Published; deliveries follow (see deliveries)",
     status=HTTPStatus.ACCEPTED,
 )

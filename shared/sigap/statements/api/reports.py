@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import NotFoundError
+from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.platform.http.gateway import Routes
@@ -66,7 +67,9 @@ def get_report(  # type: ignore[no-untyped-def]
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=report_html(report))
 
 
-@routes.put("/v1/tenants/{tenant}/incidents/{incident_id}/report/lessons", answer="Saved")
+@routes.put(
+    "/v1/tenants/{tenant}/incidents/{incident_id}/report/lessons", permission=Permission.RESPOND, answer="Saved"
+)
 def put_lessons(
     tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[Lessons, Body()]
 ) -> Lessons:

@@ -15,6 +15,7 @@ from sigap.statements.api.wiring import (
     TemplateList,
     UnknownChannelError,
     channels_of,
+    people_who_may_approve,
     tables_of,
 )
 from sigap.statements.domain.models import (
@@ -28,6 +29,7 @@ from sigap.statements.domain.templates import (
     check_template,
     named,
 )
+from sigap.statements.domain.workflow import check_approvers
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "statements")
@@ -42,16 +44,23 @@ def get_publishing(tenant: str) -> PublishingSettings:
 
 @routes.put("/v1/tenants/{tenant}/publishing", answer="The settings")
 def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> PublishingSettings:
-    """Replace the publishing settings."""
+    """Change the publishing settings.
+
+    Fields left out keep their values (an empty body changes nothing; send [] to empty a list). Named approvers
+    must be people with the approver or admin role, and no more approvals may be required than there are
+    people to give them."""
     _, table = tables_of(router)
     channels = channels_of(router)
-    owner = caller(router).tenant_id
-    for field, ids in (("channel_ids", body.channel_ids), ("escalation_channel_ids", body.escalation_channel_ids)):
+    tenant_now = caller(router)
+    owner = tenant_now.tenant_id
+    merged = PublishingSettings.model_validate(table.settings(owner).model_dump() | body.model_dump(exclude_unset=True))
+    for field, ids in (("channel_ids", merged.channel_ids), ("escalation_channel_ids", merged.escalation_channel_ids)):
         for index, channel_id in enumerate(ids):
             if channels.channel(owner, channel_id) is None:
                 raise UnknownChannelError(f"{field}[{index}]", f"no channel {channel_id!r} (POST /channels first)")
-    table.put_settings(owner, body)
-    return body
+    check_approvers(merged, people_who_may_approve(router, tenant_now))
+    table.put_settings(owner, merged)
+    return merged
 
 
 @routes.get("/v1/tenants/{tenant}/statement-templates", answer="Templates")

@@ -9,7 +9,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from sigap.incidents.store import IncidentsTable
+from sigap.kernel.identity import ROLE_PERMISSIONS, Permission
 from sigap.kernel.language import Language
+from sigap.kernel.models import Tenant
 from sigap.outbound.store import ChannelsTable
 from sigap.platform.http.resolver import HasContext, settings_in
 from sigap.statements.domain.models import (
@@ -19,9 +21,9 @@ from sigap.statements.domain.publisher_ports import SiteLinks
 from sigap.statements.domain.subscribers import SendingStats
 from sigap.statements.domain.templates import (
     NamedTemplate,
-    TemplateProblemError,
 )
 from sigap.statements.domain.tone.models import Finding
+from sigap.statements.domain.workflow import SettingProblemError
 from sigap.statements.queue import PublicationQueue
 from sigap.statements.settings import StatementsApiSettings
 from sigap.statements.store import PublishingTable
@@ -34,7 +36,7 @@ TOKEN = Path(min_length=10, max_length=1024)
 TENANT = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
-class UnknownChannelError(TemplateProblemError):
+class UnknownChannelError(SettingProblemError):
     """Publishing settings that name a channel the tenant does not have (422 invalid_setting)."""
 
 
@@ -94,6 +96,18 @@ def settings_of(router: HasContext) -> StatementsApiSettings:
 def tables_of(router: HasContext) -> tuple[IncidentsTable, PublishingTable]:
     _, incidents, table, _ = adapters(settings_of(router))
     return incidents, table
+
+
+def people_who_may_approve(router: HasContext, tenant: Tenant) -> list[str]:
+    """The e-mails of the people with a role that approves, on the tenant or on its agency."""
+    tenants, _, _, _ = adapters(settings_of(router))
+    owners = [tenant.tenant_id, *([tenant.agency] if tenant.agency else [])]
+    return [
+        member.email
+        for owner in owners
+        for member in tenants.members(owner)
+        if Permission.APPROVE in ROLE_PERMISSIONS[member.role]
+    ]
 
 
 def channels_of(router: HasContext) -> ChannelsTable:

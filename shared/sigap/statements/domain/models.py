@@ -15,7 +15,15 @@ from sigap.outbound.domain.models import CHANNEL_ID_PATTERN, EMAIL_PATTERN
 from sigap.statements.domain.tone.models import Finding, ToneRule
 
 STATEMENT_ID_PATTERN = r"^st-[0-9a-f]{12}$"
-ACTOR = Annotated[str, Field(min_length=1, max_length=120, description="Who does it (a name or e-mail)")]
+ACTOR = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=254,
+        description="Who does it: set from the caller's sign-in (their e-mail) or key ('key:<name>'), never sent",
+        json_schema_extra={"readOnly": True},
+    ),
+]
 MAX_BODY = 20_000
 
 

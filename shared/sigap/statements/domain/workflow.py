@@ -89,6 +89,36 @@ class StatementConflictError(SigapError):
     """The statement kept changing under this request; retry."""
 
 
+class SettingProblemError(SigapError):
+    """Publishing settings that cannot work (422 invalid_setting); `field` names which."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def check_approvers(settings: PublishingSettings, approvers: Sequence[str]) -> None:
+    """Settings under which a statement can be approved: every named approver is a person who may approve (an
+    approver or admin of the tenant or its agency, `approvers`), and no more approvals are required than there
+    are people to give them."""
+    eligible = {email.casefold() for email in approvers}
+    for index, name in enumerate(settings.approvers):
+        if name.casefold() not in eligible:
+            raise SettingProblemError(
+                f"approvers[{index}]",
+                f"{name!r} is not a person with the approver or admin role on this tenant (invite them first)",
+            )
+    pool = len({name.casefold() for name in settings.approvers}) if settings.approvers else len(eligible)
+    if settings.required_approvals > pool:
+        raise SettingProblemError(
+            "required_approvals",
+            f"{settings.required_approvals} approvals cannot be given: "
+            f"{'the approvers named' if settings.approvers else 'this tenant'} count {pool} "
+            "people who may approve",
+        )
+
+
 def new_statement_id() -> str:
     return f"st-{secrets.token_hex(6)}"
 
