@@ -65,6 +65,26 @@ def create_tenant_with_cli(stack: LocalStack, slug: str) -> tuple[str, str]:
     return created["tenant_id"], created["api_key"]
 
 
+def sigap_cli(stack: LocalStack, *arguments: str) -> str:
+    """`sigap ARGUMENTS...` against the running local stack, as a user runs it: its standard output."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(stack.options.state_dir), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout
+
+
+def person_with_cli(stack: LocalStack, tenant_id: str, email: str, role: str) -> str:
+    """`sigap people add` then `sigap login`: the person's ID token."""
+    added = json.loads(
+        sigap_cli(stack, "people", "add", "--tenant", tenant_id, "--email", email, "--role", role, "--json")
+    )
+    return sigap_cli(stack, "login", "--email", email, "--password", added["password"]).strip()
+
+
 @pytest.fixture(scope="session")
 def tenant(stack: LocalStack) -> tuple[str, str]:
     return create_tenant_with_cli(stack, "e2e-brand")

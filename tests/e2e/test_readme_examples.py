@@ -54,7 +54,8 @@ def runnable_blocks() -> list[list[Example]]:
     for block in re.findall(r"```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
         lines = _commands(block)
         code = [line for line in lines if not line.startswith("#") and not _ASSIGNMENT.match(line)]
-        if "$API/v1/tenants/my-brand" not in block or any("..." in line.split("#")[0] for line in code):
+        talks_to_the_api = "$API/v1/tenants/my-brand" in block or "$API/v1/tenants/my-agency" in block
+        if not talks_to_the_api or any("..." in line.split("#")[0] for line in code):
             continue
         steps: list[Example] = []
         for index, line in enumerate(lines):
@@ -86,8 +87,13 @@ def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
         "/imports",
         "/mentions/email:CAB123@mail.example.com",
         "/sources/blog/read",
+        "/keys",
+        "/me",
+        "/statements/$STATEMENT/reviews",
     ):
         assert f"my-brand{route}" in commands, f"no runnable README example calls {route}"
+    for route in ("/clients", "/rollup", "/clients/mie-kilat/suspend"):
+        assert f"my-agency{route}" in commands, f"no runnable README example calls {route}"
     for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme
         assert f"/v1/hooks/my-brand/{source}" in commands, f"no runnable README example posts to {source}"
 

@@ -19,7 +19,7 @@ from sigap_tools.client import SigapClient
 from sigap_tools.local.outbox import sent_emails
 from sigap_tools.local.stack import LocalStack
 from tests.e2e.browser import chromium, rendered_dom, screenshot
-from tests.e2e.conftest import create_tenant_with_cli, wait_for
+from tests.e2e.conftest import create_tenant_with_cli, person_with_cli, wait_for
 from tests.unit.publishing_fakes import VARIABLES
 
 pytestmark = pytest.mark.xdist_group("e2e")
@@ -73,9 +73,7 @@ def test_a_published_statement_is_on_the_status_page_a_browser_shows_in_both_lan
     client = SigapClient(stack.api_url, key)
     base = f"/v1/tenants/{tenant_id}"
     # Given an incident, a webhook for the contact centre and a staff list
-    opened = client.request(
-        "POST", f"{base}/incidents", body={"title": "Hoax about the tea", "opened_by": "rina", "scope": "national"}
-    )
+    opened = client.request("POST", f"{base}/incidents", body={"title": "Hoax about the tea", "scope": "national"})
     assert opened.status == 201, opened.body
     incident_id = opened.body["incident"]["incident_id"]
     hook = client.request(
@@ -90,17 +88,19 @@ def test_a_published_statement_is_on_the_status_page_a_browser_shows_in_both_lan
     assert client.request("PUT", f"{base}/publishing", body=settings).status == 200
     # When a statement is drafted from the template, approved by another person and published
     variables = VARIABLES | {"next_update_id": "pukul 23.00 WIB", "next_update_en": "at 23:00 WIB"}
-    draft = client.request(
-        "POST",
-        f"{base}/statements",
-        body={"incident_id": incident_id, "by": "rina", "template": "crisis", "variables": variables},
+    # (two people added and signed in with the CLI, each acting with their own token)
+    rina = SigapClient(stack.api_url, person_with_cli(stack, tenant_id, "rina@e2e.example", "approver"))
+    budi = SigapClient(stack.api_url, person_with_cli(stack, tenant_id, "budi@e2e.example", "approver"))
+    draft = rina.request(
+        "POST", f"{base}/statements", body={"incident_id": incident_id, "template": "crisis", "variables": variables}
     )
     assert draft.status == 201, draft.body
     statement_id = draft.body["statement"]["statement_id"]
-    assert client.request("POST", f"{base}/statements/{statement_id}/submit", body={"by": "rina"}).status == 200
-    assert client.request("POST", f"{base}/statements/{statement_id}/reviews", body={"by": "rina"}).status == 403
-    assert client.request("POST", f"{base}/statements/{statement_id}/reviews", body={"by": "budi"}).status == 200
-    assert client.request("POST", f"{base}/statements/{statement_id}/publish", body={"by": "budi"}).status == 202
+    assert rina.request("POST", f"{base}/statements/{statement_id}/submit", body={}).status == 200
+    assert rina.request("POST", f"{base}/statements/{statement_id}/reviews", body={}).status == 403
+    assert client.request("POST", f"{base}/statements/{statement_id}/reviews", body={}).status == 403  # a key
+    assert budi.request("POST", f"{base}/statements/{statement_id}/reviews", body={}).status == 200
+    assert budi.request("POST", f"{base}/statements/{statement_id}/publish", body={}).status == 202
 
     # Then the staff e-mail and the signed webhook arrive, once each, and every target reports sent
     def delivered() -> bool:

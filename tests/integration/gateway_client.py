@@ -38,6 +38,7 @@ class Gateway:
         headers: dict[str, str | None] = {"authorization": f"Bearer {token}"} if token else {}
         event = http_event(method, path, route_path=route, body=body, headers=headers)
         result = handler.lambda_handler(event, self.context)
+        self.headers: dict[str, str] = result.get("headers") or {}
         text = result["body"]
         is_json = "json" in result["headers"].get("Content-Type", "")
         return result["statusCode"], json.loads(text) if is_json and text else text

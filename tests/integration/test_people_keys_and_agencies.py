@@ -305,3 +305,35 @@ _GOOD_BODY = (
     "will post our next update here at 18:00 WIB today. Questions: call 1500-123."
 )
 _ = utc_now
+
+
+def test_a_clients_quotas_refuse_mentions_past_the_day_with_429_and_retry_after_and_sources_past_the_count(
+    aws: AwsStack, api: Gateway
+) -> None:
+    aws.new_tenant("agensi-kita", TenantKind.AGENCY)
+    sari = aws.new_person("agensi-kita", "sari@agensi.example", Role.ADMIN)
+    quotas = {"mentions_per_day": 3, "sources": 0}
+    body = {"tenant_id": "kopi-senja", "display_name": "Kopi Senja", "quotas": quotas}
+    assert api.call("POST", "/v1/tenants/{tenant}/clients", sari, body=body, tenant="agensi-kita")[0] == 201
+    key = _key(api, sari, "admin", "kopi-tool", tenant="kopi-senja")
+    two = [MENTION | {"id": "m-a"}, MENTION | {"id": "m-b"}]
+    assert api.call("POST", f"{T}/mentions", key, body=two, tenant="kopi-senja")[0] == 202
+    # When the next request would pass the day's quota, it is refused whole, saying when to come back
+    more = [MENTION | {"id": "m-c"}, MENTION | {"id": "m-d"}]
+    status, answer = api.call("POST", f"{T}/mentions", key, body=more, tenant="kopi-senja")
+    assert (status, answer["error"]["code"]) == (429, "quota_exceeded")
+    assert 0 < int(api.headers["Retry-After"]) <= 86_400
+    assert api.call("GET", f"{T}/mentions/{{mention_id}}", key, tenant="kopi-senja", mention_id="m-c")[0] == 404
+    # and what still fits is taken
+    assert api.call("POST", f"{T}/mentions", key, body=MENTION | {"id": "m-e"}, tenant="kopi-senja")[0] == 202
+    # A source past the count is a 409 naming the quota
+    source = {"name": "crm", "preset": "sigap"}
+    status, answer = api.call("POST", f"{T}/sources", key, body=source, tenant="kopi-senja")
+    assert status == 409
+    assert "quota" in answer["error"]["message"]
+    # The agency raises the quota: the same request now fits
+    change = {"quotas": {"mentions_per_day": 10, "sources": 1}}
+    one = "/v1/tenants/{tenant}/clients/{client}"
+    assert api.call("PATCH", one, sari, body=change, tenant="agensi-kita", client="kopi-senja")[0] == 200
+    assert api.call("POST", f"{T}/mentions", key, body=more, tenant="kopi-senja")[0] == 202
+    assert api.call("POST", f"{T}/sources", key, body=source, tenant="kopi-senja")[0] == 201

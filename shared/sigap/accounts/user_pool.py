@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.errors import StorageError
+from sigap.kernel.errors import StorageError, UnprocessableError
 from sigap.platform.aws import cognito_client
 from sigap.platform.aws_errors import error_code
 
@@ -37,6 +37,9 @@ class UserPool:
             )
             return _sub(created["User"].get("Attributes", []))
         except ClientError as exc:
+            if error_code(exc) == "InvalidParameterException":  # an address the pool will not take
+                message = str(exc.response.get("Error", {}).get("Message", "not an address the user pool accepts"))
+                raise UnprocessableError("invalid_request", f"email: {message}", [("email", message)]) from exc
             if error_code(exc) != "UsernameExistsException":
                 raise StorageError(f"AdminCreateUser on the user pool failed: {error_code(exc)}") from exc
         except BotoCoreError as exc:

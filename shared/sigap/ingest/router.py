@@ -24,6 +24,7 @@ from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.platform.observability import logger, metrics
+from sigap.tenants.quotas import reserve_mentions
 from sigap.tenants.store import TenantStore
 
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
@@ -70,7 +71,9 @@ def _adapters(settings: IngestSettings) -> tuple[TenantStore, MentionStore, Scor
 def _ingest(
     request: dict[str, Any], *, tenant: Tenant, batch: list[MentionIn], settings: IngestSettings
 ) -> IngestResult:
-    _, mentions, queue = _adapters(settings)
+    tenants, mentions, queue = _adapters(settings)
+    # Counted once per request, inside the idempotent part: a retry with the same Idempotency-Key counts nothing.
+    reserve_mentions(tenants, tenant, len(batch), utc_now())
     return accept_mentions(
         tenant.tenant_id, batch, ledger=mentions, sink=queue, now=utc_now(), correlation_id=request["correlation_id"]
     )

@@ -75,6 +75,14 @@ class TooManyRecordsError(SigapError):
     """A payload holds more records than one request may carry: a 413."""
 
 
+class QuotaExceededError(SigapError):
+    """A tenant's quota is used up (429): `retry_after` seconds until it renews."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ForbiddenError(SigapError):
     """The caller may not do this, though it may act on the tenant (the last admin removing themselves, a brand
     asking for an agency's clients): a 403 naming why."""

@@ -32,6 +32,7 @@ from sigap.sources.domain import SOURCE_NAME_PATTERN, Source, SourceKind
 from sigap.sources.settings import HooksSettings
 from sigap.sources.store import SourcesTable, WebhookReceipts
 from sigap.sources.verification import VerificationFailedError, Verified, verify
+from sigap.tenants.quotas import reserve_mentions
 from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
@@ -97,7 +98,7 @@ def verify_request(event: dict[str, Any]) -> Response[str] | None:
     if tenant is None or tenant.status is not TenantStatus.ACTIVE:
         state = tenant.status.value if tenant else "deleted"
         return error_response(HTTPStatus.FORBIDDEN, f"tenant_{state}", f"the tenant {tenant_id!r} is {state}")
-    app.append_context(source=source, verified=verified)
+    app.append_context(source=source, verified=verified, tenant_record=tenant)
     return None
 
 
@@ -140,6 +141,9 @@ def post_hook(
             "unmappable_payload", summary, [problem.as_field_problem() for problem in mapped.rejected]
         )
     wanted, filtered = registered.wanted(mapped.mentions)
+    if wanted:
+        tenants = TenantStore(settings_in(app, HooksSettings).tenants_table)
+        reserve_mentions(tenants, app.context["tenant_record"], len(wanted), now)
     result = (
         accept_mentions(
             registered.tenant_id,

@@ -90,8 +90,14 @@ def create_source(tenant: str, body: Annotated[SourceIn, Body()]) -> SourceCreat
             check_syntax(body.feed.url, allow_loopback=settings_in(app, SourcesSettings).allow_loopback_feeds)
         except UnsafeUrlError as exc:
             raise UnprocessableError("invalid_request", f"feed.url: {exc}", [("feed.url", str(exc))]) from exc
-    if len(table.list(tenant_id)) >= MAX_SOURCES_PER_TENANT:
+    existing = len(table.list(tenant_id))
+    if existing >= MAX_SOURCES_PER_TENANT:
         raise ConflictError(f"a tenant may have {MAX_SOURCES_PER_TENANT} sources; remove one first")
+    quota = caller(app).quotas.sources
+    if quota is not None and existing >= quota:
+        # A count, not a rate: waiting does not help, so 409 (not 429) until a source is removed or the agency
+        # raises the quota.
+        raise ConflictError(f"the agency's quota allows this client {quota} sources; remove one first")
     now = utc_now()
     source, secret = registered(tenant_id, body, now)
     table.create(source)

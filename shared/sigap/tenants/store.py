@@ -221,6 +221,33 @@ class TenantStore(DocumentTable):
         except BotoCoreError as exc:
             raise storage_error("UpdateItem on tenants", exc) from exc
 
+    # -- quotas -----------------------------------------------------------------------------------------
+
+    def reserve_mentions(self, tenant_id: str, day: str, count: int, limit: int) -> bool:
+        """Counts `count` more mentions received on `day` if that keeps the day within `limit`; False if not.
+        One conditional write: concurrent requests can never together pass the limit."""
+        if count > limit:
+            return False
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(tenant_id, f"USAGE#{day}"),
+                UpdateExpression="ADD used :count",
+                ConditionExpression="attribute_not_exists(used) OR used <= :room",
+                ExpressionAttributeValues={":count": attribute(count), ":room": attribute(limit - count)},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise storage_error("UpdateItem on tenants", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("UpdateItem on tenants", exc) from exc
+        return True
+
+    def mentions_used(self, tenant_id: str, day: str) -> int:
+        item = self._get(tenant_id, f"USAGE#{day}")
+        return int(value_of(item, "used", 0)) if item else 0
+
     # -- people ------------------------------------------------------------------------------------------
 
     def member(self, tenant_id: str, user_id: str) -> Membership | None:

@@ -93,7 +93,7 @@ def _up(args: argparse.Namespace) -> int:
 def _tenants_create(args: argparse.Namespace) -> int:
     import re
 
-    from sigap.kernel.models import utc_now
+    from sigap.kernel.models import TenantKind, utc_now
     from sigap.tenants.store import TenantStore
     from sigap_tools.cli.target import resolve_target
     from sigap_tools.tenants import create_tenant
@@ -112,15 +112,28 @@ def _tenants_create(args: argparse.Namespace) -> int:
             args.name,
             mode=StackMode(target.outputs.get("StackMode", "multi")),
             now=utc_now(),
+            kind=TenantKind.AGENCY if args.agency else TenantKind.BRAND,
         )
     except SingleBrandStackError as exc:
         local_hint = "" if args.stack else " (locally: restart with 'sigap up --mode multi'; your state is kept)"
         raise SingleBrandStackError(f"{exc}{local_hint}") from exc
+    password = None
+    if args.admin_email:
+        from sigap_tools.cli.people_cli import add_admin
+
+        password = add_admin(target, tenant.tenant_id, args.admin_email, args.admin_password, local=not args.stack)
     if args.json:
-        print(json.dumps({"tenant_id": tenant.tenant_id, "api_key": api_key, "api_url": target.api_url}))
+        shown = {"tenant_id": tenant.tenant_id, "kind": tenant.kind, "api_key": api_key, "api_url": target.api_url}
+        admin = {"admin_email": args.admin_email.lower(), "admin_password": password} if args.admin_email else {}
+        print(json.dumps(shown | admin))
     else:
-        print(f"Tenant:  {tenant.tenant_id}\nAPI key: {api_key}\nAPI:     {target.api_url}")
+        print(
+            f"Tenant:  {tenant.tenant_id} ({tenant.kind})\nAPI key: {api_key} (scope: admin)\nAPI:     {target.api_url}"
+        )
         print("The key is shown once; Sigap stores only its hash.")
+        if args.admin_email:
+            sent = f"password {password}" if password else "an e-mail with a temporary password"
+            print(f"Admin:   {args.admin_email.lower()} ({sent}); sign in with 'sigap login --email ...'")
     return 0
 
 
@@ -222,14 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--json", action="store_true", help="print them as JSON lines")
     outbox.set_defaults(run=_outbox)
 
-    tenants = commands.add_parser("tenants", help="manage tenants (brands)")
+    from sigap_tools.cli.people_cli import add_commands as add_people_commands
+
+    tenants = commands.add_parser("tenants", help="manage tenants (brands and agencies)")
     tenant_commands = tenants.add_subparsers(dest="tenant_command", required=True)
     create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
     create.add_argument("slug", help="tenant id: 3-40 lowercase letters, digits and hyphens")
     create.add_argument("--name", help="display name (default: the slug)")
     create.add_argument("--json", action="store_true", help="print one JSON object")
     create.add_argument("--stack", help="a deployed CloudFormation stack (default: the running local stack)")
+    create.add_argument("--agency", action="store_true", help="an agency: it creates and manages client brands")
+    create.add_argument("--admin-email", help="the tenant's first admin (a person who signs in)")
+    create.add_argument("--admin-password", help="their password (default: local stack: made up; AWS: e-mailed)")
     create.set_defaults(run=_tenants_create)
+    add_people_commands(commands, tenant_commands)
 
     demo = commands.add_parser("demo", help="start a local stack, replay the bundled crisis, print a summary")
     demo.add_argument("--port", type=int, default=0, help="port of the HTTP API (default: any free port)")

@@ -16,7 +16,7 @@ from sigap_tools.demo.history import DAYS, HistoryImport, history_rows, import_h
 from sigap_tools.demo.notifications import configure, resend_event
 from sigap_tools.demo.notifications import show as show_delivery
 from sigap_tools.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
-from sigap_tools.demo.statements import StatementDemo
+from sigap_tools.demo.statements import StatementDemo, team_of
 from sigap_tools.demo.statements import run as run_statement
 from sigap_tools.demo.statements import show as show_statement
 from sigap_tools.local.feed_site import FeedSite
@@ -132,7 +132,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 (detected.get(CRISIS_BRAND[0], ([], None, None))[2] or {}).get("subject"),
             )
         print("\nStatement publishing: drafting, checking, approving and publishing the answer to the hoax...")
-        publishing = publish_statement(stack, crisis_client, state_dir)
+        publishing = publish_statement(stack, target, crisis_client, state_dir)
     finally:
         stack.stop()
         site.close()
@@ -168,13 +168,14 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def publish_statement(stack: Any, client: SigapClient, state_dir: Path) -> StatementDemo:
-    """The statement step on the hoax's incident: the one with the most alerts."""
+def publish_statement(stack: Any, target: Any, client: SigapClient, state_dir: Path) -> StatementDemo:
+    """The statement step on the hoax's incident (the one with the most alerts), by two people who sign in."""
     assert stack.receiver is not None
     incidents = client.request("GET", f"/v1/tenants/{CRISIS_BRAND[0]}/incidents").body["items"]
     hoax = max(incidents, key=lambda incident: (len(incident["alerts"]), incident["opened_at"]))
     return run_statement(
         client,
+        team_of(stack, target, CRISIS_BRAND[0]),
         SigapClient(stack.api_url),
         CRISIS_BRAND[0],
         hoax["incident_id"],

@@ -28,6 +28,7 @@ RUSHED = (
 )
 AUTHOR = "rina@teh-segar.example"
 APPROVER = "budi@teh-segar.example"
+SECOND_APPROVER = "sari@teh-segar.example"
 STAFF = "semua-staf@teh-segar.example"
 READER = "pembaca@example.org"
 VARIABLES = {
@@ -84,8 +85,31 @@ def _raw_emails(ses_endpoint: str) -> list[Message]:
     ]
 
 
+def team_of(stack: Any, target: Any, tenant_id: str) -> dict[str, SigapClient]:
+    """The crisis team as people who sign in to the stack's user pool: the author and two others, all approvers;
+    each acts through the API with their own token."""
+    from sigap.kernel.identity import Role
+    from sigap.kernel.models import utc_now
+    from sigap.tenants.store import TenantStore
+    from sigap_tools.cli.people_cli import new_password
+    from sigap_tools.people import UserPoolRef, add_person, sign_in
+
+    pool = UserPoolRef(target.output("UserPoolId"), target.output("UserPoolClientId"))
+    cognito = stack.client("cognito-idp")
+    tenants = TenantStore(target.output("TenantsTableName"))
+    team = {}
+    for address in (AUTHOR, APPROVER, SECOND_APPROVER):
+        password = new_password()
+        add_person(
+            cognito, pool, tenants, tenant_id, address, Role.APPROVER, password=password, now=utc_now(), by="demo"
+        )
+        team[address] = SigapClient(stack.api_url, sign_in(cognito, pool, address, password))
+    return team
+
+
 def run(
     client: SigapClient,
+    team: dict[str, SigapClient],
     public: SigapClient,
     tenant_id: str,
     incident_id: str,
@@ -104,7 +128,7 @@ def run(
     receiver.register_secret("contact-centre-statements", [created_hook["signing_secret"]])
     webhook_channel_id = created_hook["channel"]["channel_id"]
     settings = {
-        "approvers": [APPROVER, "sari@teh-segar.example"],
+        "approvers": [APPROVER, SECOND_APPROVER],
         "staff_emails": [STAFF],
         "channel_ids": [webhook_channel_id],
         "page_title": "Teh Segar: status",
@@ -119,15 +143,12 @@ def run(
         raise RuntimeError("the confirmation e-mail has no link")
     _ok(public.request("POST", link.group(1), raw=b""), 200, "confirm")
     # The rushed first draft.
-    draft = {
-        "incident_id": incident_id,
-        "by": AUTHOR,
-        "content": {"id": {"title": "Klarifikasi Teh Segar", "body": RUSHED}},
-    }
-    created = _ok(client.request("POST", f"{base}/statements", body=draft), 201, "the first draft")
+    author, approver = team[AUTHOR], team[APPROVER]
+    draft = {"incident_id": incident_id, "content": {"id": {"title": "Klarifikasi Teh Segar", "body": RUSHED}}}
+    created = _ok(author.request("POST", f"{base}/statements", body=draft), 201, "the first draft")
     result.statement_id = statement_id = created["statement"]["statement_id"]
     result.rushed_findings = created["statement"]["findings"]
-    refused = client.request("POST", f"{base}/statements/{statement_id}/submit", body={"by": AUTHOR})
+    refused = author.request("POST", f"{base}/statements/{statement_id}/submit", body={})
     result.rushed_refused = f"{refused.status} {refused.body['error']['code']}: {refused.body['error']['message']}"
     # Rewritten from the bilingual template: what happened, the facts with evidence, actions, contact, next update.
     templates = _ok(client.request("GET", f"{base}/statement-templates"), 200, "templates")
@@ -139,29 +160,29 @@ def run(
         "next_update_en": f"at {wib:%H:%M} WIB today",
     }
     rendered = _ok(
-        client.request(
+        author.request(
             "POST",
             f"{base}/statements",
-            body={"incident_id": incident_id, "by": AUTHOR, "template": crisis["name"], "variables": variables},
+            body={"incident_id": incident_id, "template": crisis["name"], "variables": variables},
         ),
         201,
         "the template draft",
     )["statement"]["versions"][0]["content"] | {"next_update_at": promise.isoformat()}
     _ok(
-        client.request("PUT", f"{base}/statements/{statement_id}", body={"by": AUTHOR, "content": rendered}),
+        author.request("PUT", f"{base}/statements/{statement_id}", body={"content": rendered}),
         200,
         "the rewrite",
     )
-    _ok(client.request("POST", f"{base}/statements/{statement_id}/submit", body={"by": AUTHOR}), 200, "submit")
-    own = client.request("POST", f"{base}/statements/{statement_id}/reviews", body={"by": AUTHOR})
+    _ok(author.request("POST", f"{base}/statements/{statement_id}/submit", body={}), 200, "submit")
+    own = author.request("POST", f"{base}/statements/{statement_id}/reviews", body={})
     result.author_refused = f"{own.status} {own.body['error']['message']}"
     _ok(
-        client.request("POST", f"{base}/statements/{statement_id}/reviews", body={"by": APPROVER, "comment": "ok"}),
+        approver.request("POST", f"{base}/statements/{statement_id}/reviews", body={"comment": "ok"}),
         200,
         "approval",
     )
     before = len(_raw_emails(ses_endpoint))
-    _ok(client.request("POST", f"{base}/statements/{statement_id}/publish", body={"by": APPROVER}), 202, "publish")
+    _ok(approver.request("POST", f"{base}/statements/{statement_id}/publish", body={}), 202, "publish")
     result.published = True
     # Wait for every channel.
     deadline = time.monotonic() + 90

@@ -40,7 +40,7 @@ LOCAL_CREDENTIALS = {
 # more at every start than their few calls ever do).
 PROCESSES: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb",),
-    "sqs": ("sqs", "ssm", "secretsmanager", "ses", "sns", "s3"),
+    "sqs": ("sqs", "ssm", "secretsmanager", "ses", "sns", "s3", "cognito-idp"),
 }
 # boto3's AWS_ENDPOINT_URL_<SERVICE> names (the service id, upper case, spaces as underscores).
 ENDPOINT_VARIABLES = {
@@ -51,6 +51,7 @@ ENDPOINT_VARIABLES = {
     "ses": "SES",
     "sns": "SNS",
     "s3": "S3",
+    "cognito-idp": "COGNITO_IDENTITY_PROVIDER",
 }
 LOCAL_EMAIL_SENDER = "alerts@sigap_tools.local"
 SNAPSHOT_DIR = "state"
@@ -151,6 +152,7 @@ class LocalStack:
             secrets,
             s3=session.client("s3", endpoint_url=self.endpoints["s3"]),
             ses=session.client("ses", endpoint_url=self.endpoints["ses"]),
+            cognito=session.client("cognito-idp", endpoint_url=self.endpoints["cognito-idp"]),
         )
         self.provisioned = provisioned
         self._clients = (dynamodb, sqs)
@@ -170,6 +172,7 @@ class LocalStack:
                 self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
             self._list_older_tenants(dynamodb)
         routes: list[Route] = []
+        user_pool = next(iter(provisioned.user_pools.values()), "")
         for spec in template.functions():
             environment = as_string_map(resolver.resolve(spec.environment))
             runtime = FunctionRuntime(
@@ -190,6 +193,8 @@ class LocalStack:
                     "SIGAP_LOCAL_ALLOW_LOOPBACK": "true",
                     # The status pages: the local gateway serves them at /status/<tenant>/ from S3, as CloudFront does.
                     "STATUS_SITE_URL": f"http://127.0.0.1:{options.port}/status",
+                    # People's tokens are signed by moto's user pool, whose keys its server publishes here.
+                    "USER_POOL_JWKS_URL": f"{self.endpoints['cognito-idp']}/{user_pool}/.well-known/jwks.json",
                 },
                 log_path=(logs / f"{spec.logical_id}.log").resolve(),
             )

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sigap.kernel.errors import ForbiddenError
 from sigap.kernel.identity import ROLE_PERMISSIONS, Membership, Permission, Principal, PrincipalKind, Role
 
-EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+EMAIL = r"^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 MAX_PEOPLE = 500
 
 

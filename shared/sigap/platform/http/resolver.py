@@ -23,6 +23,7 @@ from sigap.kernel.errors import (
     MentionTooLargeError,
     NotFoundError,
     QueueError,
+    QuotaExceededError,
     RequestInProgressError,
     StorageError,
     TooManyRecordsError,
@@ -177,6 +178,12 @@ def new_resolver() -> APIGatewayHttpResolver:
     def _unprocessable(exc: UnprocessableError) -> Response[str]:
         problems = [FieldProblem(field=field, problem=problem) for field, problem in exc.problems[:50]]
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, exc.code, str(exc), problems)
+
+    @app.exception_handler(QuotaExceededError)
+    def _quota(exc: QuotaExceededError) -> Response[str]:
+        answer = error_response(HTTPStatus.TOO_MANY_REQUESTS, "quota_exceeded", str(exc))
+        answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
 
     @app.exception_handler(ForbiddenError)
     def _forbidden(exc: ForbiddenError) -> Response[str]:

@@ -46,9 +46,9 @@ def get_publishing(tenant: str) -> PublishingSettings:
 def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> PublishingSettings:
     """Change the publishing settings.
 
-    Fields left out keep their values (an empty body changes nothing; send [] to empty a list). Named approvers
-    must be people with the approver or admin role, and no more approvals may be required than there are
-    people to give them."""
+    Fields left out keep their values (an empty body changes nothing; send [] to empty a list). When approvers
+    or required_approvals are sent, named approvers must be people with the approver or admin role, and no more
+    approvals may be required than there are people to give them."""
     _, table = tables_of(router)
     channels = channels_of(router)
     tenant_now = caller(router)
@@ -58,7 +58,8 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
         for index, channel_id in enumerate(ids):
             if channels.channel(owner, channel_id) is None:
                 raise UnknownChannelError(f"{field}[{index}]", f"no channel {channel_id!r} (POST /channels first)")
-    check_approvers(merged, people_who_may_approve(router, tenant_now))
+    if body.model_fields_set & {"approvers", "required_approvals"}:  # a change to who approves is checked
+        check_approvers(merged, people_who_may_approve(router, tenant_now))
     table.put_settings(owner, merged)
     return merged
 
