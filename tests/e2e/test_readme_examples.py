@@ -87,13 +87,15 @@ def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
         "/imports",
         "/mentions/email:CAB123@mail.example.com",
         "/sources/blog/read",
-        "/keys",
         "/me",
         "/statements/$STATEMENT/reviews",
     ):
         assert f"my-brand{route}" in commands, f"no runnable README example calls {route}"
     for route in ("/clients", "/rollup", "/clients/mie-kilat/suspend"):
         assert f"my-agency{route}" in commands, f"no runnable README example calls {route}"
+    steps = " ".join(step.command for block in runnable_blocks() for step in block)  # `X=$(curl ...)` lines too
+    assert "my-brand/keys" in steps, "no runnable README example makes a key"
+    assert "sigap people add" in steps and "sigap login" in steps, "no runnable README example signs a person in"
     for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme
         assert f"/v1/hooks/my-brand/{source}" in commands, f"no runnable README example posts to {source}"
 

@@ -197,6 +197,7 @@ def test_the_signed_link_asks_to_confirm_then_acknowledges(aws: AwsStack, api: t
     assert status == 200
     assert '<form method="post">' in page
     assert headers["Content-Type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]  # a one-click page cannot be framed
     from sigap.notify.store import NotificationsTable
 
     table = NotificationsTable(aws.table("NotificationsTable"))
@@ -208,6 +209,16 @@ def test_the_signed_link_asks_to_confirm_then_acknowledges(aws: AwsStack, api: t
     ack = table.acknowledgement("brand-a", "story:s-0123456789ab")
     assert ack is not None
     assert ack.via == "link"
+    # and reading the alert shows who acknowledged it, when and how (it said only 'firing' before)
+    from sigap.detection.domain.reading import get_alert
+    from sigap.detection.store import AlertsTable
+    from sigap.tenants.store import TenantStore
+
+    tenant = TenantStore(aws.table("TenantsTable")).get("brand-a")
+    assert tenant is not None
+    read = get_alert(AlertsTable(aws.table("AlertsTable")), tenant, alert_id)
+    assert read.acknowledgement is not None
+    assert (read.acknowledgement.via, read.acknowledgement.at) == ("link", ack.at)
 
 
 def _tampered(token: str) -> str:

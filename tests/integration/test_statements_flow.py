@@ -131,10 +131,11 @@ def _subscribe_and_confirm(api: Http, address: str) -> None:
     confirmation = _raw_emails()[-1]
     link = re.search(r"/v1/status/teh-segar/confirm/(\S+)", _text_of(confirmation))
     assert link, _text_of(confirmation)
-    status, page, _ = api.call(
+    status, page, headers = api.call(
         "POST", "/v1/status/{tenant}/confirm/{token}", tenant=TENANT, token=link.group(1), raw=""
     )
     assert status == 200, page
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]  # a confirmation cannot be clickjacked
     assert "Subscribed" in page
 
 
@@ -264,10 +265,14 @@ def test_the_report_renders_as_html_and_pdf_and_the_public_json_shows_only_publi
         )[0]
         == 200
     )
-    status, html_page, _ = api.call(
+    status, html_page, headers = api.call(
         "GET", f"{BASE}/incidents/{{incident_id}}/report", key, tenant=TENANT, incident_id=INCIDENT
     )
     assert status == 200
+    # The report is served like every HTML page: no script, no framing, no sniffing
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
     assert "Post-crisis report" in html_page
     assert "Publish the lab results" in html_page
     assert "data:image/png;base64," in html_page

@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.detection.domain.baseline import HourRecord
 from sigap.detection.domain.evaluation import DetectorState
-from sigap.detection.domain.models import Alert, AlertStatus, AlertTransition
+from sigap.detection.domain.models import Alert, AlertAcknowledgement, AlertStatus, AlertTransition
 from sigap.kernel.errors import StorageError
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
@@ -191,6 +191,25 @@ class AlertsTable:
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("GetItem on alerts", exc) from exc
         return Alert.model_validate_json(plain(item["doc"])) if item else None
+
+    def acknowledgement(self, tenant_id: str, alert_id: str) -> AlertAcknowledgement | None:
+        doc = self._get_doc(tenant_id, f"ACK#{alert_id}")
+        return AlertAcknowledgement.model_validate(doc) if doc else None
+
+    def record_acknowledgement(self, tenant_id: str, alert_id: str, acknowledgement: AlertAcknowledgement) -> None:
+        """Keeps the first acknowledgement of the alert (a repeat, or a later one through the link, changes
+        nothing)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._key(tenant_id, f"ACK#{alert_id}") | {"doc": attribute(acknowledgement.model_dump_json())},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise storage_error("PutItem on alerts", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("PutItem on alerts", exc) from exc
 
     def page_newest_first(
         self,

@@ -27,6 +27,17 @@ def template_parameters(args: argparse.Namespace) -> dict[str, str]:
     return parameters
 
 
+def port_number(text: str) -> int:
+    """A TCP port (0: any free one), or argparse's usage error naming the value."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535, or 0 for any free port")
+    return port
+
+
 def _up(args: argparse.Namespace) -> int:
     from sigap_tools.local.stack import LocalStack, StackOptions, find_template
 
@@ -78,6 +89,10 @@ def _up(args: argparse.Namespace) -> int:
         stopping.wait()
     except KeyboardInterrupt:
         pass
+    except OSError as exc:  # a port in use, or one this user may not bind
+        print(f"error: the local stack could not start: {exc.strerror or exc} (port {args.port}: pass --port N, "
+              "or 0 for any free port)", file=sys.stderr)  # fmt: skip
+        return 1
     finally:
         print("Stopping the local stack...", flush=True)
         stack.stop()
@@ -190,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     up = commands.add_parser("up", help="start the local stack (AWS on 127.0.0.1, no account needed)")
-    up.add_argument("--port", type=int, default=8000, help="port of the HTTP API (default 8000)")
+    up.add_argument("--port", type=port_number, default=8000, help="port of the HTTP API (default 8000)")
     up.add_argument("--concurrency", type=int, default=2, help="sandboxes per function (default 2)")
     up.add_argument(
         "--retry-delay",
@@ -220,10 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also start a local receiver standing in for Slack, Teams and webhooks (verifies signatures)",
     )
-    up.add_argument("--receiver-port", type=int, default=0, help="its port (default: any free one)")
+    up.add_argument("--receiver-port", type=port_number, default=0, help="its port (default: any free one)")
     up.add_argument(
         "--smtp-port",
-        type=int,
+        type=port_number,
         default=None,
         help="port of the SMTP server on 127.0.0.1 whose mail goes through the e-mail door (default: 2525, or any "
         "free port when 2525 is taken, as by a second stack; the port is printed)",
@@ -251,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_people_commands(commands, tenant_commands)
 
     demo = commands.add_parser("demo", help="start a local stack, replay the bundled crisis, print a summary")
-    demo.add_argument("--port", type=int, default=0, help="port of the HTTP API (default: any free port)")
+    demo.add_argument("--port", type=port_number, default=0, help="port of the HTTP API (default: any free port)")
     demo.add_argument("--repeat", type=int, default=1, help="replay the scenario N times with fresh ids")
     demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(run=_demo)

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sigap_tools.local.worker import FunctionPool, InvocationError
+from sigap_tools.local.worker import FunctionPool, FunctionUnavailableError, InvocationError
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 log = logging.getLogger("sigap_tools.local")
@@ -200,6 +200,16 @@ class HttpGateway:
         event = build_event(route, request.command, request.path, headers, body, request.client_address[0])
         try:
             result = route.pool.invoke(event)
+        except FunctionUnavailableError as exc:
+            log.error("%s did not answer a request: %s", route.route_key, exc)
+            _send_error(
+                request,
+                503,
+                "unavailable",
+                "the function did not answer in time; retry with the same body",
+                retry_after=1,
+            )
+            return
         except InvocationError as exc:
             log.error("%s failed a request: %s", route.route_key, exc)
             _send_error(request, 500, "internal_error", "the function failed; see .sigap/logs/ for its log")
@@ -224,9 +234,12 @@ def proxy_response(result: Any) -> tuple[int, dict[str, str], bytes]:
 _CODES = {400: "bad_request", 404: "not_found", 414: "uri_too_long", 431: "headers_too_large", 501: "not_implemented"}
 
 
-def _send_error(request: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+def _send_error(
+    request: BaseHTTPRequestHandler, status: int, code: str, message: str, *, retry_after: int | None = None
+) -> None:
     payload = json.dumps({"error": {"code": code, "message": message}}).encode()
-    _send(request, status, {"content-type": "application/json"}, payload)
+    headers = {"content-type": "application/json"} | ({"retry-after": str(retry_after)} if retry_after else {})
+    _send(request, status, headers, payload)
 
 
 def _send(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes) -> None:

@@ -21,6 +21,26 @@ from typing import Any
 
 from standardwebhooks import Webhook, WebhookVerificationError
 
+_SECRETS_SHAPES = (
+    "send the signing secrets as a JSON array of strings, one string, or {'secrets': [...]} / {'secret': '...'}"
+)
+
+
+def _secrets_of(raw: bytes) -> list[str] | None:
+    """The secrets a `POST /_secrets/<name>` body names, in any of the shapes it accepts; None for any other."""
+    try:
+        value = json.loads(raw or b"[]")
+    except ValueError:
+        return None
+    if isinstance(value, dict):
+        secrets, secret = value.get("secrets"), value.get("secret")
+        value = secrets if isinstance(secrets, list) else [secret] if isinstance(secret, str) else None
+    elif isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+        return list(value)
+    return None
+
 
 @dataclass
 class Faults:
@@ -100,13 +120,22 @@ class LocalReceiver:
                     return
                 kind, name = parts
                 if kind == "_secrets":
+                    secrets = _secrets_of(raw)
+                    if secrets is None:
+                        self._answer(400, {"error": _SECRETS_SHAPES})
+                        return
                     with state.lock:
-                        state.secrets[name] = list(json.loads(raw or b"[]"))
-                    self._answer(200, {"ok": True})
+                        state.secrets[name] = secrets
+                    self._answer(200, {"ok": True, "secrets": len(secrets)})
                     return
                 if kind == "_faults":
+                    try:
+                        faults = Faults(**json.loads(raw or b"{}"))
+                    except (ValueError, TypeError) as exc:
+                        self._answer(400, {"error": f"send {{'fail_rate': 0.3, 'status': 503, 'delay': 0}}: {exc}"})
+                        return
                     with state.lock:
-                        state.faults[name] = Faults(**json.loads(raw or b"{}"))
+                        state.faults[name] = faults
                     self._answer(200, {"ok": True})
                     return
                 if kind not in ("slack", "teams", "webhook"):

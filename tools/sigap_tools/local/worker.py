@@ -25,7 +25,12 @@ class InvocationError(RuntimeError):
     """The function raised, timed out or crashed; Lambda would report the invocation as failed."""
 
 
-class SandboxGoneError(InvocationError):
+class FunctionUnavailableError(InvocationError):
+    """The function did not answer (it timed out, or its sandbox did not start or died): nothing says the request
+    was wrong, so the caller may retry it, where a function that raised has a bug a retry will meet again."""
+
+
+class SandboxGoneError(FunctionUnavailableError):
     """The sandbox had died before the event reached it (killed while idle): the event was not handled."""
 
 
@@ -87,10 +92,10 @@ class _Sandbox:
         self._process.start()
         if not self._connection.poll(60):
             self.stop()
-            raise InvocationError(f"{runtime.name} did not start within 60 s; see {runtime.log_path}")
+            raise FunctionUnavailableError(f"{runtime.name} did not start within 60 s; see {runtime.log_path}")
         status, _ = self._connection.recv()
         if status != "ready":
-            raise InvocationError(f"{runtime.name} failed to start; see {runtime.log_path}")
+            raise FunctionUnavailableError(f"{runtime.name} failed to start; see {runtime.log_path}")
 
     def invoke(self, event: Any) -> Any:
         deadline = time.time() + self.runtime.timeout
@@ -101,12 +106,12 @@ class _Sandbox:
             raise SandboxGoneError(f"{self.runtime.name}'s sandbox had exited") from exc
         if not self._connection.poll(self.runtime.timeout):
             self.stop()
-            raise InvocationError(f"{self.runtime.name} timed out after {self.runtime.timeout} s")
+            raise FunctionUnavailableError(f"{self.runtime.name} timed out after {self.runtime.timeout} s")
         try:
             status, payload = self._connection.recv()
         except EOFError as exc:
             self.stop()
-            raise InvocationError(f"{self.runtime.name} crashed; see {self.runtime.log_path}") from exc
+            raise FunctionUnavailableError(f"{self.runtime.name} crashed; see {self.runtime.log_path}") from exc
         if status == "error":
             raise InvocationError(f"{self.runtime.name} raised: {payload}")
         return payload

@@ -109,6 +109,17 @@ class TimelineEntry(BaseModel):
     scope: Scope
 
 
+class AlertAcknowledgement(BaseModel):
+    """Who acknowledged an alert, when and how: kept beside the alert (its own item, so an evaluation's write of
+    the alert never races it away) and shown when the alert is read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: str
+    via: str = Field(description="api | link")
+    at: UtcDatetime
+
+
 class Alert(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -128,6 +139,9 @@ class Alert(BaseModel):
     evidence: Evidence
     timeline: list[TimelineEntry] = Field(default_factory=list, description="Fired, escalations, resolution")
     version: int = Field(default=1, description="Bumped on every stored change (conditional writes)")
+    acknowledgement: AlertAcknowledgement | None = Field(
+        default=None, description="Set when read, once someone acknowledged the alert (the API or a signed link)"
+    )
 
 
 class AlertTransition(BaseModel):

@@ -8,7 +8,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from sigap.detection.domain.lifecycle import alert_id_for
-from sigap.detection.domain.models import Alert, AlertStatus, Rule, Severity
+from sigap.detection.domain.models import Alert, AlertAcknowledgement, AlertStatus, Rule, Severity
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.models import Tenant
 from sigap.kernel.paging import read_parts, sign_parts
@@ -20,6 +20,8 @@ _CURSOR = "alerts"
 
 class AlertReader(Protocol):
     def get(self, tenant_id: str, alert_id: str) -> Alert | None: ...
+
+    def acknowledgement(self, tenant_id: str, alert_id: str) -> AlertAcknowledgement | None: ...
 
     def page_newest_first(
         self, tenant_id: str, *, low: str, high: str, limit: int, filters: dict[str, str], after: str | None = None
@@ -72,4 +74,5 @@ def get_alert(reader: AlertReader, tenant: Tenant, alert_id: str) -> Alert:
     alert = reader.get(tenant.tenant_id, alert_id)
     if alert is None:
         raise NotFoundError(f"no alert {alert_id!r} for this tenant")
-    return alert
+    acknowledged = reader.acknowledgement(tenant.tenant_id, alert_id)
+    return alert.model_copy(update={"acknowledgement": acknowledged}) if acknowledged else alert

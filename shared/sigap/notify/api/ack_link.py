@@ -19,6 +19,7 @@ from sigap.notify.api.wiring import (
     settings_of,
 )
 from sigap.notify.domain.acknowledging import acknowledge
+from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Access, Routes
 from sigap.platform.link_key import link_key
 
@@ -36,17 +37,7 @@ button{{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:.3rem;backgroun
 
 
 def _page(status: HTTPStatus, title: str, body: str) -> Response[str]:
-    return Response(
-        status_code=status.value,
-        content_type="text/html; charset=utf-8",
-        body=_PAGE.format(title=html.escape(title), body=body),
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-            "Referrer-Policy": "no-referrer",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return html_response(status, _PAGE.format(title=html.escape(title), body=body))
 
 
 def _claims(token: str) -> tuple[str, str] | Response[str]:

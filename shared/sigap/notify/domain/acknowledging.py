@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sigap.detection.domain.models import Alert, AlertStatus
+from sigap.detection.domain.models import Alert, AlertAcknowledgement, AlertStatus
 from sigap.detection.domain.story import story_key
 from sigap.incidents.domain.model import EventKind, event
 from sigap.kernel.errors import NotFoundError
@@ -56,6 +56,7 @@ def acknowledge(
     ]
     for ack in acknowledgements:
         ports.store.put_acknowledgement(ack)
+        ports.alerts.record_acknowledgement(tenant_id, ack.alert_id, AlertAcknowledgement(by=by, via=via, at=now))
         _note_acknowledgement(ports, ack, alert_id, by, via, comment, now)
     return next(ack for ack in acknowledgements if ack.story_key == story_key(alert))
 

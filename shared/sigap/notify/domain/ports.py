@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sigap.detection.domain.models import Alert
+from sigap.detection.domain.models import Alert, AlertAcknowledgement
 from sigap.incidents.domain.model import Incident, IncidentEvent
 from sigap.kernel.errors import SigapError
 from sigap.notify.domain.message import LinkMaker
@@ -75,6 +75,8 @@ class NotifierStore(Protocol):
 
 class AlertSource(Protocol):
     def get(self, tenant_id: str, alert_id: str) -> Alert | None: ...
+
+    def record_acknowledgement(self, tenant_id: str, alert_id: str, acknowledgement: AlertAcknowledgement) -> None: ...
 
     def open_alerts(self, tenant_id: str) -> list[Alert]: ...
 

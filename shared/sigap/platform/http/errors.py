@@ -79,3 +79,24 @@ def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
             seen.add((problem.field, problem.problem))
             problems.append(problem)
     return problems
+
+
+# Every HTML page the API serves (acknowledgement and subscription pages, the post-crisis report): no script,
+# inline style only, images only as data: URIs (the report's charts), no framing (clickjacking a one-click
+# acknowledgement), no sniffing, no referrer (a signed link's token must not leak to another site).
+HTML_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def html_response(status: HTTPStatus, body: str) -> Response[str]:
+    return Response(
+        status_code=status.value, content_type="text/html; charset=utf-8", body=body, headers=dict(HTML_HEADERS)
+    )

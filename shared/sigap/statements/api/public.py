@@ -17,6 +17,7 @@ from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
 from sigap.kernel.tokens import LinkError
 from sigap.outbound.domain.models import DeliveryError
+from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Access, Routes, header
 from sigap.platform.http.resolver import ok_json, responses
 from sigap.platform.link_key import link_key
@@ -80,17 +81,7 @@ _WORDS = {
 
 
 def _page(status: HTTPStatus, language: Language, title: str, body: str) -> Response[str]:
-    return Response(
-        status_code=status.value,
-        content_type="text/html; charset=utf-8",
-        body=_PAGE.format(lang=language.value, title=html.escape(title), body=body),
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-            "Referrer-Policy": "no-referrer",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return html_response(status, _PAGE.format(lang=language.value, title=html.escape(title), body=body))
 
 
 def _known_tenant(tenant: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -12,6 +13,7 @@ from sigap.kernel.errors import NotFoundError
 from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.mentions.aggregate_store import AggregateStore
+from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, ok_json
 from sigap.statements.api.wiring import (
@@ -64,7 +66,7 @@ def get_report(  # type: ignore[no-untyped-def]
             body=report_pdf(report),
             headers={"Content-Disposition": f'inline; filename="report-{incident_id}.pdf"'},
         )
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=report_html(report))
+    return html_response(HTTPStatus.OK, report_html(report))
 
 
 @routes.put(
