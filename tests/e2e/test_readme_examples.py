@@ -95,7 +95,8 @@ def test_the_readme_has_runnable_examples_of_every_door_it_documents() -> None:
         assert f"my-agency{route}" in commands, f"no runnable README example calls {route}"
     steps = " ".join(step.command for block in runnable_blocks() for step in block)  # `X=$(curl ...)` lines too
     assert "my-brand/keys" in steps, "no runnable README example makes a key"
-    assert "sigap people add" in steps and "sigap login" in steps, "no runnable README example signs a person in"
+    assert "sigap people add" in steps, "no runnable README example adds a person"
+    assert "sigap login" in steps, "no runnable README example signs a person in"
     for source in ("youscan", "zendesk", "sprinklr"):  # one per verification scheme
         assert f"/v1/hooks/my-brand/{source}" in commands, f"no runnable README example posts to {source}"
 

@@ -280,6 +280,10 @@ def test_alerts_are_listed_filtered_and_read_with_their_evidence_over_the_api(
         ({"rules": {"story_spread": {"min_authors": 0}}}, "min_authors"),
         ({"rules": {"no_such_rule": {}}}, "rules"),
         ({"colour": "red"}, "colour"),
+        # JSON's own types only: a number in a string, or 0 for false, is not read as one
+        ({"resolve_after_minutes": "10"}, "resolve_after_minutes"),
+        ({"rules": {"story_spread": {"enabled": 0}}}, "enabled"),
+        ({"rules": {"story_spread": {"max_p_value": "0.01"}}}, "max_p_value"),
     ],
 )
 def test_a_bad_detection_setting_is_a_422_naming_it(

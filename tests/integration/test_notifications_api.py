@@ -70,6 +70,17 @@ def test_a_webhook_channel_shows_its_generated_secret_once_and_never_again(api: 
     status, one, _ = client.call("GET", f"{BASE}/channels/{{channel_id}}", key, tenant="brand-a", channel_id=channel_id)
     assert status == 200
     assert secret not in json.dumps(one)
+    # Turning it off takes a JSON boolean: 0 is not read as false
+    one_route = f"{BASE}/channels/{{channel_id}}"
+    status, problem, _ = client.call(
+        "PATCH", one_route, key, body={"enabled": 0}, tenant="brand-a", channel_id=channel_id
+    )
+    assert status == 422
+    assert problem["error"]["fields"][0]["field"] == "enabled"
+    status, off, _ = client.call(
+        "PATCH", one_route, key, body={"enabled": False}, tenant="brand-a", channel_id=channel_id
+    )
+    assert (status, off["enabled"]) == (200, False)
 
 
 def test_a_slack_url_is_kept_secret_and_shown_masked(api: tuple[Api, str]) -> None:

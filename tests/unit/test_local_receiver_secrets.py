@@ -30,9 +30,7 @@ def receiver() -> Any:
     started.stop()
 
 
-@pytest.mark.parametrize(
-    "body", [["whsec_a", "whsec_b"], "whsec_a", {"secrets": ["whsec_a"]}, {"secret": "whsec_a"}]
-)
+@pytest.mark.parametrize("body", [["whsec_a", "whsec_b"], "whsec_a", {"secrets": ["whsec_a"]}, {"secret": "whsec_a"}])
 def test_every_documented_shape_registers_the_secret_itself(receiver: LocalReceiver, body: Any) -> None:
     assert _post(f"{receiver.url}/_secrets/hook", body)[0] == 200
     assert receiver.state.secrets["hook"][0] == "whsec_a"

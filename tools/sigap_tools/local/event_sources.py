@@ -8,6 +8,8 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,42 @@ def sqs_record(message: MessageTypeDef, queue_arn: str) -> dict[str, Any]:
     }
 
 
+class WorkGate:
+    """Lets event sources run side by side, and a snapshot wait until none is in the middle of an invocation
+    and hold new ones back while it exports: a snapshot taken between a batch's writes to two tables (a mention
+    marked scored in one, counted in another) would restore it half-done, and count it twice."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._active = 0
+        self._closed = False
+
+    @contextmanager
+    def work(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._closed)
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._active -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def quiet(self, timeout: float) -> Iterator[bool]:
+        """Holds new work back and waits for work in flight; yields whether it all finished within `timeout`."""
+        with self._changed:
+            self._closed = True
+            finished = self._changed.wait_for(lambda: self._active == 0, timeout)
+        try:
+            yield finished
+        finally:
+            with self._changed:
+                self._closed = False
+                self._changed.notify_all()
+
+
 class SqsPoller(threading.Thread):
     """One event-source mapping: receives up to BatchSize messages (waiting at most the batching window),
     invokes the function, deletes what succeeded and leaves failures to the queue's visibility timeout."""
@@ -60,8 +98,10 @@ class SqsPoller(threading.Thread):
         report_item_failures: bool,
         retry_delay: int | None,
         stop: threading.Event,
+        gate: WorkGate | None = None,
     ) -> None:
         super().__init__(name=f"sqs->{pool.runtime.name}", daemon=True)
+        self._gate = gate or WorkGate()
         self._sqs, self._pool, self._halt = sqs, pool, stop
         self._url, self._arn = queue_url, queue_arn
         self._batch_size = batch_size
@@ -75,7 +115,8 @@ class SqsPoller(threading.Thread):
             try:
                 messages = self._collect()
                 if messages:
-                    self._deliver(messages)
+                    with self._gate.work():
+                        self._deliver(messages)
             except Exception:  # the poller must outlive any one bad batch, as Lambda's does
                 log.exception("SQS poller for %s failed; polling again", self._pool.runtime.name)
                 self._halt.wait(1)
@@ -179,14 +220,23 @@ def scheduled_event(now: datetime) -> dict[str, Any]:
 class ScheduleFirer(threading.Thread):
     """Fires a Schedule event like EventBridge: the scheduled-event payload, every rate() period."""
 
-    def __init__(self, pool: FunctionPool, expression: str, stop: threading.Event, speedup: float = 1.0) -> None:
+    def __init__(
+        self,
+        pool: FunctionPool,
+        expression: str,
+        stop: threading.Event,
+        speedup: float = 1.0,
+        gate: WorkGate | None = None,
+    ) -> None:
         super().__init__(name=f"schedule->{pool.runtime.name}", daemon=True)
         self._pool, self._halt = pool, stop
         self._period = rate_seconds(expression) / speedup
+        self._gate = gate or WorkGate()
 
     def run(self) -> None:
         while not self._halt.wait(self._period):
             try:
-                self._pool.invoke(scheduled_event(datetime.now(UTC)))
+                with self._gate.work():
+                    self._pool.invoke(scheduled_event(datetime.now(UTC)))
             except InvocationError as exc:
                 log.warning("scheduled run of %s failed: %s", self._pool.runtime.name, exc)

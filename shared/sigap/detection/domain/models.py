@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from sigap.kernel.models import UtcDatetime
 
@@ -187,9 +187,10 @@ class RuleSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool = True
-    min_authors: int | None = Field(default=None, ge=1, le=100_000, description="Volume floor: distinct authors")
-    max_p_value: float | None = Field(default=None, gt=0, lt=0.5, description="How unlikely before it fires")
+    # JSON's own types only: `{"enabled": 0}` or `"min_authors": "10"` is a 422, not read as false or 10.
+    enabled: StrictBool = True
+    min_authors: StrictInt | None = Field(default=None, ge=1, le=100_000, description="Volume floor: distinct authors")
+    max_p_value: StrictFloat | None = Field(default=None, gt=0, lt=0.5, description="How unlikely before it fires")
 
 
 class DetectionSettings(BaseModel):
@@ -201,7 +202,7 @@ class DetectionSettings(BaseModel):
     home_country: str | None = Field(
         default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2; mentions elsewhere mean wider scope"
     )
-    resolve_after_minutes: int = Field(default=60, ge=5, le=1440, description="Quiet time before resolution")
+    resolve_after_minutes: StrictInt = Field(default=60, ge=5, le=1440, description="Quiet time before resolution")
     rules: dict[Rule, RuleSettings] = Field(default_factory=dict)
 
     def rule(self, rule: Rule) -> RuleSettings:

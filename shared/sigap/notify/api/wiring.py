@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from sigap.detection.store import AlertsTable
 from sigap.kernel.models import utc_now
@@ -47,7 +47,7 @@ class ChannelPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool
+    enabled: StrictBool = Field(description="true or false (JSON booleans only: 0, 1 and 'yes' are refused)")
 
 
 class _NoTimers:
