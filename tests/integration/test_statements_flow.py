@@ -123,11 +123,13 @@ def world(aws: AwsStack, lambda_context: Any) -> dict[str, Any]:
     return {"key": key, "api": api, "channel_id": created["channel"]["channel_id"]} | people
 
 
-def _subscribe_and_confirm(api: Http, address: str) -> None:
+def _subscribe_and_confirm(aws: AwsStack, context: Any, api: Http, address: str) -> None:
     status, answer, _ = api.call(
         "POST", "/v1/status/{tenant}/subscribe", body={"email": address, "language": "en"}, tenant=TENANT
     )
     assert (status, answer) == (202, {"status": "check your inbox"})
+    _drain(aws, context, [])  # the publisher writes the subscriber and sends the confirmation
+    aws.use_function_environment("StatementsFunction")
     confirmation = _raw_emails()[-1]
     link = re.search(r"/v1/status/teh-segar/confirm/(\S+)", _text_of(confirmation))
     assert link, _text_of(confirmation)
@@ -151,7 +153,7 @@ def test_a_statement_goes_from_template_to_every_channel_once_with_approval_and_
         "contact": "0800-1-234567",
     }
     assert api.call("PUT", f"{BASE}/publishing", key, body=settings, tenant=TENANT)[0] == 200
-    _subscribe_and_confirm(api, "Reader@Example.org")
+    _subscribe_and_confirm(aws, lambda_context, api, "Reader@Example.org")
     # When Rina drafts from the built-in template, submits, and Budi approves and publishes
     status, draft, _ = api.call(
         "POST",
@@ -313,14 +315,31 @@ def test_a_bad_statement_request_gets_a_4xx_that_names_the_problem(
         assert field in json.dumps(answer["error"])
 
 
-def test_subscribing_answers_the_same_for_a_new_a_pending_and_a_confirmed_address(world: dict[str, Any]) -> None:
+def test_subscribing_answers_the_same_for_a_new_a_pending_and_a_confirmed_address(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
     api = world["api"]
-    _subscribe_and_confirm(api, "known@example.org")
+    _subscribe_and_confirm(aws, lambda_context, api, "known@example.org")
+    mailed = len(_raw_emails())
     answers = [
         api.call("POST", "/v1/status/{tenant}/subscribe", body={"email": address}, tenant=TENANT)[:2]
         for address in ("known@example.org", "new@example.org", "new@example.org")
     ]
     assert answers == [(202, {"status": "check your inbox"})] * 3
+    # The request does the same for every address, so its time tells nothing (a known address answered in 96 ms,
+    # an unknown one in 124 ms, when the write and the e-mail were done while it waited): it only queues.
+    assert len(_raw_emails()) == mailed
+    queued = aws.queued_bodies("PublicationQueue")
+    assert [json.loads(body)["request"]["email"] for body in queued] == [
+        "known@example.org",
+        "new@example.org",
+        "new@example.org",
+    ]
+    for body in queued:  # put back for the publisher
+        boto3.client("sqs").send_message(QueueUrl=aws.queue_url("PublicationQueue"), MessageBody=body)
+    _drain(aws, lambda_context, [])
+    aws.use_function_environment("StatementsFunction")
+    assert [str(message["To"]) for message in _raw_emails()[mailed:]] == ["new@example.org"]  # once, to the new one
     assert api.call("POST", "/v1/status/{tenant}/subscribe", body={"email": "x@example.org"}, tenant="nobody")[0] == 404
     status, problem, _ = api.call(
         "POST", "/v1/status/{tenant}/subscribe", body={"email": "not-an-address"}, tenant=TENANT

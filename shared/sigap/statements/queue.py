@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sigap.platform.sqs import MAX_SQS_DELAY, Queue, attributes, send_entries
-from sigap.statements.domain.models import PublicationTask
+from sigap.statements.domain.models import PublicationTask, QueuedSubscription
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
@@ -18,6 +18,9 @@ class PublicationQueue(Queue):
 
     def send(self, tasks: Sequence[PublicationTask]) -> None:
         self._send_all([(task.model_dump_json(), attributes(tenant_id=task.tenant_id)) for task in tasks])
+
+    def subscription(self, queued: QueuedSubscription) -> None:
+        self._send_all([(queued.model_dump_json(), attributes(tenant_id=queued.tenant_id))])
 
     def later(self, task: PublicationTask, delay_seconds: float) -> None:
         entry: SendMessageBatchRequestEntryTypeDef = {

@@ -22,7 +22,7 @@ from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.link_key import link_key
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
-from sigap.statements.domain.models import PublicationTask
+from sigap.statements.domain.models import PublicationTask, QueuedSubscription
 from sigap.statements.domain.publisher import handle_task
 from sigap.statements.domain.publisher_ports import PublisherPorts, SiteLinks, StatementGoneError
 from sigap.statements.domain.reminders import check_reminders
@@ -31,6 +31,7 @@ from sigap.statements.queue import PublicationQueue
 from sigap.statements.settings import FeedbackSettings, PublisherSettings, PublishingSettings
 from sigap.statements.site_bucket import SiteBucket
 from sigap.statements.store import PublishingTable
+from sigap.statements.subscription_mail import handle_subscription
 from sigap.tenants.store import TenantStore
 
 
@@ -107,6 +108,8 @@ class PublisherBatchProcessor(SqsRecordProcessor):
 
     def handle_record(self, record: SQSRecord) -> str:
         dead_letters = DeadLetterQueue(self._settings.publication_dead_letter_queue_url)
+        if '"kind":"subscription"' in record.body:  # the one other message on the queue, written compact
+            return self._subscription(record.body, dead_letters)
         try:
             task = PublicationTask.model_validate_json(record.body)
         except ValidationError as exc:
@@ -132,6 +135,19 @@ class PublisherBatchProcessor(SqsRecordProcessor):
             return "dead-lettered"
         logger.info("publication step handled", extra=context)
         metrics.add_metric(name="PublicationSteps", unit="Count", value=1)
+        return "handled"
+
+    def _subscription(self, body: str, dead_letters: DeadLetterQueue) -> str:
+        try:
+            queued = QueuedSubscription.model_validate_json(body)
+        except ValidationError as exc:
+            reason = f"not a subscription: {problems_of(exc)}"
+            dead_letters.put(body, reason)
+            logger.error("poison subscription message dead-lettered", extra={"reason": reason})
+            return "dead-lettered"
+        _, _, table, *_ = _shared(self._settings)
+        handle_subscription(queued, table, publisher_ports(self._settings, queued.tenant_id))
+        logger.info("subscription handled", extra={"tenant_id": queued.tenant_id})
         return "handled"
 
 

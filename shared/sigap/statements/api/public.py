@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -16,28 +16,26 @@ from sigap.kernel.errors import NotFoundError
 from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
 from sigap.kernel.tokens import LinkError
-from sigap.outbound.domain.models import DeliveryError
 from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Access, Routes, header
 from sigap.platform.http.resolver import ok_json, responses
 from sigap.platform.link_key import link_key
-from sigap.platform.observability import logger
 from sigap.statements.api.wiring import (
     TENANT,
     TOKEN,
     Accepted,
     adapters,
-    links_of,
     settings_of,
 )
 from sigap.statements.domain.models import (
+    QueuedSubscription,
     Statement,
     SubscribeRequest,
 )
 from sigap.statements.domain.site import status_document
 from sigap.statements.domain.site_content import SiteInput
-from sigap.statements.domain.subscribers import confirm, subscribe, unsubscribe
-from sigap.statements.wiring import publisher_ports, site_url
+from sigap.statements.domain.subscribers import confirm, unsubscribe
+from sigap.statements.wiring import site_url
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "status page", Access.PUBLIC)
@@ -141,10 +139,10 @@ def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
 def post_subscribe(tenant: Annotated[str, TENANT], body: Annotated[SubscribeRequest, Body()]) -> Response[str]:
     """Subscribe an address (double opt-in); the same answer whether or not the address is known."""
     _known_tenant(tenant)
-    settings = settings_of(router)
-    _, _, table, _ = adapters(settings)
-    ports = publisher_ports(settings, tenant)
-    subscribe(table, _ConfirmationMail(ports), links_of(router, tenant), ports.link_key, tenant, body, utc_now())
+    # Queued, not done here: writing and mailing while the caller waited told a known address from a new one by
+    # the answer's time. The publisher does both; every address gets this same answer, as quickly.
+    _, _, _, queue = adapters(settings_of(router))
+    queue.subscription(QueuedSubscription(tenant_id=tenant, request=body, requested_at=utc_now()))
     words = _WORDS[body.language]
     if _wants_html():
         return _page(
@@ -154,31 +152,6 @@ def post_subscribe(tenant: Annotated[str, TENANT], body: Annotated[SubscribeRequ
             f"<p>{html.escape(words['check_body'])}</p>" + _back(tenant, body.language),
         )
     return ok_json(Accepted(status="check your inbox").model_dump_json(), HTTPStatus.ACCEPTED)
-
-
-class _ConfirmationMail:
-    def __init__(self, ports: Any) -> None:
-        self._ports = ports
-
-    def confirmation(self, subscriber: Any, confirm_url: str) -> None:
-        language = subscriber.language
-        words = _WORDS[language]
-        text = f"{words['confirm']}: {confirm_url}\n"
-        page = html.escape(confirm_url, quote=True)
-        try:
-            self._ports.mailer.send(
-                [subscriber.email],
-                f"{self._ports.tenant_name}: {words['confirm']}",
-                text,
-                f'<p><a href="{page}">{html.escape(words["confirm"])}</a></p>',
-                {},
-                {"sigap-message": "confirmation", "tenant": subscriber.tenant_id},
-            )
-        except DeliveryError as error:
-            # The answer stays the same (it must not tell who subscribes); the person can ask again later.
-            logger.warning(
-                "confirmation e-mail not sent", extra={"tenant_id": subscriber.tenant_id, "error": error.reason}
-            )
 
 
 def _link_problem(language: Language, problem: LinkError) -> Response[str]:

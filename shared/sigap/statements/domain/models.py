@@ -4,7 +4,7 @@ for publishing, who subscribed, and what was delivered where."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -341,3 +341,15 @@ class SubscribeRequest(BaseModel):
 
     email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
     language: Language = Language.INDONESIAN
+
+
+class QueuedSubscription(BaseModel):
+    """A subscription asked for on a status page, handled by the publisher: the page answers at once and the same
+    for every address (a write and an e-mail done while it waited told known addresses from new ones by time)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["subscription"] = "subscription"
+    tenant_id: str
+    request: SubscribeRequest
+    requested_at: UtcDatetime
