@@ -238,6 +238,9 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         "RemindersFunction": RemindersSettings,
         "FeedbackFunction": FeedbackSettings,
     }
+    import sigap_tools.openapi  # noqa: F401 - every router, so every route's declared limits are known
+    from sigap.platform.http.gateway import ROUTE_RATE_LIMIT
+    from sigap.platform.rate_limits import RateLimitSettings
     from sigap.platform.user_tokens import UserPoolSettings
 
     for spec in template.functions():
@@ -245,6 +248,8 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
         paths = [event["Properties"].get("Path", "") for event in spec.events.values() if event["Type"] == "HttpApi"]
         if any(path.startswith("/v1/tenants/{tenant}") for path in paths):  # a caller's key or sign-in is checked
             read |= {field.alias for field in UserPoolSettings.model_fields.values()}
+        if any(route.partition(" ")[2] in paths for route in ROUTE_RATE_LIMIT):  # a route counts its callers
+            read |= {field.alias for field in RateLimitSettings.model_fields.values()}
         given = {name for name in spec.environment if not name.startswith("POWERTOOLS_")}
         assert given <= read, f"{spec.logical_id} is given {sorted(given - read)}, which it never reads"
         required = {field.alias for field in settings[spec.logical_id].model_fields.values() if field.is_required()}

@@ -332,3 +332,20 @@ def test_the_notifier_function_dead_letters_a_poison_message_with_its_reason(
     timers = aws.queued_bodies("TimerQueue")
     assert timers == []  # delayed 30 s: not visible yet
     AlertTransition.model_validate_json(good.model_dump_json())
+
+
+def test_a_tenants_channel_tests_are_limited_and_a_strangers_refused_calls_use_none_of_them(
+    aws: AwsStack, api: tuple[Api, str]
+) -> None:
+    client, key = api
+    _, stranger = aws.new_tenant("brand-b")
+    body = {"name": "ops", "settings": {"type": "webhook", "url": "https://93.184.216.34/hook"}}
+    channel_id = client.call("POST", f"{BASE}/channels", key, body=body, tenant="brand-a")[1]["channel"]["channel_id"]
+    test = f"{BASE}/channels/{{channel_id}}/test"
+    # A stranger's refused attempts first: they must not spend the tenant's allowance
+    assert {client.call("POST", test, stranger, tenant="brand-a", channel_id=channel_id)[0] for _ in range(12)} == {403}
+    statuses = [client.call("POST", test, key, tenant="brand-a", channel_id=channel_id)[0] for _ in range(11)]
+    assert statuses == [202] * 10 + [429]
+    status, problem, headers = client.call("POST", test, key, tenant="brand-a", channel_id=channel_id)
+    assert (status, problem["error"]["code"]) == (429, "rate_limited")
+    assert 1 <= int(headers["Retry-After"]) <= 600

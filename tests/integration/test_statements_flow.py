@@ -369,3 +369,46 @@ def test_a_template_that_would_tie_up_the_function_is_refused_when_saved_with_a_
     listed, templates, _ = world["api"].call("GET", f"{BASE}/statement-templates", world["key"], tenant=TENANT)
     assert listed == 200
     assert all(item["name"] != "probe" for item in templates["items"])
+
+
+def _from(event_address: str, method: str, route: str, body: Any, **params: str) -> dict[str, Any]:
+    path = route
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
+    event = http_event(method, path, route_path=route, body=body)
+    event["requestContext"]["http"]["sourceIp"] = event_address
+    return event
+
+
+def test_one_address_cannot_flood_strangers_inboxes_or_read_links_without_end(
+    world: dict[str, Any], lambda_context: Any
+) -> None:
+    handler = world["api"].handler
+    subscribe = "/v1/status/{tenant}/subscribe"
+    # Given one address subscribing strangers, as the probe did (60 in 12 s, 60 e-mails sent)
+    answers = [
+        handler.lambda_handler(
+            _from("203.0.113.7", "POST", subscribe, {"email": f"stranger{n}@example.org"}, tenant=TENANT),
+            lambda_context,
+        )
+        for n in range(13)
+    ]
+    # Then the first ten are taken and the rest are told when to come back
+    assert [answer["statusCode"] for answer in answers] == [202] * 10 + [429] * 3
+    assert 1 <= int(answers[-1]["headers"]["Retry-After"]) <= 60
+    assert json.loads(answers[-1]["body"])["error"]["code"] == "rate_limited"
+    # while another address is not held back by it
+    other = handler.lambda_handler(
+        _from("198.51.100.9", "POST", subscribe, {"email": "reader@example.org"}, tenant=TENANT), lambda_context
+    )
+    assert other["statusCode"] == 202
+    # And forged confirmation links from one address stop at 30 a minute
+    link = "/v1/status/{tenant}/confirm/{token}"
+    statuses = [
+        handler.lambda_handler(
+            _from("203.0.113.8", "GET", link, None, tenant=TENANT, token=f"forged-token-{n:04d}"), lambda_context
+        )["statusCode"]
+        for n in range(32)
+    ]
+    assert statuses[:30] == [200] * 30  # the page asks to confirm: a GET changes nothing
+    assert statuses[30:] == [429, 429]

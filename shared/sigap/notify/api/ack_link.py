@@ -22,6 +22,7 @@ from sigap.notify.domain.acknowledging import acknowledge
 from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Access, Routes
 from sigap.platform.link_key import link_key
+from sigap.platform.public_limits import LINKS
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "notifications", Access.PUBLIC)
@@ -47,7 +48,7 @@ def _claims(token: str) -> tuple[str, str] | Response[str]:
         return _page(HTTPStatus.BAD_REQUEST, "This link cannot be used", f"<p>{html.escape(str(problem))}.</p>")
 
 
-@routes.get("/v1/ack/{token}")
+@routes.get("/v1/ack/{token}", rate=LINKS)
 def get_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) -> Response[str]:
     """The page behind a message's acknowledgement link: asks to confirm (link scanners only GET)."""
     claims = _claims(token)
@@ -66,7 +67,7 @@ def get_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) ->
     return _page(HTTPStatus.OK, "Acknowledge this alert?", body)
 
 
-@routes.post("/v1/ack/{token}")
+@routes.post("/v1/ack/{token}", rate=LINKS)
 def post_ack_page(token: Annotated[str, Path(min_length=10, max_length=1024)]) -> Response[str]:
     """Acknowledge the alert a signed link names (the confirmation button of its page)."""
     claims = _claims(token)

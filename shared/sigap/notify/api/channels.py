@@ -32,6 +32,7 @@ from sigap.notify.domain.models import Notification
 from sigap.outbound.domain.models import Channel, ChannelCreate, ChannelType, CreatedChannel
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller
+from sigap.platform.public_limits import CHANNEL_TESTS
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "notifications")
@@ -102,6 +103,7 @@ def delete_one_channel(tenant: str, channel_id: Annotated[str, Path(pattern=CHAN
 
 @routes.post(
     "/v1/tenants/{tenant}/channels/{channel_id}/test",
+    rate=CHANNEL_TESTS,
     answer="The test notification, queued",
     status=HTTPStatus.ACCEPTED,
 )

@@ -41,6 +41,7 @@ from sigap.kernel.identity import (
 from sigap.kernel.models import Tenant, TenantStatus
 from sigap.platform.http.body import FORM_MEDIA_TYPE, BodyProblem, body_bytes, form_as_json, json_text, media_type
 from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response
+from sigap.platform.rate_limits import Per, RateLimit, RateLimiter
 from sigap.platform.user_tokens import InvalidTokenError, SignInUnavailableError, UserTokens, looks_like_jwt
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -58,6 +59,7 @@ class Access(StrEnum):
 # Route key as API Gateway writes it ("POST /v1/tenants/{tenant}/mentions") → the access it declared.
 ROUTE_ACCESS: dict[str, Access] = {}
 ROUTE_PERMISSION: dict[str, Permission] = {}
+ROUTE_RATE_LIMIT: dict[str, RateLimit] = {}
 # Routes whose body model names who acts (its `actor` field): the gateway fills it from the caller, and refuses a
 # body that tries to say it, so the audit trail records who called, never what they typed.
 ROUTE_ACTOR_FIELD: dict[str, str] = {}
@@ -75,6 +77,7 @@ def api_route(
     access: Access,
     permission: Permission | None = None,
     actor: str | None = None,
+    rate: RateLimit | None = None,
     answer: str | None = None,
     status: HTTPStatus = HTTPStatus.OK,
     forms: bool = False,
@@ -91,6 +94,8 @@ def api_route(
     ROUTE_PERMISSION[f"{method} {path}"] = permission or (Permission.READ if method == "GET" else Permission.ADMIN)
     if actor is not None:
         ROUTE_ACTOR_FIELD[f"{method} {path}"] = actor
+    if rate is not None:
+        ROUTE_RATE_LIMIT[f"{method} {path}"] = rate
     if forms:
         FORM_ROUTES.add(f"{method} {path}")
     rule = path.replace("{", "<").replace("}", ">")
@@ -123,6 +128,7 @@ class Routes:
         access: Access | None = None,
         permission: Permission | None = None,
         actor: str | None = None,
+        rate: RateLimit | None = None,
         tag: str | None = None,
         **options: Any,
     ) -> Decorator:
@@ -139,6 +145,7 @@ class Routes:
                 access=access or self.access,
                 permission=permission,
                 actor=actor,
+                rate=rate,
                 summary=" ".join(summary.split()).removesuffix("."),
                 tags=[tag or self.tag],
                 **options,
@@ -291,6 +298,27 @@ def authenticate(
     return Caller(tenant=tenant, principal=principal)
 
 
+def rate_limited(event: Mapping[str, Any], limiter: RateLimiter | None) -> Response[str] | None:
+    """A 429 with Retry-After once the caller has used the route's limit in this window, else None."""
+    route_key = str(event.get("routeKey", ""))
+    limit = ROUTE_RATE_LIMIT.get(route_key)
+    if limit is None or limiter is None:
+        return None
+    context = event.get("requestContext") or {}
+    if limit.per is Per.TENANT:
+        key = str((event.get("pathParameters") or {}).get("tenant", ""))
+    else:
+        key = str((context.get("http") or {}).get("sourceIp", "unknown"))
+    wait = limiter.retry_after(route_key, key, limit, datetime.now(UTC))
+    if wait is None:
+        return None
+    answer = error_response(
+        HTTPStatus.TOO_MANY_REQUESTS, "rate_limited", f"too many requests: {limit.describe()}; retry in {wait} s"
+    )
+    answer.headers["Retry-After"] = str(wait)
+    return answer
+
+
 def permission_of(event: Mapping[str, Any]) -> Permission:
     route_key = str(event.get("routeKey", ""))
     method = route_key.partition(" ")[0]
@@ -329,6 +357,7 @@ def guarded(
     max_body_bytes: int,
     on_caller: Callable[[Caller], None],
     tokens: UserTokens | None = None,
+    limiter: RateLimiter | None = None,
     reshape: Callable[[Any], Any] | None = None,
     verify: Callable[[dict[str, Any]], Response[str] | None] | None = None,
 ) -> dict[str, Any]:
@@ -362,6 +391,9 @@ def guarded(
         )
         if unverified is not None:
             return as_proxy_result(unverified)
+    # After the door: a stranger's refused requests never use up a tenant's own allowance.
+    if (limited := rate_limited(event, limiter)) is not None:
+        return as_proxy_result(limited)
     try:
         event = with_offsets_restored(with_json_body(event, reshape))
     except BodyProblem as problem:
@@ -391,9 +423,10 @@ def with_actor(event: dict[str, Any], field: str, actor: str) -> dict[str, Any] 
 
 
 def as_proxy_result(response: Response[str]) -> dict[str, Any]:
+    extra = {name: value for name, value in response.headers.items() if isinstance(value, str)}
     return {
         "statusCode": response.status_code,
-        "headers": {"Content-Type": response.headers.get("Content-Type", "application/json")},
+        "headers": extra | {"Content-Type": response.headers.get("Content-Type", "application/json")},
         "body": response.body,
         "isBase64Encoded": False,
     }

@@ -34,6 +34,7 @@ from sigap.kernel.models import Tenant
 from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response, validation_problems
 from sigap.platform.http.gateway import TenantLookup, guarded
 from sigap.platform.observability import logger
+from sigap.platform.rate_limits import rate_limiter
 from sigap.platform.user_tokens import user_tokens
 
 
@@ -66,6 +67,7 @@ def serve(
             max_body_bytes=max_body_bytes,
             on_caller=lambda found: app.append_context(tenant=found.tenant, principal=found.principal),
             tokens=user_tokens(),
+            limiter=rate_limiter(),
             reshape=reshape,
             verify=verify,
         )

@@ -20,6 +20,7 @@ from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Access, Routes, header
 from sigap.platform.http.resolver import ok_json, responses
 from sigap.platform.link_key import link_key
+from sigap.platform.public_limits import LINKS, STATUS_READS, SUBSCRIBES
 from sigap.statements.api.wiring import (
     TENANT,
     TOKEN,
@@ -102,7 +103,7 @@ def _back(tenant: str, language: Language) -> str:
     return f'<p><a href="{html.escape(url)}">{html.escape(_WORDS[language]["back"])}</a></p>'
 
 
-@routes.get("/v1/status/{tenant}")
+@routes.get("/v1/status/{tenant}", rate=STATUS_READS)
 def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
     """A status page as JSON: every public incident with every published version, in both languages."""
     _known_tenant(tenant)
@@ -132,6 +133,7 @@ def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
 
 @routes.post(
     "/v1/status/{tenant}/subscribe",
+    rate=SUBSCRIBES,
     forms=True,
     responses=responses(202, "A confirmation e-mail is on its way if the address can receive one", Accepted),
 )
@@ -158,7 +160,7 @@ def _link_problem(language: Language, problem: LinkError) -> Response[str]:
     return _page(HTTPStatus.BAD_REQUEST, language, _WORDS[language]["bad"], f"<p>{html.escape(str(problem))}.</p>")
 
 
-@routes.get("/v1/status/{tenant}/confirm/{token}")
+@routes.get("/v1/status/{tenant}/confirm/{token}", rate=LINKS)
 def get_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
     """The page behind a confirmation link: asks to confirm (link scanners only GET)."""
     return _button_page("confirm", "confirm_button")
@@ -172,7 +174,7 @@ def _button_page(title: str, button: str) -> Response[str]:
     return _page(HTTPStatus.OK, language, words[title], form)
 
 
-@routes.post("/v1/status/{tenant}/confirm/{token}", forms=True)
+@routes.post("/v1/status/{tenant}/confirm/{token}", rate=LINKS, forms=True)
 def post_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
     """Confirm a subscription (the button of the confirmation page)."""
     _, _, table, _ = adapters(settings_of(router))
@@ -189,13 +191,13 @@ def post_confirm(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -
     )
 
 
-@routes.get("/v1/status/{tenant}/unsubscribe/{token}")
+@routes.get("/v1/status/{tenant}/unsubscribe/{token}", rate=LINKS)
 def get_unsubscribe(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
     """The page behind an e-mail's unsubscribe link: one button."""
     return _button_page("unsubscribe", "unsubscribe_button")
 
 
-@routes.post("/v1/status/{tenant}/unsubscribe/{token}", forms=True)
+@routes.post("/v1/status/{tenant}/unsubscribe/{token}", rate=LINKS, forms=True)
 def post_unsubscribe(tenant: Annotated[str, TENANT], token: Annotated[str, TOKEN]) -> Response[str]:
     """Unsubscribe: the page's button, or a mail client's RFC 8058 one-click POST."""
     _, _, table, _ = adapters(settings_of(router))
