@@ -41,6 +41,7 @@ ROUTES = {
     "suspend": ("POST", "/v1/tenants/{tenant}/clients/{client}/suspend"),
     "resume": ("POST", "/v1/tenants/{tenant}/clients/{client}/resume"),
     "rollup": ("GET", "/v1/tenants/{tenant}/rollup"),
+    "inbox": ("GET", "/v1/tenants/{tenant}/inbox"),
 }
 bodies = {
     "invite": st.fixed_dictionaries(

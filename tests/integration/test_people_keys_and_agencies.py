@@ -276,10 +276,31 @@ def test_an_agency_manages_its_clients_and_its_people_and_keys_reach_only_them(
     assert api.call("GET", "/v1/tenants/{tenant}/clients/{client}", sari, tenant="agensi-kita", client=BRAND)[0] == 404
     # A brand has no clients
     assert api.call("GET", clients, brand["rina"], tenant=BRAND)[0] == 403
-    # The roll-up counts each client, the busiest first when nothing is on fire
+    # Given a warning on kopi-senja and a critical alert on mie-kilat
+    from sigap.detection.domain.models import Severity
+    from sigap.detection.store import AlertsTable
+    from tests.integration.notify_harness import make_alert
+
+    alerts = AlertsTable(aws.table("AlertsTable"))
+    alerts.save(make_alert(1, tenant="kopi-senja", severity=Severity.WARNING), 0, None)
+    alerts.save(make_alert(2, tenant="mie-kilat", severity=Severity.CRITICAL), 0, None)
+    # The roll-up puts the client on fire first
     status, rolled = api.call("GET", "/v1/tenants/{tenant}/rollup", sari, tenant="agensi-kita")
     assert status == 200, rolled
-    assert [row["tenant_id"] for row in rolled["clients"]] == ["kopi-senja", "mie-kilat"]
+    assert [(row["tenant_id"], row["critical_alerts"], row["open_alerts"]) for row in rolled["clients"]] == [
+        ("mie-kilat", 1, 1),
+        ("kopi-senja", 0, 1),
+    ]
+    assert rolled["total_open_alerts"] == 2
+    # and the inbox holds every client's open alerts, the most severe first, each naming its client
+    status, inbox = api.call("GET", "/v1/tenants/{tenant}/inbox", sari, tenant="agensi-kita")
+    assert status == 200, inbox
+    assert [(item["client"], item["alert"]["severity"]) for item in inbox["items"]] == [
+        ("mie-kilat", "critical"),
+        ("kopi-senja", "warning"),
+    ]
+    # A brand has no inbox of clients
+    assert api.call("GET", "/v1/tenants/{tenant}/inbox", brand["rina"], tenant=BRAND)[0] == 403
     # Suspending a client refuses its keys with 403 tenant_suspended; resuming lets them in again
     one = "/v1/tenants/{tenant}/clients/{client}"
     assert (
@@ -337,3 +358,18 @@ def test_a_clients_quotas_refuse_mentions_past_the_day_with_429_and_retry_after_
     assert api.call("PATCH", one, sari, body=change, tenant="agensi-kita", client="kopi-senja")[0] == 200
     assert api.call("POST", f"{T}/mentions", key, body=more, tenant="kopi-senja")[0] == 202
     assert api.call("POST", f"{T}/sources", key, body=source, tenant="kopi-senja")[0] == 201
+
+
+def test_the_root_key_is_revoked_once_another_admin_can_act_and_never_before(aws: AwsStack, api: Gateway) -> None:
+    _, root = aws.new_tenant("kopi-baru")
+    root_route = "/v1/tenants/{tenant}/keys/{key_id}"
+    # Alone, the root key cannot revoke itself: nobody would be left to act for the tenant
+    status, answer = api.call("DELETE", root_route, root, tenant="kopi-baru", key_id="root")
+    assert (status, answer["error"]["code"]) == (403, "forbidden")
+    assert api.call("GET", f"{T}/me", root, tenant="kopi-baru")[0] == 200
+    # With an admin person, it can: the root key stops at once and the person goes on
+    admin = aws.new_person("kopi-baru", "owner@kopi-baru.example", Role.ADMIN)
+    status, revoked = api.call("DELETE", root_route, admin, tenant="kopi-baru", key_id="root")
+    assert (status, revoked["key_id"], revoked["active"]) == (200, "root", False)
+    assert api.call("GET", f"{T}/me", root, tenant="kopi-baru")[0] == 401
+    assert api.call("GET", f"{T}/me", admin, tenant="kopi-baru")[0] == 200

@@ -100,9 +100,20 @@ class TenantStore(DocumentTable):
         except BotoCoreError as exc:
             raise storage_error("PutItem on tenants", exc) from exc
 
-    def update(self, tenant_id: str, *, status: TenantStatus | None = None, quotas: Quotas | None = None) -> None:
-        """Sets a tenant's status or quotas (the tenant must exist)."""
-        names = {"status": status.value if status else None, "quotas": quotas.model_dump_json() if quotas else None}
+    def update(
+        self,
+        tenant_id: str,
+        *,
+        status: TenantStatus | None = None,
+        quotas: Quotas | None = None,
+        api_key_hash: str | None = None,
+    ) -> None:
+        """Sets a tenant's status, quotas or root key hash (the tenant must exist)."""
+        names = {
+            "status": status.value if status else None,
+            "quotas": quotas.model_dump_json() if quotas else None,
+            "api_key_hash": api_key_hash,
+        }
         changes = {name: value for name, value in names.items() if value is not None}
         if not changes:
             return

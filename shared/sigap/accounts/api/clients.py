@@ -18,14 +18,17 @@ from sigap.accounts.domain.clients import (
     ClientList,
     ClientView,
     Deleted,
+    Inbox,
     Rollup,
     check_agency,
     check_deletable,
     client_of,
+    inbox,
     new_client,
     rollup,
 )
 from sigap.accounts.settings import AccountsSettings
+from sigap.detection.domain.models import Alert
 from sigap.incidents.domain.model import IncidentState
 from sigap.kernel.api_keys import hash_api_key
 from sigap.kernel.errors import ConflictError, TenantExistsError
@@ -113,6 +116,21 @@ def delete_client(tenant: str, client: Annotated[str, CLIENT]) -> Deleted:
     check_deletable(current)
     adapters_of(router).tenants.delete_tenant(current.tenant_id)
     return Deleted(tenant_id=current.tenant_id, deleted=True)
+
+
+@routes.get("/v1/tenants/{tenant}/inbox", answer="Every client's open alerts")
+def get_inbox(tenant: str) -> Inbox:
+    """The agency's alert inbox: every active client's open alerts in one list, the most severe first and, within
+    a severity, the newest; each names its client (read one with GET /v1/tenants/{client}/alerts/{id})."""
+    agency = caller(router)
+    check_agency(agency)
+    found = adapters_of(router)
+    open_alerts: dict[str, list[Alert]] = {}
+    for client_id in found.tenants.clients(agency.tenant_id):
+        client = found.tenants.get(client_id)
+        if client is not None and client.status is TenantStatus.ACTIVE:
+            open_alerts[client_id] = found.alerts.open_alerts(client_id)
+    return inbox(open_alerts)
 
 
 @routes.get("/v1/tenants/{tenant}/rollup", answer="Every client, worst first")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated
 
@@ -10,8 +12,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.accounts.api.wiring import adapters_of
 from sigap.accounts.domain.keys import KeyCreate, KeyList, KeyRotation, KeyView, NewKey, new_key, revoked, rotated
-from sigap.kernel.errors import ConflictError, NotFoundError
-from sigap.kernel.identity import MachineKey
+from sigap.kernel.api_keys import hash_api_key
+from sigap.kernel.errors import ConflictError, ForbiddenError, NotFoundError
+from sigap.kernel.identity import ROOT_KEY_ID, KeyScope, MachineKey, Role
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, principal_of
@@ -19,6 +22,7 @@ from sigap.platform.http.resolver import caller, principal_of
 router = APIGatewayHttpRouter()
 routes = Routes(router, "keys")
 KEY_ID = Path(pattern=r"^[0-9a-f]{12}$")
+KEY_OR_ROOT = Path(pattern=r"^(?:[0-9a-f]{12}|root)$")
 
 
 def _key(key_id: str) -> MachineKey:
@@ -64,9 +68,35 @@ def post_rotation(
 
 
 @routes.delete("/v1/tenants/{tenant}/keys/{key_id}", answer="The revoked key")
-def delete_key(tenant: str, key_id: Annotated[str, KEY_ID]) -> KeyView:
-    """Revoke a key now: it stops working on the next request (it stays listed, revoked)."""
+def delete_key(tenant: str, key_id: Annotated[str, KEY_OR_ROOT]) -> KeyView:
+    """Revoke a key now: it stops working on the next request (it stays listed, revoked).
+
+    `root` revokes the admin key `sigap tenants create` printed, once the tenant has another admin (a person, or
+    an admin key) to act for it."""
     now = utc_now()
+    if key_id == ROOT_KEY_ID:
+        return _revoke_root(now)
     key = revoked(_key(key_id), now)
     adapters_of(router).tenants.put_key(key)
     return KeyView.of(key, now)
+
+
+def _revoke_root(now: datetime) -> KeyView:
+    tenants, tenant = adapters_of(router).tenants, caller(router)
+    people = [m for owner in filter(None, (tenant.tenant_id, tenant.agency)) for m in tenants.members(owner)]
+    keys = [k for k in tenants.keys(tenant.tenant_id) if k.scope is KeyScope.ADMIN and k.usable(now)]
+    if not any(member.role is Role.ADMIN for member in people) and not keys:
+        raise ForbiddenError("the root key is this tenant's only admin: add an admin person or an admin key first")
+    # Its hash becomes one of a secret nobody holds: the key stops at once, and no key can ever match it again.
+    tenants.update(tenant.tenant_id, api_key_hash=hash_api_key(secrets.token_urlsafe(32)))
+    root = MachineKey(
+        tenant_id=tenant.tenant_id,
+        key_id=ROOT_KEY_ID,
+        name=ROOT_KEY_ID,
+        scope=KeyScope.ADMIN,
+        key_hash="",
+        created_at=tenant.created_at,
+        created_by="sigap tenants create",
+        revoked_at=now,
+    )
+    return KeyView.of(root, now)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from sigap.detection.domain.models import Alert
 from sigap.kernel.errors import ConflictError, ForbiddenError, NotFoundError
 from sigap.kernel.kinds import TENANT_ID_PATTERN
 from sigap.kernel.models import Quotas, Tenant, TenantKind, TenantStatus
@@ -119,6 +120,24 @@ class Rollup(BaseModel):
     total_negative: int
     total_open_alerts: int
     total_open_incidents: int
+
+
+class InboxAlert(BaseModel):
+    """One open alert of a client, in the agency's inbox."""
+
+    client: str
+    alert: Alert
+
+
+class Inbox(BaseModel):
+    items: list[InboxAlert] = Field(description="Open alerts of every active client: most severe, then newest, first")
+
+
+def inbox(alerts: dict[str, list[Alert]]) -> Inbox:
+    """Every client's open alerts in one list, the most severe first and, within a severity, the newest."""
+    rows = [InboxAlert(client=client, alert=alert) for client, found in alerts.items() for alert in found]
+    rows.sort(key=lambda row: (-row.alert.severity.rank, -row.alert.fired_at.timestamp(), row.client))
+    return Inbox(items=rows)
 
 
 def rollup(rows: list[ClientHealth], since: datetime, until: datetime) -> Rollup:
