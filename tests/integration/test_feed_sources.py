@@ -363,3 +363,18 @@ def test_two_tenants_following_one_feed_each_get_its_items_once_and_their_own_he
     assert len({mention["id"] for mention in queued}) == 1  # the same item id, kept apart by tenant
     for who in (tenant, (other[0].tenant_id, other[1])):
         assert _source(aws, lambda_context, who, "shared")["health"]["accepted"] == 1
+
+
+def test_a_suspended_clients_feeds_are_not_read_until_it_is_resumed(
+    aws: AwsStack, tenant: tuple[str, str], site: FeedSite, lambda_context: Any
+) -> None:
+    from sigap.kernel.models import TenantStatus
+    from sigap.tenants.store import TenantStore
+
+    site.publish("/paused.xml", rss(("Satu", "https://p.example/1", NOW)))
+    _register_feed(aws, lambda_context, tenant, "paused", site.url("/paused.xml"))
+    tenants = TenantStore(aws.table("TenantsTable"))
+    tenants.update(tenant[0], status=TenantStatus.SUSPENDED)
+    assert _schedule(aws)["queued"] == 1
+    assert _read_queued(aws, lambda_context) == []
+    assert site.requests("/paused.xml") == []  # nothing fetched for a suspended client

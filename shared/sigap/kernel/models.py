@@ -99,7 +99,7 @@ class TenantKind(StrEnum):
 
 class TenantStatus(StrEnum):
     ACTIVE = "active"
-    SUSPENDED = "suspended"  # its keys, people and doors are refused until resumed; nothing is deleted
+    SUSPENDED = "suspended"  # its keys, people and webhooks are refused, its feeds unread, until resumed
     DELETED = "deleted"  # a tombstone: its id is never given again, so nobody can reach what it left behind
 
 

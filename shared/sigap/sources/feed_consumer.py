@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from sigap.ingest.queue import ScoringQueue
-from sigap.kernel.models import utc_now
+from sigap.kernel.models import TenantStatus, utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
@@ -25,6 +25,7 @@ from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest, schedul
 from sigap.sources.feed_store import FeedSchedule
 from sigap.sources.settings import FeedSchedulerSettings, FeedSettings
 from sigap.sources.store import SourcesTable, health_update
+from sigap.tenants.store import TenantStore
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +54,12 @@ class FeedReadProcessor(SqsRecordProcessor):
         source = sources.get(request.tenant_id, request.source)
         if source is None or source.kind is not SourceKind.FEED:
             return  # removed since it was queued
+        tenant = TenantStore(self._settings.tenants_table).get(request.tenant_id)
+        if tenant is None or tenant.status is not TenantStatus.ACTIVE:
+            # A suspended client's feeds are not read (nothing is fetched or counted) until it is resumed; the
+            # lease lapses and the feed is due again, so reading resumes with it.
+            logger.info("feed of an inactive tenant not read", extra={"tenant_id": request.tenant_id})
+            return
         now = utc_now()
         read = read_source(source, fetcher=fetcher, ledger=mentions, sink=queue, now=now)
         health = health_update(accepted=len(read.accepted), duplicates=len(read.duplicates), rejected=read.rejected,

@@ -98,8 +98,8 @@ def _set_status(client_id: str, status: TenantStatus) -> ClientView:
 
 @routes.post("/v1/tenants/{tenant}/clients/{client}/suspend", answer="The suspended client")
 def post_suspend(tenant: str, client: Annotated[str, CLIENT]) -> ClientView:
-    """Suspend a client: its keys, people and doors are refused (403 tenant_suspended) until resumed; nothing is
-    deleted and detection keeps its history."""
+    """Suspend a client: its keys, people and webhooks are refused (403 tenant_suspended) and its feeds are not
+    read until it is resumed; e-mail forwarded to it and imports are still kept; nothing is deleted."""
     return _set_status(client, TenantStatus.SUSPENDED)
 
 
