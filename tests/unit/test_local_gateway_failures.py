@@ -61,3 +61,31 @@ def test_sigap_up_with_a_port_that_is_not_one_is_a_usage_error_not_a_traceback(
     error = capsys.readouterr().err
     assert "--port" in error
     assert "Traceback" not in error
+
+
+def test_a_route_behind_the_jwt_authorizer_is_answered_401_by_the_gateway_without_invoking_the_function() -> None:
+    invoked: list[Any] = []
+
+    class _Recording:
+        def invoke(self, event: Any) -> Any:
+            invoked.append(event)
+            return {"statusCode": 200, "body": "{}", "headers": {"Content-Type": "application/json"}}
+
+    route = Route("POST", "/v1/tenants/{tenant}/statements/{statement_id}/reviews", _Recording(),  # type: ignore[arg-type]
+                  authorizer=lambda header: header == "Bearer good")  # fmt: skip
+    gateway = HttpGateway([route], "127.0.0.1", 0)
+    gateway.start()
+    try:
+        url = f"{gateway.url}/v1/tenants/brand-a/statements/st-0123456789ab/reviews"
+        for header in ("Bearer sgp_brand-a_key", ""):
+            request = urllib.request.Request(url, data=b"{}", method="POST", headers={"authorization": header})  # noqa: S310
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(request, timeout=30)  # noqa: S310 - a local test server
+            assert (answer.value.code, json.loads(answer.value.read())) == (401, {"message": "Unauthorized"})
+        assert invoked == []
+        good = urllib.request.Request(url, data=b"{}", method="POST", headers={"authorization": "Bearer good"})  # noqa: S310
+        with urllib.request.urlopen(good, timeout=30) as passed:  # noqa: S310 - a local test server
+            assert passed.status == 200
+        assert len(invoked) == 1
+    finally:
+        gateway.stop()

@@ -10,6 +10,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -29,6 +30,8 @@ class Route:
     method: str
     path: str
     pool: FunctionPool
+    # API Gateway's JWT authorizer on this route: a request without a valid sign-in token never reaches the function.
+    authorizer: Callable[[str], bool] | None = None
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:  # built once per route, not once per request
@@ -197,6 +200,10 @@ class HttpGateway:
             _send_error(request, 404, "not_found", "no such route; see /v1/openapi.json")
             return
         headers = {key.lower(): value for key, value in request.headers.items()}
+        if route.authorizer is not None and not route.authorizer(headers.get("authorization", "")):
+            # As API Gateway answers for its JWT authorizer: its own body, not Sigap's error shape.
+            _send(request, 401, {"content-type": "application/json"}, b'{"message":"Unauthorized"}')
+            return
         event = build_event(route, request.command, request.path, headers, body, request.client_address[0])
         try:
             result = route.pool.invoke(event)

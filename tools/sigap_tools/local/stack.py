@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 
+from sigap_tools.local.authorizer import JwtAuthorizer
 from sigap_tools.local.event_sources import ScheduleFirer, SqsPoller, WorkGate
 from sigap_tools.local.http_gateway import HttpGateway, Route, StaticSite
 from sigap_tools.local.provision import Provisioned, provision
@@ -175,6 +176,9 @@ class LocalStack:
             self._list_older_tenants(dynamodb)
         routes: list[Route] = []
         user_pool = next(iter(provisioned.user_pools.values()), "")
+        self._jwt_authorizer = JwtAuthorizer(
+            user_pool, next(iter(provisioned.user_pool_clients.values()), ""), self.endpoints["cognito-idp"]
+        )
         for spec in template.functions():
             environment = as_string_map(resolver.resolve(spec.environment))
             runtime = FunctionRuntime(
@@ -336,7 +340,12 @@ class LocalStack:
         for name, event in events.items():
             kind, properties = event.get("Type"), event.get("Properties", {})
             if kind == "HttpApi":
-                routes.append(Route(method=properties["Method"].upper(), path=properties["Path"], pool=pool))
+                authorizer = self._jwt_authorizer if (properties.get("Auth") or {}).get("Authorizer") else None
+                routes.append(
+                    Route(
+                        method=properties["Method"].upper(), path=properties["Path"], pool=pool, authorizer=authorizer
+                    )
+                )
             elif kind == "SQS":
                 arn = resolver.resolve(properties["Queue"])
                 queue = next(q for q in self.provisioned.queues.values() if q["arn"] == arn)
