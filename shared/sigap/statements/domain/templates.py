@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import re
 
-from jinja2 import TemplateError, UndefinedError, meta
+from jinja2 import TemplateError, UndefinedError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sigap.kernel.errors import SigapError
 from sigap.kernel.language import Language
 from sigap.statements.domain.models import LocalisedText, StatementContent
-from sigap.statements.domain.template_sandbox import ENVIRONMENT, TemplateLimitError, problem_in, render_bounded
+from sigap.statements.domain.template_sandbox import (
+    ENVIRONMENT,
+    TemplateLimitError,
+    problem_in,
+    render_bounded,
+    variables_of,
+)
 
 TEMPLATE_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 BUILT_IN = "crisis"
@@ -48,7 +54,7 @@ class StatementTemplate(BaseModel):
         for text in (self.id, self.en):
             if text is not None:
                 for part in (text.title, text.body):
-                    names |= meta.find_undeclared_variables(ENVIRONMENT.parse(part)) - set(ENVIRONMENT.globals)
+                    names |= variables_of(ENVIRONMENT.parse(part))
         return sorted(names)
 
 
@@ -142,6 +148,14 @@ def check_template(template: StatementTemplate) -> None:
 
 def render(template: StatementTemplate, variables: dict[str, str], first: Language) -> StatementContent:
     """The statement the template makes with these variables; every language the template has is rendered."""
+    for language, text in (("id", template.id), ("en", template.en)):  # one saved before the sandbox's rules
+        for part in (text.title, text.body) if text else ():
+            try:
+                refusal = problem_in(ENVIRONMENT.parse(part))
+            except TemplateError as exc:
+                raise TemplateProblemError(f"template.{language}", f"not a valid template: {exc}") from exc
+            if refusal is not None:
+                raise TemplateProblemError(f"template.{language}", refusal)
     missing = [name for name in template.variables() if name not in variables]
     if missing:
         raise TemplateProblemError("variables", "missing " + ", ".join(repr(name) for name in missing))
