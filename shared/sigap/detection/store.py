@@ -26,7 +26,13 @@ from sigap.detection.domain.models import Alert, AlertAcknowledgement, AlertStat
 from sigap.kernel.errors import StorageError
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import cancelled_by_condition, error_code, storage_error, version_condition
+from sigap.platform.aws_errors import (
+    cancelled_by_condition,
+    conditional_write,
+    error_code,
+    storage_error,
+    version_condition,
+)
 from sigap.platform.keys import tenant_pk
 from sigap.platform.retry import drain
 
@@ -199,17 +205,14 @@ class AlertsTable:
     def record_acknowledgement(self, tenant_id: str, alert_id: str, acknowledgement: AlertAcknowledgement) -> None:
         """Keeps the first acknowledgement of the alert (a repeat, or a later one through the link, changes
         nothing)."""
-        try:
-            self._client.put_item(
+        conditional_write(
+            "PutItem on alerts",
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=self._key(tenant_id, f"ACK#{alert_id}") | {"doc": attribute(acknowledgement.model_dump_json())},
                 ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise storage_error("PutItem on alerts", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("PutItem on alerts", exc) from exc
+            ),
+        )
 
     def page_newest_first(
         self,
@@ -288,8 +291,9 @@ class AlertsTable:
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("PutItem on alerts", exc) from exc
             self._baseline_hours[state.tenant_id] = state.rolled_hour
-        try:
-            self._client.put_item(
+        return conditional_write(
+            "PutItem on alerts",
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=self._key(state.tenant_id, "STATE")
                 | {
@@ -297,14 +301,8 @@ class AlertsTable:
                     "version": attribute(state.version),
                 },
                 **version_condition(expected_version),
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise storage_error("PutItem on alerts", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("PutItem on alerts", exc) from exc
-        return True
+            ),
+        )
 
     # -- hourly history (HistoryStore) ---------------------------------------------------------------------
 

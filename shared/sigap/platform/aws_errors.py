@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,6 +23,20 @@ def storage_error(action: str, exc: ClientError | BotoCoreError) -> StorageError
 def queue_error(action: str, exc: ClientError | BotoCoreError) -> QueueError:
     detail = error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
     return QueueError(f"SQS {action} failed: {detail}: {exc}")
+
+
+def conditional_write(action: str, write: Callable[[], object]) -> bool:
+    """Makes one conditional DynamoDB write: True when it was written, False when its condition did not hold (a
+    race lost, a limit reached, an item gone); any other failure is a StorageError naming `action`."""
+    try:
+        write()
+    except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            return False
+        raise storage_error(action, exc) from exc
+    except BotoCoreError as exc:
+        raise storage_error(action, exc) from exc
+    return True
 
 
 def cancelled_by_condition(exc: ClientError) -> bool:

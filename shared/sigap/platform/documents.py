@@ -11,7 +11,13 @@ from pydantic import BaseModel
 
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import cancelled_by_condition, error_code, storage_error, version_condition
+from sigap.platform.aws_errors import (
+    cancelled_by_condition,
+    conditional_write,
+    error_code,
+    storage_error,
+    version_condition,
+)
 from sigap.platform.keys import tenant_pk
 
 if TYPE_CHECKING:
@@ -103,15 +109,7 @@ class DocumentTable:
         return request
 
     def _conditional_put(self, request: dict[str, Any]) -> bool:
-        try:
-            self._client.put_item(**request)
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise storage_error(f"PutItem on {self.label}", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error(f"PutItem on {self.label}", exc) from exc
-        return True
+        return conditional_write(f"PutItem on {self.label}", lambda: self._client.put_item(**request))
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
         try:

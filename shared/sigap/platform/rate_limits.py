@@ -16,12 +16,11 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 
 from sigap.platform.attributes import attribute
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import error_code, storage_error
+from sigap.platform.aws_errors import conditional_write
 from sigap.platform.settings import FunctionSettings, from_environment
 
 if TYPE_CHECKING:
@@ -58,8 +57,9 @@ class RateLimiter:
         epoch = now.timestamp()
         window = int(epoch // limit.seconds)
         ends = (window + 1) * limit.seconds
-        try:
-            self._client.update_item(
+        counted = conditional_write(
+            "UpdateItem on rate limits",
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key={"pk": attribute(f"{route}#{key}#{window}")},
                 UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
@@ -69,14 +69,9 @@ class RateLimiter:
                     ":limit": attribute(limit.requests),
                     ":expires": attribute(ends + 60),
                 },
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return max(1, math.ceil(ends - epoch))
-            raise storage_error("UpdateItem on rate limits", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("UpdateItem on rate limits", exc) from exc
-        return None
+            ),
+        )
+        return None if counted else max(1, math.ceil(ends - epoch))
 
 
 @lru_cache(maxsize=1)

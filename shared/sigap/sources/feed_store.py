@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.platform.attributes import attribute, plain
-from sigap.platform.aws_errors import error_code, storage_error
+from sigap.platform.aws_errors import conditional_write, storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.platform.keys import SEP
 from sigap.sources.domain import Source
@@ -122,18 +122,13 @@ class FeedSchedule(DocumentTable):
 
     def _update(self, tenant_id: str, name: str, expression: str, values: dict[str, Any], *,
                 condition: str) -> bool:  # fmt: skip
-        try:
-            self._client.update_item(
+        return conditional_write(
+            "UpdateItem on the feed schedule",
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=self._key(tenant_id, _PREFIX + name),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise storage_error("UpdateItem on the feed schedule", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("UpdateItem on the feed schedule", exc) from exc
-        return True
+            ),
+        )

@@ -19,7 +19,7 @@ from sigap.kernel.identity import MachineKey, Membership
 from sigap.kernel.models import Quotas, Tenant, TenantKind, TenantStatus
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import error_code, storage_error
+from sigap.platform.aws_errors import conditional_write, storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.platform.keys import tenant_pk
 
@@ -91,14 +91,14 @@ class TenantStore(DocumentTable):
         }
         if tenant.agency:
             item |= {"agency": attribute(tenant.agency), "lookup": attribute(_agency_lookup(tenant.agency))}
-        try:
-            self._client.put_item(TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                raise TenantExistsError(f"tenant {tenant.tenant_id!r} already exists") from exc
-            raise storage_error("PutItem on tenants", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("PutItem on tenants", exc) from exc
+        written = conditional_write(
+            "PutItem on tenants",
+            lambda: self._client.put_item(
+                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            ),
+        )
+        if not written:
+            raise TenantExistsError(f"tenant {tenant.tenant_id!r} already exists")
 
     def update(
         self,
@@ -218,19 +218,16 @@ class TenantStore(DocumentTable):
 
     def touch_key(self, key: MachineKey, at: datetime) -> None:
         """Records when the key was last used, apart from its document so a use never undoes a revocation."""
-        try:
-            self._client.update_item(
+        conditional_write(  # False: the key was deleted meanwhile, and there is nothing to record
+            "UpdateItem on tenants",
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=self._key(key.tenant_id, KEY_PREFIX + key.key_id),
                 UpdateExpression="SET last_used_at = :at",
                 ExpressionAttributeValues={":at": attribute(at.isoformat())},
                 ConditionExpression="attribute_exists(pk)",
-            )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":  # deleted meanwhile: nothing to record
-                raise storage_error("UpdateItem on tenants", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("UpdateItem on tenants", exc) from exc
+            ),
+        )
 
     # -- quotas -----------------------------------------------------------------------------------------
 
@@ -239,21 +236,16 @@ class TenantStore(DocumentTable):
         One conditional write: concurrent requests can never together pass the limit."""
         if count > limit:
             return False
-        try:
-            self._client.update_item(
+        return conditional_write(
+            "UpdateItem on tenants",
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=self._key(tenant_id, f"USAGE#{day}"),
                 UpdateExpression="ADD used :count",
                 ConditionExpression="attribute_not_exists(used) OR used <= :room",
                 ExpressionAttributeValues={":count": attribute(count), ":room": attribute(limit - count)},
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise storage_error("UpdateItem on tenants", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("UpdateItem on tenants", exc) from exc
-        return True
+            ),
+        )
 
     def mentions_used(self, tenant_id: str, day: str) -> int:
         item = self._get(tenant_id, f"USAGE#{day}")
