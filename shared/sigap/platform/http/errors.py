@@ -46,13 +46,20 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
 
 
 def error_response(
-    status: HTTPStatus, code: str, message: str, fields: Sequence[FieldProblem] | None = None
+    status: HTTPStatus,
+    code: str,
+    message: str,
+    fields: Sequence[FieldProblem] | None = None,
+    *,
+    retry_after: int | None = None,
 ) -> Response[str]:
+    """The one error shape; `retry_after` (seconds) adds the Retry-After header of a 429 or 503."""
     body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=list(fields) if fields else None))
     return Response(
         status_code=status.value,
         content_type=content_types.APPLICATION_JSON,
         body=body.model_dump_json(exclude_none=True),
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
     )
 
 

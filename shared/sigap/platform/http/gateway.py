@@ -91,7 +91,7 @@ def api_route(
     if answer is not None:
         options |= {"status_code": status.value, "responses": {status.value: {"description": answer}} | ERROR_RESPONSES}
     ROUTE_ACCESS[f"{method} {path}"] = access
-    ROUTE_PERMISSION[f"{method} {path}"] = permission or (Permission.READ if method == "GET" else Permission.ADMIN)
+    ROUTE_PERMISSION[f"{method} {path}"] = permission or default_permission(method)
     if actor is not None:
         ROUTE_ACTOR_FIELD[f"{method} {path}"] = actor
     if rate is not None:
@@ -312,17 +312,18 @@ def rate_limited(event: Mapping[str, Any], limiter: RateLimiter | None) -> Respo
     wait = limiter.retry_after(route_key, key, limit, datetime.now(UTC))
     if wait is None:
         return None
-    answer = error_response(
-        HTTPStatus.TOO_MANY_REQUESTS, "rate_limited", f"too many requests: {limit.describe()}; retry in {wait} s"
-    )
-    answer.headers["Retry-After"] = str(wait)
-    return answer
+    message = f"too many requests: {limit.describe()}; retry in {wait} s"
+    return error_response(HTTPStatus.TOO_MANY_REQUESTS, "rate_limited", message, retry_after=wait)
+
+
+def default_permission(method: str) -> Permission:
+    """What a route that names no permission needs: reading to GET, an admin for anything else."""
+    return Permission.READ if method == "GET" else Permission.ADMIN
 
 
 def permission_of(event: Mapping[str, Any]) -> Permission:
     route_key = str(event.get("routeKey", ""))
-    method = route_key.partition(" ")[0]
-    return ROUTE_PERMISSION.get(route_key) or (Permission.READ if method == "GET" else Permission.ADMIN)
+    return ROUTE_PERMISSION.get(route_key) or default_permission(route_key.partition(" ")[0])
 
 
 def with_json_body(event: dict[str, Any], reshape: Callable[[Any], Any] | None = None) -> dict[str, Any]:

@@ -183,9 +183,7 @@ def new_resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(QuotaExceededError)
     def _quota(exc: QuotaExceededError) -> Response[str]:
-        answer = error_response(HTTPStatus.TOO_MANY_REQUESTS, "quota_exceeded", str(exc))
-        answer.headers["Retry-After"] = str(exc.retry_after)
-        return answer
+        return error_response(HTTPStatus.TOO_MANY_REQUESTS, "quota_exceeded", str(exc), retry_after=exc.retry_after)
 
     @app.exception_handler(ForbiddenError)
     def _forbidden(exc: ForbiddenError) -> Response[str]:

@@ -18,7 +18,6 @@ from sigap.statements.domain.templates import (
 from sigap.statements.domain.workflow import (
     BlockedByToneError,
     NotAllowedError,
-    SettingProblemError,
     StatementConflictError,
     StatementStateError,
 )
@@ -35,16 +34,6 @@ def _template_problem(exc: TemplateProblemError) -> Response[str]:
     return error_response(
         HTTPStatus.UNPROCESSABLE_ENTITY,
         "invalid_template",
-        str(exc),
-        [FieldProblem(field=exc.field, problem=exc.problem)],
-    )
-
-
-@app.exception_handler(SettingProblemError)
-def _setting_problem(exc: SettingProblemError) -> Response[str]:
-    return error_response(
-        HTTPStatus.UNPROCESSABLE_ENTITY,
-        "invalid_setting",
         str(exc),
         [FieldProblem(field=exc.field, problem=exc.problem)],
     )

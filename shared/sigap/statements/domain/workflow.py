@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent, event
-from sigap.kernel.errors import NotFoundError, SigapError
+from sigap.kernel.errors import NotFoundError, SigapError, UnprocessableError
 from sigap.kernel.races import LOST_RACE, LostRace, retry_on_conflict
 from sigap.statements.domain.models import (
     Approval,
@@ -89,13 +89,11 @@ class StatementConflictError(SigapError):
     """The statement kept changing under this request; retry."""
 
 
-class SettingProblemError(SigapError):
-    """Publishing settings that cannot work (422 invalid_setting); `field` names which."""
+class SettingProblemError(UnprocessableError):
+    """Publishing settings that cannot work (422 invalid_setting, naming the field)."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
+        super().__init__("invalid_setting", f"{field}: {problem}", [(field, problem)])
 
 
 def check_approvers(settings: PublishingSettings, approvers: Sequence[str]) -> None:
