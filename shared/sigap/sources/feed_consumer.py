@@ -29,13 +29,16 @@ from sigap.tenants.store import TenantStore
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: FeedSettings) -> tuple[SourcesTable, FeedSchedule, MentionStore, ScoringQueue, FeedFetcher]:
+def _adapters(
+    settings: FeedSettings,
+) -> tuple[SourcesTable, FeedSchedule, MentionStore, ScoringQueue, FeedFetcher, TenantStore]:
     return (
         SourcesTable(settings.tenants_table),
         FeedSchedule(settings.tenants_table),
         MentionStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
         FeedFetcher(allow_loopback=settings.allow_loopback_feeds),
+        TenantStore(settings.tenants_table),
     )
 
 
@@ -45,7 +48,7 @@ class FeedReadProcessor(SqsRecordProcessor):
         self._settings = settings
 
     def handle_record(self, record: SQSRecord) -> None:
-        sources, schedule, mentions, queue, fetcher = _adapters(self._settings)
+        sources, schedule, mentions, queue, fetcher, tenants = _adapters(self._settings)
         try:
             request = FeedReadRequest.model_validate_json(record.body)
         except ValidationError:
@@ -54,7 +57,7 @@ class FeedReadProcessor(SqsRecordProcessor):
         source = sources.get(request.tenant_id, request.source)
         if source is None or source.kind is not SourceKind.FEED:
             return  # removed since it was queued
-        tenant = TenantStore(self._settings.tenants_table).get(request.tenant_id)
+        tenant = tenants.get(request.tenant_id)
         if tenant is None or tenant.status is not TenantStatus.ACTIVE:
             # A suspended client's feeds are not read (nothing is fetched or counted) until it is resumed; the
             # lease lapses and the feed is due again, so reading resumes with it.

@@ -49,26 +49,29 @@ class HookResult(BaseModel):
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: HooksSettings) -> tuple[SourcesTable, WebhookReceipts, MentionStore, ScoringQueue]:
+def _adapters(
+    settings: HooksSettings,
+) -> tuple[SourcesTable, WebhookReceipts, MentionStore, ScoringQueue, TenantStore]:
     return (
         SourcesTable(settings.tenants_table),
         WebhookReceipts(settings.idempotency_table),
         MentionStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
+        TenantStore(settings.tenants_table),
     )
 
 
 def _record(source: Source, *, at: datetime, accepted: int = 0, duplicates: int = 0, rejected: int = 0,
             error: str | None = None, succeeded: bool = False, filtered: int = 0) -> None:  # fmt: skip
     """Counts a delivery in the source's health (bookkeeping: see SourcesTable.record)."""
-    sources, _, _, _ = _adapters(settings_in(app, HooksSettings))
+    sources, *_ = _adapters(settings_in(app, HooksSettings))
     sources.record(source.tenant_id, source.name, accepted=accepted, duplicates=duplicates, rejected=rejected,
                    at=at, error=error, succeeded=succeeded, filtered=filtered)  # fmt: skip
 
 
 def verify_request(event: dict[str, Any]) -> Response[str] | None:
     """The source the path names, with the request verified by its scheme (None), or the refusal to answer."""
-    sources, _, _, _ = _adapters(settings_in(app, HooksSettings))
+    sources, *_, tenants = _adapters(settings_in(app, HooksSettings))
     parameters = event.get("pathParameters") or {}
     tenant_id, name = str(parameters.get("tenant", "")), str(parameters.get("source", ""))
     source = (
@@ -94,7 +97,7 @@ def verify_request(event: dict[str, Any]) -> Response[str] | None:
         metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
         _record(source, at=now, error=f"refused: {failed.reason}")
         return error_response(HTTPStatus.UNAUTHORIZED, "verification_failed", failed.reason)
-    tenant = TenantStore(settings_in(app, HooksSettings).tenants_table).get(tenant_id)
+    tenant = tenants.get(tenant_id)
     if tenant is None or tenant.status is not TenantStatus.ACTIVE:
         state = tenant.status.value if tenant else "deleted"
         return error_response(HTTPStatus.FORBIDDEN, f"tenant_{state}", f"the tenant {tenant_id!r} is {state}")
@@ -115,7 +118,7 @@ def post_hook(
     The payload is mapped by the source's preset or mapping; its mentions are queued for scoring. A webhook-id
     delivered before is answered again without being processed twice."""
     settings = settings_in(app, HooksSettings)
-    _, receipts, mentions, queue = _adapters(settings)
+    _, receipts, mentions, queue, tenants = _adapters(settings)
     registered: Source = app.context["source"]
     verified: Verified = app.context["verified"]
     mapping = registered.mapping
@@ -142,7 +145,6 @@ def post_hook(
         )
     wanted, filtered = registered.wanted(mapped.mentions)
     if wanted:
-        tenants = TenantStore(settings_in(app, HooksSettings).tenants_table)
         reserve_mentions(tenants, app.context["tenant_record"], len(wanted), now)
     result = (
         accept_mentions(

@@ -259,6 +259,10 @@ class TenantStore(DocumentTable):
     def members(self, tenant_id: str) -> list[Membership]:
         return self._models(tenant_id, MEMBER_PREFIX, Membership)
 
+    def members_reaching(self, tenant: Tenant) -> list[Membership]:
+        """The people with a role on the tenant, then those with one on its agency (which reaches its clients)."""
+        return [member for owner in (tenant.tenant_id, tenant.agency) if owner for member in self.members(owner)]
+
     def put_member(self, member: Membership) -> None:
         extra = {"lookup": attribute(_user_lookup(member.user_id)), "tenant_id": attribute(member.tenant_id)}
         self._conditional_put(self._put_item(member.tenant_id, MEMBER_PREFIX + member.user_id, member, extra=extra))

@@ -83,9 +83,8 @@ def delete_key(tenant: str, key_id: Annotated[str, KEY_OR_ROOT]) -> KeyView:
 
 def _revoke_root(now: datetime) -> KeyView:
     tenants, tenant = adapters_of(router).tenants, caller(router)
-    people = [m for owner in filter(None, (tenant.tenant_id, tenant.agency)) for m in tenants.members(owner)]
     keys = [k for k in tenants.keys(tenant.tenant_id) if k.scope is KeyScope.ADMIN and k.usable(now)]
-    if not any(member.role is Role.ADMIN for member in people) and not keys:
+    if not any(member.role is Role.ADMIN for member in tenants.members_reaching(tenant)) and not keys:
         raise ForbiddenError("the root key is this tenant's only admin: add an admin person or an admin key first")
     # Its hash becomes one of a secret nobody holds: the key stops at once, and no key can ever match it again.
     tenants.update(tenant.tenant_id, api_key_hash=hash_api_key(secrets.token_urlsafe(32)))

@@ -72,12 +72,17 @@ def new_key(
         raise ConflictError(f"a tenant keeps at most {MAX_KEYS} keys: delete revoked ones first")
     if any(key.name == request.name and key.usable(now) for key in existing):
         raise ConflictError(f"a key named {request.name!r} is in use: rotate it, or choose another name")
+    return _made(tenant_id, request.name, request.scope, by, now)
+
+
+def _made(tenant_id: str, name: str, scope: KeyScope, by: str, now: datetime) -> tuple[MachineKey, str]:
+    """A new key as stored (its hash) and the key itself, to show once."""
     key_id, api_key = new_machine_key(tenant_id)
     stored = MachineKey(
         tenant_id=tenant_id,
         key_id=key_id,
-        name=request.name,
-        scope=request.scope,
+        name=name,
+        scope=scope,
         key_hash=hash_api_key(api_key),
         created_at=now,
         created_by=by,
@@ -90,16 +95,7 @@ def rotated(old: MachineKey, overlap: KeyRotation, by: str, now: datetime) -> tu
     if not old.usable(now):
         raise ConflictError(f"the key {old.name!r} no longer works: create a new one")
     ends = now + timedelta(minutes=overlap.overlap_minutes)
-    key_id, api_key = new_machine_key(old.tenant_id)
-    successor = MachineKey(
-        tenant_id=old.tenant_id,
-        key_id=key_id,
-        name=old.name,
-        scope=old.scope,
-        key_hash=hash_api_key(api_key),
-        created_at=now,
-        created_by=by,
-    )
+    successor, api_key = _made(old.tenant_id, old.name, old.scope, by, now)
     return old.model_copy(update={"expires_at": min(ends, old.expires_at or ends)}), successor, api_key
 
 

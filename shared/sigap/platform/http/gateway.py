@@ -218,9 +218,11 @@ def _forbidden(message: str, code: str = "forbidden") -> Response[str]:
     return error_response(HTTPStatus.FORBIDDEN, code, message)
 
 
-def _key_caller(api_key: str, tenants: TenantLookup, now: datetime) -> tuple[Principal, Tenant] | Response[str]:
+def _key_caller(
+    api_key: str, path: Tenant | None, tenants: TenantLookup, now: datetime
+) -> tuple[Principal, Tenant] | Response[str]:
     tenant_id = tenant_of_key(api_key)
-    home = tenants.get(tenant_id) if tenant_id else None
+    home = path if path is not None and path.tenant_id == tenant_id else tenants.get(tenant_id) if tenant_id else None
     key_id = key_id_of(api_key)
     if home is None:
         return _unauthenticated("the API key is not valid")
@@ -245,7 +247,7 @@ def _key_caller(api_key: str, tenants: TenantLookup, now: datetime) -> tuple[Pri
 
 
 def _user_caller(
-    token: str, path_tenant: str, tenants: TenantLookup, tokens: UserTokens | None
+    token: str, path_tenant: str, tenant: Tenant | None, tenants: TenantLookup, tokens: UserTokens | None
 ) -> tuple[Principal, Tenant] | Response[str]:
     if tokens is None:
         return _unauthenticated("sign-in is not set up on this stack: use an API key")
@@ -255,7 +257,6 @@ def _user_caller(
         return _unauthenticated(str(exc))
     except SignInUnavailableError as exc:
         return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", f"{exc}; retry")
-    tenant = tenants.get(path_tenant)
     member = tenants.member(path_tenant, claims.user_id) if tenant else None
     home = tenant
     if tenant is not None and member is None and tenant.agency:
@@ -277,16 +278,17 @@ def authenticate(
     token = bearer_token(header(event, "authorization"))
     if token is None:
         return _unauthenticated("send an API key or a sign-in token as 'Authorization: Bearer <key or token>'")
-    if token.startswith(f"{KEY_PREFIX}_"):
-        found = _key_caller(token, tenants, now or datetime.now(UTC))
-    elif looks_like_jwt(token):
-        found = _user_caller(token, path_tenant, tenants, tokens)
-    else:
+    is_key, is_jwt = token.startswith(f"{KEY_PREFIX}_"), looks_like_jwt(token)
+    if not (is_key or is_jwt):
         return _unauthenticated("the token is neither a Sigap API key ('sgp_...') nor a sign-in token (a JWT)")
+    tenant = tenants.get(path_tenant) if path_tenant else None  # read once: the caller's home is often this one
+    if is_key:
+        found = _key_caller(token, tenant, tenants, now or datetime.now(UTC))
+    else:
+        found = _user_caller(token, path_tenant, tenant, tenants, tokens)
     if isinstance(found, Response):
         return found
     principal, home = found
-    tenant = home if home.tenant_id == path_tenant else tenants.get(path_tenant)
     if tenant is None or (tenant.tenant_id != home.tenant_id and tenant.agency != home.tenant_id):
         what = "API key" if principal.kind is PrincipalKind.KEY else "role"
         return _forbidden(f"this {what} belongs to another tenant than {path_tenant!r}")

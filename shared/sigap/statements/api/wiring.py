@@ -101,11 +101,9 @@ def tables_of(router: HasContext) -> tuple[IncidentsTable, PublishingTable]:
 def people_who_may_approve(router: HasContext, tenant: Tenant) -> list[str]:
     """The e-mails of the people with a role that approves, on the tenant or on its agency."""
     tenants, _, _, _ = adapters(settings_of(router))
-    owners = [tenant.tenant_id, *([tenant.agency] if tenant.agency else [])]
     return [
         member.email
-        for owner in owners
-        for member in tenants.members(owner)
+        for member in tenants.members_reaching(tenant)
         if Permission.APPROVE in ROLE_PERMISSIONS[member.role]
     ]
 
