@@ -32,7 +32,7 @@ from sigap.kernel.errors import (
 from sigap.kernel.identity import Principal
 from sigap.kernel.models import Tenant
 from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response, validation_problems
-from sigap.platform.http.gateway import TenantLookup, guarded
+from sigap.platform.http.gateway import TenantLookup, as_proxy_result, guarded
 from sigap.platform.observability import logger
 from sigap.platform.rate_limits import rate_limiter
 from sigap.platform.user_tokens import user_tokens
@@ -71,8 +71,20 @@ def serve(
             reshape=reshape,
             verify=verify,
         )
+    except (StorageError, QueueError) as exc:
+        # Failed at the door (reading the tenant, a key, a person's role, a rate limit's count): answered as the
+        # resolver answers a failure behind it, a 503 to retry, never an unhandled error (a 500).
+        return as_proxy_result(unavailable(exc))
     finally:
         app.clear_context()  # a request refused before resolve() must not leave its tenant for the next one
+
+
+def unavailable(exc: Exception) -> Response[str]:
+    """What a request gets when DynamoDB or SQS failed it: a 503 to retry, the same body being idempotent."""
+    logger.exception("backing service failed", extra={"error": str(exc)})
+    return error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", "storage is unavailable; retry with the same body"
+    )
 
 
 def ok_json(body: str, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
@@ -199,10 +211,7 @@ def new_resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler([StorageError, QueueError])
     def _unavailable(exc: Exception) -> Response[str]:
-        logger.exception("backing service failed", extra={"error": str(exc)})
-        return error_response(
-            HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", "storage is unavailable; retry with the same body"
-        )
+        return unavailable(exc)
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:
