@@ -56,7 +56,10 @@ ENDPOINT_VARIABLES = {
 }
 LOCAL_EMAIL_SENDER = "alerts@sigap_tools.local"
 SNAPSHOT_DIR = "state"
-SNAPSHOT_QUIET_SECONDS = 120  # longer than any function's timeout: a batch in flight finishes first
+SNAPSHOT_QUIET_SECONDS = 120  # while running: longer than any function's timeout, so a batch in flight finishes
+# At a stop the event sources are halted and the sandboxes stopped, so what is still "in flight" is an invocation
+# cut off (or a sandbox starting for one) that will never finish: the last snapshot waits no longer than this.
+STOP_QUIET_SECONDS = 5
 log = logging.getLogger("sigap_tools.local")
 
 
@@ -263,16 +266,16 @@ class LocalStack:
         log.info("queued %d accepted, unscored mentions again after an unclean stop", len(claims))
         return len(claims)
 
-    def _snapshot(self, *, include_queues: bool) -> SnapshotCounts:
+    def _snapshot(self, *, include_queues: bool, quiet_seconds: float = SNAPSHOT_QUIET_SECONDS) -> SnapshotCounts:
         assert self.provisioned is not None
         assert self._clients is not None
         dynamodb, sqs = self._clients
         ssm, secrets, s3 = self._extras
         # Running, the event sources are held still while the tables are read, so no batch is half in the
         # snapshot (a mention marked scored in one table and not counted in another, or the other way round).
-        with self._snapshot_lock, self._work.quiet(SNAPSHOT_QUIET_SECONDS) as quiet:
+        with self._snapshot_lock, self._work.quiet(quiet_seconds) as quiet:
             if not quiet:
-                log.warning("a batch was still running after %d s; snapshotting anyway", SNAPSHOT_QUIET_SECONDS)
+                log.warning("a batch was still running after %d s; snapshotting anyway", quiet_seconds)
             return export_state(
                 self.provisioned,
                 dynamodb,
@@ -434,7 +437,7 @@ class LocalStack:
             for poller in self._pollers:
                 poller.release_waiting()
             try:
-                self.saved = self._snapshot(include_queues=True)
+                self.saved = self._snapshot(include_queues=True, quiet_seconds=STOP_QUIET_SECONDS)
                 log.info("saved %d items and %d messages", self.saved.items, self.saved.messages)
             except Exception:
                 log.exception("could not save the local stack's state; the previous snapshot is kept")
