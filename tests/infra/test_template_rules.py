@@ -200,6 +200,7 @@ def test_no_function_may_scan_a_table(template: Template) -> None:
 
 def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) -> None:
     from sigap.accounts.settings import AccountsSettings
+    from sigap.console.settings import ConsoleSettings
     from sigap.detection.settings import AlertsApiSettings, DetectorSettings, EvaluatorSettings
     from sigap.ingest.settings import IngestSettings
     from sigap.mentions.settings import QuerySettings
@@ -217,6 +218,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
 
     settings = {
         "AccountsFunction": AccountsSettings,
+        "ConsoleFunction": ConsoleSettings,
         "IngestFunction": IngestSettings,
         "QueryFunction": QuerySettings,
         "ScoringFunction": ScoringSettings,
@@ -246,7 +248,7 @@ def test_every_variable_a_function_is_given_is_one_it_reads(template: Template) 
     for spec in template.functions():
         read = {field.alias for field in settings[spec.logical_id].model_fields.values()}
         paths = [event["Properties"].get("Path", "") for event in spec.events.values() if event["Type"] == "HttpApi"]
-        if any(path.startswith("/v1/tenants/{tenant}") for path in paths):  # a caller's key or sign-in is checked
+        if any(path.startswith(("/v1/tenants/{tenant}", "/console")) for path in paths):  # a sign-in is checked
             read |= {field.alias for field in UserPoolSettings.model_fields.values()}
         if any(route.partition(" ")[2] in paths for route in ROUTE_RATE_LIMIT):  # a route counts its callers
             read |= {field.alias for field in RateLimitSettings.model_fields.values()}

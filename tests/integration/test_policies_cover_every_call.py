@@ -19,7 +19,7 @@ from sigap.detection.store import AlertsTable
 from sigap.notify.domain.models import Timer, TimerKind
 from sigap_tools.local.template import Template
 from tests.conftest import http_event, load_handler, sqs_event
-from tests.integration.conftest import AwsStack
+from tests.integration.conftest import PASSWORD, AwsStack
 from tests.integration.notify_harness import make_alert, transition
 
 _TRANSACT_ACTIONS = {
@@ -29,6 +29,8 @@ _TRANSACT_ACTIONS = {
     "ConditionCheck": "ConditionCheckItem",
 }
 _SQS_SEND = {"SendMessage", "SendMessageBatch"}
+# The user pool's sign-in calls are public (a browser's own app could make them): IAM does not authorise them.
+_PUBLIC_SIGN_IN_CALLS = {"InitiateAuth", "RespondToAuthChallenge"}
 
 
 class Recorder:
@@ -76,6 +78,8 @@ def _needed(aws: AwsStack, service: str, operation: str, params: dict[str, Any])
     """(IAM action, logical id or '' when the resource is named another way) a call needs."""
     tables = {name: logical for logical, name in aws.provisioned.tables.items()}
     queues = {queue["url"]: logical for logical, queue in aws.provisioned.queues.items()}
+    if service == "cognito-idp" and operation in _PUBLIC_SIGN_IN_CALLS:
+        return []
     if service == "dynamodb" and operation == "TransactWriteItems":
         return [
             (f"dynamodb:{_TRANSACT_ACTIONS[kind]}", tables[body["TableName"]])
@@ -518,5 +522,34 @@ def test_every_aws_call_of_the_feed_functions_is_granted(
             ("FeedFunction", "dynamodb:GetItem"),
             ("FeedFunction", "dynamodb:UpdateItem"),
             ("FeedFunction", "sqs:SendMessageBatch"),
+        },
+    )
+
+
+def test_every_aws_call_of_the_console_is_granted(aws: AwsStack, recorder: Recorder, lambda_context: Any) -> None:
+    from tests.integration.test_console_sign_in import Browser, hidden_fields
+
+    # Given a person of a brand with an alert
+    aws.new_tenant("brand-a")
+    aws.new_person("brand-a", "rina@brand-a.example")
+    alert = make_alert(tenant="brand-a")
+    AlertsTable(aws.table("AlertsTable")).save(alert, 0, None)
+    browser = Browser(aws, lambda_context)
+    recorder.function = "ConsoleFunction"
+    # When they sign in, open the alert and their home page, and sign out
+    assert browser.sign_in("rina@brand-a.example", PASSWORD)[0] == 303
+    assert browser.get(f"/console/tenants/brand-a/alerts/{alert.alert_id}")[0] == 200
+    status, _, home = browser.get("/console")
+    assert status == 200
+    assert browser.post("/console/sign-out", hidden_fields(home))[0] == 303
+    _check(
+        aws,
+        recorder,
+        {
+            ("ConsoleFunction", "dynamodb:PutItem"),
+            ("ConsoleFunction", "dynamodb:GetItem"),
+            ("ConsoleFunction", "dynamodb:Query"),
+            ("ConsoleFunction", "dynamodb:DeleteItem"),
+            ("ConsoleFunction", "dynamodb:UpdateItem"),
         },
     )

@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 import sigap
 from sigap.accounts.api import app as accounts
+from sigap.console.api import app as console
 from sigap.detection import router as alerts
 from sigap.ingest import router as ingest
 from sigap.mentions import router as query
@@ -56,6 +57,7 @@ def openapi_json() -> str:
         *notifications.ROUTERS,
         *statements.ROUTERS,
         *accounts.ROUTERS,
+        *console.ROUTERS,
     ):
         describer.include_router(copy.copy(router))
     generated = describer.get_openapi_json_schema(

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
-from sigap.detection.domain.models import Alert, AlertStatus, DetectionSettings, Rule, Severity
+from sigap.detection.domain.models import ALERT_ID_PATTERN, Alert, AlertStatus, DetectionSettings, Rule, Severity
 from sigap.detection.domain.reading import AlertList, get_alert, list_alerts
 from sigap.detection.settings import AlertsApiSettings
 from sigap.detection.settings_store import DetectionSettingsStore
@@ -22,7 +22,6 @@ from sigap.tenants.store import TenantStore
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "alerts")
-ALERT_ID_PATTERN = r"^\d{8}T\d{4}-[0-9a-f]{20}$"
 
 
 @lru_cache(maxsize=1)

@@ -9,4 +9,5 @@ from sigap.platform.rate_limits import Per, RateLimit
 STATUS_READS = RateLimit(requests=120, seconds=60)
 SUBSCRIBES = RateLimit(requests=10, seconds=60)  # a form filled in by hand; 60 strangers' addresses took 12 s
 LINKS = RateLimit(requests=30, seconds=60)  # acknowledgement, confirmation and unsubscribe links, forged or real
+SIGN_INS = RateLimit(requests=10, seconds=60)  # a person types a password a few times; a script guessing, many
 CHANNEL_TESTS = RateLimit(requests=10, seconds=600, per=Per.TENANT)  # each one posts to Slack, Teams or a webhook

@@ -56,6 +56,9 @@ def build_event(
     content_type = headers.get("content-type", "")
     is_text = not body or any(content_type.startswith(kind) for kind in _TEXT_TYPES)
     now = datetime.now(UTC)
+    # As HTTP APIs deliver them (payload 2.0): each cookie in `cookies`, and no Cookie header.
+    cookies = [part.strip() for part in headers.get("cookie", "").split(";") if part.strip()]
+    headers = {name: value for name, value in headers.items() if name != "cookie"}
     return {
         "version": "2.0",
         "routeKey": route.route_key,
@@ -64,6 +67,7 @@ def build_event(
         "headers": {"x-forwarded-proto": "http"} | headers,  # as API Gateway adds it (https there)
         "queryStringParameters": {key: ",".join(values) for key, values in query.items()} or None,
         "pathParameters": path_parameters or None,
+        **({"cookies": cookies} if cookies else {}),
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "local",
@@ -223,7 +227,12 @@ class HttpGateway:
             return
         status, response_headers, payload = proxy_response(result)
         response_headers["x-local-latency-ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
-        _send(request, status, response_headers, payload)
+        _send(request, status, response_headers, payload, cookies_to_set(result))
+
+
+def cookies_to_set(result: Any) -> list[str]:
+    """A proxy result's `cookies` (payload 2.0), each of which API Gateway sends as its own Set-Cookie header."""
+    return [str(cookie) for cookie in result.get("cookies") or []] if isinstance(result, dict) else []
 
 
 def proxy_response(result: Any) -> tuple[int, dict[str, str], bytes]:
@@ -249,11 +258,19 @@ def _send_error(
     _send(request, status, headers, payload)
 
 
-def _send(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes) -> None:
+def _send(
+    request: BaseHTTPRequestHandler,
+    status: int,
+    headers: dict[str, str],
+    payload: bytes,
+    cookies: list[str] | None = None,
+) -> None:
     request.send_response(status)
     for key, value in headers.items():
         if key not in ("content-length", "connection"):
             request.send_header(key, value)
+    for cookie in cookies or []:
+        request.send_header("set-cookie", cookie)
     request.send_header("content-length", str(len(payload)))
     request.end_headers()
     if request.command != "HEAD":

@@ -120,6 +120,10 @@ class AlertAcknowledgement(BaseModel):
     at: UtcDatetime
 
 
+# An alert's id: the minute it first fired and its fingerprint's hash (the links in messages carry it).
+ALERT_ID_PATTERN = r"^\d{8}T\d{4}-[0-9a-f]{20}$"
+
+
 class Alert(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -8,27 +8,12 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from sigap.detection.domain.models import AlertStatus
+from sigap.detection.domain.rule_names import rule_name
 from sigap.kernel.language import Language
 from sigap.notify.domain.models import GroupMember, NotificationKind
 from sigap.outbound.domain.message import value
 from sigap.outbound.domain.models import Link, MessageItem, OutboundMessage
 
-_RULE_NAMES = {
-    Language.ENGLISH: {
-        "negative_spike": "Negative spike",
-        "signal_surge": "Crisis signal surge",
-        "story_spread": "Story spreading",
-        "high_reach": "Far-reaching mention",
-        "sentiment_shift": "Sentiment shift",
-    },
-    Language.INDONESIAN: {
-        "negative_spike": "Lonjakan sentimen negatif",
-        "signal_surge": "Lonjakan sinyal krisis",
-        "story_spread": "Cerita menyebar",
-        "high_reach": "Sebutan berjangkauan luas",
-        "sentiment_shift": "Pergeseran sentimen",
-    },
-}
 _TEXT = {
     Language.ENGLISH: {
         "firing": "{n} alert(s) firing",
@@ -66,7 +51,8 @@ _TEXT = {
 
 
 class LinkMaker(BaseModel):
-    """Makes the links a message carries: the API's alert URL and the signed acknowledgement link."""
+    """Makes the links a message carries: the alert's console page (it asks a person to sign in first) and the
+    signed acknowledgement link."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -74,7 +60,7 @@ class LinkMaker(BaseModel):
     ack_token: object = Field(description="Callable (tenant, alert id) → token")
 
     def alert_url(self, tenant_id: str, alert_id: str) -> str:
-        return f"{self.base_url.rstrip('/')}/v1/tenants/{tenant_id}/alerts/{alert_id}"
+        return f"{self.base_url.rstrip('/')}/console/tenants/{tenant_id}/alerts/{alert_id}"
 
     def ack_url(self, tenant_id: str, alert_id: str) -> str:
         make = self.ack_token
@@ -111,7 +97,7 @@ def build_message(
         headline = text["escalation"]
     else:
         headline = text["firing"].format(n=len(firing))
-    lead = _RULE_NAMES[language].get(top.rule.value, top.rule.value) if top else ""
+    lead = rule_name(top.rule, language) if top else ""
     title = f"{prefix}{who}{headline}" + (f" — {lead}" if lead else "")
     items = []
     for member in ordered:
@@ -131,7 +117,7 @@ def build_message(
         items.append(
             MessageItem(
                 item_id=alert.alert_id,
-                title=f"{_RULE_NAMES[language].get(alert.rule.value, alert.rule.value)}: {alert.subject}",
+                title=f"{rule_name(alert.rule, language)}: {alert.subject}",
                 status=alert.status.value,
                 severity=alert.severity.value,
                 scope=alert.scope.value,

@@ -54,6 +54,9 @@ class Access(StrEnum):
     PUBLIC = "public"  # anyone (status pages, subscription confirmations)
     # A tool's webhook: the function's verifier checks the source's signature or secret on the raw body first.
     SOURCE_SECRET = "source_secret"  # noqa: S105 - the name of an access kind, not a secret
+    # A page of the console: its function reads the person's session cookie itself, so a browser without one is
+    # sent to the sign-in page (a 303), not given a 401 it cannot act on.
+    SESSION = "session"
 
 
 # Route key as API Gateway writes it ("POST /v1/tenants/{tenant}/mentions") → the access it declared.
@@ -257,17 +260,31 @@ def _user_caller(
         return _unauthenticated(str(exc))
     except SignInUnavailableError as exc:
         return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", f"{exc}; retry")
-    member = tenants.member(path_tenant, claims.user_id) if tenant else None
+    return _person_on(claims.user_id, path_tenant, tenant, tenants)
+
+
+def _person_on(
+    user_id: str, path_tenant: str, tenant: Tenant | None, tenants: TenantLookup
+) -> tuple[Principal, Tenant] | Response[str]:
+    """The person's role on the tenant, or on its agency (which reaches its clients)."""
+    member = tenants.member(path_tenant, user_id) if tenant else None
     home = tenant
     if tenant is not None and member is None and tenant.agency:
-        member = tenants.member(tenant.agency, claims.user_id)
+        member = tenants.member(tenant.agency, user_id)
         home = tenants.get(tenant.agency) if member else None
     if member is None or home is None:
         return _forbidden(f"you have no role on the tenant {path_tenant!r}: ask one of its admins to invite you")
     principal = Principal(
-        kind=PrincipalKind.USER, id=claims.user_id, name=member.email, home_tenant=home.tenant_id, role=member.role
+        kind=PrincipalKind.USER, id=user_id, name=member.email, home_tenant=home.tenant_id, role=member.role
     )
     return principal, home
+
+
+def person_caller(user_id: str, path_tenant: str, tenants: TenantLookup) -> Caller | Response[str]:
+    """A person already signed in (the console's session) acting on a tenant: checked as a token's holder is."""
+    tenant = tenants.get(path_tenant)
+    found = _person_on(user_id, path_tenant, tenant, tenants)
+    return found if isinstance(found, Response) else _admitted(*found, tenant, path_tenant)
 
 
 def authenticate(
@@ -286,9 +303,11 @@ def authenticate(
         found = _key_caller(token, tenant, tenants, now or datetime.now(UTC))
     else:
         found = _user_caller(token, path_tenant, tenant, tenants, tokens)
-    if isinstance(found, Response):
-        return found
-    principal, home = found
+    return found if isinstance(found, Response) else _admitted(*found, tenant, path_tenant)
+
+
+def _admitted(principal: Principal, home: Tenant, tenant: Tenant | None, path_tenant: str) -> Caller | Response[str]:
+    """The caller, if its home is the path's tenant or that tenant's agency, and neither is suspended or deleted."""
     if tenant is None or (tenant.tenant_id != home.tenant_id and tenant.agency != home.tenant_id):
         what = "API key" if principal.kind is PrincipalKind.KEY else "role"
         return _forbidden(f"this {what} belongs to another tenant than {path_tenant!r}")

@@ -1,0 +1,201 @@
+"""Signing in and out of the console. The form posts to this function, which signs the person in with the user
+pool and starts a session (an HttpOnly, Secure, SameSite cookie); a person invited with a temporary password
+chooses their own first. The sign-in form carries a token also set as a cookie (login CSRF: another site cannot
+sign a browser in as someone else), and is limited per address."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from pydantic import BaseModel, ConfigDict
+
+from sigap.console.api.wiring import (
+    SIGN_IN_PATH,
+    adapters_of,
+    cookie_value,
+    current_session,
+    ended_session_cookie,
+    language_of,
+    page,
+    problem_page,
+    redirect,
+    safe_next,
+    session_cookie,
+    session_lifetime,
+    tokens_match,
+)
+from sigap.console.pages import render
+from sigap.console.sessions import SESSION_COOKIE
+from sigap.console.sign_in import WRONG_CREDENTIALS, NewPasswordNeeded, PasswordRejectedError, SignInRefusedError
+from sigap.kernel.language import Language
+from sigap.kernel.models import utc_now
+from sigap.platform.http.gateway import Access, Routes
+from sigap.platform.public_limits import SIGN_INS
+from sigap.platform.user_tokens import InvalidTokenError, SignInUnavailableError, user_tokens
+
+router = APIGatewayHttpRouter()
+routes = Routes(router, "console", Access.SESSION)
+
+_FORM_COOKIE = "sigap_signin"
+_FORM_LIFETIME = timedelta(hours=1)
+_MAX_EMAIL, _MAX_PASSWORD = 320, 256  # the user pool's own limits
+
+
+class SignInForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str = ""
+    password: str = ""
+    csrf: str = ""
+    next: str = ""
+
+
+class NewPasswordForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str = ""
+    challenge: str = ""
+    new_password: str = ""
+    csrf: str = ""
+    next: str = ""
+
+
+class SignOutForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    csrf: str = ""
+
+
+def _language() -> Language:
+    return language_of(router.current_event.headers.get("accept-language"))
+
+
+def _form_page(
+    status: HTTPStatus, target: str, *, problem: str = "", email: str = "", challenge: str = ""
+) -> Response[str]:
+    """The sign-in (or new-password) form with a fresh token, set both in the form and as a cookie."""
+    token = secrets.token_urlsafe(24)
+    cookie = Cookie(
+        name=_FORM_COOKIE,
+        value=token,
+        path=SIGN_IN_PATH,
+        secure=True,
+        http_only=True,
+        same_site=SameSite.STRICT_MODE,
+        max_age=int(_FORM_LIFETIME.total_seconds()),
+    )
+    title = "new_password_title" if challenge else "sign_in_title"
+    body = render(
+        "sign_in.html.j2",
+        _language(),
+        title,
+        None,
+        csrf=token,
+        next=target,
+        problem=problem,
+        email=email,
+        challenge=challenge,
+    )
+    return page(status, body, [cookie])
+
+
+def _form_token_holds(sent: str) -> bool:
+    return tokens_match(sent, cookie_value(router.current_event.cookies, _FORM_COOKIE))
+
+
+def _expired_form(target: str, email: str) -> Response[str]:
+    problem = "this form has expired or was opened in another browser: sign in again"
+    return _form_page(HTTPStatus.FORBIDDEN, target, problem=problem, email=email)
+
+
+def _signed_in(id_token: str, target: str) -> Response[str]:
+    """The session for the person the pool's token names, then the page they were going to."""
+    try:
+        claims = user_tokens().verify(id_token)
+    except InvalidTokenError as exc:
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(exc))
+    except SignInUnavailableError as exc:
+        return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, f"{exc}; retry", _language(), None)
+    lifetime = session_lifetime(router)
+    started = adapters_of(router).sessions.start(claims.user_id, claims.email or "", utc_now(), lifetime)
+    form_cookie = Cookie(name=_FORM_COOKIE, value="", path=SIGN_IN_PATH, secure=True, http_only=True, max_age=0)
+    return redirect(target, [session_cookie(started.cookie_value, lifetime), form_cookie])
+
+
+@routes.get("/console/sign-in")
+def get_sign_in(
+    next: Annotated[str, Query(max_length=2048, description="The console page to open after signing in")] = "",
+) -> Response[str]:
+    """The console's sign-in page (a person already signed in goes straight on)."""
+    target = safe_next(next)
+    if current_session(router, router.current_event.cookies, utc_now()) is not None:
+        return redirect(target)
+    if not adapters_of(router).pool.configured or not user_tokens().configured:
+        message = "sign-in is not set up on this stack (no user pool): use the API with a key"
+        return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, message, _language(), None)
+    return _form_page(HTTPStatus.OK, target)
+
+
+@routes.post("/console/sign-in", rate=SIGN_INS, forms=True)
+def post_sign_in(form: Annotated[SignInForm, Body(description="The sign-in form's fields")]) -> Response[str]:
+    """Sign in with an e-mail address and password: a session, then the page asked for."""
+    target = safe_next(form.next)
+    if not _form_token_holds(form.csrf):
+        return _expired_form(target, form.email)
+    email = form.email.strip()
+    if not email or not form.password:
+        return _form_page(HTTPStatus.UNPROCESSABLE_ENTITY, target, problem="enter your e-mail address and password")
+    if len(email) > _MAX_EMAIL or len(form.password) > _MAX_PASSWORD:
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=WRONG_CREDENTIALS, email=email)
+    try:
+        outcome = adapters_of(router).pool.with_password(email, form.password)
+    except SignInRefusedError as refused:
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(refused), email=email)
+    if isinstance(outcome, NewPasswordNeeded):
+        return _form_page(HTTPStatus.OK, target, email=email, challenge=outcome.challenge)
+    return _signed_in(outcome.id_token, target)
+
+
+@routes.post("/console/sign-in/new-password", rate=SIGN_INS, forms=True)
+def post_new_password(
+    form: Annotated[NewPasswordForm, Body(description="The new-password form's fields")],
+) -> Response[str]:
+    """Finish a first sign-in: replace the invitation's temporary password with one's own."""
+    target = safe_next(form.next)
+    if not _form_token_holds(form.csrf):
+        return _expired_form(target, form.email)
+    if not form.new_password or len(form.new_password) > _MAX_PASSWORD or not form.challenge:
+        problem = "enter a new password of at most 256 characters"
+        return _form_page(
+            HTTPStatus.UNPROCESSABLE_ENTITY, target, problem=problem, email=form.email, challenge=form.challenge
+        )
+    try:
+        outcome = adapters_of(router).pool.with_new_password(form.email, form.challenge, form.new_password)
+    except PasswordRejectedError as rejected:
+        return _form_page(
+            HTTPStatus.UNPROCESSABLE_ENTITY, target, problem=str(rejected), email=form.email, challenge=form.challenge
+        )
+    except SignInRefusedError as refused:
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(refused), email=form.email)
+    return _signed_in(outcome.id_token, target)
+
+
+@routes.post("/console/sign-out", forms=True)
+def post_sign_out(form: Annotated[SignOutForm, Body(description="The sign-out form's token")]) -> Response[str]:
+    """Sign out: the session ends on the server, not only in this browser."""
+    cookies = router.current_event.cookies
+    session_value = cookie_value(cookies, SESSION_COOKIE)
+    session = current_session(router, cookies, utc_now())
+    if session is not None:
+        if not tokens_match(form.csrf, session.csrf_token):
+            message = "this sign-out did not come from the console's own form: use the Sign out button"
+            return problem_page(HTTPStatus.FORBIDDEN, message, _language(), session)
+        adapters_of(router).sessions.end(session_value)
+    return redirect(SIGN_IN_PATH, [ended_session_cookie()])

@@ -1,0 +1,141 @@
+"""The console's adapters (built once per settings) and what its pages share: the session a request carries,
+its language, the sign-in redirect, and pages as responses."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from http import HTTPStatus
+from urllib.parse import quote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from sigap.console.pages import preferred_language, render
+from sigap.console.sessions import SESSION_COOKIE, Session, SessionTable
+from sigap.console.settings import ConsoleSettings
+from sigap.console.sign_in import PoolSignIn
+from sigap.detection.store import AlertsTable
+from sigap.kernel.language import Language
+from sigap.platform.http.errors import HTML_HEADERS
+from sigap.platform.http.resolver import HasContext, settings_in
+from sigap.tenants.store import TenantStore
+
+SIGN_IN_PATH = "/console/sign-in"
+HOME_PATH = "/console"
+
+
+@dataclass(frozen=True)
+class Adapters:
+    tenants: TenantStore
+    sessions: SessionTable
+    alerts: AlertsTable
+    pool: PoolSignIn
+
+
+@lru_cache(maxsize=1)
+def adapters(settings: ConsoleSettings) -> Adapters:
+    return Adapters(
+        tenants=TenantStore(settings.tenants_table),
+        sessions=SessionTable(settings.sessions_table),
+        alerts=AlertsTable(settings.alerts_table),
+        pool=PoolSignIn(settings.user_pool_client_id),
+    )
+
+
+def settings_of(router: HasContext) -> ConsoleSettings:
+    return settings_in(router, ConsoleSettings)
+
+
+def adapters_of(router: HasContext) -> Adapters:
+    return adapters(settings_of(router))
+
+
+def session_lifetime(router: HasContext) -> timedelta:
+    return timedelta(hours=settings_of(router).session_hours)
+
+
+def cookie_value(cookies: list[str], name: str) -> str:
+    """The value of a cookie from API Gateway's `cookies` list ("name=value" each), or ''."""
+    for entry in cookies:
+        key, _, value = entry.strip().partition("=")
+        if key == name:
+            return value
+    return ""
+
+
+def current_session(router: HasContext, cookies: list[str], now: datetime) -> Session | None:
+    return adapters_of(router).sessions.find(cookie_value(cookies, SESSION_COOKIE), now)
+
+
+def language_of(accept_language: str | None) -> Language:
+    return preferred_language(accept_language)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a console path of this site only (never '//elsewhere' or a full URL)."""
+    target = target or ""
+    wanders = "//" in target or "\\" in target or ".." in target or any(ord(c) < 0x21 for c in target)
+    if not wanders and (target == HOME_PATH or target.startswith(HOME_PATH + "/")):
+        return target
+    return HOME_PATH
+
+
+def redirect(location: str, cookies: list[Cookie] | None = None) -> Response[str]:
+    return Response(
+        status_code=HTTPStatus.SEE_OTHER.value,
+        content_type="text/html; charset=utf-8",
+        body="",
+        headers=dict(HTML_HEADERS) | {"Location": location},
+        cookies=cookies or [],
+    )
+
+
+def to_sign_in(path: str, query: str = "") -> Response[str]:
+    target = path + (f"?{query}" if query else "")
+    return redirect(f"{SIGN_IN_PATH}?next={quote(safe_next(target), safe='/')}")
+
+
+def page(status: HTTPStatus, body: str, cookies: list[Cookie] | None = None) -> Response[str]:
+    return Response(
+        status_code=status.value,
+        content_type="text/html; charset=utf-8",
+        body=body,
+        headers=dict(HTML_HEADERS),
+        cookies=cookies or [],
+    )
+
+
+def problem_page(status: HTTPStatus, message: str, language: Language, session: Session | None) -> Response[str]:
+    return page(status, render("problem.html.j2", language, "problem_title", session, problem=message))
+
+
+def refused_page(refused: Response[str], language: Language, session: Session | None) -> Response[str]:
+    """The API's refusal (a JSON error: 403 no role, 403 suspended) as a page saying the same."""
+    message = json.loads(refused.body or "{}").get("error", {}).get("message", "")
+    return problem_page(HTTPStatus(refused.status_code), message or "refused", language, session)
+
+
+def session_cookie(value: str, lifetime: timedelta) -> Cookie:
+    # Lax, not Strict: the link in an alert e-mail is a navigation from another site, and must arrive signed in.
+    # Every form also carries the session's own CSRF token, so Lax lets no other site act as the person.
+    return Cookie(
+        name=SESSION_COOKIE,
+        value=value,
+        path=HOME_PATH,
+        secure=True,
+        http_only=True,
+        same_site=SameSite.LAX_MODE,
+        max_age=int(lifetime.total_seconds()),
+    )
+
+
+def ended_session_cookie() -> Cookie:
+    return Cookie(name=SESSION_COOKIE, value="", path=HOME_PATH, secure=True, http_only=True, max_age=0)
+
+
+def tokens_match(sent: str, expected: str) -> bool:
+    return bool(sent) and bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())

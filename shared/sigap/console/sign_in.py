@@ -1,0 +1,110 @@
+"""Signing a person in with the user pool's own password flow (USER_PASSWORD_AUTH, which the app client allows):
+the console's form posts the e-mail address and password here, never to a page of another origin. A person
+invited by an admin holds a temporary password, and the pool asks for a new one before it signs them in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sigap.kernel.errors import SigapError
+from sigap.platform.aws import cognito_client
+from sigap.platform.aws_errors import error_code, storage_error
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import AuthenticationResultTypeTypeDef
+
+# One answer for an unknown address and a wrong password: the form must not tell which addresses have accounts.
+WRONG_CREDENTIALS = "the e-mail address or the password is wrong"
+_REFUSALS = {
+    "NotAuthorizedException": WRONG_CREDENTIALS,
+    "UserNotFoundException": WRONG_CREDENTIALS,
+    "PasswordResetRequiredException": "your password must be reset: ask an admin of your tenant",
+    "UserNotConfirmedException": "your account is not confirmed yet: ask an admin of your tenant",
+}
+
+
+class SignInRefusedError(SigapError):
+    """The pool refused the sign-in; the message is for the person at the form."""
+
+
+class PasswordRejectedError(SigapError):
+    """The new password does not meet the pool's policy; the message says what it lacks."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    id_token: str
+
+
+@dataclass(frozen=True)
+class NewPasswordNeeded:
+    challenge: str  # the pool's session for the challenge: posted back with the new password
+
+
+class PoolSignIn:
+    def __init__(self, client_id: str, client: CognitoIdentityProviderClient | None = None) -> None:
+        self._client_id = client_id
+        self._client = client or cognito_client()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._client_id)
+
+    def with_password(self, email: str, password: str) -> SignedIn | NewPasswordNeeded:
+        try:
+            answer = self._client.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email, "PASSWORD": password},
+            )
+        except ClientError as exc:
+            raise _refusal(exc, "InitiateAuth") from exc
+        except BotoCoreError as exc:
+            raise storage_error("InitiateAuth on the user pool", exc) from exc
+        if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+            return NewPasswordNeeded(challenge=answer.get("Session", ""))
+        return _signed_in(answer.get("AuthenticationResult"), answer.get("ChallengeName"))
+
+    def with_new_password(self, email: str, challenge: str, new_password: str) -> SignedIn:
+        try:
+            answer = self._client.respond_to_auth_challenge(
+                ClientId=self._client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=challenge,
+                ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": new_password},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "InvalidPasswordException":
+                raise PasswordRejectedError(_message(exc)) from exc
+            if error_code(exc) in ("NotAuthorizedException", "CodeMismatchException", "ExpiredCodeException"):
+                raise SignInRefusedError(
+                    "this sign-in has expired: sign in again with your temporary password"
+                ) from exc
+            raise _refusal(exc, "RespondToAuthChallenge") from exc
+        except BotoCoreError as exc:
+            raise storage_error("RespondToAuthChallenge on the user pool", exc) from exc
+        return _signed_in(answer.get("AuthenticationResult"), answer.get("ChallengeName"))
+
+
+def _message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message") or "the password does not meet the policy")
+
+
+def _refusal(exc: ClientError, action: str) -> SigapError:
+    code = error_code(exc)
+    if code in _REFUSALS:
+        return SignInRefusedError(_REFUSALS[code])
+    if code == "InvalidParameterException":  # e.g. a password of characters the pool does not accept
+        return SignInRefusedError(WRONG_CREDENTIALS)
+    return storage_error(f"{action} on the user pool", exc)
+
+
+def _signed_in(result: AuthenticationResultTypeTypeDef | None, challenge: str | None) -> SignedIn:
+    if result is None or "IdToken" not in result:
+        # MFA and other challenges are not set up on Sigap's pool; one appearing means the pool was changed.
+        raise SignInRefusedError(f"the user pool asked for {challenge or 'another step'}, which the console cannot do")
+    return SignedIn(id_token=result["IdToken"])
