@@ -16,7 +16,8 @@ from sigap.kernel.errors import ConflictError, UnprocessableError
 from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.outbound.domain.ssrf import UnsafeUrlError, check_syntax
-from sigap.platform.http.gateway import Routes, header
+from sigap.platform.http.body import header
+from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.sources import imports_router
 from sigap.sources.domain import (

@@ -26,7 +26,8 @@ from sigap.detection.domain.reading import get_alert
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
-from sigap.platform.http.gateway import Access, Routes, person_caller
+from sigap.platform.http.callers import person_caller
+from sigap.platform.http.gateway import Access, Routes
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "console", Access.SESSION)

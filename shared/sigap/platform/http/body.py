@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -132,3 +132,11 @@ def _check_nesting_and_text(value: Any) -> None:
                     "malformed_json",
                     "the body holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not text",
                 ) from exc
+
+
+def header(event: Mapping[str, Any], name: str) -> str | None:
+    headers = event.get("headers") or {}
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value)
+    return None

@@ -31,8 +31,9 @@ from sigap.kernel.errors import (
 )
 from sigap.kernel.identity import Principal
 from sigap.kernel.models import Tenant
+from sigap.platform.http.callers import TenantLookup
 from sigap.platform.http.errors import ERROR_RESPONSES, FieldProblem, error_response, validation_problems
-from sigap.platform.http.gateway import TenantLookup, as_proxy_result, guarded
+from sigap.platform.http.gateway import as_proxy_result, guarded
 from sigap.platform.observability import logger
 from sigap.platform.rate_limits import rate_limiter
 from sigap.platform.user_tokens import user_tokens

@@ -16,8 +16,9 @@ from sigap.kernel.errors import NotFoundError
 from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
 from sigap.kernel.tokens import LinkError
+from sigap.platform.http.body import header
 from sigap.platform.http.errors import html_response
-from sigap.platform.http.gateway import Access, Routes, header
+from sigap.platform.http.gateway import Access, Routes
 from sigap.platform.http.resolver import ok_json, responses
 from sigap.platform.link_key import link_key
 from sigap.platform.public_limits import LINKS, STATUS_READS, SUBSCRIBES
