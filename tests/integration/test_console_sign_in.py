@@ -10,22 +10,23 @@ import os
 import re
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigap.console.sessions import SessionTable
+from sigap.console.sessions import PoolTokens, SessionTable
 from sigap.detection.store import AlertsTable
 from sigap.kernel.identity import Membership, Role
 from sigap.kernel.models import Tenant, TenantKind, utc_now
 from sigap.notify.domain.message import LinkMaker
 from sigap.tenants.store import TenantStore
 from sigap_tools.local.template import Template
-from tests.conftest import TEMPLATE_PATH, http_event, load_handler
+from tests.conftest import TEMPLATE_PATH
 from tests.integration.conftest import PASSWORD, AwsStack
+from tests.integration.console_harness import Browser, InProcessApi, hidden_fields, serve_api_in_process
 from tests.integration.notify_harness import make_alert
 
 BRAND, OTHER, AGENCY, CLIENT = "teh-segar", "kopi-pagi", "agensi-api", "roti-enak"
@@ -37,74 +38,13 @@ def template() -> Template:
     return Template.load(TEMPLATE_PATH, {"StackMode": "multi"})
 
 
-class Browser:
-    """A browser as far as the console needs one: it keeps the cookies it is given (by name, for the console's
-    path), sends them back, posts forms, and does not follow redirects (the tests read where they lead)."""
-
-    def __init__(self, aws: AwsStack, context: Any, address: str = "127.0.0.1") -> None:
-        self.aws, self.context, self.address = aws, context, address
-        self.cookies: dict[str, str] = {}
-        self.set_cookie_lines: list[str] = []
-        aws.use_function_environment("ConsoleFunction")
-        self.handler = load_handler("console")
-
-    def _route(self, method: str, path: str) -> str:
-        if path.startswith("/console/tenants/"):
-            return "/console/tenants/{tenant}/alerts/{alert_id}"
-        return path
-
-    def request(self, method: str, target: str, form: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
-        parts = urlsplit(target)
-        headers: dict[str, str | None] = {"accept-language": "en"}
-        if self.cookies:
-            headers["cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        if form is not None:
-            headers["content-type"] = "application/x-www-form-urlencoded"
-        event = http_event(
-            method,
-            parts.path,
-            route_path=self._route(method, parts.path),
-            raw_body=urlencode(form) if form is not None else "",
-            headers=headers,
-            query={key: values[0] for key, values in parse_qs(parts.query).items()} or None,
-        )
-        event["requestContext"]["http"]["sourceIp"] = self.address
-        result = self.handler.lambda_handler(event, self.context)
-        self.set_cookie_lines = [str(line) for line in result.get("cookies") or []]
-        for line in self.set_cookie_lines:
-            name, _, rest = line.partition("=")
-            value = rest.split(";")[0]
-            if value and "Max-Age=0" not in line and "Expires=Thu, 01 Jan 1970" not in line:
-                self.cookies[name] = value
-            else:
-                self.cookies.pop(name, None)
-        return (
-            int(result["statusCode"]),
-            {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()},
-            str(result.get("body") or ""),
-        )
-
-    def get(self, target: str) -> tuple[int, dict[str, str], str]:
-        return self.request("GET", target)
-
-    def post(self, target: str, form: dict[str, str]) -> tuple[int, dict[str, str], str]:
-        return self.request("POST", target, form)
-
-    def sign_in(self, email: str, password: str, next_page: str = "") -> tuple[int, dict[str, str], str]:
-        status, _, page = self.get("/console/sign-in" + (f"?{urlencode({'next': next_page})}" if next_page else ""))
-        assert status == 200, page
-        return self.post("/console/sign-in", {**hidden_fields(page), "email": email, "password": password})
-
-
-def hidden_fields(page: str) -> dict[str, str]:
-    return {
-        name: html.unescape(value)
-        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page)
-    }
+@pytest.fixture
+def api_in_process(aws: AwsStack, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> InProcessApi:
+    return serve_api_in_process(aws, lambda_context, monkeypatch)
 
 
 @pytest.fixture
-def world(aws: AwsStack) -> dict[str, Any]:
+def world(aws: AwsStack, api_in_process: InProcessApi) -> dict[str, Any]:
     for tenant_id in (BRAND, OTHER):
         aws.new_tenant(tenant_id)
     aws.new_tenant(AGENCY, TenantKind.AGENCY)
@@ -263,13 +203,34 @@ def test_signing_out_ends_the_session_on_the_server_and_needs_the_sessions_token
 
 def test_an_expired_session_asks_to_sign_in_again(aws: AwsStack, lambda_context: Any, world: dict[str, Any]) -> None:
     browser = Browser(aws, lambda_context)
+    tokens = PoolTokens(id_token="x", refresh_token="y", id_token_expires_at=utc_now())
     started = SessionTable(aws.table("SessionsTable")).start(
-        "someone", RINA, utc_now() - timedelta(hours=9), timedelta(hours=8)
+        "someone", RINA, tokens, utc_now() - timedelta(hours=9), timedelta(hours=8)
     )
     browser.cookies = {"sigap_session": started.cookie_value}
     status, headers, _ = browser.get(world["brand_page"])
     assert status == 303
     assert headers["location"].startswith("/console/sign-in?next=")
+
+
+def test_a_session_whose_sign_in_token_is_about_to_expire_is_renewed_with_the_pools_refresh_token(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
+    # Given a signed-in person whose ID token is said to expire in a minute
+    browser = Browser(aws, lambda_context)
+    browser.sign_in(RINA, PASSWORD)
+    sessions = SessionTable(aws.table("SessionsTable"))
+    cookie = browser.cookies["sigap_session"]
+    session = sessions.find(cookie, utc_now())
+    assert session is not None
+    soon = session.tokens.model_copy(update={"id_token_expires_at": utc_now() + timedelta(minutes=1)})
+    sessions.renew(cookie, session, soon)
+    # When they open a page, it works, and the session holds a token good for longer
+    assert browser.get(world["brand_page"])[0] == 200
+    renewed = sessions.find(cookie, utc_now())
+    assert renewed is not None
+    assert renewed.tokens.id_token_expires_at > utc_now() + timedelta(minutes=30)
+    assert renewed.expires_at == session.expires_at
 
 
 @pytest.mark.parametrize(

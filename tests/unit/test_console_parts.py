@@ -64,3 +64,70 @@ def test_the_local_gateway_carries_cookies_as_http_apis_do() -> None:
         "b=; Max-Age=0",
     ]
     assert cookies_to_set({"statusCode": 200}) == []
+
+
+def test_every_word_of_the_console_is_said_in_both_languages() -> None:
+    from sigap.console.words import WORDS
+
+    english, indonesian = WORDS[Language.ENGLISH], WORDS[Language.INDONESIAN]
+    assert set(english) == set(indonesian)
+    assert all(indonesian[key] and indonesian[key] != english[key] for key in ("sign_in", "acknowledge", "approve"))
+
+
+def test_the_vendored_htmx_is_the_copy_its_record_names() -> None:
+    import hashlib
+    import re
+    from pathlib import Path
+
+    import sigap.console
+
+    folder = Path(sigap.console.__file__).parent / "static"
+    recorded = re.search(r"\| htmx\.min\.js \|.*\| ([0-9a-f]{64}) \|", (folder / "VENDORED.md").read_text())
+    assert recorded
+    assert hashlib.sha256((folder / "htmx.min.js").read_bytes()).hexdigest() == recorded.group(1)
+
+
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False))
+def test_the_charts_scale_ends_on_a_round_number_at_or_above_every_value(value: float) -> None:
+    from sigap.console.chart import nice_ceiling
+
+    top = nice_ceiling(value)
+    assert top >= value
+    assert str(top).rstrip("0") in ("1", "2", "5")
+
+
+def test_the_chart_draws_a_bar_per_hour_the_usual_where_known_and_hours_in_the_brands_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from sigap.console.chart import HEIGHT, volume_chart
+
+    hours = [
+        {"hour": f"2026-12-04T{hour:02d}", "total": 10 * hour, "negative": hour, "usual_total": 5.0 if hour else None}
+        for hour in range(6)
+    ]
+    chart = volume_chart(hours, ZoneInfo("Asia/Jakarta"))
+    assert len(chart.bars) == 6
+    assert chart.x_ticks[0].text == "07:00"  # 00 UTC is 07 WIB
+    assert len(chart.usual_points.split()) == 5
+    assert chart.bars[0].total_height == 0
+    assert all(0 <= bar.total_y <= HEIGHT for bar in chart.bars)
+    assert chart.bars[-1].total_y < chart.bars[1].total_y  # more mentions, a taller bar
+    assert [tick.text for tick in chart.y_ticks] == ["0", "25", "50"]
+
+
+def test_the_usual_for_an_hour_is_the_median_of_that_hour_on_earlier_days_leaving_out_alerted_hours() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sigap.detection.domain.baseline import HourRecord, hour_key
+    from sigap.detection.domain.volume import volume_series
+
+    last = datetime(2026, 12, 4, 10, tzinfo=UTC)
+    records = [HourRecord(hour=hour_key(last), total=90, negative=50)]
+    for day, total in zip(range(1, 8), (10, 12, 8, 11, 9, 500, 10), strict=True):
+        records.append(HourRecord(hour=hour_key(last - timedelta(days=day)), total=total, alerted=total == 500))
+    series = volume_series(records, last, hours=2)
+    assert [item.hour for item in series.items] == ["2026-12-04T09", "2026-12-04T10"]
+    assert series.items[1].total == 90
+    assert series.items[1].usual_total == 10.0  # median of 10, 12, 8, 11, 9, 10: the alerted 500 left out
+    assert series.items[0].usual_total is None  # no history for 09:00
+    assert series.items[0].total == 0

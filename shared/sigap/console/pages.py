@@ -1,8 +1,11 @@
-"""The console's pages: server-rendered HTML (no script), escaped by Jinja's autoescape, in the language the
-browser prefers (Bahasa Indonesia or English)."""
+"""The console's pages: server-rendered HTML (script only where typing gets an answer: the statement editor's
+tone check, through the vendored htmx), escaped by Jinja's autoescape, in the language the browser prefers
+(Bahasa Indonesia or English). Static files (the style sheet, htmx) are served by the console itself, so the
+Content-Security-Policy allows nothing but this site."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -11,93 +14,12 @@ from typing import Any
 from jinja2 import Environment, FunctionLoader, select_autoescape
 
 from sigap.console.sessions import Session
-from sigap.detection.domain.models import Alert
-from sigap.detection.domain.rule_names import rule_name
+from sigap.console.words import WORDS
 from sigap.kernel.language import Language
 
-WORDS: dict[Language, dict[str, str]] = {
-    Language.ENGLISH: {
-        "sign_in": "Sign in",
-        "sign_in_title": "Sign in to Sigap",
-        "sign_out": "Sign out",
-        "email": "E-mail address",
-        "password": "Password",
-        "invited": "Invited by e-mail? Sign in with the temporary password it gave you; you will choose your own.",
-        "choose_password": "Choose your own password to finish signing in.",
-        "new_password": "New password",
-        "new_password_title": "Choose a password",
-        "save_and_sign_in": "Save and sign in",
-        "home_title": "Your tenants",
-        "your_roles": "You have a role on:",
-        "no_roles": "You have no role on any tenant yet: ask an admin of your brand or agency to invite you.",
-        "clients": "Clients",
-        "links_open_here": "The links in Sigap's alert messages open their alert here.",
-        "home": "Back to your tenants",
-        "acknowledgement": "Acknowledgement",
-        "acknowledged_by": "Acknowledged by %s at %s.",
-        "not_acknowledged": "Nobody has acknowledged this alert yet.",
-        "evidence": "Evidence",
-        "observed": "Observed",
-        "expected": "Expected",
-        "threshold": "Fires at",
-        "window": "Window",
-        "mentions": "Mentions",
-        "authors": "authors",
-        "negative_share": "Negative",
-        "usually": "usually",
-        "fired": "Fired",
-        "last_seen": "Last seen",
-        "resolved": "Resolved",
-        "scope": "Scope",
-        "stories": "Stories",
-        "channels": "Channels",
-        "sources": "Sources",
-        "signals": "Crisis signals",
-        "samples": "Sample mentions",
-        "timeline": "Timeline",
-        "problem_title": "This page cannot be shown",
-    },
-    Language.INDONESIAN: {
-        "sign_in": "Masuk",
-        "sign_in_title": "Masuk ke Sigap",
-        "sign_out": "Keluar",
-        "email": "Alamat e-mail",
-        "password": "Kata sandi",
-        "invited": "Diundang lewat e-mail? Masuk dengan kata sandi sementara dari e-mail itu; lalu pilih sendiri.",
-        "choose_password": "Pilih kata sandi Anda sendiri untuk menyelesaikan proses masuk.",
-        "new_password": "Kata sandi baru",
-        "new_password_title": "Pilih kata sandi",
-        "save_and_sign_in": "Simpan dan masuk",
-        "home_title": "Tenant Anda",
-        "your_roles": "Anda punya peran di:",
-        "no_roles": "Anda belum punya peran di tenant mana pun: minta admin merek atau agensi Anda mengundang Anda.",
-        "clients": "Klien",
-        "links_open_here": "Tautan di pesan peringatan Sigap membuka peringatannya di sini.",
-        "home": "Kembali ke tenant Anda",
-        "acknowledgement": "Penanganan",
-        "acknowledged_by": "Ditangani oleh %s pada %s.",
-        "not_acknowledged": "Belum ada yang menangani peringatan ini.",
-        "evidence": "Bukti",
-        "observed": "Teramati",
-        "expected": "Biasanya",
-        "threshold": "Berbunyi pada",
-        "window": "Jendela",
-        "mentions": "Sebutan",
-        "authors": "penulis",
-        "negative_share": "Negatif",
-        "usually": "biasanya",
-        "fired": "Mulai",
-        "last_seen": "Terakhir terlihat",
-        "resolved": "Selesai",
-        "scope": "Cakupan",
-        "stories": "Cerita",
-        "channels": "Kanal",
-        "sources": "Sumber",
-        "signals": "Sinyal krisis",
-        "samples": "Contoh sebutan",
-        "timeline": "Riwayat",
-        "problem_title": "Halaman ini tidak dapat ditampilkan",
-    },
+STATIC_FILES = {
+    "console.css": "text/css; charset=utf-8",
+    "htmx.min.js": "text/javascript; charset=utf-8",
 }
 
 
@@ -121,29 +43,48 @@ def preferred_language(accept_language: str | None) -> Language:
     return Language.ENGLISH
 
 
+def static_file(name: str) -> bytes:
+    return resources.files("sigap.console").joinpath("static", name).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def asset_version() -> str:
+    """Changes when a static file does: pages ask for `?v=<this>`, so browsers may cache the files for good."""
+    digest = hashlib.sha256()
+    for name in sorted(STATIC_FILES):
+        digest.update(static_file(name))
+    return digest.hexdigest()[:12]
+
+
 def _template_source(name: str) -> str:
     return resources.files("sigap.console").joinpath("pages", name).read_text(encoding="utf-8")
 
 
+def _utc(moment: datetime | str | None) -> str:
+    """A time as people read it in the console (the API's ISO 8601 text, or a datetime)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+        return f"{parsed:%Y-%m-%d %H:%M} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FunctionLoader(_template_source), autoescape=select_autoescape(default=True), trim_blocks=True
     )
-
-
-def _utc(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+    environment.filters["utc"] = _utc
+    environment.globals["asset_version"] = asset_version
+    return environment
 
 
 def render(name: str, language: Language, title_word: str, session: Session | None, **values: Any) -> str:
     words = WORDS[language]
     context = {"lang": language.value, "words": words, "signed_in": session, "utc": _utc}
-    return _environment().get_template(name).render(context | {"title": words.get(title_word, title_word)} | values)
-
-
-def alert_page(alert: Alert, tenant_name: str, language: Language, session: Session) -> str:
-    title = f"{rule_name(alert.rule, language)}: {alert.subject}"
-    return render(
-        "alert.html.j2", language, title, session, alert=alert, evidence=alert.evidence, tenant_name=tenant_name
-    )
+    shared = context | {"title": words.get(title_word, title_word), "asset_version": asset_version()}
+    return _environment().get_template(name).render(shared | values)

@@ -1,7 +1,8 @@
 """People's console sessions. The browser holds a random value (an HttpOnly cookie); the table holds only its
-SHA-256, so reading the table gives nobody a live session. A session names the person it signed in, carries the
-token the console's forms must echo (CSRF) and ends at its expiry, checked on every read (DynamoDB's TTL removes
-expired items only eventually) or when the person signs out (the item is deleted)."""
+SHA-256, so reading the table gives nobody a live session. A session names the person it signed in, keeps their
+user pool tokens (the console calls the API as them, so the API checks their role; the browser never sees a
+token), carries the token the console's forms must echo (CSRF) and ends at its expiry, checked on every read
+(DynamoDB's TTL removes expired items only eventually) or when the person signs out (the item is deleted)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ SESSION_COOKIE = "sigap_session"
 _COOKIE_VALUE_BYTES = 32  # 256 bits: guessing one is not a plan
 
 
+class PoolTokens(BaseModel):
+    """What the user pool gave at sign-in (or at the last refresh)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id_token: str
+    refresh_token: str
+    id_token_expires_at: UtcDatetime
+
+
 class Session(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -34,6 +45,7 @@ class Session(BaseModel):
     csrf_token: str
     started_at: UtcDatetime
     expires_at: UtcDatetime
+    tokens: PoolTokens
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class SessionTable:
         self._table = table_name
         self._client = client or dynamodb_client()
 
-    def start(self, user_id: str, email: str, now: datetime, lifetime: timedelta) -> StartedSession:
+    def start(self, user_id: str, email: str, tokens: PoolTokens, now: datetime, lifetime: timedelta) -> StartedSession:
         cookie_value = secrets.token_urlsafe(_COOKIE_VALUE_BYTES)
         session = Session(
             user_id=user_id,
@@ -59,7 +71,18 @@ class SessionTable:
             csrf_token=secrets.token_urlsafe(_COOKIE_VALUE_BYTES),
             started_at=now,
             expires_at=now + lifetime,
+            tokens=tokens,
         )
+        self._put(cookie_value, session)
+        return StartedSession(cookie_value=cookie_value, session=session)
+
+    def renew(self, cookie_value: str, session: Session, tokens: PoolTokens) -> Session:
+        """The session with the pool's refreshed tokens (its end does not move)."""
+        renewed = session.model_copy(update={"tokens": tokens})
+        self._put(cookie_value, renewed)
+        return renewed
+
+    def _put(self, cookie_value: str, session: Session) -> None:
         item = {
             "pk": attribute(_pk(cookie_value)),
             "doc": attribute(session.model_dump_json()),
@@ -69,7 +92,6 @@ class SessionTable:
             self._client.put_item(TableName=self._table, Item=item)
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("PutItem on sessions", exc) from exc
-        return StartedSession(cookie_value=cookie_value, session=session)
 
     def find(self, cookie_value: str, now: datetime) -> Session | None:
         """The live session this cookie value opens, or None (unknown, signed out, or expired)."""

@@ -38,6 +38,8 @@ class PasswordRejectedError(SigapError):
 @dataclass(frozen=True)
 class SignedIn:
     id_token: str
+    refresh_token: str
+    expires_in: int  # seconds the ID token is good for
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,21 @@ class PoolSignIn:
         if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
             return NewPasswordNeeded(challenge=answer.get("Session", ""))
         return _signed_in(answer.get("AuthenticationResult"), answer.get("ChallengeName"))
+
+    def refresh(self, refresh_token: str) -> SignedIn:
+        """New tokens for a session's refresh token (the pool keeps the refresh token itself unchanged)."""
+        try:
+            answer = self._client.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except ClientError as exc:
+            raise _refusal(exc, "InitiateAuth") from exc
+        except BotoCoreError as exc:
+            raise storage_error("InitiateAuth on the user pool", exc) from exc
+        signed = _signed_in(answer.get("AuthenticationResult"), answer.get("ChallengeName"))
+        return SignedIn(signed.id_token, signed.refresh_token or refresh_token, signed.expires_in)
 
     def with_new_password(self, email: str, challenge: str, new_password: str) -> SignedIn:
         try:
@@ -107,4 +124,6 @@ def _signed_in(result: AuthenticationResultTypeTypeDef | None, challenge: str | 
     if result is None or "IdToken" not in result:
         # MFA and other challenges are not set up on Sigap's pool; one appearing means the pool was changed.
         raise SignInRefusedError(f"the user pool asked for {challenge or 'another step'}, which the console cannot do")
-    return SignedIn(id_token=result["IdToken"])
+    return SignedIn(
+        id_token=result["IdToken"], refresh_token=result.get("RefreshToken", ""), expires_in=result.get("ExpiresIn", 0)
+    )

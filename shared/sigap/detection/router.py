@@ -1,5 +1,6 @@
-"""Alert routes: a tenant's alerts (filtered, paginated), one alert with its evidence, and the tenant's detection
-settings (read, and replaced with a PUT that names any bad value in a 422)."""
+"""Alert routes: a tenant's alerts (filtered, paginated), one alert with its evidence, its mentions per hour
+against the usual, and the tenant's detection settings (read, and replaced with a PUT that names any bad value in
+a 422)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime
 
+from sigap.detection.domain.baseline import HOUR, hour_key, hour_start
 from sigap.detection.domain.models import ALERT_ID_PATTERN, Alert, AlertStatus, DetectionSettings, Rule, Severity
 from sigap.detection.domain.reading import AlertList, get_alert, list_alerts
+from sigap.detection.domain.volume import VolumeSeries, history_start, volume_series
 from sigap.detection.settings import AlertsApiSettings
 from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable
@@ -71,6 +74,20 @@ def get_one_alert(
     """One alert with its evidence: observed against expected, stories, channels, samples, scope."""
     _, alerts, _ = _adapters(_settings())
     return get_alert(alerts, caller(app), alert_id)
+
+
+@routes.get("/v1/tenants/{tenant}/volume", answer="Mentions per hour against the usual")
+def get_volume(
+    tenant: str,
+    hours: Annotated[int, Query(ge=1, le=168, description="How many completed hours, up to the last")] = 24,
+) -> VolumeSeries:
+    """Mentions and negative mentions per completed hour, each against the median of the same hour on the seven
+    days before (hours with an alert firing left out). The hour under way is not included: its minutes are in
+    GET .../summary."""
+    _, alerts, _ = _adapters(_settings())
+    last = hour_start(hour_key(utc_now())) - HOUR
+    records = alerts.hours(caller(app).tenant_id, hour_key(history_start(last, hours)), hour_key(last))
+    return volume_series(records, last, hours)
 
 
 @routes.get("/v1/tenants/{tenant}/detection-settings", answer="Settings")

@@ -202,6 +202,14 @@ class AlertsTable:
         doc = self._get_doc(tenant_id, f"ACK#{alert_id}")
         return AlertAcknowledgement.model_validate(doc) if doc else None
 
+    def acknowledgements(self, tenant_id: str, first_id: str, last_id: str) -> dict[str, AlertAcknowledgement]:
+        """The acknowledgements of the alerts with ids from `first_id` to `last_id` (one query for a page)."""
+        items = self._query(tenant_id, f"ACK#{first_id}", f"ACK#{last_id}")
+        return {
+            plain(item["sk"]).removeprefix("ACK#"): AlertAcknowledgement.model_validate_json(plain(item["doc"]))
+            for item in items
+        }
+
     def record_acknowledgement(self, tenant_id: str, alert_id: str, acknowledgement: AlertAcknowledgement) -> None:
         """Keeps the first acknowledgement of the alert (a repeat, or a later one through the link, changes
         nothing)."""

@@ -137,7 +137,8 @@ class StaticSite:
 
 class HttpGateway:
     def __init__(self, routes: list[Route], host: str, port: int, static: StaticSite | None = None) -> None:
-        self._routes = routes
+        # As API Gateway chooses: the most specific route wins (a literal segment over a {parameter} in its place).
+        self._routes = sorted(routes, key=lambda route: [part.startswith("{") for part in route.path.split("/")])
         self._static = static
         gateway = self
 

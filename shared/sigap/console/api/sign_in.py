@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel, ConfigDict
 
+from sigap.console.api.visit import pool_tokens
 from sigap.console.api.wiring import (
     SIGN_IN_PATH,
     adapters_of,
@@ -33,7 +34,13 @@ from sigap.console.api.wiring import (
 )
 from sigap.console.pages import render
 from sigap.console.sessions import SESSION_COOKIE
-from sigap.console.sign_in import WRONG_CREDENTIALS, NewPasswordNeeded, PasswordRejectedError, SignInRefusedError
+from sigap.console.sign_in import (
+    WRONG_CREDENTIALS,
+    NewPasswordNeeded,
+    PasswordRejectedError,
+    SignedIn,
+    SignInRefusedError,
+)
 from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, Routes
@@ -115,16 +122,17 @@ def _expired_form(target: str, email: str) -> Response[str]:
     return _form_page(HTTPStatus.FORBIDDEN, target, problem=problem, email=email)
 
 
-def _signed_in(id_token: str, target: str) -> Response[str]:
+def _signed_in(signed: SignedIn, target: str) -> Response[str]:
     """The session for the person the pool's token names, then the page they were going to."""
     try:
-        claims = user_tokens().verify(id_token)
+        claims = user_tokens().verify(signed.id_token)
     except InvalidTokenError as exc:
         return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(exc))
     except SignInUnavailableError as exc:
         return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, f"{exc}; retry", _language(), None)
-    lifetime = session_lifetime(router)
-    started = adapters_of(router).sessions.start(claims.user_id, claims.email or "", utc_now(), lifetime)
+    lifetime, now = session_lifetime(router), utc_now()
+    tokens = pool_tokens(signed, now)
+    started = adapters_of(router).sessions.start(claims.user_id, claims.email or "", tokens, now, lifetime)
     form_cookie = Cookie(name=_FORM_COOKIE, value="", path=SIGN_IN_PATH, secure=True, http_only=True, max_age=0)
     return redirect(target, [session_cookie(started.cookie_value, lifetime), form_cookie])
 
@@ -160,7 +168,7 @@ def post_sign_in(form: Annotated[SignInForm, Body(description="The sign-in form'
         return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(refused), email=email)
     if isinstance(outcome, NewPasswordNeeded):
         return _form_page(HTTPStatus.OK, target, email=email, challenge=outcome.challenge)
-    return _signed_in(outcome.id_token, target)
+    return _signed_in(outcome, target)
 
 
 @routes.post("/console/sign-in/new-password", rate=SIGN_INS, forms=True)
@@ -184,7 +192,7 @@ def post_new_password(
         )
     except SignInRefusedError as refused:
         return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(refused), email=form.email)
-    return _signed_in(outcome.id_token, target)
+    return _signed_in(outcome, target)
 
 
 @routes.post("/console/sign-out", forms=True)

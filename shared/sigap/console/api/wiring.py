@@ -18,12 +18,20 @@ from sigap.console.pages import preferred_language, render
 from sigap.console.sessions import SESSION_COOKIE, Session, SessionTable
 from sigap.console.settings import ConsoleSettings
 from sigap.console.sign_in import PoolSignIn
-from sigap.detection.store import AlertsTable
 from sigap.kernel.language import Language
 from sigap.platform.http.errors import HTML_HEADERS
 from sigap.platform.http.resolver import HasContext, settings_in
 from sigap.tenants.store import TenantStore
 
+# The console's pages: this site's own style sheet and script only (no inline script or style, so an injected tag
+# does nothing), forms posting only here, never framed, nothing cached (pages show one person's data).
+CONSOLE_HEADERS = HTML_HEADERS | {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "same-origin",
+}
 SIGN_IN_PATH = "/console/sign-in"
 HOME_PATH = "/console"
 
@@ -32,7 +40,6 @@ HOME_PATH = "/console"
 class Adapters:
     tenants: TenantStore
     sessions: SessionTable
-    alerts: AlertsTable
     pool: PoolSignIn
 
 
@@ -41,7 +48,6 @@ def adapters(settings: ConsoleSettings) -> Adapters:
     return Adapters(
         tenants=TenantStore(settings.tenants_table),
         sessions=SessionTable(settings.sessions_table),
-        alerts=AlertsTable(settings.alerts_table),
         pool=PoolSignIn(settings.user_pool_client_id),
     )
 
@@ -89,7 +95,7 @@ def redirect(location: str, cookies: list[Cookie] | None = None) -> Response[str
         status_code=HTTPStatus.SEE_OTHER.value,
         content_type="text/html; charset=utf-8",
         body="",
-        headers=dict(HTML_HEADERS) | {"Location": location},
+        headers=CONSOLE_HEADERS | {"Location": location},
         cookies=cookies or [],
     )
 
@@ -104,7 +110,7 @@ def page(status: HTTPStatus, body: str, cookies: list[Cookie] | None = None) -> 
         status_code=status.value,
         content_type="text/html; charset=utf-8",
         body=body,
-        headers=dict(HTML_HEADERS),
+        headers=dict(CONSOLE_HEADERS),
         cookies=cookies or [],
     )
 

@@ -23,6 +23,8 @@ class AlertReader(Protocol):
 
     def acknowledgement(self, tenant_id: str, alert_id: str) -> AlertAcknowledgement | None: ...
 
+    def acknowledgements(self, tenant_id: str, first_id: str, last_id: str) -> dict[str, AlertAcknowledgement]: ...
+
     def page_newest_first(
         self, tenant_id: str, *, low: str, high: str, limit: int, filters: dict[str, str], after: str | None = None
     ) -> tuple[list[Alert], str | None]: ...
@@ -48,7 +50,8 @@ def list_alerts(
     cursor: str | None,
     now: datetime,
 ) -> AlertList:
-    """Alerts that fired in [since, until] (default: the last 30 days), newest first."""
+    """Alerts that fired in [since, until] (default: the last 30 days), newest first, each with its
+    acknowledgement when someone acknowledged it."""
     start, end = resolve_window(since, until, default=DEFAULT_WINDOW, now=now)
     filters = {
         name: value.value for name, value in (("status", status), ("severity", severity), ("rule", rule)) if value
@@ -62,6 +65,14 @@ def list_alerts(
         filters=filters,
         after=after,
     )
+    if items:
+        acknowledged = reader.acknowledgements(tenant.tenant_id, items[-1].alert_id, items[0].alert_id)
+        items = [
+            alert.model_copy(update={"acknowledgement": acknowledged[alert.alert_id]})
+            if alert.alert_id in acknowledged
+            else alert
+            for alert in items
+        ]
     return AlertList(
         items=items,
         next_cursor=sign_parts(tenant, _CURSOR, [last]) if last else None,

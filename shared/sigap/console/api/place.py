@@ -1,0 +1,126 @@
+"""What every page about one tenant shares: the person's visit, the tenant, what the API says the person may do
+there (GET .../me), the sections in the navigation, a form's CSRF check, and an action's answer as a redirect back
+with a note (POST, then GET: a reload never repeats the action)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from sigap.console.api.visit import Visit, visit
+from sigap.console.api.wiring import adapters_of, page, problem_page, redirect
+from sigap.console.api_client import ApiAnswer
+from sigap.console.pages import render
+from sigap.console.words import WORDS
+from sigap.kernel.models import Tenant, TenantKind
+from sigap.platform.side_by_side import side_by_side
+
+# Notes a page may show after an action (?done=<key>): only these, so a link cannot make a page say anything.
+DONE_NOTES = (
+    "acknowledged",
+    "silenced",
+    "incident_opened",
+    "saved",
+    "submitted",
+    "approved",
+    "sent_back",
+    "published",
+    "noted",
+    "invited",
+    "removed",
+    "revoked",
+)
+SECTIONS = ("now", "mentions", "alerts", "incidents", "statements")
+
+
+@dataclass(frozen=True)
+class Place:
+    visit: Visit
+    tenant: Tenant
+    permissions: frozenset[str]
+    role: str
+
+    def may(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def base(self) -> str:
+        return f"/console/tenants/{quote(self.tenant.tenant_id, safe='')}"
+
+    def words(self) -> dict[str, str]:
+        return WORDS[self.visit.language]
+
+
+def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[str]:
+    """The person on this tenant, or the page that says why not (a sign-in, a 403, a 404)."""
+    found = visit(router)
+    if isinstance(found, Response):
+        return found
+    me = found.api.get("v1", "tenants", tenant_id, "me")
+    tenant = adapters_of(router).tenants.get(tenant_id) if me.ok else None
+    if not me.ok or tenant is None:
+        status = HTTPStatus(me.status) if me.status in (401, 403, 404, 422) else HTTPStatus.FORBIDDEN
+        return problem_page(status, me.problem or "no such tenant", found.language, found.session)
+    return Place(
+        visit=found,
+        tenant=tenant,
+        permissions=frozenset(me.body.get("permissions") or []),
+        role=str(me.body.get("role") or me.body.get("scope") or ""),
+    )
+
+
+def fetch(*calls: Callable[[], ApiAnswer]) -> list[ApiAnswer]:
+    """The page's API calls side by side: a page costs its slowest call, not their sum."""
+    return side_by_side(lambda call: call(), calls, width=4)
+
+
+def show(
+    place: Place,
+    template: str,
+    title_word: str,
+    section: str,
+    *,
+    status: HTTPStatus = HTTPStatus.OK,
+    done: str | None = None,
+    **values: Any,
+) -> Response[str]:
+    words = place.words()
+    base = place.base()
+    nav = [(f"{base}" if name == "now" else f"{base}/{name}", words[name], name == section) for name in SECTIONS]
+    if place.may("admin"):
+        nav.append((f"{base}/settings", words["settings"], section == "settings"))
+    if place.tenant.kind is TenantKind.AGENCY:
+        nav.append((f"{base}/clients", words["agency"], section == "clients"))
+    flash = words.get(f"done_{done}") if done in DONE_NOTES else None
+    body = render(
+        template,
+        place.visit.language,
+        title_word,
+        place.visit.session,
+        nav=nav,
+        flash=flash,
+        place=place,
+        base=base,
+        csrf=place.visit.session.csrf_token,
+        **values,
+    )
+    return page(status, body)
+
+
+def after_action(place: Place, answer: ApiAnswer, back: str, done: str) -> Response[str]:
+    """An action's outcome: back to the page with a note, or the page saying what the API refused and why."""
+    if answer.ok:
+        joiner = "&" if "?" in back else "?"
+        return redirect(f"{back}{joiner}{urlencode({'done': done})}")
+    status = HTTPStatus(answer.status) if 400 <= answer.status < 500 else HTTPStatus.BAD_GATEWAY
+    return problem_page(status, answer.problem, place.visit.language, place.visit.session)
+
+
+def refused_form(place: Place) -> Response[str]:
+    message = "this form did not come from the console's own page: reload the page and try again"
+    return problem_page(HTTPStatus.FORBIDDEN, message, place.visit.language, place.visit.session)
