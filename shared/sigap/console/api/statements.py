@@ -16,7 +16,7 @@ from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
 from sigap.console.api.incidents import INCIDENT_ID
 from sigap.console.api.place import Place, after_action, fetch, place_of, show
-from sigap.console.api.wiring import page, problem_page, redirect
+from sigap.console.api.wiring import page, problem_page, redirect, status_page_of
 from sigap.console.pages import render
 from sigap.platform.http.gateway import Access, Routes
 from sigap.statements.domain.markdown import to_html
@@ -129,7 +129,7 @@ def get_statement(tenant: str, statement_id: str, done: Annotated[str, Query(max
         audit=view.body.get("audit", []),
         is_author=is_author,
         languages=LANGUAGES,
-        status_page=f"/v1/status/{place.tenant.tenant_id}",
+        status_page=status_page_of(router, place.tenant.tenant_id),
     )
 
 

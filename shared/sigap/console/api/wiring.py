@@ -60,6 +60,12 @@ def adapters_of(router: HasContext) -> Adapters:
     return adapters(settings_of(router))
 
 
+def status_page_of(router: HasContext, tenant_id: str) -> str:
+    """The tenant's public status page (the stack's site, on CloudFront; locally, the gateway's /status/)."""
+    site = settings_of(router).status_site_url.rstrip("/")
+    return f"{site}/{tenant_id}/" if site else f"/v1/status/{tenant_id}"
+
+
 def session_lifetime(router: HasContext) -> timedelta:
     return timedelta(hours=settings_of(router).session_hours)
 
