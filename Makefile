@@ -70,8 +70,9 @@ locked: venv ## the layer's requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
 	  || { echo "shared/requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
 
-# The e2e tests open the status page in a real headless browser: Chromium from Debian's packages, where missing.
-browser: ## install Chromium from Debian's packages if this machine has none (the status page's browser test)
+# The e2e tests open the status page and the console in a real headless browser (Playwright, from the lock, drives
+# it): Chromium from Debian's packages, where missing. No browser is ever downloaded.
+browser: ## install Chromium from Debian's packages if this machine has none (the status page's and console's tests)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 	  echo "Installing Chromium from Debian's packages (for the status page's browser test)..."; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

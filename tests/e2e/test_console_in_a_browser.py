@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright import sync_api as playwright_api
 
 from sigap.detection.store import AlertsTable
 from sigap.incidents.store import IncidentsTable
@@ -25,7 +26,6 @@ from tests.integration.notify_harness import make_alert
 from tests.unit.publishing_fakes import VARIABLES, incident
 
 pytestmark = pytest.mark.xdist_group("e2e")
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}

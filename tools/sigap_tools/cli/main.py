@@ -269,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=port_number, default=0, help="port of the HTTP API (default: any free port)")
     demo.add_argument("--repeat", type=int, default=1, help="replay the scenario N times with fresh ids")
     demo.add_argument("--no-progress", action="store_true", help="no progress bars")
+    demo.add_argument(
+        "--stay",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the stack up after the demo to click through the console (default: when run in a terminal)",
+    )
     demo.set_defaults(run=_demo)
 
     score = commands.add_parser(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -133,9 +134,24 @@ def run_demo(args: argparse.Namespace) -> int:
             )
         print("\nStatement publishing: drafting, checking, approving and publishing the answer to the hoax...")
         publishing = publish_statement(stack, target, crisis_client, state_dir)
+        ok = summarise(reports, imported, detected, shown.getvalue(), delivery, publishing)
+        print("\nDemo complete." if ok else "\nDemo finished with mentions missing: see .sigap/demo/logs/")
+        offer_console(stack.api_url, publishing.credentials, stay=args.stay)
     finally:
         stack.stop()
         site.close()
+    return 0 if ok else 1
+
+
+def summarise(
+    reports: list[tuple[str, ReplayReport, int, str, datetime]],
+    imported: dict[str, HistoryImport],
+    detected: dict[str, tuple[list[dict[str, Any]], datetime | None, dict[str, Any] | None]],
+    shown: str,
+    delivery: Any,
+    publishing: StatementDemo,
+) -> bool:
+    """Prints what each part of the demo did; True when every part did what it should."""
     ok = True
     for tenant_id, report, sent, _, _ in reports:
         print()
@@ -148,7 +164,7 @@ def run_demo(args: argparse.Namespace) -> int:
     for tenant_id, (alerts, onset, detail) in detected.items():
         print()
         print_alerts(tenant_id, alerts, onset, detail)
-    print(shown.getvalue(), end="")
+    print(shown, end="")
     crisis_alerts = detected.get(CRISIS_BRAND[0], ([], None, None))[0]
     calm_alerts = detected.get(CALM_BRAND[0], ([], None, None))[0]
     ok = ok and any(a["severity"] == "critical" and a["scope"] != "local" for a in crisis_alerts) and not calm_alerts
@@ -163,9 +179,24 @@ def run_demo(args: argparse.Namespace) -> int:
     ok = ok and delivered_once and delivery.webhook_verified and delivery.acknowledged
     ok = ok and delivery.escalation_stopped and delivery.duplicate_ignored
     show_statement(publishing)
-    ok = ok and publishing.published and publishing.webhook_verified and len(publishing.report_paths) == 2
-    print("\nDemo complete." if ok else "\nDemo finished with mentions missing: see .sigap/demo/logs/")
-    return 0 if ok else 1
+    return ok and publishing.published and publishing.webhook_verified and len(publishing.report_paths) == 2
+
+
+def offer_console(api_url: str, credentials: dict[str, str], *, stay: bool | None) -> None:
+    """The console's address and the crisis team's sign-ins; in a terminal, the stack stays up until Ctrl-C so
+    the crisis just watched can be clicked through (a script's run ends here)."""
+    print(f"\nThe console, on the crisis you just watched: {api_url}/console/tenants/{CRISIS_BRAND[0]}")
+    for (address, password), part in zip(credentials.items(), ("wrote the statement", "approved it"), strict=False):
+        print(f"  sign in as {address} ({part}), password {password}")
+    if stay if stay is not None else sys.stdin.isatty():
+        print("The local stack stays up until you press Ctrl-C.", flush=True)
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            print("\nStopping the local stack...")
+    else:
+        print("(not a terminal, so the stack stops now: `sigap demo --stay` keeps it up to click through)")
 
 
 def publish_statement(stack: Any, target: Any, client: SigapClient, state_dir: Path) -> StatementDemo:
@@ -173,9 +204,10 @@ def publish_statement(stack: Any, target: Any, client: SigapClient, state_dir: P
     assert stack.receiver is not None
     incidents = client.request("GET", f"/v1/tenants/{CRISIS_BRAND[0]}/incidents").body["items"]
     hoax = max(incidents, key=lambda incident: (len(incident["alerts"]), incident["opened_at"]))
-    return run_statement(
+    team, passwords = team_of(stack, target, CRISIS_BRAND[0])
+    result = run_statement(
         client,
-        team_of(stack, target, CRISIS_BRAND[0]),
+        team,
         SigapClient(stack.api_url),
         CRISIS_BRAND[0],
         hoax["incident_id"],
@@ -183,6 +215,8 @@ def publish_statement(stack: Any, target: Any, client: SigapClient, state_dir: P
         stack.endpoints["ses"],
         state_dir / "reports",
     )
+    result.credentials = passwords
+    return result
 
 
 def detect(

@@ -69,6 +69,7 @@ class StatementDemo:
     page_copy: Path | None = None
     audit: list[str] = field(default_factory=list)
     published: bool = False
+    credentials: dict[str, str] = field(default_factory=dict)  # the team's e-mail addresses and passwords
 
 
 def _ok(answer: Any, status: int, what: str) -> Any:
@@ -85,9 +86,9 @@ def _raw_emails(ses_endpoint: str) -> list[Message]:
     ]
 
 
-def team_of(stack: Any, target: Any, tenant_id: str) -> dict[str, SigapClient]:
+def team_of(stack: Any, target: Any, tenant_id: str) -> tuple[dict[str, SigapClient], dict[str, str]]:
     """The crisis team as people who sign in to the stack's user pool: the author and two others, all approvers;
-    each acts through the API with their own token."""
+    each acts through the API with their own token. Also their passwords, for the console afterwards."""
     from sigap.kernel.identity import Role
     from sigap.kernel.models import utc_now
     from sigap.tenants.store import TenantStore
@@ -97,14 +98,14 @@ def team_of(stack: Any, target: Any, tenant_id: str) -> dict[str, SigapClient]:
     pool = UserPoolRef(target.output("UserPoolId"), target.output("UserPoolClientId"))
     cognito = stack.client("cognito-idp")
     tenants = TenantStore(target.output("TenantsTableName"))
-    team = {}
+    team, passwords = {}, {}
     for address in (AUTHOR, APPROVER, SECOND_APPROVER):
-        password = new_password()
+        password = passwords[address] = new_password()
         add_person(
             cognito, pool, tenants, tenant_id, address, Role.APPROVER, password=password, now=utc_now(), by="demo"
         )
         team[address] = SigapClient(stack.api_url, sign_in(cognito, pool, address, password))
-    return team
+    return team, passwords
 
 
 def run(
@@ -275,6 +276,6 @@ def show(result: StatementDemo) -> None:
     verified = "yes" if result.webhook_verified else "no"
     print(f"  Contact centre webhook verified by the receiver (Standard Webhooks): {verified}")
     print(f"  Status page: {result.page_url} ({result.page_bytes:,} bytes; feeds: feed.atom, feed.rss, feed.json)")
-    print(f"    (the demo's stack has stopped; a copy of the page: {result.page_copy})")
+    print(f"    (a copy of the page: {result.page_copy})")
     for path in result.report_paths:
         print(f"  Post-crisis report: {path}")
