@@ -283,6 +283,22 @@ def test_the_page_is_small_has_no_script_a_strict_csp_and_both_languages() -> No
     assert "14 people raised" not in page
 
 
+def test_the_page_carries_the_brands_colour_inside_its_hashed_style() -> None:
+    import base64
+    import hashlib
+    import re
+
+    store = FakePublishing()
+    _published(store)
+    store.settings_value = store.settings_value.model_copy(update={"brand_colour": "#0b7a3e"})
+    page = str(_site(store, NOW)["index.html"])
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    assert style
+    assert "#0b7a3e" in style.group(1)
+    digest = base64.b64encode(hashlib.sha256(html.unescape(style.group(1)).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in html.unescape(page)
+
+
 def test_a_correction_is_marked_and_earlier_versions_stay_with_their_times() -> None:
     store = FakePublishing()
     statement_id = _published(store)
@@ -417,3 +433,29 @@ def test_a_statement_only_in_english_shows_in_english_on_the_indonesian_page_say
     page = str(_site(store, NOW)["index.html"])
     assert "tests show the product is safe" in page
     assert "hanya tersedia dalam bahasa Inggris" in page
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "sentence"),
+    [
+        (
+            "Pembaruan berikutnya akan kami sampaikan {{ when }}.",
+            "Pembaruan berikutnya pukul 08.00 WIB besok.",
+            "Pembaruan berikutnya akan kami sampaikan pukul 08.00 WIB besok.",
+        ),
+        (
+            "Our next update will be {{ when }}.",
+            "Our next update: 8:00 WIB tomorrow.",
+            "Our next update will be 8:00 WIB tomorrow.",
+        ),
+        ("Our next update will be {{ when }}.", "at 18:00 WIB today", "Our next update will be at 18:00 WIB today."),
+        ("Kami akan mengabari {{ when }}...", "besok.", "Kami akan mengabari besok..."),
+    ],
+)
+def test_a_variable_that_repeats_its_sentences_start_or_full_stop_is_not_said_twice(
+    source: str, value: str, sentence: str
+) -> None:
+    from sigap.statements.domain.template_sandbox import render_bounded
+    from sigap.statements.domain.templates import fitted
+
+    assert render_bounded(source, fitted(source, {"when": value})) == sentence

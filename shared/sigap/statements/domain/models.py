@@ -200,6 +200,11 @@ class PublishingSettings(BaseModel):
         default_factory=list, max_length=20, description="Told when a promised update is late"
     )
     page_title: str = Field(default="", max_length=120, description="Default: the tenant's name")
+    brand_colour: str = Field(
+        default="",
+        pattern=r"^(#[0-9a-fA-F]{6})?$",
+        description="The status page's accent, '#RRGGBB': a bar across the top and the title (default: none)",
+    )
     contact: str = Field(default="", max_length=300, description="Shown on the status page (Markdown)")
     timezone: str = Field(default="Asia/Jakarta", max_length=64, description="Times on the page and in e-mails")
     reminders: ReminderDefaults = Field(default_factory=ReminderDefaults)

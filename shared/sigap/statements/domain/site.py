@@ -49,9 +49,12 @@ def _environment() -> Environment:
     )
 
 
-@lru_cache(maxsize=1)
-def _style() -> tuple[str, str]:
+@lru_cache(maxsize=64)
+def _style(brand_colour: str = "") -> tuple[str, str]:
+    """The page's style sheet (with the brand's colour as a bar across the top) and its hash for the CSP."""
     css = _template_source("status.css").strip()
+    if brand_colour:
+        css += f"\nbody{{border-top:.5rem solid {brand_colour}}}"
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return css, f"'sha256-{digest}'"
 
@@ -60,8 +63,8 @@ def _zone(settings: PublishingSettings) -> ZoneInfo:
     return ZoneInfo(settings.timezone)
 
 
-def csp(subscribe_url: str) -> str:
-    _, style_hash = _style()
+def csp(subscribe_url: str, brand_colour: str = "") -> str:
+    _, style_hash = _style(brand_colour)
     origin = ""
     if subscribe_url:
         parts = urlsplit(subscribe_url)
@@ -122,7 +125,7 @@ def _incident_view(
 def _page(site: SiteInput, language: Language, public: list[tuple[Incident, list[Update]]]) -> str:
     zone = _zone(site.settings)
     views = [_incident_view(i, u, language, zone, site.now) for i, u in public[:MAX_INCIDENTS]]
-    style, _ = _style()
+    style, _ = _style(site.settings.brand_colour)
     prefix = "" if language is Language.INDONESIAN else "../"
     hrefs = {
         (Language.INDONESIAN, Language.INDONESIAN): "./",
@@ -141,7 +144,7 @@ def _page(site: SiteInput, language: Language, public: list[tuple[Incident, list
             lang=language.value,
             w=WORDS[language],
             title=site.settings.page_title or site.tenant_name,
-            csp=csp(site.subscribe_url),
+            csp=csp(site.subscribe_url, site.settings.brand_colour),
             style=Markup(style),  # noqa: S704 - our own stylesheet, hashed into the CSP
             languages=languages,
             active=[v for v in views if not v["resolved"]],

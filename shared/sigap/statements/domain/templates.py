@@ -164,8 +164,8 @@ def render(template: StatementTemplate, variables: dict[str, str], first: Langua
         if text is None:
             continue
         try:
-            title = render_bounded(text.title, variables)
-            body = render_bounded(text.body, variables)
+            title = render_bounded(text.title, fitted(text.title, variables))
+            body = render_bounded(text.body, fitted(text.body, variables))
         except UndefinedError as exc:
             raise TemplateProblemError("variables", str(exc)) from exc
         except TemplateLimitError as exc:
@@ -186,6 +186,35 @@ def render(template: StatementTemplate, variables: dict[str, str], first: Langua
         return StatementContent(first=chosen, **texts)
     except ValidationError as exc:
         raise TemplateProblemError("template", "renders to an empty statement") from exc
+
+
+_SLOT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_WORD = re.compile(r"\w+")
+
+
+def fitted(source: str, variables: dict[str, str]) -> dict[str, str]:
+    """Variables as the sentences around their slots need them: a value that repeats the words its sentence
+    starts with loses them ("Pembaruan berikutnya akan kami sampaikan {{ when }}." with "Pembaruan berikutnya
+    pukul 08.00 WIB besok." is not said twice), and one followed by the template's own full stop loses its own."""
+    fitted_values = dict(variables)
+    for slot in _SLOT.finditer(source):
+        name = slot.group(1)
+        value = fitted_values.get(name)
+        if not isinstance(value, str):
+            continue
+        before = source[: slot.start()]
+        sentence = re.split(r"(?:[.!?]\s|\n)", before)[-1]
+        lead = [word.lower() for word in _WORD.findall(_SLOT.sub(" ", sentence))]
+        words = list(_WORD.finditer(value))
+        shared = 0
+        while shared < min(len(lead), len(words)) and words[shared].group(0).lower() == lead[shared]:
+            shared += 1
+        if shared >= 2:
+            value = value[words[shared - 1].end() :].lstrip(" ,:")
+        if source[slot.end() : slot.end() + 1] == "." and value.endswith(".") and not value.endswith(".."):
+            value = value[:-1]
+        fitted_values[name] = value
+    return fitted_values
 
 
 def _one_line(text: str) -> str:
