@@ -8,6 +8,7 @@ import html
 import json
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -49,6 +50,8 @@ class InProcessApi:
         self.aws, self.context, self.routes = aws, context, Routes(aws)
         self.handlers: dict[str, Any] = {}
         self.calls: list[tuple[str, str, int]] = []
+        # Told which function is answering (and then "ConsoleFunction" again), e.g. to attribute its AWS calls.
+        self.on_function: Callable[[str], None] = lambda logical_id: None
         # One call at a time: a page makes its calls side by side, and on AWS each lands in a sandbox of its own;
         # here they share one process, its environment and each function's resolver.
         self._one_at_a_time = threading.Lock()
@@ -71,6 +74,7 @@ class InProcessApi:
     ) -> ApiAnswer:
         route_path, logical, folder = self.routes.find(method, path)
         self.aws.use_function_environment(logical)
+        self.on_function(logical)
         try:
             handler = self.handlers.setdefault(folder, load_handler(folder))
             headers: dict[str, str | None] = {"authorization": f"Bearer {client.token}", "accept": accept}
@@ -78,6 +82,7 @@ class InProcessApi:
             result = handler.lambda_handler(event, self.context)
         finally:
             self.aws.use_function_environment("ConsoleFunction")
+            self.on_function("ConsoleFunction")
         text = result.get("body") or ""
         kind = str((result.get("headers") or {}).get("Content-Type", ""))
         parsed = json.loads(text) if "json" in kind and text else text

@@ -221,3 +221,20 @@ def test_an_agency_sees_its_clients_worst_first_and_opens_one(
     assert page.index("/console/tenants/kopi-pagi") < page.index("/console/tenants/roti-enak")
     assert dimas.get("/console/tenants/kopi-pagi")[0] == 200
     assert dimas.get(BASE)[0] == 403
+
+
+def test_when_the_api_does_not_answer_the_page_says_retry_with_a_503_never_a_500(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigap.console.api_client import ApiClient, ApiUnavailableError
+
+    vera = signed_in(aws, lambda_context, VERA)
+
+    def unreachable(*_: object, **__: object) -> None:
+        raise ApiUnavailableError("the API did not answer: timed out")
+
+    monkeypatch.setattr(ApiClient, "call", unreachable)
+    status, headers, page = vera.get(BASE)
+    assert status == 503
+    assert headers["retry-after"] == "5"
+    assert "retry in a moment" in page

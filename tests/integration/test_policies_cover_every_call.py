@@ -526,8 +526,13 @@ def test_every_aws_call_of_the_feed_functions_is_granted(
     )
 
 
-def test_every_aws_call_of_the_console_is_granted(aws: AwsStack, recorder: Recorder, lambda_context: Any) -> None:
-    from tests.integration.test_console_sign_in import Browser, hidden_fields
+def test_every_aws_call_of_the_console_is_granted(
+    aws: AwsStack, recorder: Recorder, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.console_harness import Browser, hidden_fields, serve_api_in_process
+
+    api = serve_api_in_process(aws, lambda_context, monkeypatch)
+    api.on_function = lambda logical_id: setattr(recorder, "function", logical_id)
 
     # Given a person of a brand with an alert
     aws.new_tenant("brand-a")
@@ -539,6 +544,7 @@ def test_every_aws_call_of_the_console_is_granted(aws: AwsStack, recorder: Recor
     # When they sign in, open the alert and their home page, and sign out
     assert browser.sign_in("rina@brand-a.example", PASSWORD)[0] == 303
     assert browser.get(f"/console/tenants/brand-a/alerts/{alert.alert_id}")[0] == 200
+    assert browser.get("/console/tenants/brand-a")[0] == 200
     status, _, home = browser.get("/console")
     assert status == 200
     assert browser.post("/console/sign-out", hidden_fields(home))[0] == 303

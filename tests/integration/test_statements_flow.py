@@ -255,7 +255,14 @@ def test_the_report_renders_as_html_and_pdf_and_the_public_json_shows_only_publi
     assert [u["texts"]["en"]["title"] for u in public["incidents"][0]["updates"]] == [
         "Teh Segar: tests show the product is safe"
     ]
-    lessons = {"text": "Publish the lab results with the first statement."}
+    lessons = {"text": "## Next time\n\nPublish the lab results **with the first statement**."}
+    notifications = Http(aws, lambda_context, "NotificationsFunction", "notifications")
+    renamed = {"title": "Hoax: Teh Segar bottled tea poisonous"}
+    status, _, _ = notifications.call(
+        "PATCH", f"{BASE}/incidents/{{incident_id}}", world["rina"], body=renamed, tenant=TENANT, incident_id=INCIDENT
+    )
+    assert status == 200
+    aws.use_function_environment("StatementsFunction")
     assert (
         api.call(
             "PUT",
@@ -275,9 +282,13 @@ def test_the_report_renders_as_html_and_pdf_and_the_public_json_shows_only_publi
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert "Post-crisis report" in html_page
-    assert "Publish the lab results" in html_page
-    assert "data:image/png;base64," in html_page
+    # A board's report: the incident's own name, the brand's time zone, the statement's words, lessons as prose
+    assert "<h1>Post-crisis report: Hoax: Teh Segar bottled tea poisonous</h1>" in html_page
+    assert "14 people raised" not in html_page
+    assert " WIB" in html_page
+    assert VARIABLES["facts_id"] in html_page
+    assert "<strong>with the first statement</strong>" in html_page
+    assert html_page.count("data:image/png;base64,") == 1  # volume and sentiment on one time axis
     status, pdf, headers = api.call(
         "GET",
         f"{BASE}/incidents/{{incident_id}}/report",

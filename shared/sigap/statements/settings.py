@@ -34,6 +34,7 @@ class RemindersSettings(PublishingSettings):
 
 class StatementsApiSettings(PublishingSettings):
     aggregates_table: str = Field(alias="AGGREGATES_TABLE")
+    mentions_table: str = Field(alias="MENTIONS_TABLE", description="The report's sample posts and stories' text")
     aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=262_144, gt=0)
 

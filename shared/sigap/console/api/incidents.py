@@ -102,7 +102,8 @@ def get_report(tenant: str, incident_id: str) -> Response[str]:
 
 @routes.post(INCIDENT_PAGE + "/state", forms=True)
 def post_state(tenant: str, incident_id: str, form: Annotated[Form, Body()]) -> Response[str]:
-    """Move the incident to another state (resolving it ends its silences and sends the resolve notice)."""
+    """Rename the incident or move it to another state (resolving it ends its silences and sends the resolve
+    notice)."""
     place = acting(router, tenant, form)
     if isinstance(place, Response):
         return place
@@ -110,6 +111,8 @@ def post_state(tenant: str, incident_id: str, form: Annotated[Form, Body()]) -> 
     if state not in STATES or not INCIDENT_ID.fullmatch(incident_id):
         return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "choose a state", place.visit.language, None)
     body = {"state": state, "comment": form.text("comment", 1000)}
+    if form.text("title", 200):
+        body["title"] = form.text("title", 200)
     answer = place.visit.api.patch("v1", "tenants", tenant, "incidents", incident_id, body=body)
     return after_action(place, answer, f"{place.base()}/incidents/{incident_id}", "saved")
 

@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     ESCALATED = "escalation_step"
     STATE_CHANGED = "state_changed"
     OWNER_CHANGED = "owner_changed"
+    TITLE_CHANGED = "title_changed"
     NOTE = "note"
     RESOLVED = "resolved"
     INTERNAL_NOTICE = "internal_notice"
@@ -134,6 +135,12 @@ class IncidentPatch(BaseModel):
     state: IncidentState | None = None
     owner: str | None = Field(default=None, max_length=120)
     severity: Severity | None = None
+    title: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="What people call it ('Hoax: Teh Segar bottled tea poisonous'): the report's title",
+    )
     by: str = Field(
         min_length=1,
         max_length=254,
@@ -315,6 +322,13 @@ def patch(incident: Incident, change: IncidentPatch, now: datetime) -> tuple[Inc
                 f"Severity {incident.severity.value} → {change.severity.value}",
                 ref=ref + "s",
                 actor=change.by,
+            )
+        )
+    if change.title is not None and change.title.strip() and change.title.strip() != incident.title:
+        updates["title"] = change.title.strip()
+        events.append(
+            event(
+                incident, EventKind.TITLE_CHANGED, now, f"Title: {change.title.strip()}", ref=ref + "t", actor=change.by
             )
         )
     if change.comment and not events:

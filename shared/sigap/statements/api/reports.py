@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -11,8 +12,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.identity import Permission
-from sigap.kernel.models import utc_now
+from sigap.kernel.models import ScoredMention, utc_now
 from sigap.mentions.aggregate_store import AggregateStore
+from sigap.mentions.domain import MentionFilter
+from sigap.mentions.store import MentionStore
+from sigap.outbound.store import ChannelsTable
 from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, ok_json
@@ -22,7 +26,20 @@ from sigap.statements.api.wiring import (
     settings_of,
     tables_of,
 )
-from sigap.statements.domain.report import build_report, report_html, report_pdf, report_window
+from sigap.statements.domain.report import (
+    Phase,
+    ReportContext,
+    SamplePost,
+    build_report,
+    first_published,
+    phase_windows,
+    report_window,
+    story_of,
+)
+from sigap.statements.domain.report_pages import report_html, report_pdf
+
+SAMPLES_PER_PHASE = 3
+_SCANNED_PER_PHASE = 60  # the newest posts of a stretch, of which the most far-reaching are shown
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "statements")
@@ -37,15 +54,72 @@ def _report(tenant_id: str, incident_id: str) -> Any:
     now = utc_now()
     since, until = report_window(incident, now)
     statements = [s for s in table.statements_of(tenant_id) if s.incident_id == incident_id]
+    window = AggregateStore(settings.aggregates_table, settings.aggregate_shards).window(tenant_id, since, until)
+    deliveries = {s.statement_id: table.deliveries(tenant_id, s.statement_id) for s in statements}
+    mentions = MentionStore(settings.mentions_table)
+    story = story_of(incident)
+    phases = [
+        phase.model_copy(update={"samples": _samples(mentions, tenant_id, phase, story)})
+        for phase in phase_windows(incident, first_published(statements), now)
+    ]
+    stories: dict[str, int] = {}
+    for minute in window.minutes:
+        for story_id, told in minute.stories.items():
+            stories[story_id] = stories.get(story_id, 0) + told.mentions
+    story_names = {
+        story_id: post.text[:160]
+        for story_id in sorted(stories, key=lambda s: -stories[s])[:8]
+        if (post := _first_post(mentions, tenant_id, story_id, since, until)) is not None
+    }
+    channels = ChannelsTable(settings.notifications_table)
+    targets = {d.target for versions in deliveries.values() for rows in versions.values() for d in rows}
+    target_names = {
+        target: f"{channel.name} ({channel.type.value})"
+        for target in targets
+        if target.startswith("channel:") and (channel := channels.channel(tenant_id, target.split(":", 1)[1]))
+    }
+    context = ReportContext(
+        zone=table.settings(tenant_id).timezone, phases=phases, story_names=story_names, target_names=target_names
+    )
     return build_report(
         incident,
         incidents.timeline(tenant_id, incident_id),
         statements,
-        {s.statement_id: table.deliveries(tenant_id, s.statement_id) for s in statements},
-        AggregateStore(settings.aggregates_table, settings.aggregate_shards).window(tenant_id, since, until),
+        deliveries,
+        window,
         table.lessons(tenant_id, incident_id),
         now,
+        context,
     )
+
+
+def _post(scored: ScoredMention) -> SamplePost:
+    mention = scored.mention
+    return SamplePost(
+        at=mention.created_at,
+        text=mention.text[:280],
+        channel=mention.channel.value,
+        author=mention.author.handle or "",
+        followers=mention.author.followers,
+    )
+
+
+def _samples(mentions: MentionStore, tenant_id: str, phase: Phase, story: str | None) -> list[SamplePost]:
+    """The stretch's most far-reaching posts of the incident's story (or of anything, for an incident opened by
+    hand without one)."""
+    only = MentionFilter(story=story) if story else None
+    page = mentions.list_newest_first(
+        tenant_id, since=phase.since, until=phase.until, limit=_SCANNED_PER_PHASE, only=only
+    )
+    ranked = sorted(page.items, key=lambda scored: (-scored.score.reach, -scored.score.risk))
+    return [_post(scored) for scored in ranked[:SAMPLES_PER_PHASE]]
+
+
+def _first_post(
+    mentions: MentionStore, tenant_id: str, story_id: str, since: datetime, until: datetime
+) -> SamplePost | None:
+    page = mentions.list_newest_first(tenant_id, since=since, until=until, limit=1, only=MentionFilter(story=story_id))
+    return _post(page.items[0]) if page.items else None
 
 
 @routes.get("/v1/tenants/{tenant}/incidents/{incident_id}/report")

@@ -1,25 +1,18 @@
-"""The post-crisis report of an incident: its timeline (first mention, detection, acknowledgement, internal
-notice, first statement, each update, resolution), the figures (time to detect, acknowledge, first statement and
-resolve; updates on time and late; negative share before, at the peak and after; hours for sentiment to return
-to the brand's baseline), hourly charts of volume and sentiment with those moments marked, the stories, channels
-and sources that mattered, each statement's deliveries, and the lessons the team writes.
-
-Charts are drawn by matplotlib (Agg: no display) and the PDF written by fpdf2 with the DejaVu Sans font that
-matplotlib ships, so nothing needs a system package on Lambda arm64."""
+"""The post-crisis report of an incident, as a board would read it: titled by what people call the incident, in
+the brand's time zone, with its timeline (first mention, detection, acknowledgement, internal notice, first
+statement, each update, resolution), the figures (time to detect, acknowledge, first statement and resolve;
+updates on time and late; negative share before, at the peak and after; hours for sentiment to return to the
+brand's baseline), the reach of the crisis and how far the correction travelled against the hoax, sample posts
+at each phase, the stories (by their text), channels and sources that mattered, each statement's text and
+deliveries (channels by name), and the lessons the team writes. Rendering (charts, HTML, PDF) is
+report_pages.py."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
-from pathlib import Path
-from typing import Any
 
-from jinja2 import Environment, FunctionLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
 from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent
@@ -56,9 +49,55 @@ class StatementRow(BaseModel):
     statement_id: str
     version: int
     title: str
+    body: str = Field(default="", description="Markdown, in the statement's first language")
     published_at: UtcDatetime | None
     correction: bool
     deliveries: list[ChannelDelivery]
+
+
+class SamplePost(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: UtcDatetime
+    text: str
+    channel: str
+    author: str = ""
+    followers: int | None = None
+
+
+class Phase(BaseModel):
+    """One stretch of the crisis and posts that show what was being said in it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    since: UtcDatetime
+    until: UtcDatetime
+    samples: list[SamplePost] = Field(default_factory=list)
+
+
+class Reach(BaseModel):
+    """How far the crisis went, and how far the correction did: the hoax story against the statements."""
+
+    mentions: int = 0
+    authors: int = 0
+    negative_authors: int = 0
+    story_mentions: int = 0
+    story_authors: int = 0
+    story_channels: dict[str, int] = Field(default_factory=dict)
+    statements_published: int = 0
+    staff_told: int = 0
+    channel_posts: int = 0
+    subscribers_emailed: int = 0
+
+
+class ReportContext(BaseModel):
+    """What the report reads besides the incident: the brand's time zone, names for ids, posts per phase."""
+
+    zone: str = "UTC"
+    phases: list[Phase] = Field(default_factory=list)
+    story_names: dict[str, str] = Field(default_factory=dict, description="Story id → its first post's text")
+    target_names: dict[str, str] = Field(default_factory=dict, description="'channel:<id>' → the channel's name")
 
 
 class ReportFigures(BaseModel):
@@ -87,6 +126,8 @@ class IncidentReport(BaseModel):
     sources: list[tuple[str, int]]
     statements: list[StatementRow]
     lessons: str = ""
+    reach: Reach = Field(default_factory=Reach)
+    context: ReportContext = Field(default_factory=ReportContext)
 
 
 _TIMELINE_KINDS = {
@@ -134,6 +175,64 @@ def report_window(incident: Incident, now: datetime) -> tuple[datetime, datetime
     return start, max(end, start + timedelta(hours=1))
 
 
+def story_of(incident: Incident) -> str | None:
+    """The story an incident is about, when it was opened for one."""
+    return incident.key.removeprefix("story:") if incident.key.startswith("story:") else None
+
+
+def phase_windows(incident: Incident, first_statement_at: datetime | None, now: datetime) -> list[Phase]:
+    """The crisis in three stretches: before it was detected, until the first statement, and after it."""
+    start = incident.first_mention_at or incident.opened_at
+    detected = max(start, incident.detected_at or incident.opened_at)
+    answered = max(detected, first_statement_at or incident.resolved_at or now)
+    end = max(answered, min(now, (incident.resolved_at or now) + AFTER))
+    stretches = [
+        ("Before detection", start, detected),
+        ("Detection to the first statement", detected, answered),
+        ("After the first statement", answered, end),
+    ]
+    return [Phase(name=name, since=since, until=until) for name, since, until in stretches if until > since]
+
+
+def first_published(statements: list[Statement]) -> datetime | None:
+    times = [v.published_at for s in statements for v in s.published() if v.published_at is not None]
+    return min(times, default=None)
+
+
+def _reach(window: AggregateWindow, since: datetime, story: str | None, rows: list[StatementRow]) -> Reach:
+    crisis = [m for m in window.minutes if m.minute >= since.strftime("%Y-%m-%dT%H:%M")]
+    authors: set[str] = set()
+    negative_authors: set[str] = set()
+    story_authors: set[str] = set()
+    story_channels: Counter[str] = Counter()
+    story_mentions = 0
+    for minute in crisis:
+        authors |= minute.authors
+        negative_authors |= minute.negative_authors
+        if story and story in minute.stories:
+            told = minute.stories[story]
+            story_mentions += told.mentions
+            story_authors |= told.authors
+            story_channels.update(told.channels)
+    sent = Counter[str]()
+    for row in rows:
+        for delivery in row.deliveries:
+            kind = delivery.target.split(":", 1)[0]
+            sent[kind] += delivery.sent
+    return Reach(
+        mentions=sum(m.total for m in crisis),
+        authors=len(authors),
+        negative_authors=len(negative_authors),
+        story_mentions=story_mentions,
+        story_authors=len(story_authors),
+        story_channels=dict(story_channels.most_common()),
+        statements_published=len(rows),
+        staff_told=sent["staff"],
+        channel_posts=sent["channel"],
+        subscribers_emailed=sent["subscribers"],
+    )
+
+
 def build_report(
     incident: Incident,
     events: list[IncidentEvent],
@@ -142,6 +241,7 @@ def build_report(
     window: AggregateWindow,
     lessons: str,
     now: datetime,
+    context: ReportContext | None = None,
 ) -> IncidentReport:
     timeline = [Moment(at=e.at, kind=_TIMELINE_KINDS[e.kind], text=e.text) for e in events if e.kind in _TIMELINE_KINDS]
     timeline.sort(key=lambda moment: moment.at)
@@ -195,17 +295,20 @@ def build_report(
             stories[story_id] += story.mentions
         channels.update(minute.channels)
         sources.update(minute.sources)
-    rows = [
-        StatementRow(
-            statement_id=s.statement_id,
-            version=v.number,
-            title=(v.content.text(v.content.first).title if v.content.text(v.content.first) else s.statement_id),  # type: ignore[union-attr]
-            published_at=v.published_at,
-            correction=v.content.correction,
-            deliveries=deliveries.get(s.statement_id, {}).get(v.number, []),
+    rows = []
+    for s, v in published:
+        text = v.content.text(v.content.first)
+        rows.append(
+            StatementRow(
+                statement_id=s.statement_id,
+                version=v.number,
+                title=text.title if text else s.statement_id,
+                body=text.body if text else "",
+                published_at=v.published_at,
+                correction=v.content.correction,
+                deliveries=deliveries.get(s.statement_id, {}).get(v.number, []),
+            )
         )
-        for s, v in published
-    ]
     return IncidentReport(
         tenant_id=incident.tenant_id,
         incident=incident,
@@ -218,185 +321,6 @@ def build_report(
         sources=sources.most_common(8),
         statements=rows,
         lessons=lessons,
+        reach=_reach(window, first_mention, story_of(incident), rows),
+        context=context or ReportContext(),
     )
-
-
-# -- charts ------------------------------------------------------------------------------------------------------
-
-_MARK_COLOURS = {
-    "detected": "#c62828",
-    "acknowledged": "#ef6c00",
-    "internal_notice": "#6a1b9a",
-    "statement": "#2e7d32",
-    "resolved": "#1565c0",
-    "update_late": "#b71c1c",
-}
-
-
-def _day_number(moment: datetime) -> float:
-    """matplotlib's date number: days since 1970-01-01 UTC (its default epoch)."""
-    return moment.timestamp() / 86400
-
-
-def charts(report: IncidentReport) -> tuple[bytes, bytes]:
-    """(volume PNG, sentiment PNG): mentions per hour and the negative share per hour, moments marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    hours = [_day_number(p.hour) for p in report.hours]
-    zone = report.hours[0].hour.tzinfo if report.hours else None
-    images = []
-    for kind in ("volume", "sentiment"):
-        figure, axis = plt.subplots(figsize=(8, 2.6), dpi=110)
-        if kind == "volume":
-            axis.bar(hours, [p.mentions for p in report.hours], width=1 / 24 * 0.9, color="#607d8b", align="edge")
-            axis.set_ylabel("mentions / hour")
-            axis.set_ylim(bottom=0, top=max([p.mentions for p in report.hours] + [1]) * 1.1)
-        else:
-            # An hour with no mention has no share: a gap in the line, not a drop to zero.
-            shares = [p.negative_share * 100 if p.mentions else float("nan") for p in report.hours]
-            axis.plot(hours, shares, color="#c62828", linewidth=1.6, marker=".", markersize=3)
-            if report.figures.negative_share_before is not None:
-                axis.axhline(report.figures.negative_share_before * 100, color="#999", linestyle=":", linewidth=1)
-            axis.set_ylabel("negative %")
-            axis.set_ylim(0, 100)
-        seen: set[str] = set()
-        for moment in report.timeline:
-            colour = _MARK_COLOURS.get(moment.kind)
-            if colour is None:
-                continue
-            label = moment.kind.replace("_", " ") if moment.kind not in seen else None
-            seen.add(moment.kind)
-            axis.axvline(_day_number(moment.at), color=colour, linewidth=1.2, label=label)
-        axis.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz=zone))  # type: ignore[no-untyped-call]
-        axis.tick_params(labelsize=7)
-        if seen:
-            axis.legend(fontsize=6, loc="upper left", ncol=3, frameon=False)
-        axis.grid(axis="y", alpha=0.3)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        plt.close(figure)
-        images.append(buffer.getvalue())
-    return images[0], images[1]
-
-
-# -- HTML and PDF ------------------------------------------------------------------------------------------------
-
-
-def _source(name: str) -> str:
-    return resources.files("sigap.statements.domain").joinpath("pages", name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    environment = Environment(loader=FunctionLoader(_source), autoescape=select_autoescape(default=True))
-    environment.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f} %"
-    environment.filters["mins"] = _duration
-    environment.filters["utc"] = lambda v: "–" if v is None else v.strftime("%d %b %Y %H:%M UTC")
-    return environment
-
-
-def _duration(minutes: float | None) -> str:
-    if minutes is None:
-        return "–"
-    if minutes < 120:
-        return f"{minutes:.0f} min"
-    return f"{minutes / 60:.1f} h"
-
-
-def figure_rows(report: IncidentReport) -> list[tuple[str, str]]:
-    f = report.figures
-    pct = _environment().filters["pct"]
-    return [
-        ("Time to detect (first mention → alert)", _duration(f.time_to_detect_minutes)),
-        ("Time to acknowledge", _duration(f.time_to_acknowledge_minutes)),
-        ("Time to first statement", _duration(f.time_to_first_statement_minutes)),
-        ("Time to resolve", _duration(f.time_to_resolve_minutes)),
-        ("Updates on time / late", f"{f.updates_on_time} / {f.updates_late}"),
-        (
-            "Negative share: before / peak / after",
-            f"{pct(f.negative_share_before)} / {pct(f.negative_share_peak)} / {pct(f.negative_share_after)}",
-        ),
-        (
-            "Hours from peak back to baseline",
-            "not yet" if f.hours_to_baseline is None else f"{f.hours_to_baseline:.0f} h",
-        ),
-    ]
-
-
-def report_html(report: IncidentReport) -> str:
-    volume, sentiment = charts(report)
-    return (
-        _environment()
-        .get_template("report.html.j2")
-        .render(
-            r=report,
-            figures=figure_rows(report),
-            volume=base64.b64encode(volume).decode(),
-            sentiment=base64.b64encode(sentiment).decode(),
-        )
-    )
-
-
-def _font() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-
-
-def report_pdf(report: IncidentReport) -> bytes:
-    from fpdf import FPDF
-
-    volume, sentiment = charts(report)
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(_font()))
-    pdf.add_font("DejaVu", "B", str(_font().with_name("DejaVuSans-Bold.ttf")))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 15)
-    _line(pdf, 8, f"Post-crisis report: {report.incident.title}")
-    pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(
-        0,
-        5,
-        f"{report.tenant_id} · {report.incident.incident_id} · {report.incident.severity.value}, "
-        f"{report.incident.scope.value} · state {report.incident.state.value} · "
-        f"generated {report.generated_at:%d %b %Y %H:%M UTC}",
-    )
-    _heading(pdf, "Figures")
-    for name, value in figure_rows(report):
-        pdf.cell(95, 6, name)
-        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-    _heading(pdf, "Volume and sentiment per hour")
-    pdf.image(io.BytesIO(volume), w=180)
-    pdf.image(io.BytesIO(sentiment), w=180)
-    _heading(pdf, "Timeline")
-    for moment in report.timeline:
-        _line(pdf, 5, f"{moment.at:%d %b %H:%M} UTC  {moment.kind.replace('_', ' ')}: {moment.text}"[:400])
-    _heading(pdf, "Statements and deliveries")
-    for row in report.statements:
-        delivered = ", ".join(f"{d.target} {d.state.value} ({d.sent} sent, {d.failed} failed)" for d in row.deliveries)
-        when = f"{row.published_at:%d %b %H:%M} UTC" if row.published_at else "-"
-        _line(pdf, 5, f"v{row.version} {when}{' (correction)' if row.correction else ''}: {row.title}")
-        _line(pdf, 5, f"    {delivered or 'no delivery recorded'}")
-    _heading(pdf, "What mattered")
-    for label, rows in (("Stories", report.stories), ("Channels", report.channels), ("Sources", report.sources)):
-        _line(pdf, 5, f"{label}: " + (", ".join(f"{name} ({count})" for name, count in rows) or "-"))
-    _heading(pdf, "Lessons learned")
-    _line(pdf, 5, report.lessons or "Not written yet: PUT .../incidents/{id}/report/lessons")
-    return bytes(pdf.output())
-
-
-def _line(pdf: Any, height: int, text: str) -> None:
-    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-
-def _heading(pdf: Any, text: str) -> None:
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
