@@ -204,6 +204,28 @@ def test_an_admin_invites_makes_a_key_shown_once_and_is_told_which_setting_was_r
     assert "sensitivity" in refused
 
 
+def test_an_admin_adds_a_channel_and_a_source_whose_secret_is_shown_once(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
+    aws.new_person(BRAND, "admin@teh-segar.example", Role.ADMIN)
+    admin = signed_in(aws, lambda_context, "admin@teh-segar.example")
+    _, _, page = admin.get(f"{BASE}/settings")
+    csrf = hidden_fields(page)["csrf"]
+    channel = '{"name": "crisis mail", "settings": {"type": "email", "to": ["crisis@teh-segar.example"]}}'
+    status, _, added = admin.post(f"{BASE}/settings/add", {"csrf": csrf, "what": "channels", "document": channel})
+    assert status == 200, added
+    assert "crisis mail" in added
+    source = '{"name": "listening-tool", "kind": "webhook", "preset": "sprinklr"}'
+    status, _, added = admin.post(f"{BASE}/settings/add", {"csrf": csrf, "what": "sources", "document": source})
+    assert status == 200, added
+    assert re.search(r"<code>[^<]{16,}</code>", added)  # the source's signing secret, once
+    status, _, refused = admin.post(
+        f"{BASE}/settings/add", {"csrf": csrf, "what": "sources", "document": '{"name": "Not A Slug"}'}
+    )
+    assert status == 422
+    assert "name" in refused
+
+
 def test_an_agency_sees_its_clients_worst_first_and_opens_one(
     aws: AwsStack, lambda_context: Any, world: dict[str, Any]
 ) -> None:
@@ -221,6 +243,16 @@ def test_an_agency_sees_its_clients_worst_first_and_opens_one(
     assert page.index("/console/tenants/kopi-pagi") < page.index("/console/tenants/roti-enak")
     assert dimas.get("/console/tenants/kopi-pagi")[0] == 200
     assert dimas.get(BASE)[0] == 403
+
+
+def test_a_story_page_opens_and_a_malformed_story_is_a_404(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
+    vera = signed_in(aws, lambda_context, VERA)
+    status, _, page = vera.get(f"{BASE}/stories/s-0123456789ab")
+    assert status == 200, page
+    assert "No mentions match." in page
+    assert vera.get(f"{BASE}/stories/not-a-story")[0] == 404
 
 
 def test_when_the_api_does_not_answer_the_page_says_retry_with_a_503_never_a_500(

@@ -131,3 +131,23 @@ def test_the_usual_for_an_hour_is_the_median_of_that_hour_on_earlier_days_leavin
     assert series.items[1].usual_total == 10.0  # median of 10, 12, 8, 11, 9, 10: the alerted 500 left out
     assert series.items[0].usual_total is None  # no history for 09:00
     assert series.items[0].total == 0
+
+
+def test_a_storys_spread_counts_its_posts_per_channel_each_hour_and_the_people_who_had_posted_it_by_then() -> None:
+    from zoneinfo import ZoneInfo
+
+    from sigap.console.api.mentions import story_spread
+
+    def post(at: str, channel: str, handle: str) -> dict[str, object]:
+        return {"mention": {"id": at + handle, "created_at": at, "channel": channel, "author": {"handle": handle}}}
+
+    posts = [
+        post("2026-12-04T01:10:00+00:00", "email", "@a"),
+        post("2026-12-04T01:40:00+00:00", "social", "@b"),
+        post("2026-12-04T02:05:00+00:00", "social", "@a"),
+        post("2026-12-04T02:15:00+00:00", "news", "@c"),
+    ]
+    rows = story_spread(list(reversed(posts)), ZoneInfo("Asia/Jakarta"))
+    assert [row["hour"] for row in rows] == ["2026-12-04 08:00 WIB", "2026-12-04 09:00 WIB"]
+    assert rows[0]["channels"] == {"email": 1, "social": 1}
+    assert [(row["new"], row["people"]) for row in rows] == [(2, 2), (2, 3)]

@@ -6,12 +6,13 @@ Content-Security-Policy allows nothing but this site."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, FunctionLoader, select_autoescape
+from jinja2 import Environment, FunctionLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from sigap.console.sessions import Session
 from sigap.console.words import WORDS
@@ -60,17 +61,22 @@ def _template_source(name: str) -> str:
     return resources.files("sigap.console").joinpath("pages", name).read_text(encoding="utf-8")
 
 
-def _utc(moment: datetime | str | None) -> str:
-    """A time as people read it in the console (the API's ISO 8601 text, or a datetime)."""
-    if moment is None:
+@pass_context
+def _local(context: Context, moment: datetime | str | None) -> str:
+    """A time as the brand's people read it, in the page's zone (the brand's, from its publishing settings):
+    '2026-12-04 11:50 WIB'. Takes the API's ISO 8601 text or a datetime."""
+    if moment is None or moment == "":
         return ""
     if isinstance(moment, str):
         try:
             parsed = datetime.fromisoformat(moment)
         except ValueError:
             return moment
-        return f"{parsed:%Y-%m-%d %H:%M} UTC"
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+    else:
+        parsed = moment
+    zone = context.get("zone") or UTC
+    there = parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=UTC).astimezone(zone)
+    return f"{there:%Y-%m-%d %H:%M} {there.tzname()}"
 
 
 @lru_cache(maxsize=1)
@@ -78,13 +84,13 @@ def _environment() -> Environment:
     environment = Environment(
         loader=FunctionLoader(_template_source), autoescape=select_autoescape(default=True), trim_blocks=True
     )
-    environment.filters["utc"] = _utc
+    environment.filters["local"] = _local
     environment.globals["asset_version"] = asset_version
     return environment
 
 
 def render(name: str, language: Language, title_word: str, session: Session | None, **values: Any) -> str:
     words = WORDS[language]
-    context = {"lang": language.value, "words": words, "signed_in": session, "utc": _utc}
+    context = {"lang": language.value, "words": words, "signed_in": session}
     shared = context | {"title": words.get(title_word, title_word), "asset_version": asset_version()}
     return _environment().get_template(name).render(shared | values)

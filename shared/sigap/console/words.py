@@ -110,6 +110,9 @@ _ENGLISH = {
     "english": "English",
     "next_update_at": "Next update (your time zone in the publishing settings)",
     "save_draft": "Save draft",
+    "next_update_promised": (
+        "Next update promised for %s: the team is reminded %s minutes before, and told if it is late."
+    ),
     "submit": "Submit for approval",
     "approve": "Approve",
     "send_back": "Send back",
@@ -140,6 +143,10 @@ _ENGLISH = {
     "filter": "Filter",
     "no_mentions": "No mentions match.",
     "mention_title": "Mention",
+    "first_post": "first post",
+    "newest_only": "the newest 200",
+    "hour": "Hour",
+    "people_so_far": "People so far",
     "top_factors": "Why it scored so",
     "risk": "Risk",
     "reach": "Reach",
@@ -163,6 +170,10 @@ _ENGLISH = {
     "revoke": "Revoke",
     "key_once": "Copy this key now: it is shown once.",
     "json_settings": "Detection, notification and publishing settings",
+    "disabled": "disabled",
+    "add": "Add",
+    "add_channels": "Add a channel (JSON, as POST .../channels takes it)",
+    "add_sources": "Add a source (JSON, as POST .../sources takes it)",
     "only_admins": "Only admins change settings; you can read them.",
 }
 
@@ -266,6 +277,9 @@ _INDONESIAN = {
     "english": "Bahasa Inggris",
     "next_update_at": "Pembaruan berikutnya (zona waktu di pengaturan publikasi)",
     "save_draft": "Simpan draf",
+    "next_update_promised": (
+        "Pembaruan berikutnya dijanjikan %s: tim diingatkan %s menit sebelumnya, dan diberi tahu bila terlambat."
+    ),
     "submit": "Ajukan untuk disetujui",
     "approve": "Setujui",
     "send_back": "Kembalikan",
@@ -295,6 +309,10 @@ _INDONESIAN = {
     "filter": "Saring",
     "no_mentions": "Tidak ada sebutan yang cocok.",
     "mention_title": "Sebutan",
+    "first_post": "unggahan pertama",
+    "newest_only": "200 terbaru",
+    "hour": "Jam",
+    "people_so_far": "Orang sejauh ini",
     "top_factors": "Mengapa skornya begini",
     "risk": "Risiko",
     "reach": "Jangkauan",
@@ -316,6 +334,10 @@ _INDONESIAN = {
     "revoke": "Cabut",
     "key_once": "Salin kunci ini sekarang: hanya ditampilkan sekali.",
     "json_settings": "Pengaturan deteksi, notifikasi, dan publikasi",
+    "disabled": "nonaktif",
+    "add": "Tambah",
+    "add_channels": "Tambah kanal (JSON, seperti yang diterima POST .../channels)",
+    "add_sources": "Tambah sumber (JSON, seperti yang diterima POST .../sources)",
     "only_admins": "Hanya admin yang mengubah pengaturan; Anda dapat membacanya.",
 }
 

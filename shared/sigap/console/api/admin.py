@@ -25,6 +25,11 @@ SETTINGS_PAGE = "/console/tenants/{tenant}/settings"
 ROLES = ("viewer", "responder", "approver", "admin")
 SCOPES = ("ingest", "read", "admin")
 JSON_SETTINGS = ("detection-settings", "notification-policy", "publishing")
+# What the "add" forms start from: a channel and a source as the API takes them (README: The API).
+NEW_EXAMPLES = {
+    "channels": '{"name": "war room", "settings": {"type": "slack", "webhook_url": "https://hooks.slack.com/services/..."}}',
+    "sources": '{"name": "listening-tool", "kind": "webhook", "preset": "sprinklr"}',
+}
 
 
 def _settings_page(
@@ -37,9 +42,11 @@ def _settings_page(
     status: HTTPStatus = HTTPStatus.OK,
 ) -> Response[str]:
     api, tenant = place.visit.api, place.tenant.tenant_id
-    people, keys, *documents = fetch(
+    people, keys, channels, sources, *documents = fetch(
         lambda: api.get("v1", "tenants", tenant, "users"),
         lambda: api.get("v1", "tenants", tenant, "keys"),
+        lambda: api.get("v1", "tenants", tenant, "channels"),
+        lambda: api.get("v1", "tenants", tenant, "sources"),
         *((lambda name=name: api.get("v1", "tenants", tenant, name)) for name in JSON_SETTINGS),
     )
     texts = {
@@ -55,6 +62,9 @@ def _settings_page(
         done=done,
         people=people.body.get("items", []) if people.ok else [],
         keys=keys.body.get("items", []) if keys.ok else [],
+        channels=channels.body.get("items", []) if channels.ok else [],
+        sources=sources.body.get("sources", []) if sources.ok else [],
+        examples=NEW_EXAMPLES,
         documents=texts,
         roles=ROLES,
         scopes=SCOPES,
@@ -108,6 +118,26 @@ def post_key(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
     if not answer.ok:
         return _settings_page(place, problem=answer.problem, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     return _settings_page(place, new_key=str(answer.body.get("api_key", "")), done="saved")
+
+
+@routes.post(SETTINGS_PAGE + "/add", forms=True)
+def post_add(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
+    """Add a channel or a source from its JSON (a source's secret is shown on the next page, once)."""
+    place = acting(router, tenant, form)
+    if isinstance(place, Response):
+        return place
+    what, text = form.text("what", 20), form.text("document", 100_000)
+    if what not in NEW_EXAMPLES:
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "add a channel or a source", place.visit.language, None)
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        return _settings_page(place, problem=f"{what}: not JSON ({exc})", status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    answer = place.visit.api.post("v1", "tenants", tenant, what, body=document)
+    if not answer.ok:
+        return _settings_page(place, problem=f"{what}: {answer.problem}", status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    secret = answer.body.get("secret") or answer.body.get("signing_secret") or ""
+    return _settings_page(place, new_key=str(secret), done="saved")
 
 
 @routes.post(SETTINGS_PAGE + "/json", forms=True)

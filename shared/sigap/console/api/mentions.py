@@ -1,10 +1,13 @@
 """Mentions in the console: the stream with filters (time, channel, source, sentiment, signal, story, language),
-and one mention with its score's top factors and its story's other posts."""
+one mention with its score's top factors, and a story's spread across channels and people over time."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -12,6 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.place import fetch, place_of, show
 from sigap.console.api.wiring import problem_page
+from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, Routes
 
 router = APIGatewayHttpRouter()
@@ -79,3 +83,51 @@ def get_mention(tenant: str, mention_id: str) -> Response[str]:
         status = HTTPStatus.NOT_FOUND if mention.status in (404, 422) else HTTPStatus.BAD_GATEWAY
         return problem_page(status, mention.problem, place.visit.language, place.visit.session)
     return show(place, "mention.html.j2", "mention_title", "mentions", read=mention.body)
+
+
+STORY_ID = re.compile(r"^s-[0-9a-f]{12}$")
+STORY_POSTS = 200  # the story's newest posts read for its spread (one API page)
+
+
+def story_spread(posts: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The story hour by hour, oldest first: its posts per channel, and how many people had posted it by then."""
+    by_hour: dict[str, dict[str, Any]] = {}
+    for read in sorted(posts, key=lambda read: str(read["mention"]["created_at"])):
+        mention = read["mention"]
+        at = datetime.fromisoformat(str(mention["created_at"])).astimezone(zone)
+        hour = by_hour.setdefault(f"{at:%Y-%m-%d %H}:00 {at.tzname()}", {"channels": {}, "authors": set()})
+        channel = str(mention.get("channel", "other"))
+        hour["channels"][channel] = hour["channels"].get(channel, 0) + 1
+        hour["authors"].add((mention.get("author") or {}).get("handle") or mention.get("id"))
+    rows, seen = [], set()
+    for label, hour in by_hour.items():
+        seen |= hour["authors"]
+        rows.append({"hour": label, "channels": hour["channels"], "new": len(hour["authors"]), "people": len(seen)})
+    return rows
+
+
+@routes.get("/console/tenants/{tenant}/stories/{story_id}")
+def get_story(tenant: str, story_id: str) -> Response[str]:
+    """A story's spread: its first post, then hour by hour its posts per channel and the people who posted it."""
+    place = place_of(router, tenant)
+    if isinstance(place, Response):
+        return place
+    if not STORY_ID.fullmatch(story_id):
+        return problem_page(HTTPStatus.NOT_FOUND, "no such story", place.visit.language, place.visit.session)
+    query = {"story": story_id, "limit": str(STORY_POSTS), "since": (utc_now() - timedelta(days=30)).isoformat()}
+    (posts,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "mentions", query=query))
+    if not posts.ok:
+        return problem_page(HTTPStatus.BAD_GATEWAY, posts.problem, place.visit.language, place.visit.session)
+    items = posts.body.get("items", [])
+    first = min(items, key=lambda read: str(read["mention"]["created_at"]), default=None)
+    return show(
+        place,
+        "story.html.j2",
+        "story",
+        "mentions",
+        story_id=story_id,
+        first=first,
+        rows=story_spread(items, place.zone),
+        total=len(items),
+        more=bool(posts.body.get("next_cursor")),
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -67,14 +66,13 @@ def get_now(tenant: str, done: Annotated[str, Query(max_length=40)] = "") -> Res
         return place
     api, now = place.visit.api, utc_now()
     hour_start = now.replace(minute=0, second=0, microsecond=0)
-    volume, current, day, alerts, incidents, sources, publishing = fetch(
+    volume, current, day, alerts, incidents, sources = fetch(
         lambda: api.get("v1", "tenants", tenant, "volume", query={"hours": "23"}),
         lambda: api.get("v1", "tenants", tenant, "summary", query={"since": hour_start.isoformat()}),
         lambda: api.get("v1", "tenants", tenant, "summary", query={"since": (now - timedelta(hours=24)).isoformat()}),
         lambda: api.get("v1", "tenants", tenant, "alerts", query={"status": "firing", "limit": "10"}),
         lambda: api.get("v1", "tenants", tenant, "incidents", query={"limit": "20"}),
         lambda: api.get("v1", "tenants", tenant, "sources"),
-        lambda: api.get("v1", "tenants", tenant, "publishing"),
     )
     for answer in (volume, current, day):
         if not answer.ok:
@@ -94,8 +92,7 @@ def get_now(tenant: str, done: Annotated[str, Query(max_length=40)] = "") -> Res
     hours = list(volume.body["items"])
     # The hour under way, so far (its usual is not known until the hour ends).
     so_far = {"hour": f"{hour_start:%Y-%m-%dT%H}", "total": current.body["total"], "negative": current.body["negative"]}
-    zone = ZoneInfo((publishing.body or {}).get("timezone") or "UTC") if publishing.ok else ZoneInfo("UTC")
-    chart = volume_chart([*hours, so_far], zone)
+    chart = volume_chart([*hours, so_far], place.zone)
     listed = (incidents.body or {}).get("items", []) if incidents.ok else []
     open_incidents = [incident for incident in listed if incident.get("state") != "resolved"]
     return show(
@@ -105,7 +102,7 @@ def get_now(tenant: str, done: Annotated[str, Query(max_length=40)] = "") -> Res
         "now",
         done=done,
         chart=chart,
-        zone=str(zone),
+        zone_name=str(place.zone),
         has_usual=any(h.get("usual_total") is not None for h in hours),
         day=day.body,
         alerts=(alerts.body or {}).get("items", []) if alerts.ok else [],

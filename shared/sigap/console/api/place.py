@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -45,6 +46,8 @@ class Place:
     tenant: Tenant
     permissions: frozenset[str]
     role: str
+    zone: ZoneInfo  # the brand's time zone (its publishing settings): every time is shown in it
+    publishing: dict[str, Any]  # the publishing settings as the API answered them ({} when not readable)
 
     def may(self, permission: str) -> bool:
         return permission in self.permissions
@@ -61,7 +64,10 @@ def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[s
     found = visit(router)
     if isinstance(found, Response):
         return found
-    me = found.api.get("v1", "tenants", tenant_id, "me")
+    me, publishing = fetch(
+        lambda: found.api.get("v1", "tenants", tenant_id, "me"),
+        lambda: found.api.get("v1", "tenants", tenant_id, "publishing"),
+    )
     tenant = adapters_of(router).tenants.get(tenant_id) if me.ok else None
     if not me.ok or tenant is None:
         status = HTTPStatus(me.status) if me.status in (401, 403, 404, 422) else HTTPStatus.FORBIDDEN
@@ -71,7 +77,16 @@ def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[s
         tenant=tenant,
         permissions=frozenset(me.body.get("permissions") or []),
         role=str(me.body.get("role") or me.body.get("scope") or ""),
+        zone=_zone_of(publishing.body.get("timezone") if publishing.ok else None),
+        publishing=publishing.body if publishing.ok and isinstance(publishing.body, dict) else {},
     )
+
+
+def _zone_of(name: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name)) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def fetch(*calls: Callable[[], ApiAnswer]) -> list[ApiAnswer]:
@@ -107,6 +122,7 @@ def show(
         place=place,
         base=base,
         csrf=place.visit.session.csrf_token,
+        zone=place.zone,
         **values,
     )
     return page(status, body)
