@@ -6,6 +6,7 @@ setting the API refused; an agency sees its clients worst first. Every form need
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from typing import Any
@@ -241,8 +242,28 @@ def test_an_agency_sees_its_clients_worst_first_and_opens_one(
     status, _, page = dimas.get(f"/console/tenants/{AGENCY}/clients")
     assert status == 200, page
     assert page.index("/console/tenants/kopi-pagi") < page.index("/console/tenants/roti-enak")
-    assert dimas.get("/console/tenants/kopi-pagi")[0] == 200
+    status, _, client_page = dimas.get("/console/tenants/kopi-pagi")
+    assert status == 200
+    assert f'href="/console/tenants/{AGENCY}/clients"' in client_page  # back to every client
     assert dimas.get(BASE)[0] == 403
+
+
+def test_a_person_chooses_the_consoles_language_and_it_stays_chosen(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
+    vera = signed_in(aws, lambda_context, VERA)
+    _, _, page = vera.get(f"{BASE}/alerts")
+    assert "Alerts" in page
+    switch = re.search(r'href="(/console/language/id\?next=[^"]+)"', page)
+    assert switch
+    status, headers, _ = vera.get(html.unescape(switch.group(1)))
+    assert (status, headers["location"]) == (303, f"{BASE}/alerts")
+    _, _, page = vera.get(f"{BASE}/alerts")
+    assert '<html lang="id">' in page
+    assert "Peringatan" in page
+    assert vera.get("/console/language/fr?next=/console")[0] == 404
+    status, headers, _ = vera.get("/console/language/en?next=//evil.example")
+    assert headers["location"] == "/console"
 
 
 def test_a_story_page_opens_and_a_malformed_story_is_a_404(

@@ -91,6 +91,6 @@ def _environment() -> Environment:
 
 def render(name: str, language: Language, title_word: str, session: Session | None, **values: Any) -> str:
     words = WORDS[language]
-    context = {"lang": language.value, "words": words, "signed_in": session}
+    context = {"lang": language.value, "words": words, "signed_in": session, "here": "/console"}
     shared = context | {"title": words.get(title_word, title_word), "asset_version": asset_version()}
     return _environment().get_template(name).render(shared | values)

@@ -13,9 +13,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.place import fetch, place_of, show
 from sigap.console.api.visit import visit
-from sigap.console.api.wiring import adapters_of, page, problem_page
+from sigap.console.api.wiring import adapters_of, language_cookie, page, problem_page, redirect, safe_next
 from sigap.console.chart import volume_chart
 from sigap.console.pages import STATIC_FILES, render, static_file
+from sigap.kernel.language import Language
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, Routes
 
@@ -36,6 +37,17 @@ def get_static(name: Annotated[str, Path(max_length=40, description="A file of t
         body=static_file(name).decode("utf-8"),
         headers={"Cache-Control": f"public, max-age={_ONE_YEAR}, immutable", "X-Content-Type-Options": "nosniff"},
     )
+
+
+@routes.get("/console/language/{language}")
+def get_language(
+    language: Annotated[str, Path(max_length=5, description="id or en")],
+    next: Annotated[str, Query(max_length=2048, description="The console page to go back to")] = "",
+) -> Response[str]:
+    """Choose the console's language (kept in a cookie for a year), then go back to the page."""
+    if language not in {known.value for known in Language}:
+        return Response(status_code=404, content_type="text/plain", body="no such language")
+    return redirect(safe_next(next), [language_cookie(Language(language))])
 
 
 @routes.get("/console")

@@ -48,6 +48,8 @@ class Place:
     role: str
     zone: ZoneInfo  # the brand's time zone (its publishing settings): every time is shown in it
     publishing: dict[str, Any]  # the publishing settings as the API answered them ({} when not readable)
+    here: str  # the page's own path and query: where the language switch comes back to
+    through: str | None = None  # the agency whose role reaches this client, when the role is the agency's
 
     def may(self, permission: str) -> bool:
         return permission in self.permissions
@@ -61,6 +63,8 @@ class Place:
 
 def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[str]:
     """The person on this tenant, or the page that says why not (a sign-in, a 403, a 404)."""
+    event = router.current_event  # read before the API calls (in one process, a resolver's event is shared)
+    here = event.raw_path + (f"?{event.raw_query_string}" if event.raw_query_string else "")
     found = visit(router)
     if isinstance(found, Response):
         return found
@@ -79,6 +83,8 @@ def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[s
         role=str(me.body.get("role") or me.body.get("scope") or ""),
         zone=_zone_of(publishing.body.get("timezone") if publishing.ok else None),
         publishing=publishing.body if publishing.ok and isinstance(publishing.body, dict) else {},
+        through=me.body.get("through") or None,
+        here=here,
     )
 
 
@@ -111,6 +117,8 @@ def show(
         nav.append((f"{base}/settings", words["settings"], section == "settings"))
     if place.tenant.kind is TenantKind.AGENCY:
         nav.append((f"{base}/clients", words["agency"], section == "clients"))
+    elif place.through:  # an agency's person on one of its clients: back to all of them
+        nav.append((f"/console/tenants/{quote(place.through, safe='')}/clients", words["agency"], False))
     flash = words.get(f"done_{done}") if done in DONE_NOTES else None
     body = render(
         template,
@@ -123,6 +131,7 @@ def show(
         base=base,
         csrf=place.visit.session.csrf_token,
         zone=place.zone,
+        here=place.here,
         **values,
     )
     return page(status, body)

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Annotated
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -81,7 +82,7 @@ class SignOutForm(BaseModel):
 
 
 def _language() -> Language:
-    return language_of(router.current_event.headers.get("accept-language"))
+    return language_of(router.current_event)
 
 
 def _form_page(
@@ -109,6 +110,7 @@ def _form_page(
         problem=problem,
         email=email,
         challenge=challenge,
+        here=f"{SIGN_IN_PATH}?{urlencode({'next': target})}",
     )
     return page(status, body, [cookie])
 

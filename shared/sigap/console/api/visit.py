@@ -54,7 +54,7 @@ def visit(router: APIGatewayHttpRouter) -> Visit | Response[str]:
             adapters.sessions.end(cookie)
             return to_sign_in(event.raw_path, event.raw_query_string)
         session = adapters.sessions.renew(cookie, session, pool_tokens(signed, now))
-    language = language_of(event.headers.get("accept-language"))
+    language = language_of(event)
     return Visit(
         session=session, language=language, api=ApiClient(settings_of(router).api_url, session.tokens.id_token)
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
@@ -83,8 +84,27 @@ def current_session(router: HasContext, cookies: list[str], now: datetime) -> Se
     return adapters_of(router).sessions.find(cookie_value(cookies, SESSION_COOKIE), now)
 
 
-def language_of(accept_language: str | None) -> Language:
-    return preferred_language(accept_language)
+LANGUAGE_COOKIE = "sigap_lang"
+
+
+def language_of(event: Any) -> Language:
+    """The person's choice (the switch in every page's header, kept in a cookie), else the browser's."""
+    chosen = cookie_value(list(event.cookies or []), LANGUAGE_COOKIE)
+    if chosen in {language.value for language in Language}:
+        return Language(chosen)
+    return preferred_language(event.headers.get("accept-language"))
+
+
+def language_cookie(language: Language) -> Cookie:
+    return Cookie(
+        name=LANGUAGE_COOKIE,
+        value=language.value,
+        path=HOME_PATH,
+        secure=True,
+        http_only=True,
+        same_site=SameSite.LAX_MODE,
+        max_age=365 * 24 * 3600,
+    )
 
 
 def safe_next(target: str | None) -> str:
