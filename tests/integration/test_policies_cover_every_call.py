@@ -529,7 +529,7 @@ def test_every_aws_call_of_the_feed_functions_is_granted(
 def test_every_aws_call_of_the_console_is_granted(
     aws: AwsStack, recorder: Recorder, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.integration.console_harness import Browser, hidden_fields, serve_api_in_process
+    from tests.integration.console.harness import Browser, hidden_fields, serve_api_in_process
 
     api = serve_api_in_process(aws, lambda_context, monkeypatch)
     api.on_function = lambda logical_id: setattr(recorder, "function", logical_id)

@@ -5,8 +5,9 @@ detection, notification and publishing settings as JSON the API checks field by 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -16,6 +17,7 @@ from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
 from sigap.console.api.place import Place, after_action, fetch, place_of, show
 from sigap.console.api.wiring import problem_page
+from sigap.console.api_client import ApiAnswer
 from sigap.platform.http.gateway import Access, Routes
 
 router = APIGatewayHttpRouter()
@@ -120,6 +122,20 @@ def post_key(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
     return _settings_page(place, new_key=str(answer.body.get("api_key", "")), done="saved")
 
 
+def _json_refused(place: Place, what: str, text: str, send: Callable[[Any], ApiAnswer]) -> ApiAnswer | Response[str]:
+    """The API's answer to the form's JSON, or the settings page naming what is wrong (the text kept)."""
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        problem = f"{what}: not JSON ({exc})"
+        return _settings_page(place, problem=problem, drafts={what: text}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    answer = send(document)
+    if not answer.ok:
+        problem = f"{what}: {answer.problem}"
+        return _settings_page(place, problem=problem, drafts={what: text}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    return answer
+
+
 @routes.post(SETTINGS_PAGE + "/add", forms=True)
 def post_add(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
     """Add a channel or a source from its JSON (a source's secret is shown on the next page, once)."""
@@ -129,13 +145,11 @@ def post_add(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
     what, text = form.text("what", 20), form.text("document", 100_000)
     if what not in NEW_EXAMPLES:
         return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "add a channel or a source", place.visit.language, None)
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        return _settings_page(place, problem=f"{what}: not JSON ({exc})", status=HTTPStatus.UNPROCESSABLE_ENTITY)
-    answer = place.visit.api.post("v1", "tenants", tenant, what, body=document)
-    if not answer.ok:
-        return _settings_page(place, problem=f"{what}: {answer.problem}", status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    answer = _json_refused(
+        place, what, text, lambda document: place.visit.api.post("v1", "tenants", tenant, what, body=document)
+    )
+    if isinstance(answer, Response):
+        return answer
     secret = answer.body.get("secret") or answer.body.get("signing_secret") or ""
     return _settings_page(place, new_key=str(secret), done="saved")
 
@@ -149,13 +163,9 @@ def post_json_settings(tenant: str, form: Annotated[Form, Body()]) -> Response[s
     name, text = form.text("name", 40), form.text("document", 100_000)
     if name not in JSON_SETTINGS:
         return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no such settings", place.visit.language, None)
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        problem = f"{name}: not JSON ({exc})"
-        return _settings_page(place, problem=problem, drafts={name: text}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
-    answer = place.visit.api.put("v1", "tenants", tenant, name, body=document)
-    if not answer.ok:
-        problem = f"{name}: {answer.problem}"
-        return _settings_page(place, problem=problem, drafts={name: text}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    answer = _json_refused(
+        place, name, text, lambda document: place.visit.api.put("v1", "tenants", tenant, name, body=document)
+    )
+    if isinstance(answer, Response):
+        return answer
     return after_action(place, answer, f"{place.base()}/settings", "saved")

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.forms import Form
-from sigap.console.api.place import Place, after_action, fetch, place_of, refused_form, show
+from sigap.console.api.place import Place, after_action, fetch, missing, not_read, place_of, refused_form, show
 from sigap.console.api.wiring import HOME_PATH, problem_page, safe_next
 from sigap.detection.domain.models import ALERT_ID_PATTERN, Rule
 from sigap.detection.domain.rule_names import rule_name
@@ -75,12 +75,10 @@ def get_alert_page(tenant: str, alert_id: str, done: Annotated[str, Query(max_le
     if isinstance(place, Response):
         return place
     if not re.fullmatch(ALERT_ID_PATTERN, alert_id):
-        message = f"no alert {alert_id[:60]!r} for this tenant"
-        return problem_page(HTTPStatus.NOT_FOUND, message, place.visit.language, place.visit.session)
+        return missing(place, "alert")
     (alert,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "alerts", alert_id))
     if not alert.ok:
-        status = HTTPStatus.NOT_FOUND if alert.status == 404 else HTTPStatus.BAD_GATEWAY
-        return problem_page(status, alert.problem, place.visit.language, place.visit.session)
+        return not_read(place, alert)
     body = alert.body
     subject = str(body.get("subject", ""))
     return show(

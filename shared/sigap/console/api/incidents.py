@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
-from sigap.console.api.place import after_action, fetch, place_of, show
+from sigap.console.api.place import after_action, fetch, missing, not_read, place_of, show
 from sigap.console.api.wiring import problem_page
 from sigap.console.api_client import path_of
 from sigap.platform.http.gateway import Access, Routes
@@ -61,15 +61,14 @@ def get_incident(tenant: str, incident_id: str, done: Annotated[str, Query(max_l
     if isinstance(place, Response):
         return place
     if not INCIDENT_ID.fullmatch(incident_id):
-        return problem_page(HTTPStatus.NOT_FOUND, "no such incident", place.visit.language, place.visit.session)
+        return missing(place, "incident")
     api = place.visit.api
     incident, statements = fetch(
         lambda: api.get("v1", "tenants", tenant, "incidents", incident_id),
         lambda: api.get("v1", "tenants", tenant, "statements", query={"incident_id": incident_id}),
     )
     if not incident.ok:
-        status = HTTPStatus.NOT_FOUND if incident.status == 404 else HTTPStatus.BAD_GATEWAY
-        return problem_page(status, incident.problem, place.visit.language, place.visit.session)
+        return not_read(place, incident)
     view = incident.body
     return show(
         place,
@@ -91,7 +90,7 @@ def get_report(tenant: str, incident_id: str) -> Response[str]:
     if isinstance(place, Response):
         return place
     if not INCIDENT_ID.fullmatch(incident_id):
-        return problem_page(HTTPStatus.NOT_FOUND, "no such incident", place.visit.language, place.visit.session)
+        return missing(place, "incident")
     path = path_of("v1", "tenants", tenant, "incidents", incident_id, "report")
     report = place.visit.api.call("GET", path, accept="text/html")
     if not report.ok:

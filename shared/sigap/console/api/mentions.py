@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.console.api.place import fetch, place_of, show
+from sigap.console.api.place import fetch, missing, not_read, place_of, show
 from sigap.console.api.wiring import problem_page
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, Routes
@@ -80,8 +80,7 @@ def get_mention(tenant: str, mention_id: str) -> Response[str]:
         return place
     (mention,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "mentions", mention_id))
     if not mention.ok:
-        status = HTTPStatus.NOT_FOUND if mention.status in (404, 422) else HTTPStatus.BAD_GATEWAY
-        return problem_page(status, mention.problem, place.visit.language, place.visit.session)
+        return not_read(place, mention, missing_when=(404, 422))
     return show(place, "mention.html.j2", "mention_title", "mentions", read=mention.body)
 
 
@@ -113,7 +112,7 @@ def get_story(tenant: str, story_id: str) -> Response[str]:
     if isinstance(place, Response):
         return place
     if not STORY_ID.fullmatch(story_id):
-        return problem_page(HTTPStatus.NOT_FOUND, "no such story", place.visit.language, place.visit.session)
+        return missing(place, "story")
     query = {"story": story_id, "limit": str(STORY_POSTS), "since": (utc_now() - timedelta(days=30)).isoformat()}
     (posts,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "mentions", query=query))
     if not posts.ok:

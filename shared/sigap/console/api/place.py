@@ -146,6 +146,17 @@ def after_action(place: Place, answer: ApiAnswer, back: str, done: str) -> Respo
     return problem_page(status, answer.problem, place.visit.language, place.visit.session)
 
 
+def missing(place: Place, what: str) -> Response[str]:
+    """A 404 page: the address names something this tenant does not have (or that is not an id at all)."""
+    return problem_page(HTTPStatus.NOT_FOUND, f"no such {what}", place.visit.language, place.visit.session)
+
+
+def not_read(place: Place, answer: ApiAnswer, *, missing_when: tuple[int, ...] = (404,)) -> Response[str]:
+    """The page for what the API could not give: a 404 when it has no such thing, else a 502 with its words."""
+    status = HTTPStatus.NOT_FOUND if answer.status in missing_when else HTTPStatus.BAD_GATEWAY
+    return problem_page(status, answer.problem, place.visit.language, place.visit.session)
+
+
 def refused_form(place: Place) -> Response[str]:
     message = "this form did not come from the console's own page: reload the page and try again"
     return problem_page(HTTPStatus.FORBIDDEN, message, place.visit.language, place.visit.session)

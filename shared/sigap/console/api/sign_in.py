@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.shared.cookies import SameSite
 from pydantic import BaseModel, ConfigDict
 
 from sigap.console.api.visit import pool_tokens
 from sigap.console.api.wiring import (
     SIGN_IN_PATH,
     adapters_of,
+    console_cookie,
     cookie_value,
     current_session,
     ended_session_cookie,
@@ -90,15 +91,8 @@ def _form_page(
 ) -> Response[str]:
     """The sign-in (or new-password) form with a fresh token, set both in the form and as a cookie."""
     token = secrets.token_urlsafe(24)
-    cookie = Cookie(
-        name=_FORM_COOKIE,
-        value=token,
-        path=SIGN_IN_PATH,
-        secure=True,
-        http_only=True,
-        same_site=SameSite.STRICT_MODE,
-        max_age=int(_FORM_LIFETIME.total_seconds()),
-    )
+    lifetime = int(_FORM_LIFETIME.total_seconds())
+    cookie = console_cookie(_FORM_COOKIE, token, path=SIGN_IN_PATH, same_site=SameSite.STRICT_MODE, max_age=lifetime)
     title = "new_password_title" if challenge else "sign_in_title"
     body = render(
         "sign_in.html.j2",
@@ -135,7 +129,7 @@ def _signed_in(signed: SignedIn, target: str) -> Response[str]:
     lifetime, now = session_lifetime(router), utc_now()
     tokens = pool_tokens(signed, now)
     started = adapters_of(router).sessions.start(claims.user_id, claims.email or "", tokens, now, lifetime)
-    form_cookie = Cookie(name=_FORM_COOKIE, value="", path=SIGN_IN_PATH, secure=True, http_only=True, max_age=0)
+    form_cookie = console_cookie(_FORM_COOKIE, "", path=SIGN_IN_PATH, max_age=0)
     return redirect(target, [session_cookie(started.cookie_value, lifetime), form_cookie])
 
 

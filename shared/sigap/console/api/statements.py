@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
 from sigap.console.api.incidents import INCIDENT_ID
-from sigap.console.api.place import Place, after_action, fetch, place_of, show
+from sigap.console.api.place import after_action, fetch, missing, place_of, show
 from sigap.console.api.wiring import page, problem_page, redirect, status_page_of
 from sigap.console.pages import render
 from sigap.platform.http.gateway import Access, Routes
@@ -27,10 +27,6 @@ routes = Routes(router, "console", Access.SESSION)
 STATEMENT_PAGE = "/console/tenants/{tenant}/statements/{statement_id}"
 STATEMENT_ID = re.compile(r"^st-[0-9a-f]{12}$")
 LANGUAGES = ("id", "en")
-
-
-def _missing(place: Place, what: str) -> Response[str]:
-    return problem_page(HTTPStatus.NOT_FOUND, f"no such {what}", place.visit.language, place.visit.session)
 
 
 @routes.get("/console/tenants/{tenant}/statements")
@@ -55,7 +51,7 @@ def get_new_statement(
     if isinstance(place, Response):
         return place
     if not INCIDENT_ID.fullmatch(incident):
-        return _missing(place, "incident: open the statement from its incident's page")
+        return missing(place, "incident: open the statement from its incident's page")
     (templates,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "statement-templates"))
     items = templates.body.get("items", []) if templates.ok else []
     chosen = next((item for item in items if item["name"] == template), items[0] if items else None)
@@ -104,10 +100,10 @@ def get_statement(tenant: str, statement_id: str, done: Annotated[str, Query(max
     if isinstance(place, Response):
         return place
     if not STATEMENT_ID.fullmatch(statement_id):
-        return _missing(place, "statement")
+        return missing(place, "statement")
     (view,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "statements", statement_id))
     if not view.ok:
-        return _missing(place, "statement") if view.status == 404 else after_action(place, view, "", "saved")
+        return missing(place, "statement") if view.status == 404 else after_action(place, view, "", "saved")
     statement = view.body["statement"]
     content = _current_content(statement)
     previews = {
@@ -152,7 +148,7 @@ def post_edit(tenant: str, statement_id: str, form: Annotated[Form, Body()]) -> 
     if isinstance(place, Response):
         return place
     if not STATEMENT_ID.fullmatch(statement_id):
-        return _missing(place, "statement")
+        return missing(place, "statement")
     api = place.visit.api
     view = api.get("v1", "tenants", tenant, "statements", statement_id)
     previous = _current_content(view.body["statement"]) if view.ok else {}

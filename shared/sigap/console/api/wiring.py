@@ -95,16 +95,16 @@ def language_of(event: Any) -> Language:
     return preferred_language(event.headers.get("accept-language"))
 
 
+def console_cookie(
+    name: str, value: str, *, max_age: int, path: str = HOME_PATH, same_site: SameSite = SameSite.LAX_MODE
+) -> Cookie:
+    """Every cookie the console sets: for its own paths only, never readable by script, never sent over plain
+    HTTP (browsers treat localhost as secure), and gone when `max_age` is 0."""
+    return Cookie(name=name, value=value, path=path, secure=True, http_only=True, same_site=same_site, max_age=max_age)
+
+
 def language_cookie(language: Language) -> Cookie:
-    return Cookie(
-        name=LANGUAGE_COOKIE,
-        value=language.value,
-        path=HOME_PATH,
-        secure=True,
-        http_only=True,
-        same_site=SameSite.LAX_MODE,
-        max_age=365 * 24 * 3600,
-    )
+    return console_cookie(LANGUAGE_COOKIE, language.value, max_age=365 * 24 * 3600)
 
 
 def safe_next(target: str | None) -> str:
@@ -154,19 +154,11 @@ def refused_page(refused: Response[str], language: Language, session: Session | 
 def session_cookie(value: str, lifetime: timedelta) -> Cookie:
     # Lax, not Strict: the link in an alert e-mail is a navigation from another site, and must arrive signed in.
     # Every form also carries the session's own CSRF token, so Lax lets no other site act as the person.
-    return Cookie(
-        name=SESSION_COOKIE,
-        value=value,
-        path=HOME_PATH,
-        secure=True,
-        http_only=True,
-        same_site=SameSite.LAX_MODE,
-        max_age=int(lifetime.total_seconds()),
-    )
+    return console_cookie(SESSION_COOKIE, value, max_age=int(lifetime.total_seconds()))
 
 
 def ended_session_cookie() -> Cookie:
-    return Cookie(name=SESSION_COOKIE, value="", path=HOME_PATH, secure=True, http_only=True, max_age=0)
+    return console_cookie(SESSION_COOKIE, "", max_age=0)
 
 
 def tokens_match(sent: str, expected: str) -> bool:

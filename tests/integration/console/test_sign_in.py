@@ -23,24 +23,12 @@ from sigap.kernel.identity import Membership, Role
 from sigap.kernel.models import Tenant, TenantKind, utc_now
 from sigap.notify.domain.message import LinkMaker
 from sigap.tenants.store import TenantStore
-from sigap_tools.local.template import Template
-from tests.conftest import TEMPLATE_PATH
 from tests.integration.conftest import PASSWORD, AwsStack
-from tests.integration.console_harness import Browser, InProcessApi, hidden_fields, serve_api_in_process
+from tests.integration.console.harness import Browser, InProcessApi, hidden_fields
 from tests.integration.notify_harness import make_alert
 
 BRAND, OTHER, AGENCY, CLIENT = "teh-segar", "kopi-pagi", "agensi-api", "roti-enak"
 RINA, DIMAS, STRANGER = "rina@tehsegar.example", "dimas@agensi.example", "eko@kopipagi.example"
-
-
-@pytest.fixture
-def template() -> Template:
-    return Template.load(TEMPLATE_PATH, {"StackMode": "multi"})
-
-
-@pytest.fixture
-def api_in_process(aws: AwsStack, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> InProcessApi:
-    return serve_api_in_process(aws, lambda_context, monkeypatch)
 
 
 @pytest.fixture

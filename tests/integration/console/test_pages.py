@@ -19,26 +19,14 @@ from sigap.incidents.store import IncidentsTable
 from sigap.kernel.identity import Role
 from sigap.kernel.models import Tenant, TenantKind, utc_now
 from sigap.tenants.store import TenantStore
-from sigap_tools.local.template import Template
-from tests.conftest import TEMPLATE_PATH
 from tests.integration.conftest import PASSWORD, AwsStack
-from tests.integration.console_harness import Browser, InProcessApi, hidden_fields, serve_api_in_process
+from tests.integration.console.harness import Browser, InProcessApi, hidden_fields
 from tests.integration.notify_harness import make_alert
 from tests.unit.publishing_fakes import VARIABLES, incident
 
 BRAND, AGENCY = "teh-segar", "agensi-api"
 RINA, BUDI, VERA = "rina@teh-segar.example", "budi@teh-segar.example", "vera@teh-segar.example"
 BASE = f"/console/tenants/{BRAND}"
-
-
-@pytest.fixture
-def template() -> Template:
-    return Template.load(TEMPLATE_PATH, {"StackMode": "multi"})
-
-
-@pytest.fixture
-def api_in_process(aws: AwsStack, lambda_context: Any, monkeypatch: pytest.MonkeyPatch) -> InProcessApi:
-    return serve_api_in_process(aws, lambda_context, monkeypatch)
 
 
 @pytest.fixture
