@@ -182,3 +182,32 @@ def test_only_global_unicast_addresses_count_as_public(address: object) -> None:
     if is_public(str(ip)):
         assert ip.is_global
         assert not ip.is_multicast
+
+
+def test_alert_email_goes_through_the_stacks_configuration_set_so_its_bounces_are_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sigap.outbound import providers
+    from sigap.outbound.domain.models import Channel, ChannelType
+
+    sent: list[dict[str, object]] = []
+
+    class FakeSes:
+        def send_email(self, **request: object) -> dict[str, str]:
+            sent.append(request)
+            return {"MessageId": "m-1"}
+
+    monkeypatch.setattr(providers, "ses_client", FakeSes)
+    channel = Channel(
+        channel_id="ch-000000000001",
+        tenant_id="brand-a",
+        name="crisis mail",
+        type=ChannelType.EMAIL,
+        target="crisis@brand-a.example",
+        to=["crisis@brand-a.example"],
+        created_at=NOW,
+    )
+    providers.Providers("alerts@sigap.example", email_configuration_set="sigap-feedback").for_type(
+        ChannelType.EMAIL
+    ).send(channel, None, _message(1, "Teh Segar"))
+    assert sent[0]["ConfigurationSetName"] == "sigap-feedback"

@@ -33,7 +33,11 @@ def delivery_ports(settings: DeliverySettings) -> DeliveryPorts:
     return DeliveryPorts(
         store=table,
         secrets=ChannelSecrets(settings.secrets_prefix),
-        senders=Providers(settings.email_sender, allow_loopback=settings.allow_loopback_receivers),
+        senders=Providers(
+            settings.email_sender,
+            allow_loopback=settings.allow_loopback_receivers,
+            email_configuration_set=settings.email_configuration_set,
+        ),
         requeue=DeliveryQueue(settings.delivery_queue_url),
         dead_letters=DeadLetterQueue(settings.delivery_dead_letter_queue_url),
         incidents=table,

@@ -35,6 +35,7 @@ class DeliverySettings(FunctionSettings):
     delivery_dead_letter_queue_url: str = Field(alias="DELIVERY_DLQ_URL")
     secrets_prefix: str = Field(alias="SECRETS_PREFIX")
     email_sender: str = Field(alias="EMAIL_SENDER")
+    email_configuration_set: str = Field(alias="EMAIL_CONFIGURATION_SET", default="")
     retry_schedule: str = Field(alias="RETRY_SCHEDULE", default="0,5,300,1800,7200,18000,36000,36000")
     # Only the local stack sets this: its demo and bench receivers listen on 127.0.0.1.
     allow_loopback_receivers: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)

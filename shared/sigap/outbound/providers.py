@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 from standardwebhooks import Webhook
@@ -56,9 +56,11 @@ def _aws_error(service: str, exc: ClientError | BotoCoreError) -> DeliveryError:
 
 @dataclass(frozen=True)
 class EmailProvider:
-    """Amazon SES: one message to the channel's recipients, HTML and plain text, in the message's language."""
+    """Amazon SES: one message to the channel's recipients, HTML and plain text, in the message's language,
+    through the stack's configuration set (its bounces and complaints reach the feedback function)."""
 
     sender: str
+    configuration_set: str = ""
 
     def send(self, channel: Channel, secret: ChannelSecret | None, message: OutboundMessage) -> DeliveryReceipt:
         if not self.sender:
@@ -68,16 +70,19 @@ class EmailProvider:
             )
         subject, text, html = email_parts(message)
         started = time.monotonic()
+        request: dict[str, Any] = {
+            "Source": self.sender,
+            "Destination": {"ToAddresses": list(channel.to)},
+            "Message": {
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
+            },
+            "Tags": [{"Name": "sigap-message", "Value": message.kind}],
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
         try:
-            answer = ses_client().send_email(
-                Source=self.sender,
-                Destination={"ToAddresses": list(channel.to)},
-                Message={
-                    "Subject": {"Data": subject, "Charset": "UTF-8"},
-                    "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
-                },
-                Tags=[{"Name": "sigap-message", "Value": message.kind}],
-            )
+            answer = ses_client().send_email(**request)
         except (ClientError, BotoCoreError) as exc:
             raise _aws_error("SES", exc) from exc
         return DeliveryReceipt(
@@ -237,6 +242,7 @@ class WebhookProvider:
 class Providers:
     email_sender: str
     allow_loopback: bool = False
+    email_configuration_set: str = ""
     overrides: Mapping[ChannelType, Provider] = field(default_factory=dict)
 
     def for_type(self, channel_type: ChannelType) -> Provider:
@@ -244,7 +250,7 @@ class Providers:
             return self.overrides[channel_type]
         http = SafeHttp(allow_loopback=self.allow_loopback)
         providers: dict[ChannelType, Provider] = {
-            ChannelType.EMAIL: EmailProvider(self.email_sender),
+            ChannelType.EMAIL: EmailProvider(self.email_sender, self.email_configuration_set),
             ChannelType.SNS: SnsProvider(),
             ChannelType.SLACK: SlackProvider(http),
             ChannelType.TEAMS: TeamsProvider(http),

@@ -96,7 +96,11 @@ def _shared(
         ChannelSenders(
             ChannelsTable(settings.notifications_table),
             ChannelSecrets(settings.secrets_prefix),
-            Providers(settings.email_sender, allow_loopback=settings.allow_loopback_receivers),
+            Providers(
+                settings.email_sender,
+                allow_loopback=settings.allow_loopback_receivers,
+                email_configuration_set=settings.email_configuration_set,
+            ),
         ),
     )
 
