@@ -158,10 +158,10 @@ def test_the_crisis_team_works_the_crisis_in_the_console(
     assert rina.page.locator("svg.chart").is_visible()
     assert rina.page.get_by_text(crisis["summary"]).first.is_visible()
     _check(rina, f"{width}-now")
-    # The inbox acknowledges in one click (on the phone run the alert is already acknowledged)
+    # The inbox acknowledges in one click (whichever width runs second finds it acknowledged already)
     rina.open(f"{base}/alerts?status=all")
     _check(rina, f"{width}-inbox")
-    if width == "desktop":
+    if rina.page.get_by_role("button", name="Acknowledge").count():
         rina.page.get_by_role("button", name="Acknowledge").first.click()
         rina.page.wait_for_load_state("load")
         assert rina.page.get_by_role("status").inner_text().startswith("Acknowledged")
