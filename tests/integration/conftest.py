@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,19 @@ def aws(template: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStac
         boto3.client("ses").verify_email_identity(EmailAddress=EMAIL_SENDER)
         yield AwsStack(provisioned, resolver, template, monkeypatch)
     _clear_caches()
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count per fixed window (a minute, ten minutes): a test's requests all fall in one, as they
+    would not always on a loaded machine, where a burst can straddle a window's end."""
+    from sigap.platform.http import gateway
+
+    start = datetime.now(UTC).replace(minute=0, second=1, microsecond=0)
+
+    class OneWindow(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> OneWindow:  # type: ignore[override]
+            return cls.fromtimestamp(start.timestamp(), tz)
+
+    monkeypatch.setattr(gateway, "datetime", OneWindow)

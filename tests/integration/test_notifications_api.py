@@ -335,7 +335,7 @@ def test_the_notifier_function_dead_letters_a_poison_message_with_its_reason(
 
 
 def test_a_tenants_channel_tests_are_limited_and_a_strangers_refused_calls_use_none_of_them(
-    aws: AwsStack, api: tuple[Api, str]
+    aws: AwsStack, api: tuple[Api, str], one_rate_window: None
 ) -> None:
     client, key = api
     _, stranger = aws.new_tenant("brand-b")

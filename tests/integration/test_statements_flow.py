@@ -392,7 +392,7 @@ def _from(event_address: str, method: str, route: str, body: Any, **params: str)
 
 
 def test_one_address_cannot_flood_strangers_inboxes_or_read_links_without_end(
-    world: dict[str, Any], lambda_context: Any
+    world: dict[str, Any], lambda_context: Any, one_rate_window: None
 ) -> None:
     handler = world["api"].handler
     subscribe = "/v1/status/{tenant}/subscribe"

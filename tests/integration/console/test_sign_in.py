@@ -231,7 +231,9 @@ def test_after_sign_in_only_this_sites_console_pages_are_followed(
     assert (status, headers["location"]) == (303, "/console")
 
 
-def test_sign_in_attempts_are_limited_per_address(aws: AwsStack, lambda_context: Any, world: dict[str, Any]) -> None:
+def test_sign_in_attempts_are_limited_per_address(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any], one_rate_window: None
+) -> None:
     browser = Browser(aws, lambda_context, address="198.51.100.7")
     statuses = [browser.sign_in(RINA, "guess")[0] for _ in range(11)]
     assert statuses[:10] == [401] * 10
