@@ -86,6 +86,28 @@ def test_acknowledging_from_the_inbox_records_who_and_a_reload_repeats_nothing(
     assert acknowledgements == [("POST", f"/v1/tenants/{BRAND}/alerts/{alert_id}/acknowledgement", 200)]
 
 
+def test_a_responder_joins_an_alert_to_an_open_incident_and_the_timeline_names_who(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
+    rina = signed_in(aws, lambda_context, RINA)
+    alert_id = world["alert"].alert_id
+    _, _, page = rina.get(f"{BASE}/alerts/{alert_id}")
+    assert world["incident_id"] in page  # offered as an open incident to join
+    status, headers, _ = rina.submit(page, f"{BASE}/alerts/{alert_id}/join")
+    assert status == 303
+    assert headers["location"] == f"{BASE}/incidents/{world['incident_id']}?done=joined"
+    _, _, incident_page = rina.get(headers["location"])
+    assert f"Joined by {RINA}" in incident_page
+    # Joining it again records nothing more
+    rina.submit(page, f"{BASE}/alerts/{alert_id}/join")
+    _, _, again = rina.get(f"{BASE}/incidents/{world['incident_id']}")
+    assert again.count(f"Joined by {RINA}") == 1
+    # And an incident id that is not one is a 404 page, the API never asked
+    assert (
+        rina.post(f"{BASE}/alerts/{alert_id}/join", {"csrf": hidden_fields(page)["csrf"], "incident_id": "x"})[0] == 404
+    )
+
+
 def test_a_viewer_sees_no_buttons_and_the_api_refuses_an_action_forced_by_hand(
     aws: AwsStack, lambda_context: Any, world: dict[str, Any]
 ) -> None:

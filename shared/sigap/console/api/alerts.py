@@ -14,7 +14,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.forms import Form
-from sigap.console.api.place import Place, after_action, fetch, missing, not_read, place_of, refused_form, show
+from sigap.console.api.place import (
+    INCIDENT_ID,
+    Place,
+    after_action,
+    fetch,
+    missing,
+    not_read,
+    place_of,
+    refused_form,
+    show,
+)
 from sigap.console.api.wiring import HOME_PATH, problem_page, safe_next
 from sigap.detection.domain.models import ALERT_ID_PATTERN, Rule
 from sigap.detection.domain.rule_names import rule_name
@@ -76,9 +86,13 @@ def get_alert_page(tenant: str, alert_id: str, done: Annotated[str, Query(max_le
         return place
     if not re.fullmatch(ALERT_ID_PATTERN, alert_id):
         return missing(place, "alert")
-    (alert,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "alerts", alert_id))
+    alert, incidents = fetch(
+        lambda: place.visit.api.get("v1", "tenants", tenant, "alerts", alert_id),
+        lambda: place.visit.api.get("v1", "tenants", tenant, "incidents", query={"limit": "25"}),
+    )
     if not alert.ok:
         return not_read(place, alert)
+    listed = incidents.body.get("items", []) if incidents.ok else []
     body = alert.body
     subject = str(body.get("subject", ""))
     return show(
@@ -90,6 +104,7 @@ def get_alert_page(tenant: str, alert_id: str, done: Annotated[str, Query(max_le
         alert=body,
         evidence=body.get("evidence", {}),
         story=subject if subject.startswith("s-") else "",
+        open_incidents=[incident for incident in listed if incident.get("state") != "resolved"],
     )
 
 
@@ -139,6 +154,21 @@ def post_silence(tenant: str, alert_id: str, form: Annotated[Form, Body()]) -> R
     }
     answer = place.visit.api.post("v1", "tenants", tenant, "silences", body=body)
     return after_action(place, answer, f"{place.base()}/alerts/{alert_id}", "silenced")
+
+
+@routes.post(ALERT_PAGE + "/join", forms=True)
+def post_join_incident(tenant: str, alert_id: str, form: Annotated[Form, Body()]) -> Response[str]:
+    """Join the alert to an open incident the team judges it part of; the incident's page opens next."""
+    place = acting(router, tenant, form)
+    if isinstance(place, Response):
+        return place
+    incident_id = form.text("incident_id", 40)
+    if not INCIDENT_ID.fullmatch(incident_id):
+        return missing(place, "incident")
+    answer = place.visit.api.post(
+        "v1", "tenants", tenant, "incidents", incident_id, "alerts", body={"alert_id": alert_id}
+    )
+    return after_action(place, answer, f"{place.base()}/incidents/{incident_id}", "joined")
 
 
 @routes.post(ALERT_PAGE + "/incident", forms=True)

@@ -3,7 +3,6 @@ API), and the actions on it: change its state (resolve), add a note, draft a sta
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 from typing import Annotated
 
@@ -13,7 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
-from sigap.console.api.place import after_action, fetch, missing, not_read, place_of, show
+from sigap.console.api.place import INCIDENT_ID, after_action, fetch, missing, not_read, place_of, show
 from sigap.console.api.wiring import problem_page
 from sigap.console.api_client import path_of
 from sigap.platform.http.gateway import Access, Routes
@@ -22,7 +21,6 @@ router = APIGatewayHttpRouter()
 routes = Routes(router, "console", Access.SESSION)
 
 INCIDENT_PAGE = "/console/tenants/{tenant}/incidents/{incident_id}"
-INCIDENT_ID = re.compile(r"^inc-\d{8}T\d{4}-[0-9a-f]{8}$")
 STATES = ("investigating", "identified", "monitoring", "resolved")
 # The report is the API's own page: its security headers (its CSP allows its inline style and charts) come along.
 _REPORT_HEADERS = (

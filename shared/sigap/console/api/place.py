@@ -4,6 +4,7 @@ with a note (POST, then GET: a reload never repeats the action)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -27,6 +28,7 @@ DONE_NOTES = (
     "acknowledged",
     "silenced",
     "incident_opened",
+    "joined",
     "saved",
     "submitted",
     "approved",
@@ -38,6 +40,7 @@ DONE_NOTES = (
     "revoked",
 )
 SECTIONS = ("now", "mentions", "alerts", "incidents", "statements")
+INCIDENT_ID = re.compile(r"^inc-\d{8}T\d{4}-[0-9a-f]{8}$")
 
 
 @dataclass(frozen=True)

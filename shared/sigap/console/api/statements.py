@@ -14,8 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
-from sigap.console.api.incidents import INCIDENT_ID
-from sigap.console.api.place import after_action, fetch, missing, place_of, show
+from sigap.console.api.place import INCIDENT_ID, after_action, fetch, missing, place_of, show
 from sigap.console.api.wiring import page, problem_page, redirect, status_page_of
 from sigap.console.pages import render
 from sigap.platform.http.gateway import Access, Routes

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from sigap.detection.domain.models import Alert
 from sigap.incidents.domain.model import (
+    AlertLink,
     EventKind,
     Incident,
     IncidentCreate,
@@ -15,6 +17,7 @@ from sigap.incidents.domain.model import (
     IncidentPatch,
     IncidentView,
     NoteCreate,
+    describe,
     event,
     opened_by_hand,
     patch,
@@ -77,6 +80,37 @@ def change_incident(
         if not events:
             return view(store, tenant_id, incident_id)
         if store.save_incident(updated, current.version, events):
+            return view(store, tenant_id, incident_id)
+        return LOST_RACE
+
+    return retry_on_conflict(attempt, _kept_changing)
+
+
+def link_alert(
+    store: IncidentStore, tenant_id: str, incident_id: str, alert: Alert, link: AlertLink, now: datetime
+) -> IncidentView:
+    """Records on the incident's timeline that a person joined this alert to it (an alert on another story, or
+    one that opened no incident). The alert still belongs to its own story's incident for resolution: joining
+    says what the team judged, it does not hold this incident open until that alert resolves."""
+
+    def attempt() -> IncidentView | LostRace:
+        current = store.incident(tenant_id, incident_id)
+        if current is None:
+            raise NotFoundError(f"no incident {incident_id!r}")
+        shown = view(store, tenant_id, incident_id)
+        joined = (e for e in shown.timeline if e.kind is EventKind.ALERT_JOINED)
+        if alert.alert_id in current.alerts or any(e.refs.get("alert_id") == alert.alert_id for e in joined):
+            return shown  # already part of it: joining again records nothing
+        entry = event(
+            current,
+            EventKind.ALERT_JOINED,
+            now,
+            f"Joined by {link.by}: {describe(alert)}",
+            ref=f"joined|{alert.alert_id}",
+            actor=link.by,
+            alert_id=alert.alert_id,
+        )
+        if store.save_incident(current.model_copy(update={"version": current.version + 1}), current.version, [entry]):
             return view(store, tenant_id, incident_id)
         return LOST_RACE
 

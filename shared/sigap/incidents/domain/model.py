@@ -150,6 +150,20 @@ class IncidentPatch(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
+class AlertLink(BaseModel):
+    """`POST .../incidents/{incident_id}/alerts`: an alert a person judges part of this incident."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alert_id: str = Field(pattern=r"^\d{8}T\d{4}-[0-9a-f]{20}$")
+    by: str = Field(
+        min_length=1,
+        max_length=254,
+        description="Set from the caller's sign-in or key, never sent",
+        json_schema_extra={"readOnly": True},
+    )
+
+
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

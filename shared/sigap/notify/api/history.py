@@ -8,13 +8,16 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from sigap.detection.store import AlertsTable
 from sigap.incidents.domain.actions import (
     add_note,
     change_incident,
+    link_alert,
     open_incident,
     view,
 )
-from sigap.incidents.domain.model import IncidentCreate, IncidentPatch, IncidentView, NoteCreate
+from sigap.incidents.domain.model import AlertLink, IncidentCreate, IncidentPatch, IncidentView, NoteCreate
+from sigap.kernel.errors import NotFoundError
 from sigap.kernel.identity import Permission
 from sigap.kernel.models import utc_now
 from sigap.notify.api.wiring import (
@@ -122,6 +125,24 @@ def patch_incident(
     """Change an incident's state (investigating → identified → monitoring → resolved), owner or severity."""
     _, table, _ = adapters(settings_of(router))
     return change_incident(table, caller(router).tenant_id, incident_id, body, utc_now())
+
+
+@routes.post(
+    "/v1/tenants/{tenant}/incidents/{incident_id}/alerts",
+    actor="by",
+    permission=Permission.RESPOND,
+    answer="The incident and its timeline",
+)
+def post_incident_alert(
+    tenant: str, incident_id: Annotated[str, Path(pattern=INCIDENT_ID)], body: Annotated[AlertLink, Body()]
+) -> IncidentView:
+    """Join an alert to this incident (the team judges it part of the same crisis): recorded on the timeline
+    with who did it; joining the same alert again changes nothing."""
+    alert = AlertsTable(settings_of(router).alerts_table).get(caller(router).tenant_id, body.alert_id)
+    if alert is None:
+        raise NotFoundError(f"no alert {body.alert_id!r}")
+    _, table, _ = adapters(settings_of(router))
+    return link_alert(table, caller(router).tenant_id, incident_id, alert, body, utc_now())
 
 
 @routes.post(
