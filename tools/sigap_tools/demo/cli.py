@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import signal
 import sys
 import time
 from datetime import datetime, timedelta
@@ -190,6 +191,10 @@ def offer_console(api_url: str, credentials: dict[str, str], *, stay: bool | Non
         print(f"  sign in as {address} ({part}), password {password}")
     if stay if stay is not None else sys.stdin.isatty():
         print("The local stack stays up until you press Ctrl-C.", flush=True)
+        # Ctrl-C, or a TERM from a script that started it in the background (where SIGINT may be ignored),
+        # stops the stack the same way: its servers and sandboxes are shut down, none is left behind.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             while True:
                 time.sleep(1)

@@ -90,9 +90,14 @@ def get_now(tenant: str, done: Annotated[str, Query(max_length=40)] = "") -> Res
         if not answer.ok:
             return problem_page(HTTPStatus.BAD_GATEWAY, answer.problem, place.visit.language, place.visit.session)
     top_stories = [story["story_id"] for story in day.body.get("top_stories", [])][:5]
+    day_ago = (now - timedelta(hours=24)).isoformat()  # a story's latest post in the day: two days' index, not 30
     samples = fetch(
         *(
-            (lambda story=story: api.get("v1", "tenants", tenant, "mentions", query={"story": story, "limit": "1"}))
+            (
+                lambda story=story: api.get(
+                    "v1", "tenants", tenant, "mentions", query={"story": story, "limit": "1", "since": day_ago}
+                )
+            )
             for story in top_stories
         )
     )

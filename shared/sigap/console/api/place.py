@@ -100,7 +100,7 @@ def _zone_of(name: object) -> ZoneInfo:
 
 def fetch(*calls: Callable[[], ApiAnswer]) -> list[ApiAnswer]:
     """The page's API calls side by side: a page costs its slowest call, not their sum."""
-    return side_by_side(lambda call: call(), calls, width=4)
+    return side_by_side(lambda call: call(), calls, width=8)
 
 
 def show(
