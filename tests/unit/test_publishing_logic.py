@@ -421,6 +421,13 @@ def test_the_report_measures_the_crisis_and_renders_as_html_and_pdf() -> None:
     assert report.statements[0].statement_id == statement_id
     rendered = report_html(report)
     assert "Publish lab results first." in rendered
+    assert report.reach.story_id == "s-0123456789ab"
+    assert "follows a signal" not in rendered
+    signal_report = build_report(
+        opened.model_copy(update={"key": "signal:safety_health"}), events, [], {}, window, "", NOW + timedelta(hours=9)
+    )
+    assert signal_report.reach.story_id is None
+    assert "the incident follows a signal, not one story" in report_html(signal_report)
     assert rendered.count("data:image/png;base64,") == 1  # both charts on one time axis
     assert report_pdf(report).startswith(b"%PDF")
 

@@ -18,7 +18,7 @@ from sigap_tools.demo.history import DAYS, HistoryImport, history_rows, import_h
 from sigap_tools.demo.notifications import configure, resend_event
 from sigap_tools.demo.notifications import show as show_delivery
 from sigap_tools.demo.replay import ReplayReport, load_scenario, now_utc, place_in_time, replay
-from sigap_tools.demo.statements import StatementDemo, team_of
+from sigap_tools.demo.statements import AUTHOR, StatementDemo, team_of
 from sigap_tools.demo.statements import run as run_statement
 from sigap_tools.demo.statements import show as show_statement
 from sigap_tools.local.feed_site import FeedSite
@@ -210,6 +210,14 @@ def publish_statement(stack: Any, target: Any, client: SigapClient, state_dir: P
     incidents = client.request("GET", f"/v1/tenants/{CRISIS_BRAND[0]}/incidents").body["items"]
     hoax = max(incidents, key=lambda incident: (len(incident["alerts"]), incident["opened_at"]))
     team, passwords = team_of(stack, target, CRISIS_BRAND[0])
+    # The team names the incident as people call it: the name the post-crisis report carries.
+    renamed = team[AUTHOR].request(
+        "PATCH",
+        f"/v1/tenants/{CRISIS_BRAND[0]}/incidents/{hoax['incident_id']}",
+        body={"title": "Hoax: Teh Segar bottled tea is poisonous"},
+    )
+    if renamed.status != 200:
+        raise RuntimeError(f"renaming the incident: {renamed.status} {renamed.body}")
     result = run_statement(
         client,
         team,

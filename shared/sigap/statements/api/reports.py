@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import NotFoundError
 from sigap.kernel.identity import Permission
+from sigap.kernel.kinds import Sentiment
 from sigap.kernel.models import ScoredMention, utc_now
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.domain import MentionFilter
@@ -105,9 +106,9 @@ def _post(scored: ScoredMention) -> SamplePost:
 
 
 def _samples(mentions: MentionStore, tenant_id: str, phase: Phase, story: str | None) -> list[SamplePost]:
-    """The stretch's most far-reaching posts of the incident's story (or of anything, for an incident opened by
-    hand without one)."""
-    only = MentionFilter(story=story) if story else None
+    """The stretch's most far-reaching posts of the incident's story (or its negative posts, for an incident that
+    follows a signal or was opened by hand without a story)."""
+    only = MentionFilter(story=story) if story else MentionFilter(sentiment=Sentiment.NEGATIVE)
     page = mentions.list_newest_first(
         tenant_id, since=phase.since, until=phase.until, limit=_SCANNED_PER_PHASE, only=only
     )

@@ -82,6 +82,7 @@ class Reach(BaseModel):
     mentions: int = 0
     authors: int = 0
     negative_authors: int = 0
+    story_id: str | None = Field(default=None, description="None: the incident follows a signal, not one story")
     story_mentions: int = 0
     story_authors: int = 0
     story_channels: dict[str, int] = Field(default_factory=dict)
@@ -223,6 +224,7 @@ def _reach(window: AggregateWindow, since: datetime, story: str | None, rows: li
         mentions=sum(m.total for m in crisis),
         authors=len(authors),
         negative_authors=len(negative_authors),
+        story_id=story,
         story_mentions=story_mentions,
         story_authors=len(story_authors),
         story_channels=dict(story_channels.most_common()),

@@ -137,7 +137,12 @@ def reach_rows(report: IncidentReport) -> list[tuple[str, str]]:
     return [
         ("Mentions during the crisis", f"{r.mentions:,}"),
         ("People who posted (distinct authors)", f"{r.authors:,}, of whom {r.negative_authors:,} negative"),
-        ("The story itself", f"{r.story_mentions:,} mentions by {r.story_authors:,} people ({channels})"),
+        (
+            "The story itself",
+            f"{r.story_mentions:,} mentions by {r.story_authors:,} people ({channels})"
+            if r.story_id
+            else "– (the incident follows a signal, not one story; the samples below are negative posts)",
+        ),
         ("Statements published (versions)", f"{r.statements_published}"),
         (
             "The correction sent to",
