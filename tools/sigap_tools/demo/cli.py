@@ -190,12 +190,13 @@ def offer_console(api_url: str, credentials: dict[str, str], *, stay: bool | Non
     for (address, password), part in zip(credentials.items(), ("wrote the statement", "approved it"), strict=False):
         print(f"  sign in as {address} ({part}), password {password}")
     if stay if stay is not None else sys.stdin.isatty():
-        print("The local stack stays up until you press Ctrl-C.", flush=True)
         # Ctrl-C, or a TERM from a script that started it in the background (where SIGINT may be ignored),
-        # stops the stack the same way: its servers and sandboxes are shut down, none is left behind.
+        # stops the stack the same way: its servers and sandboxes are shut down, none is left behind. The
+        # handlers are in place before the line that says the stack is up, so a stop that follows it is heard.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        try:
+        try:  # the line inside: a stop arriving right after it is still caught here
+            print("The local stack stays up until you press Ctrl-C.", flush=True)
             while True:
                 time.sleep(1)
         except KeyboardInterrupt:
