@@ -44,7 +44,9 @@ def preferred_language(accept_language: str | None) -> Language:
     return Language.ENGLISH
 
 
+@lru_cache(maxsize=len(STATIC_FILES))
 def static_file(name: str) -> bytes:
+    """A static file's bytes, read from the package once per sandbox (callers ask only for STATIC_FILES)."""
     return resources.files("sigap.console").joinpath("static", name).read_bytes()
 
 

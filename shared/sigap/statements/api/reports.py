@@ -32,10 +32,12 @@ from sigap.statements.domain.report import (
     ReportContext,
     SamplePost,
     build_report,
+    crisis_minutes,
     first_published,
     phase_windows,
     report_window,
     story_of,
+    top_stories,
 )
 from sigap.statements.domain.report_pages import report_html, report_pdf
 
@@ -63,13 +65,9 @@ def _report(tenant_id: str, incident_id: str) -> Any:
         phase.model_copy(update={"samples": _samples(mentions, tenant_id, phase, story)})
         for phase in phase_windows(incident, first_published(statements), now)
     ]
-    stories: dict[str, int] = {}
-    for minute in window.minutes:
-        for story_id, told in minute.stories.items():
-            stories[story_id] = stories.get(story_id, 0) + told.mentions
     story_names = {
         story_id: post.text[:160]
-        for story_id in sorted(stories, key=lambda s: -stories[s])[:8]
+        for story_id, _ in top_stories(crisis_minutes(window, incident))
         if (post := _first_post(mentions, tenant_id, story_id, since, until)) is not None
     }
     channels = ChannelsTable(settings.notifications_table)

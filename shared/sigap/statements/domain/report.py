@@ -200,8 +200,22 @@ def first_published(statements: list[Statement]) -> datetime | None:
     return min(times, default=None)
 
 
-def _reach(window: AggregateWindow, since: datetime, story: str | None, rows: list[StatementRow]) -> Reach:
-    crisis = [m for m in window.minutes if m.minute >= since.strftime("%Y-%m-%dT%H:%M")]
+def crisis_minutes(window: AggregateWindow, incident: Incident) -> list[MinuteCounts]:
+    """The window's minutes from the incident's first mention on (the rest is the baseline before it)."""
+    since = (incident.first_mention_at or incident.opened_at).strftime("%Y-%m-%dT%H:%M")
+    return [minute for minute in window.minutes if minute.minute >= since]
+
+
+def top_stories(crisis: list[MinuteCounts], count: int = 8) -> list[tuple[str, int]]:
+    """The stories with the most mentions during the crisis: the report's list, and the ones it names."""
+    stories: Counter[str] = Counter()
+    for minute in crisis:
+        for story_id, story in minute.stories.items():
+            stories[story_id] += story.mentions
+    return stories.most_common(count)
+
+
+def _reach(crisis: list[MinuteCounts], story: str | None, rows: list[StatementRow]) -> Reach:
     authors: set[str] = set()
     negative_authors: set[str] = set()
     story_authors: set[str] = set()
@@ -288,13 +302,10 @@ def build_report(
         peak_hour=peak.hour if peak and peak.mentions else None,
         hours_to_baseline=hours_to_baseline,
     )
-    crisis = [m for m in window.minutes if m.minute >= first_mention.strftime("%Y-%m-%dT%H:%M")]
-    stories: Counter[str] = Counter()
+    crisis = crisis_minutes(window, incident)
     channels: Counter[str] = Counter()
     sources: Counter[str] = Counter()
     for minute in crisis:
-        for story_id, story in minute.stories.items():
-            stories[story_id] += story.mentions
         channels.update(minute.channels)
         sources.update(minute.sources)
     rows = []
@@ -318,11 +329,11 @@ def build_report(
         timeline=timeline,
         figures=figures,
         hours=hours,
-        stories=stories.most_common(8),
+        stories=top_stories(crisis),
         channels=channels.most_common(8),
         sources=sources.most_common(8),
         statements=rows,
         lessons=lessons,
-        reach=_reach(window, first_mention, story_of(incident), rows),
+        reach=_reach(crisis, story_of(incident), rows),
         context=context or ReportContext(),
     )
