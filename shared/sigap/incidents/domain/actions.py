@@ -94,10 +94,8 @@ def link_alert(
     says what the team judged, it does not hold this incident open until that alert resolves."""
 
     def attempt() -> IncidentView | LostRace:
-        current = store.incident(tenant_id, incident_id)
-        if current is None:
-            raise NotFoundError(f"no incident {incident_id!r}")
-        shown = view(store, tenant_id, incident_id)
+        shown = view(store, tenant_id, incident_id)  # the incident (or NotFoundError) and its timeline, read once
+        current = shown.incident
         joined = (e for e in shown.timeline if e.kind is EventKind.ALERT_JOINED)
         if alert.alert_id in current.alerts or any(e.refs.get("alert_id") == alert.alert_id for e in joined):
             return shown  # already part of it: joining again records nothing
