@@ -3,7 +3,6 @@ its language, the sign-in redirect, and pages as responses."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -143,12 +142,6 @@ def page(status: HTTPStatus, body: str, cookies: list[Cookie] | None = None) -> 
 
 def problem_page(status: HTTPStatus, message: str, language: Language, session: Session | None) -> Response[str]:
     return page(status, render("problem.html.j2", language, "problem_title", session, problem=message))
-
-
-def refused_page(refused: Response[str], language: Language, session: Session | None) -> Response[str]:
-    """The API's refusal (a JSON error: 403 no role, 403 suspended) as a page saying the same."""
-    message = json.loads(refused.body or "{}").get("error", {}).get("message", "")
-    return problem_page(HTTPStatus(refused.status_code), message or "refused", language, session)
 
 
 def session_cookie(value: str, lifetime: timedelta) -> Cookie:

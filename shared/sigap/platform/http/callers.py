@@ -1,6 +1,6 @@
-"""Who is calling: a machine key (`Bearer sgp_...`) or a person signed in to the stack's user pool (`Bearer <JWT>`,
-or the console's session), acting on the tenant in the path: its own, or a client of the agency the key or the
-person's role belongs to, and neither suspended nor deleted."""
+"""Who is calling: a machine key (`Bearer sgp_...`) or a person signed in to the stack's user pool (`Bearer <JWT>`;
+the console calls with its person's token too), acting on the tenant in the path: its own, or a client of the
+agency the key or the person's role belongs to, and neither suspended nor deleted."""
 
 from __future__ import annotations
 
@@ -107,13 +107,6 @@ def _person_on(
         kind=PrincipalKind.USER, id=user_id, name=member.email, home_tenant=home.tenant_id, role=member.role
     )
     return principal, home
-
-
-def person_caller(user_id: str, path_tenant: str, tenants: TenantLookup) -> Caller | Response[str]:
-    """A person already signed in (the console's session) acting on a tenant: checked as a token's holder is."""
-    tenant = tenants.get(path_tenant)
-    found = _person_on(user_id, path_tenant, tenant, tenants)
-    return found if isinstance(found, Response) else _admitted(*found, tenant, path_tenant)
 
 
 def authenticate(
