@@ -121,7 +121,7 @@ def measure() -> dict[str, Any]:
             batch = {
                 f"m{index}": mention.model_dump_json() for index, mention in enumerate(mentions[start : start + 10])
             }
-            run = ScoringRun(batch, scorer=scorer, sink=store, retention_days=90, aggregate_shards=8, now=end)
+            run = ScoringRun(batch, scorer=scorer, sink=store, retention_days=90, now=end)
             for message_id in batch:
                 run.store(message_id)
         alerts = AlertsTable(tables["AlertsTable"])

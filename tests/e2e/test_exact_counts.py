@@ -140,8 +140,7 @@ def test_every_aggregate_minute_equals_the_stored_rows_after_concurrent_resends_
     # Every minute of the aggregates is exactly what the stored rows add up to
     shards = int(stack.parameters["AggregateShards"])
     expected = merge_minutes(
-        decode_item(part.minute, {**part.counters, **part.sets})
-        for part in (contribution_for(row, shards) for row in scored)
+        decode_item(part.minute, {**part.counters, **part.sets}) for part in (contribution_for(row) for row in scored)
     )
     window = AggregateStore(stack.outputs["AggregatesTableName"], shards, stack.client("dynamodb")).window(
         tenant_id, now - timedelta(days=1), now + timedelta(days=1)

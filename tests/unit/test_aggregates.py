@@ -1,4 +1,4 @@
-"""Per-minute aggregate contributions: sharded by author, merged per batch, summed into summaries."""
+"""Per-minute aggregate contributions: merged per batch into partials spread over shards, summed into summaries."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sigap.kernel.aggregates import contribution_for, merge_contributions
 from sigap.kernel.minute_counts import AggregateWindow, decode_item, merge_minutes, summarise
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Signal
+from sigap.kernel.sketch import AuthorSketch
 from tests.conftest import mention_payload
 
 NOW = datetime(2026, 11, 22, 10, 30, 15, tzinfo=UTC)
@@ -23,8 +24,7 @@ def scored(
 
 def test_a_mention_counts_in_its_minute_with_its_sentiment_story_and_signals() -> None:
     item = contribution_for(
-        scored("m1", "@a", story_id="s-1", signals=[Signal(category="safety", severity=0.9, evidence="beracun")]),
-        shards=8,
+        scored("m1", "@a", story_id="s-1", signals=[Signal(category="safety", severity=0.9, evidence="beracun")])
     )
     assert item.minute == "2026-11-22T10:30"
     assert item.counters["n_total"] == item.counters["n_negative"] == item.counters["st_s_1"] == 1
@@ -40,7 +40,7 @@ def test_what_a_batch_writes_decodes_back_to_the_counts_of_its_mentions() -> Non
         scored("m2", "@b", story_id="s-1a", reach=0.9, signals=[Signal(category="safety", severity=0.9, evidence="x")]),
         scored("m3", "@a", Sentiment.POSITIVE, story_id="s-2b"),
     ]
-    [item] = merge_contributions(contribution_for(one, shards=1) for one in mentions)
+    [item] = merge_contributions(contribution_for(one) for one in mentions)
     # When it is read back
     counts = decode_item(item.minute, {**item.counters, **item.sets})
     # Then every tally is what the mentions add up to
@@ -59,10 +59,16 @@ def test_what_a_batch_writes_decodes_back_to_the_counts_of_its_mentions() -> Non
     assert entry.endswith("|s-1a|m2")
 
 
-def test_one_author_always_lands_on_the_same_shard() -> None:
-    shards = {contribution_for(scored(f"m{i}", "@same"), shards=8).shard for i in range(20)}
-    assert len(shards) == 1
-    spread = {contribution_for(scored(f"m{i}", f"@author{i}"), shards=8).shard for i in range(200)}
+def test_the_same_mentions_make_the_same_partial_and_partials_spread_over_every_shard() -> None:
+    # Given a batch's mentions, merged in one order and then in another
+    batch = [contribution_for(scored(f"m{i}", "@same")) for i in range(5)]
+    [forwards] = merge_contributions(batch)
+    [backwards] = merge_contributions(reversed(batch))
+    # Then a retried batch rewrites the same partial, never a second one
+    assert forwards.partial_id == backwards.partial_id
+    assert forwards.mention_ids == {f"m{i}" for i in range(5)}
+    # And one author's many mentions (a viral author) still spread their partials over every shard
+    spread = {contribution_for(scored(f"m{i}", "@same")).shard(8) for i in range(200)}
     assert len(spread) == 8
 
 
@@ -71,11 +77,11 @@ def test_a_future_dated_mention_counts_when_it_was_received() -> None:
     future = mention.model_copy(
         update={"mention": mention.mention.model_copy(update={"created_at": NOW + timedelta(days=2)})}
     )
-    assert contribution_for(future, shards=4).minute == "2026-11-22T10:30"
+    assert contribution_for(future).minute == "2026-11-22T10:30"
 
 
 def test_a_batch_merges_into_one_update_per_item() -> None:
-    items = [contribution_for(scored(f"m{i}", "@same", story_id="s1"), shards=8) for i in range(5)]
+    items = [contribution_for(scored(f"m{i}", "@same", story_id="s1")) for i in range(5)]
     [merged] = merge_contributions(items)
     assert merged.counters["n_total"] == 5
     assert merged.counters["risk_sum"] == 2.5
@@ -91,21 +97,33 @@ def window(*items: dict[str, float | frozenset[str]], minute: str = "2026-11-22T
 def test_shard_items_of_one_minute_merge_into_one_typed_minute() -> None:
     # Given two shard items of one minute, naming the same story and author
     merged = window(
-        {"n_total": 2.0, "n_negative": 2.0, "st_s_aaa": 2.0, "sa_s_aaa": frozenset({"x"}), "authors": frozenset({"x"})},
-        {"n_total": 1.0, "n_positive": 1.0, "st_s_aaa": 1.0, "sa_s_aaa": frozenset({"y"}), "authors": frozenset({"y"})},
+        {
+            "n_total": 2.0,
+            "n_negative": 2.0,
+            "st_s_aaa": 2.0,
+            "sa_s_aaa": frozenset({"0a"}),
+            "authors": frozenset({"0a"}),
+        },
+        {
+            "n_total": 1.0,
+            "n_positive": 1.0,
+            "st_s_aaa": 1.0,
+            "sa_s_aaa": frozenset({"0b"}),
+            "authors": frozenset({"0b"}),
+        },
     ).minutes
     # Then the window holds one minute with the counters summed and the author sets joined
     assert len(merged) == 1
     assert (merged[0].total, merged[0].negative, merged[0].positive) == (3, 2, 1)
     assert merged[0].stories["s-aaa"].mentions == 3
-    assert merged[0].stories["s-aaa"].authors == {"x", "y"}
+    assert merged[0].stories["s-aaa"].authors == AuthorSketch.of_hex({"0a", "0b"})
 
 
 def test_summaries_add_counts_and_count_each_author_once() -> None:
     summary = summarise(
         window(
-            {"n_total": 3.0, "n_negative": 2.0, "n_positive": 1.0, "risk_sum": 1.5, "authors": frozenset({"a", "b"})},
-            {"n_total": 1.0, "n_neutral": 1.0, "risk_sum": 0.1, "authors": frozenset({"b"})},
+            {"n_total": 3.0, "n_negative": 2.0, "n_positive": 1.0, "risk_sum": 1.5, "authors": frozenset({"0a", "0b"})},
+            {"n_total": 1.0, "n_neutral": 1.0, "risk_sum": 0.1, "authors": frozenset({"0b"})},
         )
     )
     assert (summary.total, summary.negative, summary.neutral, summary.positive) == (4, 2, 1, 1)
@@ -120,10 +138,16 @@ def test_summaries_rank_stories_and_count_signals() -> None:
                 "n_total": 3.0,
                 "st_s_aaa": 2.0,
                 "st_s_bbb": 1.0,
-                "sa_s_aaa": frozenset({"x", "y"}),
+                "sa_s_aaa": frozenset({"0a", "0b"}),
                 "sig_safety_health": 2.0,
             },
-            {"n_total": 2.0, "st_s_bbb": 2.0, "sa_s_bbb": frozenset({"z"}), "sig_safety_health": 1.0, "sig_legal": 1.0},
+            {
+                "n_total": 2.0,
+                "st_s_bbb": 2.0,
+                "sa_s_bbb": frozenset({"0c"}),
+                "sig_safety_health": 1.0,
+                "sig_legal": 1.0,
+            },
         )
     )
     assert summary.signals == {"legal": 1, "safety_health": 3}

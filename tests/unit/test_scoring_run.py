@@ -56,9 +56,7 @@ class _Scorer:
 
 
 def run(bodies: dict[str, str], sink: _Sink, scorer: _Scorer | None = None) -> ScoringRun:
-    return ScoringRun(
-        bodies, scorer=scorer or _Scorer(), sink=sink, retention_days=90, aggregate_shards=8, now=datetime.now(UTC)
-    )
+    return ScoringRun(bodies, scorer=scorer or _Scorer(), sink=sink, retention_days=90, now=datetime.now(UTC))
 
 
 def test_a_clean_batch_is_scored_together_and_stored_in_one_round_trip() -> None:

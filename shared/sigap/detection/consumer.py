@@ -24,7 +24,8 @@ from sigap.detection.samples import MentionSamples
 from sigap.detection.settings import DetectorSettings, EvaluatorSettings
 from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable, StateAdapter
-from sigap.kernel.models import problems_of
+from sigap.kernel.models import problems_of, utc_now
+from sigap.mentions.aggregate_rollup import AggregateRollup
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.store import MentionStore
 from sigap.platform.batch import SqsRecordProcessor
@@ -57,6 +58,13 @@ def _ports(settings: EvaluatorSettings) -> DetectorPorts:
         alerts=alerts,
         events=AlertEventQueue(settings.alert_events_queue_url),
         samples=MentionSamples(MentionStore(settings.mentions_table)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _rollup(settings: EvaluatorSettings) -> AggregateRollup:
+    return AggregateRollup(
+        AggregateStore(settings.aggregates_table, settings.aggregate_shards), settings.aggregates_table
     )
 
 
@@ -94,6 +102,8 @@ class DetectionBatchProcessor(SqsRecordProcessor):
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
             settings = _detection_settings(self._settings).get(request.tenant_id)
+            # settled minutes rolled up first, so the evaluation reads one item per minute, however viral
+            _rollup(self._settings).settle(request.tenant_id, utc_now())
             evaluations = evaluate_through(
                 request.tenant_id, request.minute, settings, _ports(self._settings), urgent=request.urgent
             )

@@ -1,8 +1,16 @@
 """Per-tenant, per-minute aggregates the scoring function writes and alerting reads.
 
-Pure logic: which counters and sets one scored mention adds to which aggregate item. Writes are spread over
-`shards` items per tenant-minute by the author's hash, so a viral brand's writes land on many partitions, and
-because one author always lands on the same shard, distinct authors add up exactly across shards.
+Pure logic: which counters and author sets one scored mention adds, and how a batch's mentions become one
+*partial aggregate* per tenant-minute. Each partial is a new item of its own (never an update of a shared one), so
+a viral minute's writes neither grow one item towards DynamoDB's 400 KB nor collide in transactions; partials are
+spread over `shards` partitions by their id, and distinct authors add up across them as sketches
+(`sigap.kernel.sketch`). The evaluator later rolls each settled minute's partials up into one item, and each
+hour's minutes into one more (`mentions.aggregate_rollup`): what long windows read.
+
+A partial for a minute that may already be rolled up is *late* (a feed's or an import's older post): it is
+written with a marker, so its minute is rolled up again. The two clocks below keep the roll-up from missing an
+on-time partial: scoring calls a minute late `LATE_AFTER` after it starts; the roll-up waits `SETTLED_AFTER`,
+longer by more than the scoring function's 30 s timeout (a partial is written within it, or not at all).
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,6 +42,20 @@ def minute_at(key: str) -> datetime:
     return datetime.fromisoformat(key + ":00+00:00")
 
 
+LATE_AFTER = timedelta(minutes=2)
+SETTLED_AFTER = timedelta(minutes=5)
+
+
+def is_late(minute: str, now: datetime) -> bool:
+    """Whether a partial for this minute must be marked late: the minute may be rolled up already."""
+    return minute_at(minute) < now - LATE_AFTER
+
+
+def settled_through(now: datetime) -> str:
+    """The last minute no on-time partial can still arrive for: the roll-up's horizon."""
+    return minute_key(now - SETTLED_AFTER)
+
+
 def stable_hash(value: str, length: int = 16) -> str:
     return hashlib.blake2b(value.encode("utf-8"), digest_size=16).hexdigest()[:length]
 
@@ -43,15 +65,24 @@ def shard_for(value: str, shards: int) -> int:
 
 
 class AggregateContribution(BaseModel):
-    """What one mention adds to the aggregate item of its tenant, minute and shard."""
+    """What mentions add to their tenant's minute: one mention's, or a batch's merged (a partial aggregate).
+    Author sets hold hex author keys; the store writes them as sketches."""
 
     model_config = ConfigDict(frozen=True)
 
     tenant_id: str
     minute: str
-    shard: int
+    mention_ids: frozenset[str]
     counters: dict[str, float]
     sets: dict[str, frozenset[str]] = Field(default_factory=dict)
+
+    @property
+    def partial_id(self) -> str:
+        """The same mentions always make the same partial: a retried batch rewrites it, never adds a second."""
+        return stable_hash("\n".join(sorted(self.mention_ids)))
+
+    def shard(self, shards: int) -> int:
+        return shard_for(self.partial_id, shards)
 
 
 def author_key(scored: ScoredMention) -> str:
@@ -90,7 +121,7 @@ def high_reach_entry(scored: ScoredMention) -> str | None:
     )
 
 
-def contribution_for(scored: ScoredMention, shards: int) -> AggregateContribution:
+def contribution_for(scored: ScoredMention) -> AggregateContribution:
     author = author_key(scored)
     score, mention = scored.score, scored.mention
     negative = score.sentiment.value == "negative"
@@ -136,17 +167,17 @@ def contribution_for(scored: ScoredMention, shards: int) -> AggregateContributio
     return AggregateContribution(
         tenant_id=mention.tenant_id,
         minute=minute_key(bucket_time(scored)),
-        shard=shard_for(author, shards),
+        mention_ids=frozenset({mention.id}),
         counters=counters,
         sets=sets,
     )
 
 
 def merge_contributions(contributions: Iterable[AggregateContribution]) -> list[AggregateContribution]:
-    """Pre-aggregates a batch: one contribution per (tenant, minute, shard) item, counters summed, sets joined."""
-    merged: dict[tuple[str, str, int], AggregateContribution] = {}
+    """A batch's partial aggregates: one per tenant-minute, counters summed, sets joined."""
+    merged: dict[tuple[str, str], AggregateContribution] = {}
     for item in contributions:
-        key = (item.tenant_id, item.minute, item.shard)
+        key = (item.tenant_id, item.minute)
         if key not in merged:
             merged[key] = item
             continue
@@ -157,5 +188,7 @@ def merge_contributions(contributions: Iterable[AggregateContribution]) -> list[
         sets = dict(current.sets)
         for name, members in item.sets.items():
             sets[name] = sets.get(name, frozenset()) | members
-        merged[key] = current.model_copy(update={"counters": counters, "sets": sets})
+        merged[key] = current.model_copy(
+            update={"counters": counters, "sets": sets, "mention_ids": current.mention_ids | item.mention_ids}
+        )
     return list(merged.values())

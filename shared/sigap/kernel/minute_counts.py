@@ -13,6 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sigap.kernel.aggregates import attribute_name
+from sigap.kernel.sketch import EMPTY, AuthorSketch
+
 
 class StoryCount(BaseModel):
     story_id: str
@@ -44,7 +47,7 @@ class StoryMinute(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     mentions: int = 0
-    authors: frozenset[str] = frozenset()
+    authors: AuthorSketch = EMPTY
     negative: int = 0
     risk_sum: float = 0.0
     channels: dict[str, int] = Field(default_factory=dict)
@@ -67,11 +70,11 @@ class MinuteCounts(BaseModel):
     neutral: int = 0
     positive: int = 0
     risk_sum: float = 0.0
-    authors: frozenset[str] = frozenset()
-    negative_authors: frozenset[str] = frozenset()
+    authors: AuthorSketch = EMPTY
+    negative_authors: AuthorSketch = EMPTY
     signals: dict[str, int] = Field(default_factory=dict, description="Mentions per crisis-signal category")
     signal_weight: dict[str, float] = Field(default_factory=dict, description="Severity x reach per category")
-    signal_authors: dict[str, frozenset[str]] = Field(default_factory=dict)
+    signal_authors: dict[str, AuthorSketch] = Field(default_factory=dict)
     stories: dict[str, StoryMinute] = Field(default_factory=dict, description="By story id")
     channels: dict[str, int] = Field(default_factory=dict)
     negative_channels: dict[str, int] = Field(default_factory=dict, description="Negative mentions per channel")
@@ -88,24 +91,24 @@ class MinuteCounts(BaseModel):
         joined, in one pass, so a day of minutes with many stories is not copied minute after minute."""
         counts = {"total": 0, "negative": 0, "neutral": 0, "positive": 0}
         risk_sum = 0.0
-        authors: set[str] = set()
-        negative_authors: set[str] = set()
+        authors: list[AuthorSketch] = []
+        negative_authors: list[AuthorSketch] = []
         high_reach: set[str] = set()
         tallies: dict[str, dict[str, float]] = {name: {} for name in _TALLIES}
-        signal_authors: dict[str, set[str]] = {}
+        signal_authors: dict[str, list[AuthorSketch]] = {}
         signal_channels: dict[str, dict[str, float]] = {}
         story_parts: dict[str, list[StoryMinute]] = {}
         for part in parts:
             for name in counts:
                 counts[name] += getattr(part, name)
             risk_sum += part.risk_sum
-            authors |= part.authors
-            negative_authors |= part.negative_authors
+            authors.append(part.authors)
+            negative_authors.append(part.negative_authors)
             high_reach |= part.high_reach
             for name, into in tallies.items():
                 _add_counts(into, getattr(part, name))
             for category, members in part.signal_authors.items():
-                signal_authors.setdefault(category, set()).update(members)
+                signal_authors.setdefault(category, []).append(members)
             _add_nested(signal_channels, part.signal_channels)
             for story_id, story in part.stories.items():
                 story_parts.setdefault(story_id, []).append(story)
@@ -117,10 +120,10 @@ class MinuteCounts(BaseModel):
         return cls(
             minute=minute,
             risk_sum=risk_sum,
-            authors=frozenset(authors),
-            negative_authors=frozenset(negative_authors),
+            authors=AuthorSketch.union(authors),
+            negative_authors=AuthorSketch.union(negative_authors),
             high_reach=frozenset(high_reach),
-            signal_authors={category: frozenset(members) for category, members in signal_authors.items()},
+            signal_authors={category: AuthorSketch.union(members) for category, members in signal_authors.items()},
             signal_channels=_whole(signal_channels),
             stories=stories,
             **counts,
@@ -154,14 +157,12 @@ def _story_sum(pieces: list[StoryMinute]) -> StoryMinute:
         return pieces[0]
     channels: dict[str, float] = {}
     signals: dict[str, float] = {}
-    authors: set[str] = set()
     for piece in pieces:
         _add_counts(channels, piece.channels)
         _add_counts(signals, piece.signals)
-        authors |= piece.authors
     return StoryMinute(
         mentions=sum(piece.mentions for piece in pieces),
-        authors=frozenset(authors),
+        authors=AuthorSketch.union(piece.authors for piece in pieces),
         negative=sum(piece.negative for piece in pieces),
         risk_sum=sum(piece.risk_sum for piece in pieces),
         channels={name: round(value) for name, value in channels.items()},
@@ -200,27 +201,37 @@ _STORY_COUNTERS = {"st_": "mentions", "sn_": "negative", "sx_": "risk_sum"}
 _STORY_PART = re.compile(r"s_[0-9a-zA-Z]+")  # a story id as an attribute name: 's-' and hex became 's_' and hex
 
 
-def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -> MinuteCounts:
+# What an aggregate item's attribute holds: a counter, the high-reach entries ('hr'), or an author sketch (older
+# items hold authors as string sets of hex keys; they decode to exact sketches).
+Stored = float | frozenset[str] | AuthorSketch
+
+
+def decode_item(minute: str, attributes: Mapping[str, Stored]) -> MinuteCounts:
     """One stored aggregate item (attribute name → number or string set) as typed counts: the inverse of the
     names `contribution_for` writes, kept beside it so the naming lives in one module."""
     counts: dict[str, int] = {}
     risk_sum = 0.0
-    sets: dict[str, frozenset[str]] = {}
+    sketches: dict[str, AuthorSketch] = {}
+    high_reach: frozenset[str] = frozenset()
     tallies: dict[str, dict[str, float]] = {name: {} for name in _TALLIES}
-    signal_authors: dict[str, frozenset[str]] = {}
+    signal_authors: dict[str, AuthorSketch] = {}
     story_fields: dict[str, dict[str, float]] = {}
-    story_authors: dict[str, frozenset[str]] = {}
+    story_authors: dict[str, AuthorSketch] = {}
     story_channels: dict[str, dict[str, int]] = {}
     story_signals: dict[str, dict[str, int]] = {}
     signal_channels: dict[str, dict[str, int]] = {}
     for name, value in attributes.items():
-        if isinstance(value, frozenset):
+        if name == "hr" and isinstance(value, frozenset):
+            high_reach = value
+            continue
+        if isinstance(value, (frozenset, AuthorSketch)):
+            sketch = value if isinstance(value, AuthorSketch) else AuthorSketch.of_hex(value)
             if name.startswith("sa_"):
-                story_authors[story_id_of(name)] = value
+                story_authors[story_id_of(name)] = sketch
             elif name.startswith("sga_"):
-                signal_authors[name.removeprefix("sga_")] = value
+                signal_authors[name.removeprefix("sga_")] = sketch
             else:
-                sets[name] = value
+                sketches[name] = sketch
             continue
         if name in _COUNTERS:
             counts[_COUNTERS[name]] = round(value)
@@ -246,7 +257,7 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
             mentions=round(story_fields.get(story_id, {}).get("mentions", 0)),
             negative=round(story_fields.get(story_id, {}).get("negative", 0)),
             risk_sum=story_fields.get(story_id, {}).get("risk_sum", 0.0),
-            authors=story_authors.get(story_id, frozenset()),
+            authors=story_authors.get(story_id, EMPTY),
             channels=story_channels.get(story_id, {}),
             signals=story_signals.get(story_id, {}),
         )
@@ -259,14 +270,71 @@ def decode_item(minute: str, attributes: Mapping[str, float | frozenset[str]]) -
     return MinuteCounts(
         minute=minute,
         risk_sum=risk_sum,
-        authors=sets.get("authors", frozenset()),
-        negative_authors=sets.get("na", frozenset()),
-        high_reach=sets.get("hr", frozenset()),
+        authors=sketches.get("authors", EMPTY),
+        negative_authors=sketches.get("na", EMPTY),
+        high_reach=high_reach,
         signal_authors=signal_authors,
         signal_channels=signal_channels,
         stories=stories,
         **counts,
         **whole,
+    )
+
+
+def encode_counts(counts: MinuteCounts) -> dict[str, Stored]:
+    """The attributes that `decode_item` reads back as these counts: how a roll-up (a minute's or an hour's
+    partial aggregates merged) is stored in the same shape as what the scoring function writes."""
+    stored: dict[str, Stored] = {name: float(getattr(counts, field)) for name, field in _COUNTERS.items()}
+    stored["risk_sum"] = counts.risk_sum
+    for name, sketch in (("authors", counts.authors), ("na", counts.negative_authors)):
+        if sketch:
+            stored[name] = sketch
+    if counts.high_reach:
+        stored["hr"] = counts.high_reach
+    for prefix, tally in _TALLY_PREFIXES.items():
+        stored.update({f"{prefix}{key}": float(value) for key, value in getattr(counts, tally).items()})
+    for category, channels in counts.signal_channels.items():
+        stored.update({f"sgc_{category}_{channel}": float(n) for channel, n in channels.items()})
+    stored.update({f"sga_{category}": sketch for category, sketch in counts.signal_authors.items() if sketch})
+    for story_id, story in counts.stories.items():
+        part = attribute_name("st", story_id)[3:]
+        stored[f"st_{part}"] = float(story.mentions)
+        stored[f"sn_{part}"] = float(story.negative)
+        stored[f"sx_{part}"] = story.risk_sum
+        if story.authors:
+            stored[f"sa_{part}"] = story.authors
+        stored.update({f"sc_{part}_{channel}": float(n) for channel, n in story.channels.items()})
+        stored.update({f"sk_{part}_{category}": float(n) for category, n in story.signals.items()})
+    return {name: value for name, value in stored.items() if value != 0.0}
+
+
+# A roll-up keeps this much of a minute's or an hour's long tails, so no item nears DynamoDB's 400 KB however many
+# stories, places or sources a viral minute brings: the totals stay whole; only the smallest entries go.
+ROLLED_STORIES = 100
+ROLLED_TALLY = 200
+ROLLED_HIGH_REACH = 50
+
+
+def bounded(counts: MinuteCounts) -> MinuteCounts:
+    """The counts with their long tails cut: the stories with most mentions, the largest entries of each tally,
+    and the riskiest high-reach entries (an entry starts with its risk)."""
+
+    def largest(tally: Mapping[str, float], keep: int) -> dict[str, Any]:
+        if len(tally) <= keep:
+            return dict(tally)
+        return dict(sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))[:keep])
+
+    stories = counts.stories
+    if len(stories) > ROLLED_STORIES:
+        ranked = sorted(stories.items(), key=lambda pair: (-pair[1].mentions, pair[0]))[:ROLLED_STORIES]
+        stories = dict(ranked)
+    changes: dict[str, Any] = {name: largest(getattr(counts, name), ROLLED_TALLY) for name in _TALLIES}
+    return counts.model_copy(
+        update=changes
+        | {
+            "stories": stories,
+            "high_reach": frozenset(sorted(counts.high_reach, reverse=True)[:ROLLED_HIGH_REACH]),
+        }
     )
 
 

@@ -105,7 +105,9 @@ def read_mention(store: MentionLookup, tenant: Tenant, mention_id: str) -> Menti
 
 
 class AggregateReader(Protocol):
-    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow: ...
+    def window(self, tenant_id: str, since: datetime, until: datetime, *, hourly: bool = False) -> AggregateWindow:
+        """`hourly`: a rolled-up whole hour may come as one entry (a summary needs no minutes)."""
+        ...
 
 
 class MentionList(BaseModel):
@@ -148,4 +150,4 @@ def sentiment_summary(
     reader: AggregateReader, tenant_id: str, *, since: datetime | None, until: datetime | None, now: datetime
 ) -> SentimentSummary:
     start, end = resolve_window(since, until, default=DEFAULT_SUMMARY_WINDOW, now=now)
-    return summarise(reader.window(tenant_id, start, end))
+    return summarise(reader.window(tenant_id, start, end, hourly=True))

@@ -2,28 +2,36 @@
 
 An item is first a *claim* (`state = accepted`: the mention as ingestion received it, not yet listed), written
 once by ingestion with a condition on the key, so the first copy of an id wins. Scoring then replaces the claim
-with the scored mention (`state = scored`, listed by the ByTime index) in one transaction with its aggregate
-contribution, conditional on the item being absent or still a claim, so a retried SQS batch can neither store a
-mention twice nor count it twice.
+with the scored mention (`state = scored`, listed by the ByTime index) in one transaction with its partial
+aggregate (a new item of its own, see `sigap.kernel.aggregates`), conditional on the item being absent or still a
+claim, so a retried SQS batch can neither store a mention twice nor count it twice.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.aggregates import AggregateContribution
+from sigap.kernel.aggregates import AggregateContribution, is_late
 from sigap.kernel.errors import InvalidCursorError, StorageError
 from sigap.kernel.models import Mention, ScoredMention
+from sigap.kernel.sketch import AuthorSketch
 from sigap.mentions.domain import Claims, ListPosition, MentionFilter, MentionPage, MentionRead, MentionState
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
-from sigap.platform.keys import aggregate_pk, day_bucket, mention_day_bucket, mention_pk, mention_time_sort_key
+from sigap.platform.keys import (
+    aggregate_late_pk,
+    aggregate_pk,
+    day_bucket,
+    mention_day_bucket,
+    mention_pk,
+    mention_time_sort_key,
+)
 from sigap.platform.retry import backoff, drain
 
 if TYPE_CHECKING:
@@ -46,11 +54,19 @@ def _days_newest_first(since: datetime, until: datetime) -> Iterator[datetime]:
 
 class MentionStore:
     def __init__(
-        self, table_name: str, aggregates_table: str | None = None, client: DynamoDBClient | None = None
+        self,
+        table_name: str,
+        aggregates_table: str | None = None,
+        client: DynamoDBClient | None = None,
+        *,
+        aggregate_shards: int = 8,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._table = table_name
         self._aggregates_table = aggregates_table
         self._client = client or dynamodb_client()
+        self._shards = aggregate_shards
+        self._clock = clock
 
     # -- claiming (ingestion) ------------------------------------------------------------------------------
 
@@ -146,11 +162,9 @@ class MentionStore:
     # -- writing -------------------------------------------------------------------------------------------
 
     def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool:
-        """Stores the mention and adds its contribution atomically; False if it was stored before."""
-        items: list[TransactWriteItemTypeDef] = [
-            self._put_new(scored, expires_at),
-            {"Update": self._aggregate_update(contribution, expires_at)},
-        ]
+        """Stores the mention and its partial aggregate atomically; False if it was stored before."""
+        items: list[TransactWriteItemTypeDef] = [self._put_new(scored, expires_at)]
+        items.extend(self._partial_items(contribution, expires_at))
         return self._transact(items, whole_batch=False)
 
     def put_all_once(
@@ -163,7 +177,8 @@ class MentionStore:
         """
         latest_expiry = max(expires_at for _, expires_at in entries)
         items = [self._put_new(scored, expires_at) for scored, expires_at in entries]
-        items.extend({"Update": self._aggregate_update(item, latest_expiry)} for item in contributions)
+        for contribution in contributions:
+            items.extend(self._partial_items(contribution, latest_expiry))
         return len(items) <= MAX_TRANSACTION_ITEMS and self._transact(items, whole_batch=True)
 
     def _put_new(self, scored: ScoredMention, expires_at: int) -> TransactWriteItemTypeDef:
@@ -200,28 +215,30 @@ class MentionStore:
         reasons = exc.response.get("CancellationReasons") or []
         return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
 
-    def _aggregate_update(self, contribution: AggregateContribution, expires_at: int) -> Any:
-        names: dict[str, str] = {}
-        values: dict[str, AttributeValueTypeDef] = {":exp": attribute(expires_at)}
-        adds: list[str] = []
-        for index, (name, amount) in enumerate(sorted(contribution.counters.items())):
-            names[f"#c{index}"] = name
-            values[f":c{index}"] = attribute(round(amount, 6))
-            adds.append(f"#c{index} :c{index}")
-        for index, (name, members) in enumerate(sorted(contribution.sets.items())):
-            names[f"#s{index}"] = name
-            values[f":s{index}"] = attribute(frozenset(sorted(members)))
-            adds.append(f"#s{index} :s{index}")
-        return {
-            "TableName": self._aggregates_table,
-            "Key": {
-                "pk": attribute(aggregate_pk(contribution.tenant_id, contribution.shard)),
-                "sk": attribute(contribution.minute),
-            },
-            "UpdateExpression": f"ADD {', '.join(adds)} SET expires_at = if_not_exists(expires_at, :exp)",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+    def _partial_items(self, contribution: AggregateContribution, expires_at: int) -> list[TransactWriteItemTypeDef]:
+        """The partial aggregate as a new item (rewritten whole if the same mentions come again), and a marker
+        beside it when its minute may be rolled up already."""
+        tenant_id, sort_key = contribution.tenant_id, f"{contribution.minute}#{contribution.partial_id}"
+        item: dict[str, AttributeValueTypeDef] = {
+            "pk": attribute(aggregate_pk(tenant_id, contribution.shard(self._shards))),
+            "sk": attribute(sort_key),
+            "expires_at": attribute(expires_at),
         }
+        item.update({name: attribute(round(amount, 6)) for name, amount in contribution.counters.items()})
+        for name, members in contribution.sets.items():
+            # author sets are hex author keys, written as sketches; the high-reach entries ('hr') are text
+            item[name] = (
+                attribute(frozenset(members)) if name == "hr" else {"B": AuthorSketch.of_hex(members).to_bytes()}
+            )
+        items: list[TransactWriteItemTypeDef] = [{"Put": {"TableName": str(self._aggregates_table), "Item": item}}]
+        if is_late(contribution.minute, self._clock()):
+            marker = {
+                "pk": attribute(aggregate_late_pk(tenant_id)),
+                "sk": attribute(sort_key),
+                "expires_at": attribute(expires_at),
+            }
+            items.append({"Put": {"TableName": str(self._aggregates_table), "Item": marker}})
+        return items
 
     @staticmethod
     def _to_item(scored: ScoredMention, expires_at: int) -> dict[str, AttributeValueTypeDef]:

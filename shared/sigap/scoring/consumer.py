@@ -37,7 +37,7 @@ class BatchNotScoredError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _store(settings: ScoringSettings) -> MentionStore:
-    return MentionStore(settings.mentions_table, settings.aggregates_table)
+    return MentionStore(settings.mentions_table, settings.aggregates_table, aggregate_shards=settings.aggregate_shards)
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +80,6 @@ class ScoringBatchProcessor(WholeBatchProcessor):
                 scorer=_scorer(self._settings),
                 sink=_store(self._settings),
                 retention_days=self._settings.retention_days,
-                aggregate_shards=self._settings.aggregate_shards,
                 now=utc_now(),
             )
         except Exception as exc:

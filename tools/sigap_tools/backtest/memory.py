@@ -28,7 +28,7 @@ class MemoryAggregates:
         self._decoded: dict[tuple[str, int], MinuteCounts] = {}
 
     def add(self, scored: ScoredMention) -> None:
-        contribution = contribution_for(scored, shards=1)
+        contribution = contribution_for(scored)
         number = _epoch_minute(bucket_time(scored))
         minutes = self._raw.setdefault(contribution.tenant_id, {})
         _, counters, sets = minutes.setdefault(number, (contribution.minute, {}, {}))
@@ -50,7 +50,7 @@ class MemoryAggregates:
         self._decoded[(tenant_id, number)] = decoded
         return decoded
 
-    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow:
+    def window(self, tenant_id: str, since: datetime, until: datetime, *, hourly: bool = False) -> AggregateWindow:
         minutes = []
         stored = self._raw.get(tenant_id)
         if stored:

@@ -339,6 +339,38 @@ def install() -> None:
     SQSBackend.receive_message = _receive_message  # type: ignore[method-assign,assignment]
 
 
+@contextmanager
+def installed() -> Iterator[None]:
+    """The fixes for a while, in this process (moto in-process: a bench, a test), and moto as it was after."""
+    patched = [
+        (SQSBackend, "is_message_valid_based_on_retention_period"),
+        (moto_backends, "list_of_moto_modules"),
+        (DynamoHandler, "serialized"),
+        (DynamoHandler, "parse_parameters"),
+        *((DynamoDBBackend, name) for name in ("update_item", "put_item", "delete_item", "batch_write_item")),
+        (DynamoDBBackend, "transact_write_items"),
+        (dynamodb_models, "copy"),
+        (Message, "visible"),
+        (Message, "delayed"),
+        (Queue, "approximate_number_of_messages_delayed"),
+        (Queue, "approximate_number_of_messages_not_visible"),
+        (Queue, "messages"),
+        (Queue, "delete_message"),
+        (SQSBackend, "receive_message"),
+    ]
+    missing = object()  # an inherited attribute: deleting the patch brings the inherited one back
+    saved = [(owner, name, vars(owner).get(name, missing)) for owner, name in patched]
+    install()
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            if original is missing:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+
+
 def _exit_with(parent: int) -> None:
     """Ends this server when the process that started it is gone (even by kill -9), instead of lingering."""
 

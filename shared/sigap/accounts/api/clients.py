@@ -147,7 +147,7 @@ def get_rollup(tenant: str) -> Rollup:
         client = found.tenants.get(client_id)
         if client is None:
             continue
-        window = found.aggregates.window(client_id, since, until)
+        window = found.aggregates.window(client_id, since, until, hourly=True)
         total = sum(minute.total for minute in window.minutes)
         negative = sum(minute.negative for minute in window.minutes)
         alerts = found.alerts.open_alerts(client_id)

@@ -37,7 +37,9 @@ SAMPLES = 3
 
 
 class AggregateSource(Protocol):
-    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow: ...
+    def window(self, tenant_id: str, since: datetime, until: datetime, *, hourly: bool = False) -> AggregateWindow:
+        """`hourly`: a rolled-up whole hour may come as one entry at its first minute."""
+        ...
 
 
 class HistoryStore(Protocol):
@@ -141,7 +143,7 @@ def _roll_up(tenant_id: str, state: DetectorState, minute: datetime, ports: Dete
     records: list[HourRecord] = []
     active_since = state.active_since
     if first <= last:
-        window = ports.aggregates.window(tenant_id, first, last + timedelta(minutes=59))
+        window = ports.aggregates.window(tenant_id, first, last + timedelta(minutes=59), hourly=True)
         by_hour: dict[str, list[MinuteCounts]] = {}
         for item in window.minutes:
             by_hour.setdefault(item.minute[:13], []).append(item)
@@ -268,10 +270,10 @@ class _PreloadedAggregates:
     def __init__(self, source: AggregateSource, window: AggregateWindow) -> None:
         self._source, self._window = source, window
 
-    def window(self, tenant_id: str, since: datetime, until: datetime) -> AggregateWindow:
+    def window(self, tenant_id: str, since: datetime, until: datetime, *, hourly: bool = False) -> AggregateWindow:
         span = self._window
         if tenant_id != span.tenant_id or since < span.since or until > span.until:
-            return self._source.window(tenant_id, since, until)
+            return self._source.window(tenant_id, since, until, hourly=hourly)
         low, high = minute_key(since), minute_key(until)
         minutes = [item for item in span.minutes if low <= item.minute <= high]
         return AggregateWindow(tenant_id=tenant_id, since=since, until=until, minutes=minutes)

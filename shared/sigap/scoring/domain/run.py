@@ -59,12 +59,10 @@ class ScoringRun:
         scorer: MentionScorer,
         sink: ScoredMentionSink,
         retention_days: int,
-        aggregate_shards: int,
         now: datetime,
     ) -> None:
         self._sink = sink
         self._retention_days = retention_days
-        self._shards = aggregate_shards
         self._problems: dict[str, PoisonMessageError] = {}
         parsed: dict[str, Mention] = {}
         for message_id, body in bodies.items():
@@ -85,7 +83,7 @@ class ScoringRun:
         if len(self._scored) < 2:
             return False
         entries = [(scored, expiry_epoch(scored.mention, self._retention_days)) for scored in self._scored.values()]
-        contributions = merge_contributions(contribution_for(scored, self._shards) for scored in self._scored.values())
+        contributions = merge_contributions(contribution_for(scored) for scored in self._scored.values())
         try:
             return self._sink.put_all_once(entries, contributions)
         except StorageError:
@@ -109,7 +107,7 @@ class ScoringRun:
         scored = self._scored[message_id]
         stored = self._sink.put_once(
             scored,
-            contribution_for(scored, self._shards),
+            contribution_for(scored),
             expiry_epoch(scored.mention, self._retention_days),
         )
         return StoreOutcome.STORED if stored else StoreOutcome.ALREADY_STORED

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent
 from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts
 from sigap.kernel.models import UtcDatetime
+from sigap.kernel.sketch import AuthorSketch
 from sigap.statements.domain.models import ChannelDelivery, Statement
 
 BASELINE = timedelta(hours=24)  # before the first mention: the brand's ordinary negative share
@@ -216,19 +217,17 @@ def top_stories(crisis: list[MinuteCounts], count: int = 8) -> list[tuple[str, i
 
 
 def _reach(crisis: list[MinuteCounts], story: str | None, rows: list[StatementRow]) -> Reach:
-    authors: set[str] = set()
-    negative_authors: set[str] = set()
-    story_authors: set[str] = set()
+    story_authors: list[AuthorSketch] = []
     story_channels: Counter[str] = Counter()
     story_mentions = 0
     for minute in crisis:
-        authors |= minute.authors
-        negative_authors |= minute.negative_authors
         if story and story in minute.stories:
             told = minute.stories[story]
             story_mentions += told.mentions
-            story_authors |= told.authors
+            story_authors.append(told.authors)
             story_channels.update(told.channels)
+    authors = AuthorSketch.union(minute.authors for minute in crisis)
+    negative_authors = AuthorSketch.union(minute.negative_authors for minute in crisis)
     sent = Counter[str]()
     for row in rows:
         for delivery in row.deliveries:
@@ -240,7 +239,7 @@ def _reach(crisis: list[MinuteCounts], story: str | None, rows: list[StatementRo
         negative_authors=len(negative_authors),
         story_id=story,
         story_mentions=story_mentions,
-        story_authors=len(story_authors),
+        story_authors=len(AuthorSketch.union(story_authors)),
         story_channels=dict(story_channels.most_common()),
         statements_published=len(rows),
         staff_told=sent["staff"],

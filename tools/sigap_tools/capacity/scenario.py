@@ -1,0 +1,168 @@
+"""A crisis at full speed through the deployed code, on moto, with DynamoDB's capacity metered (`meter.py`).
+
+One tenant receives `rate` mentions a second for `seconds`, from `authors` distinct people (the viral minute:
+50,000 of them in a minute at 1,000 a second), with the demo's crisis texts (so a few stories grow large). Each
+simulated second, as the deployed functions would:
+
+- ingestion claims the second's mentions in requests of 100 (`MentionStore.claim`);
+- scoring takes them in SQS batches of 10 and stores each batch with its partial aggregates (`ScoringRun` on
+  the real `MentionStore`, stories in the real `DynamoBandIndex`);
+- each minute, and at the end, the evaluator rolls settled minutes up (`AggregateRollup.settle`) and reads the
+  last hour (`AggregateStore.window`), and the console's Now page reads the day (`window(..., hourly=True)`).
+
+The simulated clock is the meter's: every unit is charged to the partition key and second it fell in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sigap_tools.capacity.meter import CapacityMeter, table_shapes
+
+ROOT = Path(__file__).resolve().parents[3]
+TEXTS = ROOT / "tools" / "sigap_tools" / "demo" / "scenario.jsonl"
+TENANT = "viral-brand"
+SCORING_BATCH = 10
+INGEST_REQUEST = 100
+
+
+@dataclass
+class Run:
+    meter: CapacityMeter
+    mentions: int
+    seconds: int
+    rate: int
+    authors: int
+    wall_seconds: float
+    counted_authors: int
+    counted_mentions: int
+    dead_lettered: int
+
+
+def _texts() -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line for line in lines if line.get("text")]
+
+
+def run(*, rate: int, seconds: int, authors: int, seed: int = 7, progress: Callable[[str], None] | None = None) -> Run:
+    """The crisis through the deployed code under moto (in this process, with the local stack's moto fixes)."""
+    import boto3
+    from moto import mock_aws
+
+    from sigap.kernel.models import Mention
+    from sigap.mentions.aggregate_rollup import AggregateRollup
+    from sigap.mentions.aggregate_store import AggregateStore
+    from sigap.mentions.store import MentionStore
+    from sigap.platform.aws import dynamodb_client, reset_clients
+    from sigap.scoring.domain.engine import SigapScorer
+    from sigap.scoring.domain.run import ScoringRun
+    from sigap.scoring.domain.sentiment import shipped_model
+    from sigap.scoring.story_index import DynamoBandIndex
+    from sigap_tools.local import moto_server
+    from sigap_tools.local.provision import provision
+    from sigap_tools.local.template import Template
+
+    os.environ.update(
+        {"AWS_ACCESS_KEY_ID": "model", "AWS_SECRET_ACCESS_KEY": "model", "AWS_DEFAULT_REGION": "us-east-1"}
+    )
+    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        os.environ.pop(name)  # in-process moto, never a running local stack
+    chooser = random.Random(seed)
+    texts = _texts()
+    start = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    with moto_server.installed(), mock_aws():
+        reset_clients()
+        provisioned, _ = provision(
+            Template.load(ROOT / "template.yaml"), "capacity", boto3.client("dynamodb"), boto3.client("sqs")
+        )
+        tables = provisioned.tables
+        client = dynamodb_client()
+        meter = CapacityMeter(
+            table_shapes(client, [tables[name] for name in ("MentionsTable", "AggregatesTable", "StoriesTable")])
+        )
+        meter.attach(client)
+        clock = {"now": start}
+        mentions_store = MentionStore(
+            tables["MentionsTable"], tables["AggregatesTable"], client, aggregate_shards=8, clock=lambda: clock["now"]
+        )
+        aggregates = AggregateStore(tables["AggregatesTable"], 8, client)
+        rollup = AggregateRollup(aggregates, tables["AggregatesTable"], client)
+        scorer = SigapScorer(shipped_model(), DynamoBandIndex(tables["StoriesTable"], 7, client))
+        expires = int((start + timedelta(days=90)).timestamp())
+        people = [f"@person{number:06d}" for number in range(authors)]
+        chooser.shuffle(people)
+        began = time.perf_counter()
+        dead = 0
+        number = 0
+
+        def evaluate(now: datetime) -> None:
+            meter.second = int((now - start).total_seconds())
+            rollup.settle(TENANT, now)
+            aggregates.window(TENANT, now - timedelta(minutes=59), now)
+            aggregates.window(TENANT, now - timedelta(hours=24), now, hourly=True)
+
+        for second in range(seconds):
+            now = start + timedelta(seconds=second)
+            clock["now"], meter.second = now, second
+            batch: list[Mention] = []
+            for _ in range(rate):
+                # every author posts once before anyone posts twice: `authors` distinct people per cycle
+                line = texts[chooser.randrange(len(texts))]
+                batch.append(
+                    Mention.model_validate(
+                        {
+                            "id": f"v{number:07d}",
+                            "tenant_id": TENANT,
+                            "source": line["source"],
+                            "channel": line["channel"],
+                            "text": line["text"],
+                            "created_at": now + timedelta(milliseconds=chooser.randrange(1000)),
+                            "received_at": now,
+                            "author": line["author"] | {"handle": people[number % authors]},
+                            "url": f"https://example.org/post/{number}",
+                            "engagement": line.get("engagement") or {},
+                        }
+                    )
+                )
+                number += 1
+            for first in range(0, len(batch), INGEST_REQUEST):
+                mentions_store.claim(TENANT, batch[first : first + INGEST_REQUEST], expires)
+            for first in range(0, len(batch), SCORING_BATCH):
+                bodies = {m.id: m.model_dump_json() for m in batch[first : first + SCORING_BATCH]}
+                scoring = ScoringRun(bodies, scorer=scorer, sink=mentions_store, retention_days=90, now=now)
+                for message_id in bodies:
+                    try:
+                        scoring.store(message_id)
+                    except Exception:  # what SQS would retry and finally dead-letter
+                        dead += 1
+            if second % 60 == 59:
+                evaluate(now + timedelta(seconds=1))
+                if progress:
+                    progress(f"{second + 1} s simulated, {number} mentions, {time.perf_counter() - began:.0f} s")
+        end = start + timedelta(seconds=seconds) + timedelta(minutes=6)  # every minute settled
+        evaluate(end)
+        window = aggregates.window(TENANT, start, end)
+        from sigap.kernel.minute_counts import MinuteCounts
+
+        whole = MinuteCounts.sum_of("", window.minutes)
+        wall = time.perf_counter() - began
+        reset_clients()
+    return Run(
+        meter=meter,
+        mentions=number,
+        seconds=seconds,
+        rate=rate,
+        authors=authors,
+        wall_seconds=wall,
+        counted_authors=len(whole.authors),
+        counted_mentions=whole.total,
+        dead_lettered=dead,
+    )
