@@ -19,6 +19,7 @@ from sigap.kernel.aggregates import contribution_for
 from sigap.kernel.minute_counts import decode_item, merge_minutes
 from sigap.kernel.models import ScoredMention
 from sigap.mentions.aggregate_store import AggregateStore
+from sigap.mentions.store import stored_document
 from sigap_tools.client import SigapClient
 from sigap_tools.local.stack import LocalStack
 from tests.conftest import mention_payload
@@ -48,7 +49,7 @@ def _stored(stack: LocalStack, tenant_id: str) -> tuple[list[ScoredMention], lis
             if item.get("state", {}).get("S") == "accepted":
                 claims.append(item)
             else:
-                scored.append(ScoredMention.model_validate_json(item["doc"]["S"]))
+                scored.append(ScoredMention.model_validate_json(stored_document(item) or ""))
     return scored, claims
 
 

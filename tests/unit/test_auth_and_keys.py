@@ -45,8 +45,11 @@ def test_every_dynamodb_key_starts_with_the_tenant_id() -> None:
     for key in (
         keys.tenant_pk("brand-a"),
         keys.mention_pk("brand-a", "m1"),
-        keys.mention_day_bucket("brand-a", moment),
+        keys.listing_bucket("brand-a", moment, keys.listing_shard("m1")),
         keys.aggregate_pk("brand-a", 3),
+        keys.aggregate_late_pk("brand-a"),
+        keys.aggregate_rollup_pk("brand-a", "M"),
+        keys.aggregate_cursor_pk("brand-a"),
     ):
         assert key.startswith("brand-a")
 

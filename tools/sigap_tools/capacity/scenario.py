@@ -141,7 +141,9 @@ def run(*, rate: int, seconds: int, authors: int, seed: int = 7, progress: Calla
                 for message_id in bodies:
                     try:
                         scoring.store(message_id)
-                    except Exception:  # what SQS would retry and finally dead-letter
+                    except Exception as exc:  # what SQS would retry and finally dead-letter
+                        if dead == 0 and progress:
+                            progress(f"first failure: {type(exc).__name__}: {exc}")
                         dead += 1
             if second % 60 == 59:
                 evaluate(now + timedelta(seconds=1))
