@@ -21,9 +21,12 @@
 9. The doors (bench/import_bench.py, email_bench.py, feed_bench.py): bulk import rows/s and memory; e-mails
    read per second; feeds read per second by format, and 500 feeds due in one scheduled minute through the
    scheduler and the feed function under moto (time, AWS calls per read, first read and unchanged).
+10. Capacity and cost (sigap_tools.capacity): the viral minute (50,000 authors, 1,000 mentions/s) and a tenant
+    at 1,000/s for 10 minutes through the deployed code under moto, every DynamoDB call metered into units per
+    partition key per second and item sizes against AWS's limits; the cost per million mentions; the idle floor.
 
     python bench/run.py [--only imports|scoring|ablation|pipeline|bulk-import|email|feeds|fuzz|detection|delivery|
-                                tone|publishing]
+                                tone|publishing|capacity]
                          [--subscribers 10000] [--mentions 3000] [--runs 7]
                          [--fuzz 3000] [--alerts 60]
 """
@@ -323,6 +326,41 @@ def detection() -> None:
     cost.report()
 
 
+def capacity() -> None:
+    """DynamoDB's capacity on the viral minute and the busy tenant (the adapters' real calls under moto, metered),
+    then what Sigap costs per million mentions and a brand stack's idle floor."""
+    from sigap_tools.capacity import cost, report, scenario
+
+    def progress(line: str) -> None:
+        print(f"  ({line})", file=sys.stderr)
+
+    viral = scenario.run(rate=1_000, seconds=60, authors=50_000, progress=progress)
+    print(report.capacity_table(viral, "The viral minute: 50,000 distinct authors, 1,000 mentions/s, one tenant"))
+    busy = scenario.run(rate=1_000, seconds=600, authors=50_000, every=10, progress=progress)
+    print(report.capacity_table(busy, "The busy tenant: 1,000 mentions/s for 10 minutes"))
+    lines = cost.per_million(viral, cost.scoring_cpu_seconds())
+    print(
+        cost.table(
+            "Cost per million mentions (us-east-1 list prices; the viral minute's metered units)",
+            lines,
+            "per million mentions",
+        )
+    )
+    print(
+        f"Storage beside it: a million mentions keep {cost.stored_gb_per_million(viral):.2f} GB in DynamoDB "
+        f"(items and their listing entries), ${cost.stored_gb_per_million(viral) * cost.PRICE_STORAGE_GB_MONTH:.2f} "
+        "for each month they are kept (the default retention is 90 days).\n"
+    )
+    floor = cost.idle_floor(ROOT / "template.yaml", viral.idle_read_units)
+    print(cost.table("Idle floor of one brand stack (no mentions, one tenant), per month", floor, "a month"))
+    per_tenant = viral.idle_read_units * cost.MINUTES_PER_MONTH * cost.PRICE_READ_UNIT
+    print(
+        f"Each further idle tenant of an agency: {viral.idle_read_units:.1f} read units and "
+        f"{viral.idle_write_units:.1f} write units a minute for its roll-up and window, ${per_tenant:.3f} a month; "
+        f"10,000 idle tenants ${per_tenant * 10_000:,.0f} a month in DynamoDB reads.\n"
+    )
+
+
 @contextlib.contextmanager
 def _environment_kept() -> Iterator[None]:
     saved = dict(os.environ)
@@ -350,6 +388,7 @@ def main() -> None:
             "delivery",
             "tone",
             "publishing",
+            "capacity",
         ],
     )
     parser.add_argument("--alerts", type=int, default=60, help="alerts in the delivery fault-injection run")
@@ -401,6 +440,8 @@ def main() -> None:
 
         with _environment_kept():
             publishing(args.subscribers)
+    if args.only in (None, "capacity"):
+        capacity()
 
 
 if __name__ == "__main__":

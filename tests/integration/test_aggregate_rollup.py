@@ -149,3 +149,21 @@ def test_a_first_roll_up_starts_at_the_oldest_partial_and_catches_up_a_few_hours
     rollup.settle(TENANT, NOW + timedelta(minutes=1))
     assert store.cursor(TENANT).minutes == minute_key(NOW - timedelta(minutes=4))
     assert whole(store.window(TENANT, early - timedelta(hours=1), NOW, hourly=True)) == everything == (100, 100, 100)
+
+
+def test_a_tenant_with_nothing_new_costs_the_roll_up_one_read_and_a_new_post_wakes_it(aws: AwsStack) -> None:
+    # Given a tenant whose minutes are all rolled up
+    store_batches(aws, [scored(n, START + timedelta(minutes=n), f"@p{n}") for n in range(20)], now=START)
+    store, rollup = stores(aws)
+    rollup.settle(TENANT, NOW)
+    calls: list[str] = []
+    client = store._client
+    client.meta.events.register("provide-client-params.dynamodb.*", lambda model, **_: calls.append(model.name))
+    # When the evaluator settles it again a minute later
+    assert rollup.settle(TENANT, NOW + timedelta(minutes=1)).minutes_rolled == 0
+    # Then that was one read and no write
+    assert calls == ["Query"]
+    # And once a new post is scored, the next run rolls its minute up
+    store_batches(aws, [scored(77, NOW + timedelta(minutes=1), "@new")], now=NOW + timedelta(minutes=1))
+    assert rollup.settle(TENANT, NOW + timedelta(minutes=7)).minutes_rolled == 1
+    assert whole(store.window(TENANT, START, NOW + timedelta(minutes=7))) == (21, 21, 21)

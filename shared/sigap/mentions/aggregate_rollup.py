@@ -58,6 +58,9 @@ class AggregateRollup:
         late partial arrived for; then moves the cursor (only if it changed)."""
         store, done = self._store, Settled()
         cursor = store.cursor(tenant_id, consistent=True)
+        if cursor.nothing_new():
+            return done  # most tenants, most minutes: one read
+        checked_at = f"{now:%Y-%m-%dT%H:%M:%S}"  # before anything is read: a later write is new to the next run
         horizon = settled_through(now)
         markers = self._markers(tenant_id)
         hours_again: set[str] = set()
@@ -93,8 +96,9 @@ class AggregateRollup:
         for hour in sorted(hours_again):
             if self._roll_hour(tenant_id, hour):
                 done.hours_rolled += 1
-        if (minutes, hours) != (cursor.minutes, cursor.hours):
-            self._move_cursor(tenant_id, cursor, minutes, hours)
+        if len(markers) == MAX_LATE_PER_RUN:  # more are waiting: the next run must look again, not skip
+            checked_at = cursor.checked_at
+        self._move_cursor(tenant_id, cursor, minutes, hours, checked_at)
         self._forget_markers(tenant_id, markers)
         return done
 
@@ -177,7 +181,7 @@ class AggregateRollup:
             ),
         )
 
-    def _move_cursor(self, tenant_id: str, read: RollupCursor, minutes: str, hours: str) -> None:
+    def _move_cursor(self, tenant_id: str, read: RollupCursor, minutes: str, hours: str, checked_at: str) -> None:
         # If another run moved it first, that run's roll-ups stand and this one's were the same or fewer.
         conditional_write(
             "PutItem on aggregates (roll-up cursor)",
@@ -188,6 +192,7 @@ class AggregateRollup:
                     "sk": attribute(CURSOR_KEY),
                     "minutes": attribute(minutes),
                     "hours": attribute(hours),
+                    "checked_at": attribute(checked_at),
                     "version": attribute(read.version + 1),
                 },
                 ConditionExpression="attribute_not_exists(pk) OR version = :read",

@@ -36,18 +36,36 @@ if TYPE_CHECKING:
 
 _KEY_ATTRIBUTES = frozenset({"pk", "sk", "expires_at", "parts"})
 CURSOR_KEY = "cursor"
+ACTIVITY_KEY = "activity"
 # Beyond this many late minutes in a window, their partials are read in one span per shard, not minute by minute.
 _LATE_ONE_BY_ONE = 20
 
 
 class RollupCursor(BaseModel):
-    """Minutes up to `minutes` and hours up to `hours` are rolled up ('' = none yet)."""
+    """Minutes up to `minutes` and hours up to `hours` are rolled up ('' = none yet); `checked_at` is when the
+    last roll-up read the partials; `written` the latest wall-clock minute scoring wrote partials in (its
+    activity mark, beside the cursor), so a tenant with nothing new costs one read, not a dozen."""
 
     model_config = ConfigDict(frozen=True)
 
     minutes: str = ""
     hours: str = ""
+    checked_at: str = ""
+    written: str = ""
     version: int = 0
+
+    @property
+    def all_rolled(self) -> bool:
+        """Nothing was written after the minutes rolled up: no partial is newer than the cursor (every writer
+        marks its tenant active first, so a tenant with no mark has no partials)."""
+        return self.written <= self.minutes
+
+    def nothing_new(self) -> bool:
+        """No partial was written since the last roll-up read them, and every one it read is rolled up."""
+        if not self.written:
+            return True
+        written_by = minute_key(minute_at(self.written) + timedelta(minutes=1))
+        return self.all_rolled and bool(self.checked_at) and written_by <= self.checked_at
 
 
 def next_minute(minute: str) -> str:
@@ -88,31 +106,36 @@ class AggregateStore:
         parts: list[MinuteCounts] = []
         if low <= high:
             cursor = self.cursor(tenant_id)
-            late = set(self.late_minutes(tenant_id, low, high))
+            # a late partial marks its tenant active too: with nothing new, no marker can be waiting
+            late = set() if cursor.nothing_new() else set(self.late_minutes(tenant_id, low, high))
             rolled_to = min(high, cursor.minutes)
             if cursor.minutes and low <= rolled_to:
                 parts.extend(self._rolled(tenant_id, low, rolled_to, cursor, late, hourly=hourly))
                 late_rolled = sorted(minute for minute in late if minute <= rolled_to)
                 parts.extend(self._late_partials(tenant_id, late_rolled))
                 low = max(low, next_minute(rolled_to))
-            if low <= high:
+            if low <= high and not cursor.all_rolled:
                 parts.extend(counts for _, counts, _ in self.partials(tenant_id, low, high))
         return AggregateWindow(tenant_id=tenant_id, since=since, until=until, minutes=merge_minutes(parts))
 
     # -- the parts a window is made of ---------------------------------------------------------------------
 
     def cursor(self, tenant_id: str, *, consistent: bool = False) -> RollupCursor:
-        try:
-            item = self._client.get_item(
-                TableName=self._table,
-                Key={"pk": attribute(aggregate_cursor_pk(tenant_id)), "sk": attribute(CURSOR_KEY)},
-                ConsistentRead=consistent,
-            ).get("Item")
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("GetItem on aggregates (roll-up cursor)", exc) from exc
-        if not item:
-            return RollupCursor()
-        return RollupCursor(minutes=plain(item["minutes"]), hours=plain(item["hours"]), version=plain(item["version"]))
+        """The roll-up cursor and the activity mark, in one read of their partition."""
+        items = {
+            plain(item["sk"]): item
+            for item in self._query(
+                aggregate_cursor_pk(tenant_id), ACTIVITY_KEY, CURSOR_KEY, "roll-up cursor", consistent=consistent
+            )
+        }
+        cursor, activity = items.get(CURSOR_KEY, {}), items.get(ACTIVITY_KEY, {})
+        return RollupCursor(
+            minutes=plain(cursor.get("minutes", {"S": ""})),
+            hours=plain(cursor.get("hours", {"S": ""})),
+            checked_at=plain(cursor.get("checked_at", {"S": ""})),
+            version=plain(cursor.get("version", {"N": "0"})),
+            written=plain(activity.get("written", {"S": ""})),
+        )
 
     def late_minutes(self, tenant_id: str, low: str, high: str) -> list[str]:
         """The minutes in [low, high] with a late partial not yet rolled up again (rare, and few)."""

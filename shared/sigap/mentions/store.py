@@ -13,20 +13,23 @@ import heapq
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.aggregates import AggregateContribution, is_late
+from sigap.kernel.aggregates import AggregateContribution, is_late, minute_key
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention
 from sigap.kernel.sketch import AuthorSketch
+from sigap.mentions.aggregate_store import ACTIVITY_KEY
 from sigap.mentions.domain import Claims, ListPosition, MentionFilter, MentionPage, MentionRead, MentionState
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, error_code, storage_error
 from sigap.platform.keys import (
     LISTING_SHARDS,
+    aggregate_cursor_pk,
     aggregate_late_pk,
     aggregate_pk,
     listing_bucket,
@@ -92,6 +95,7 @@ class MentionStore:
         self._client = client or dynamodb_client()
         self._shards = aggregate_shards
         self._clock = clock
+        self._marked: dict[str, str] = {}  # tenant -> the wall-clock minute this process last marked it active
 
     # -- claiming (ingestion) ------------------------------------------------------------------------------
 
@@ -164,6 +168,7 @@ class MentionStore:
 
     def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool:
         """Stores the mention and its partial aggregate atomically; False if it was stored before."""
+        self._mark_active([contribution])
         items: list[TransactWriteItemTypeDef] = [self._put_new(scored, expires_at)]
         items.extend(self._partial_items(contribution, expires_at))
         return self._transact(items, whole_batch=False)
@@ -177,10 +182,32 @@ class MentionStore:
         written, and the caller stores the mentions one by one instead.
         """
         latest_expiry = max(expires_at for _, expires_at in entries)
+        self._mark_active(contributions)
         items = [self._put_new(scored, expires_at) for scored, expires_at in entries]
         for contribution in contributions:
             items.extend(self._partial_items(contribution, latest_expiry))
         return len(items) <= MAX_TRANSACTION_ITEMS and self._transact(items, whole_batch=True)
+
+    def _mark_active(self, contributions: Sequence[AggregateContribution]) -> None:
+        """Before a tenant's partials are written: the wall-clock minute they are written in (or their own minute,
+        if later), once a minute per process and only ever forwards. The roll-up skips a tenant with nothing
+        written since it last looked, and a reader skips partials when every one written is rolled up."""
+        now = minute_key(self._clock())
+        latest: dict[str, str] = {}
+        for contribution in contributions:
+            latest[contribution.tenant_id] = max(latest.get(contribution.tenant_id, now), contribution.minute)
+        for tenant_id, minute in sorted(latest.items()):
+            if self._marked.get(tenant_id, "") >= minute:
+                continue
+            mark: dict[str, Any] = {
+                "TableName": str(self._aggregates_table),
+                "Key": {"pk": attribute(aggregate_cursor_pk(tenant_id)), "sk": attribute(ACTIVITY_KEY)},
+                "UpdateExpression": "SET written = :minute",
+                "ConditionExpression": "attribute_not_exists(written) OR written < :minute",
+                "ExpressionAttributeValues": {":minute": attribute(minute)},
+            }
+            conditional_write("UpdateItem on aggregates (activity mark)", partial(self._client.update_item, **mark))
+            self._marked[tenant_id] = minute
 
     def _put_new(self, scored: ScoredMention, expires_at: int) -> TransactWriteItemTypeDef:
         return {

@@ -79,6 +79,7 @@ class CapacityMeter:
     reads: defaultdict[tuple[str, str, int], float] = field(default_factory=lambda: defaultdict(float))
     largest_item: dict[str, int] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    table_calls: Counter[tuple[str, str]] = field(default_factory=Counter)
     transaction_items: int = 0
     largest_transaction: int = 0
     conflicts: int = 0
@@ -135,6 +136,8 @@ class CapacityMeter:
     def _before(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         name = model.name
         self.calls[name] += 1
+        for table in params.get("RequestItems") or {params.get("TableName", "")}:
+            self.table_calls[(name, table.split("-", 1)[-1])] += 1
         context["capacity_params"] = params
         if name == "PutItem":
             self._write(params["TableName"], params["Item"], 1)

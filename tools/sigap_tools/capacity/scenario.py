@@ -30,6 +30,8 @@ from sigap_tools.capacity.meter import CapacityMeter, table_shapes
 ROOT = Path(__file__).resolve().parents[3]
 TEXTS = ROOT / "tools" / "sigap_tools" / "demo" / "scenario.jsonl"
 TENANT = "viral-brand"
+QUIET_TENANT = "quiet-brand"
+IDLE_MINUTES = 10
 SCORING_BATCH = 10
 INGEST_REQUEST = 100
 
@@ -39,12 +41,15 @@ class Run:
     meter: CapacityMeter
     mentions: int
     seconds: int
+    every: int
     rate: int
     authors: int
     wall_seconds: float
     counted_authors: int
     counted_mentions: int
     dead_lettered: int
+    idle_read_units: float = 0.0  # per minute, for a tenant with nothing to count (roll-up and window)
+    idle_write_units: float = 0.0
 
 
 def _texts() -> list[dict[str, Any]]:
@@ -52,8 +57,32 @@ def _texts() -> list[dict[str, Any]]:
     return [line for line in lines if line.get("text")]
 
 
-def run(*, rate: int, seconds: int, authors: int, seed: int = 7, progress: Callable[[str], None] | None = None) -> Run:
-    """The crisis through the deployed code under moto (in this process, with the local stack's moto fixes)."""
+def run(
+    *,
+    rate: int,
+    seconds: int,
+    authors: int,
+    every: int = 1,
+    seed: int = 7,
+    progress: Callable[[str], None] | None = None,
+) -> Run:
+    """The crisis through the deployed code under moto (in this process, with the local stack's moto fixes).
+    `every`: only every so many seconds is simulated (at the full rate), so a long run fits in bench time: each
+    simulated second is a real second of the crisis; the ones between are left out."""
+    saved = dict(os.environ)
+    try:
+        os.environ.update(
+            {"AWS_ACCESS_KEY_ID": "model", "AWS_SECRET_ACCESS_KEY": "model", "AWS_DEFAULT_REGION": "us-east-1"}
+        )
+        for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+            os.environ.pop(name)  # in-process moto, never a running local stack
+        return _run(rate, seconds, authors, every, seed, progress)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress: Callable[[str], None] | None) -> Run:
     import boto3
     from moto import mock_aws
 
@@ -70,11 +99,6 @@ def run(*, rate: int, seconds: int, authors: int, seed: int = 7, progress: Calla
     from sigap_tools.local.provision import provision
     from sigap_tools.local.template import Template
 
-    os.environ.update(
-        {"AWS_ACCESS_KEY_ID": "model", "AWS_SECRET_ACCESS_KEY": "model", "AWS_DEFAULT_REGION": "us-east-1"}
-    )
-    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
-        os.environ.pop(name)  # in-process moto, never a running local stack
     chooser = random.Random(seed)
     texts = _texts()
     start = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -113,7 +137,7 @@ def run(*, rate: int, seconds: int, authors: int, seed: int = 7, progress: Calla
             now = start + timedelta(seconds=second)
             clock["now"], meter.second = now, second
             batch: list[Mention] = []
-            for _ in range(rate):
+            for _ in range(rate if second % every == 0 else 0):
                 # every author posts once before anyone posts twice: `authors` distinct people per cycle
                 line = texts[chooser.randrange(len(texts))]
                 batch.append(
@@ -156,15 +180,26 @@ def run(*, rate: int, seconds: int, authors: int, seed: int = 7, progress: Calla
 
         whole = MinuteCounts.sum_of("", window.minutes)
         wall = time.perf_counter() - began
+        # An idle tenant beside it: what one tenant with nothing to count costs the evaluator every minute.
+        reads, writes = meter.read_units, meter.write_units
+        for minute in range(IDLE_MINUTES):
+            moment = end + timedelta(minutes=minute + 1)
+            rollup.settle(QUIET_TENANT, moment)
+            aggregates.window(QUIET_TENANT, moment - timedelta(minutes=59), moment)
+        idle_reads = (meter.read_units - reads) / IDLE_MINUTES
+        idle_writes = (meter.write_units - writes) / IDLE_MINUTES
         reset_clients()
     return Run(
         meter=meter,
         mentions=number,
         seconds=seconds,
+        every=every,
         rate=rate,
         authors=authors,
         wall_seconds=wall,
         counted_authors=len(whole.authors),
         counted_mentions=whole.total,
         dead_lettered=dead,
+        idle_read_units=idle_reads,
+        idle_write_units=idle_writes,
     )

@@ -1,0 +1,162 @@
+"""What Sigap costs at AWS list prices (us-east-1, December 2026): per million mentions, from a capacity run's
+metered units, and a brand stack's idle floor per month, from template.yaml itself.
+
+Assumptions, each stated in the tables: mentions arrive through the API in requests of 100 (a webhook or a
+single POST per mention adds $1 of API Gateway per million); scoring takes SQS batches of 10; Lambda runs on
+arm64; a DynamoDB call takes about 8 ms of the caller's time; each invocation logs about 1.5 KB.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sigap_tools.capacity.scenario import INGEST_REQUEST, SCORING_BATCH, Run
+
+PRICE_WRITE_UNIT = 0.625 / 1e6  # on-demand, since November 2024
+PRICE_READ_UNIT = 0.125 / 1e6
+PRICE_STORAGE_GB_MONTH = 0.25
+PRICE_LAMBDA_GB_SECOND = 0.0000133334  # arm64
+PRICE_LAMBDA_REQUEST = 0.20 / 1e6
+PRICE_HTTP_API_REQUEST = 1.00 / 1e6
+PRICE_SQS_REQUEST = 0.40 / 1e6
+PRICE_LOG_GB = 0.50
+PRICE_ALARM = 0.10
+PRICE_SECRET = 0.40
+PRICE_METRIC = 0.30
+CALL_SECONDS = 0.008
+LOG_BYTES_PER_INVOCATION = 1_500
+MINUTES_PER_MONTH = 30 * 24 * 60
+# Lambda polls each SQS event source with five long polls of up to 20 s, whether or not anything is queued.
+IDLE_POLLS_PER_MINUTE = 5 * 3
+
+
+@dataclass(frozen=True)
+class Line:
+    item: str
+    usd: float
+    basis: str
+
+
+def scoring_cpu_seconds(mentions: int = 2_000) -> float:
+    """The scorer's own time per mention, in batches of SCORING_BATCH (its DynamoDB calls are counted apart)."""
+    from datetime import UTC, datetime
+
+    from sigap.kernel.models import Mention
+    from sigap.scoring.domain.engine import SigapScorer
+    from sigap.scoring.domain.sentiment import shipped_model
+    from sigap.scoring.domain.stories import MemoryBandIndex
+    from sigap_tools.capacity.scenario import _texts
+
+    texts = _texts()
+    now = datetime.now(UTC)
+    batch = [
+        Mention.model_validate(
+            {
+                "id": f"c{n}",
+                "tenant_id": "cost",
+                "source": "api",
+                "channel": texts[n % len(texts)]["channel"],
+                "text": texts[n % len(texts)]["text"],
+                "created_at": now,
+                "received_at": now,
+                "author": {"handle": f"@c{n}"},
+            }
+        )
+        for n in range(mentions)
+    ]
+    scorer = SigapScorer(shipped_model(), MemoryBandIndex())
+    scorer.score_batch(batch[:SCORING_BATCH])  # the model loaded, as in a warm sandbox
+    began = time.process_time()
+    for start in range(0, mentions, SCORING_BATCH):
+        scorer.score_batch(batch[start : start + SCORING_BATCH])
+    return (time.process_time() - began) / mentions
+
+
+def per_million(run: Run, cpu_per_mention: float) -> list[Line]:
+    meter = run.meter
+    per = 1e6 / run.mentions
+    scoring_invocations = 1e6 / SCORING_BATCH
+    ingest_requests = 1e6 / INGEST_REQUEST
+    # Ingestion, per request: the ids' states read, the claims written 8 side by side, the queue sent in tens.
+    ingest_seconds = ingest_requests * (1 + INGEST_REQUEST / 8 + INGEST_REQUEST / 10) * CALL_SECONDS
+    # Scoring: the story bands claimed 8 side by side, every other call (claims aside) one after another.
+    claims = meter.table_calls[("PutItem", "MentionsTable")] + meter.table_calls[("BatchGetItem", "MentionsTable")]
+    bands = meter.table_calls[("PutItem", "StoriesTable")]
+    others = sum(meter.calls.values()) - claims - bands
+    scoring_seconds = 1e6 * cpu_per_mention + (bands / 8 + others) * per * CALL_SECONDS
+    invocations = scoring_invocations + ingest_requests
+    sqs_requests = ingest_requests * INGEST_REQUEST / 10 + 2 * scoring_invocations  # send batches; receive, delete
+    return [
+        Line(
+            "DynamoDB writes",
+            meter.write_units * per * PRICE_WRITE_UNIT,
+            f"{meter.write_units / run.mentions:.2f} units/mention",
+        ),
+        Line(
+            "DynamoDB reads",
+            meter.read_units * per * PRICE_READ_UNIT,
+            f"{meter.read_units / run.mentions:.2f} units/mention",
+        ),
+        Line(
+            "Lambda: scoring (1,024 MB)",
+            scoring_seconds * 1.0 * PRICE_LAMBDA_GB_SECOND,
+            f"{cpu_per_mention * 1000:.1f} ms of scorer per mention + its DynamoDB calls",
+        ),
+        Line(
+            "Lambda: ingestion (512 MB)",
+            ingest_seconds * 0.5 * PRICE_LAMBDA_GB_SECOND,
+            f"{INGEST_REQUEST} mentions per request, claims 8 side by side",
+        ),
+        Line("Lambda requests", invocations * PRICE_LAMBDA_REQUEST, f"{invocations:,.0f} invocations"),
+        Line("API Gateway (HTTP API)", ingest_requests * PRICE_HTTP_API_REQUEST, f"requests of {INGEST_REQUEST}"),
+        Line("SQS requests", sqs_requests * PRICE_SQS_REQUEST, f"{sqs_requests:,.0f} requests"),
+        Line("CloudWatch Logs", invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
+    ]
+
+
+def stored_gb_per_million(run: Run) -> float:
+    """What a million mentions keep in DynamoDB (items and index entries, as the meter last saw them)."""
+    sizes: dict[str, int] = {}
+    for (table, _), size in run.meter._sizes.items():
+        sizes[table] = sizes.get(table, 0) + size
+    index_bytes = sizes.get(next((t for t in sizes if t.endswith("MentionsTable")), ""), 0)  # ALL projection
+    return (sum(sizes.values()) + index_bytes) / run.mentions * 1e6 / 1e9
+
+
+def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
+    """A brand stack with nothing to do, for a month: what it pays whatever the traffic."""
+    from sigap_tools.local.template import Template
+
+    template = Template.load(template_path)
+    alarms = len(template.resources("AWS::CloudWatch::Alarm"))
+    secrets = len(template.resources("AWS::SecretsManager::Secret"))
+    events = [event for spec in template.functions() for event in spec.events.values()]
+    polled = sum(1 for event in events if event["Type"] == "SQS")
+    scheduled = sum(1 for event in events if event["Type"] == "Schedule")
+    polls = polled * IDLE_POLLS_PER_MINUTE * MINUTES_PER_MONTH
+    ticks = scheduled * MINUTES_PER_MONTH
+    # each tick: one scheduled function (~0.2 s at 256-512 MB); the evaluator: one tenant's evaluation
+    lambda_usd = (ticks * 2) * (PRICE_LAMBDA_REQUEST + 0.2 * 0.5 * PRICE_LAMBDA_GB_SECOND)
+    metrics = 2  # emitted every minute at idle: EvaluationsRequested, TenantMinutesEvaluated
+    return [
+        Line("CloudWatch alarms", alarms * PRICE_ALARM, f"{alarms} alarms"),
+        Line("SQS polled by Lambda while empty", polls * PRICE_SQS_REQUEST, f"{polled} event sources"),
+        Line("Secrets Manager", secrets * PRICE_SECRET, f"{secrets} secret(s)"),
+        Line("Lambda: schedules and one tenant's evaluations", lambda_usd, f"{scheduled} every-minute schedules"),
+        Line(
+            "DynamoDB: one idle tenant's evaluations",
+            evaluation_read_units * MINUTES_PER_MONTH * PRICE_READ_UNIT,
+            f"{evaluation_read_units:.1f} read units a minute",
+        ),
+        Line("CloudWatch custom metrics", metrics * PRICE_METRIC, f"{metrics} emitted every minute"),
+        Line("CloudWatch Logs", ticks * 2 * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
+    ]
+
+
+def table(title: str, lines: list[Line], unit: str) -> str:
+    rows = [f"### {title}\n", f"| item | USD {unit} | basis |", "|---|---:|---|"]
+    rows.extend(f"| {line.item} | {line.usd:.2f} | {line.basis} |" for line in lines)
+    rows.append(f"| **total** | **{sum(line.usd for line in lines):.2f}** | |")
+    return "\n".join(rows) + "\n"
