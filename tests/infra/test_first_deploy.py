@@ -78,3 +78,43 @@ def test_every_request_to_the_api_leaves_an_access_log_line_without_secrets(temp
     for secret in ("$context.path", "$context.http.path", "authorization", "$context.identity.apiKey"):
         assert secret not in line.lower()
     assert "RetentionInDays" in _resources(template)["ApiAccessLogs"]["Properties"]
+
+
+def _statements(properties: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for policy in properties.get("Policies") or []:
+        if isinstance(policy, dict) and "Statement" in policy:
+            found.extend(policy["Statement"])
+    return found
+
+
+def test_no_function_may_publish_to_a_topic_outside_the_tenants_namespace(template: Template) -> None:
+    # A channel's topic ARN comes from a tenant: with sns:Publish on every topic of the account, any tenant could
+    # make the stack publish to its own alarm or feedback topics, or to another tenant's (a confused deputy).
+    granted = []
+    for logical_id, properties in template.resources("AWS::Serverless::Function").items():
+        for statement in _statements(properties):
+            actions = statement.get("Action")
+            if "sns:Publish" in (actions if isinstance(actions, list) else [actions]):
+                resource = json.dumps(statement["Resource"])
+                assert resource.endswith(':sigap_*"}'), (logical_id, resource)
+                granted.append(logical_id)
+    assert granted  # the delivery, reminder and publishing functions do publish to tenants' topics
+
+
+def test_every_queue_consumer_is_capped_so_a_busy_queue_cannot_take_the_apis_concurrency(template: Template) -> None:
+    # A new account's Lambda quota may be 10 for all 24 functions: an uncapped scoring queue at a crisis's peak
+    # would take every one, and the API (ingestion included) would be throttled just when it matters.
+    capped = 0
+    for spec in template.functions():
+        for name, event in spec.events.items():
+            if event["Type"] != "SQS":
+                continue
+            cap = event["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency")
+            assert cap is not None, (spec.logical_id, name)
+            if isinstance(cap, int):
+                assert 2 <= cap <= 5, (spec.logical_id, name)  # the quiet queues
+            capped += 1
+    assert capped == 10
+    for parameter in ("ScoringConcurrency", "EvaluatorConcurrency"):
+        assert template.document["Parameters"][parameter]["MinValue"] == 2

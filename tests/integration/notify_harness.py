@@ -202,7 +202,7 @@ class Harness:
             ChannelType.SLACK: {"type": "slack", "webhook_url": "https://hooks.slack.com/services/T0/B0/x"},
             ChannelType.TEAMS: {"type": "teams", "webhook_url": "https://prod.logic.azure.com/workflows/x"},
             ChannelType.WEBHOOK: {"type": "webhook", "url": "https://hooks.brand.test/sigap"},
-            ChannelType.SNS: {"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:pager"},
+            ChannelType.SNS: {"type": "sns", "topic_arn": f"arn:aws:sns:us-east-1:123456789012:sigap_{owner}_pager"},
         }[channel_type]
         request = ChannelCreate(name=name or f"{channel_type.value} of {owner}", settings=settings)
         public = UrlPolicy(resolver=lambda host, port: ["93.184.216.34"])

@@ -104,6 +104,17 @@ def test_a_slack_url_is_kept_secret_and_shown_masked(api: tuple[Api, str]) -> No
         ({"type": "slack", "webhook_url": "not a url"}, "settings.webhook_url"),
         ({"type": "email", "to": ["not-an-address"]}, "settings.email.to[0]"),
         ({"type": "pigeon"}, "settings"),
+        # the stack's own alarm topic, another tenant's topic, a tenant whose id starts the same: never a channel
+        (
+            {"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:sigap-AlarmTopic-1A2B"},
+            "settings.topic_arn",
+        ),
+        ({"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:sigap_brand-b_pager"}, "settings.topic_arn"),
+        (
+            {"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:sigap_brand-a-foods_x"},
+            "settings.topic_arn",
+        ),
+        ({"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:sigap_brand-a_"}, "settings.topic_arn"),
     ],
 )
 def test_a_bad_channel_gets_a_422_naming_the_field(api: tuple[Api, str], settings: dict[str, Any], field: str) -> None:

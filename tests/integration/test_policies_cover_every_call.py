@@ -148,7 +148,7 @@ def test_every_aws_call_of_the_alerting_functions_is_granted_by_their_policies(
     )
     email = call("POST", f"{base}/channels", {"name": "mail", "settings": {"type": "email", "to": ["r@b.test"]}})
     recorder.function = ""  # the tenant's own topic, made by the test
-    topic = boto3.client("sns").create_topic(Name="pager")["TopicArn"]
+    topic = boto3.client("sns").create_topic(Name="sigap_brand-a_pager")["TopicArn"]
     recorder.function = "NotificationsFunction"
     sns = call("POST", f"{base}/channels", {"name": "pager", "settings": {"type": "sns", "topic_arn": topic}})
     hook = call(

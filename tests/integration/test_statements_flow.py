@@ -105,7 +105,7 @@ def world(aws: AwsStack, lambda_context: Any) -> dict[str, Any]:
     now = utc_now()
     opened = incident(opened_at=now, first_mention_at=now, detected_at=now)
     NotificationsTable(aws.table("NotificationsTable")).save_incident(opened, 0, [])
-    topic = boto3.client("sns").create_topic(Name="ops")["TopicArn"]
+    topic = boto3.client("sns").create_topic(Name=f"sigap_{TENANT}_ops")["TopicArn"]
     notifications = Http(aws, lambda_context, "NotificationsFunction", "notifications")
     status, created, _ = notifications.call(
         "POST",

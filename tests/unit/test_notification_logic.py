@@ -211,3 +211,39 @@ def test_alert_email_goes_through_the_stacks_configuration_set_so_its_bounces_ar
         ChannelType.EMAIL
     ).send(channel, None, _message(1, "Teh Segar"))
     assert sent[0]["ConfigurationSetName"] == "sigap-feedback"
+
+
+def test_an_ses_refusal_keeps_the_recipients_address_out_of_the_stored_reason_and_names_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from sigap.outbound import providers
+    from sigap.outbound.domain.models import Channel, ChannelType, DeliveryError
+
+    class SandboxedSes:
+        def send_email(self, **request: object) -> dict[str, str]:
+            message = (
+                "Email address is not verified. The following identities failed the check in region US-EAST-1: "
+                "budi.santoso@brand-a.example, <rina@brand-a.example>"
+            )
+            raise ClientError({"Error": {"Code": "MessageRejected", "Message": message}}, "SendEmail")
+
+    monkeypatch.setattr(providers, "ses_client", SandboxedSes)
+    channel = Channel(
+        channel_id="ch-000000000001",
+        tenant_id="brand-a",
+        name="crisis mail",
+        type=ChannelType.EMAIL,
+        target="budi.santoso@brand-a.example",
+        to=["budi.santoso@brand-a.example", "rina@brand-a.example"],
+        created_at=NOW,
+    )
+    with pytest.raises(DeliveryError) as refused:
+        providers.Providers("alerts@sigap.example").for_type(ChannelType.EMAIL).send(
+            channel, None, _message(1, "Teh Segar")
+        )
+    reason = str(refused.value)
+    assert "@" not in reason
+    assert "MessageRejected" in reason and "sandbox" in reason
+    assert not refused.value.retryable

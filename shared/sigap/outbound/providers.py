@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.policy
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,11 +47,18 @@ class Provider(Protocol):
     def send(self, channel: Channel, secret: ChannelSecret | None, message: OutboundMessage) -> DeliveryReceipt: ...
 
 
+# An address in a provider's error text (SES names the unverified recipient) is kept out of delivery attempts,
+# which are stored and shown to every admin of the tenant.
+_ADDRESS = re.compile(r"[^\s<>\"',;:]+@[^\s<>\"',;:]+")
+
+
 def _aws_error(service: str, exc: ClientError | BotoCoreError) -> DeliveryError:
     if isinstance(exc, BotoCoreError):
         return DeliveryError(f"{service} could not be reached: {type(exc).__name__}", retryable=True)
     code = exc.response.get("Error", {}).get("Code", "Unknown")
-    text = exc.response.get("Error", {}).get("Message", "")
+    text = _ADDRESS.sub("<address>", exc.response.get("Error", {}).get("Message", ""))
+    if code == "MessageRejected" and "not verified" in text:
+        text += " (a new account's SES sandbox sends only to verified addresses: request production access)"
     return DeliveryError(f"{service} refused the message: {code} {text}".strip(), retryable=code in _RETRYABLE_AWS)
 
 

@@ -33,6 +33,24 @@ ROTATION_OVERLAP = timedelta(hours=24)
 MAX_CHANNELS = 50
 
 
+def topic_prefix(tenant_id: str) -> str:
+    """What an SNS channel's topic name starts with: the tenant's own namespace. The functions may publish only to
+    topics named `sigap_*` (their IAM policy), and a tenant only to its own (this check): neither the stack's
+    alarm and feedback topics nor another tenant's can be a channel. Tenant ids never hold '_', so
+    `sigap_acme_` is never a prefix of `sigap_acme-foods_`."""
+    return f"sigap_{tenant_id}_"
+
+
+def _check_topic_is_the_tenants(tenant_id: str, topic_arn: str) -> None:
+    name = topic_arn.rsplit(":", 1)[-1]
+    if not name.startswith(topic_prefix(tenant_id)) or name == topic_prefix(tenant_id):
+        raise InvalidSettingError(
+            "settings.topic_arn",
+            f"the topic's name must start with {topic_prefix(tenant_id)} (this tenant's own topics; "
+            f"the stack may publish to no other), e.g. {topic_prefix(tenant_id)}alerts",
+        )
+
+
 class InvalidSettingError(SigapError, ValueError):
     """A value a tenant sent cannot be used: `field` names it (for the 422's `fields`)."""
 
@@ -107,6 +125,7 @@ def create_channel(
     if isinstance(settings, EmailSettings):
         channel = Channel(**base, type=ChannelType.EMAIL, target=", ".join(settings.to), to=list(settings.to))
     elif isinstance(settings, SnsSettings):
+        _check_topic_is_the_tenants(owner, settings.topic_arn)
         channel = Channel(**base, type=ChannelType.SNS, target=settings.topic_arn, topic_arn=settings.topic_arn)
     elif isinstance(settings, SlackSettings | TeamsSettings):
         urls.check("settings.webhook_url", settings.webhook_url)
