@@ -245,5 +245,6 @@ def test_an_ses_refusal_keeps_the_recipients_address_out_of_the_stored_reason_an
         )
     reason = str(refused.value)
     assert "@" not in reason
-    assert "MessageRejected" in reason and "sandbox" in reason
+    assert "MessageRejected" in reason
+    assert "sandbox" in reason
     assert not refused.value.retryable
