@@ -19,8 +19,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # The layer's requirements, exported from uv.lock: the runtime dependencies less boto3 and what only it needs
 # (the Lambda runtime has them, and a second botocore in the layer would shadow the runtime's). urllib3 ships in
 # the layer: the feed reader needs read1 (2.3+), whatever the runtime's copy is; botocore accepts any 2.x.
+# python-dateutil and six ship pinned: matplotlib needs dateutil, and left unpinned `sam build` fetched the newest
+# (4.0.0), which then shadowed the runtime's 2.9 under botocore; the lock's 2.9.0.post0 is what botocore expects.
 LAYER_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --no-annotate \
-  $(foreach p,boto3 botocore s3transfer python-dateutil six,--no-emit-package $(p))
+  $(foreach p,boto3 botocore s3transfer,--no-emit-package $(p))
 
 .PHONY: help venv browser demo up test lint typecheck template-check contracts locked unit integration infra e2e \
         bench fuzz train lock openapi clean

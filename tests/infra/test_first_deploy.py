@@ -118,3 +118,22 @@ def test_every_queue_consumer_is_capped_so_a_busy_queue_cannot_take_the_apis_con
     assert capped == 10
     for parameter in ("ScoringConcurrency", "EvaluatorConcurrency"):
         assert template.document["Parameters"][parameter]["MinValue"] == 2
+
+
+def test_the_layer_pins_what_botocore_and_matplotlib_share_and_matplotlib_writes_where_it_can(
+    template: Template,
+) -> None:
+    from pathlib import Path
+
+    # Left unpinned, `sam build` fetched python-dateutil 4.0.0 for matplotlib; in the layer (first on the path) it
+    # shadowed the runtime's 2.9 under botocore, which requires < 3.
+    pins = dict(
+        line.split(";")[0].strip().split("==")
+        for line in (Path(template.path).parent / "shared" / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    )
+    assert pins["python-dateutil"].startswith("2.")
+    assert "botocore" not in pins
+    # A read-only home: matplotlib's font cache must go under /tmp, or it is rebuilt on every cold start.
+    (statements,) = [spec for spec in template.functions() if spec.logical_id == "StatementsFunction"]
+    assert statements.environment["MPLCONFIGDIR"].startswith("/tmp/")

@@ -14,15 +14,19 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import urllib3
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from pydantic import Field
 
 from sigap.kernel.errors import SigapError
 from sigap.platform.settings import FunctionSettings, from_environment
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
+
+# joserfc (about 90 ms to import) is imported when a token is first verified, not by every API function's cold
+# start: most calls carry a machine key.
 
 LEEWAY_SECONDS = 30
 REFETCH_SECONDS = 60
@@ -71,6 +75,9 @@ class UserTokens:
     def verify(self, token: str) -> UserClaims:
         if not self.configured:
             raise InvalidTokenError("sign-in is not set up on this stack: use an API key")
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+
         keys = self._key_set(refresh=False)
         try:
             decoded = jwt.decode(token, keys, algorithms=["RS256"])
@@ -103,6 +110,9 @@ class UserTokens:
         return UserClaims(user_id=subject, email=email if isinstance(email, str) else None)
 
     def _key_set(self, *, refresh: bool) -> KeySet:
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         with self._lock:
             if self._keys is not None and not refresh:
                 return self._keys
