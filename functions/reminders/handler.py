@@ -11,5 +11,5 @@ from sigap.statements.wiring import run_reminders
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    done = run_reminders(reminders_settings())
+    done = run_reminders(reminders_settings(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
     return {"tenants": len(done), "actions": sum(len(lines) for lines in done.values())}
