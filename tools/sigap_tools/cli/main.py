@@ -188,6 +188,12 @@ def _statements_check(args: argparse.Namespace) -> int:
     return run_check(args)
 
 
+def _smoke(args: argparse.Namespace) -> int:
+    from sigap_tools.smoke import run_smoke
+
+    return run_smoke(args.api, args.key)
+
+
 def _outbox(args: argparse.Namespace) -> int:
     from sigap_tools.local.outbox import print_outbox
 
@@ -314,6 +320,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--input", type=Path, help="JSONL file (default: stdin)")
     check.add_argument("--output", type=Path, help="JSONL file (default: stdout)")
     check.set_defaults(run=_statements_check)
+
+    smoke = commands.add_parser(
+        "smoke",
+        help="after a deploy: ingest a mention, read its score, test every channel, fetch the status page; "
+        "say what works and the likely cause of what does not",
+    )
+    smoke.add_argument("--api", required=True, help="the stack's API URL (its ApiUrl output)")
+    smoke.add_argument("--key", required=True, help="a tenant's admin key (sgp_<tenant>_...)")
+    smoke.set_defaults(run=_smoke)
 
     backtest = commands.add_parser(
         "backtest",
