@@ -7,6 +7,8 @@ PYTHON ?= $(shell PYENV_VERSION=3.12.1 python3.12 -c 'import sys; print(sys.exec
             || command -v python3.12 || command -v python3)
 VENV := .venv
 SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
 TOOLS := .venv-tools
 UV_VERSION := 0.13.9
 SAM_CLI_VERSION := 1.170.0
@@ -46,6 +48,12 @@ $(SAM_VENV)/.installed: $(UV) infra/sam-requirements.txt
 	$(UV) pip sync --quiet --python $(SAM_VENV)/bin/python --require-hashes infra/sam-requirements.txt
 	touch $@
 
+# checkov pins its own dependencies too: a venv of its own, locked with hashes in infra/checkov-requirements.txt.
+$(CHECKOV_VENV)/.installed: $(UV) infra/checkov-requirements.txt
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip sync --quiet --python $(CHECKOV_VENV)/bin/python --require-hashes infra/checkov-requirements.txt
+	touch $@
+
 venv: $(VENV)/.installed ## create .venv and install Sigap with its dev tools
 
 demo: venv ## start an agency local stack, replay a crisis and a calm day for two brands through the API, print summaries
@@ -61,9 +69,10 @@ lint: venv ## ruff lint and format check
 typecheck: venv ## mypy --strict on shared/, tools/ and functions/
 	$(BIN)/mypy shared/sigap tools/sigap_tools functions
 
-template-check: venv $(SAM_VENV)/.installed ## cfn-lint and sam validate
+template-check: venv $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## cfn-lint, sam validate and checkov
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --region us-east-1 --template template.yaml
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --config-file .checkov.yaml --skip-download
 
 contracts: venv ## features depend downwards, domain code never imports adapters (import-linter, pyproject.toml)
 	$(BIN)/lint-imports --no-cache pyproject.toml
@@ -106,6 +115,8 @@ lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinne
 	$(LAYER_EXPORT) > shared/requirements.txt
 	echo 'aws-sam-cli==$(SAM_CLI_VERSION)' | $(UV) pip compile --quiet --generate-hashes --python-version 3.12 \
 	  --universal --no-header - -o infra/sam-requirements.txt
+	echo 'checkov==$(CHECKOV_VERSION)' | $(UV) pip compile --quiet --generate-hashes --python-version 3.12 \
+	  --universal --no-header - -o infra/checkov-requirements.txt
 
 clean: ## remove virtualenvs, caches and local stack state
-	rm -rf $(VENV) $(SAM_VENV) $(TOOLS) .sigap .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) $(TOOLS) .sigap .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -137,3 +137,20 @@ def test_the_layer_pins_what_botocore_and_matplotlib_share_and_matplotlib_writes
     # A read-only home: matplotlib's font cache must go under /tmp, or it is rebuilt on every cold start.
     (statements,) = [spec for spec in template.functions() if spec.logical_id == "StatementsFunction"]
     assert statements.environment["MPLCONFIGDIR"].startswith("/tmp/")
+
+
+def test_every_check_checkov_skips_is_named_with_its_reason(template: Template) -> None:
+    # Skipped for the whole template: in .checkov.yaml, each on a line of its own with why.
+    from pathlib import Path
+
+    config = (Path(template.path).parent / ".checkov.yaml").read_text(encoding="utf-8")
+    skipped = [line for line in config.splitlines() if line.strip().startswith("- CKV_")]
+    assert skipped
+    for line in skipped:
+        check, _, reason = line.strip().removeprefix("- ").partition("#")
+        assert len(reason.strip()) >= 40, f"{check.strip()} is skipped without a reason"
+    # Skipped for one resource: in its Metadata, each with a comment.
+    for logical_id, resource in _resources(template).items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["id"].startswith("CKV_"), logical_id
+            assert len(skip.get("comment", "")) >= 40, (logical_id, skip["id"])
