@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
 from sigap.kernel.aggregates import minute_at, minute_key
@@ -27,7 +26,7 @@ from sigap.kernel.minute_counts import AggregateWindow, MinuteCounts, Stored, de
 from sigap.kernel.sketch import AuthorSketch
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import storage_error
+from sigap.platform.dynamo_pages import every_item
 from sigap.platform.keys import aggregate_cursor_pk, aggregate_late_pk, aggregate_pk, aggregate_rollup_pk
 
 if TYPE_CHECKING:
@@ -218,12 +217,4 @@ class AggregateStore:
             # A roll-up must see every partial committed before it; a reader is served eventually consistent.
             "ConsistentRead": consistent,
         }
-        try:
-            while True:
-                page = self._client.query(**query)
-                yield from page.get("Items", [])
-                if "LastEvaluatedKey" not in page:
-                    return
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error(f"Query on aggregates ({what})", exc) from exc
+        return every_item(self._client.query, query, f"Query on aggregates ({what})")

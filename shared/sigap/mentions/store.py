@@ -27,6 +27,7 @@ from sigap.mentions.domain import Claims, ListPosition, MentionFilter, MentionPa
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, error_code, storage_error
+from sigap.platform.dynamo_pages import every_item
 from sigap.platform.keys import (
     LISTING_SHARDS,
     aggregate_cursor_pk,
@@ -301,15 +302,8 @@ class MentionStore:
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": {":accepted": attribute(ACCEPTED)},
         }
-        try:
-            while True:
-                page = self._client.scan(**query)
-                yield from (Mention.model_validate_json(_received(item) or "") for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("Scan on mentions", exc) from exc
+        for item in every_item(self._client.scan, query, "Scan on mentions"):
+            yield Mention.model_validate_json(_received(item) or "")
 
     def _item(self, tenant_id: str, mention_id: str) -> dict[str, Any] | None:
         """The mention's item as stored: a claim (`received`) or a scored mention (`doc`)."""
@@ -410,15 +404,7 @@ class MentionStore:
         }
         if only is not None:
             query |= _filter_expression(only, query["ExpressionAttributeValues"])
-        try:
-            while True:
-                page = self._client.query(**query)
-                yield from page.get("Items", [])
-                if "LastEvaluatedKey" not in page:
-                    return
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("Query on mentions", exc) from exc
+        return every_item(self._client.query, query, "Query on mentions")
 
 
 # Listing filter → (attribute, how it matches). Signals are a string set: a mention matches if it has the signal.
