@@ -116,3 +116,34 @@ def test_messages_sqs_refuses_are_resent_until_taken() -> None:
 def test_messages_sqs_keeps_refusing_are_a_queue_error_not_a_silent_drop() -> None:
     with pytest.raises(QueueError, match="refused 1"):
         ScoringQueue("url", client=_RefusingSqs(refusals=10**6)).send(_mentions(2))  # type: ignore[arg-type]
+
+
+class _CountingDynamo:
+    """Answers a band lookup with the bands it holds, counting the keys it was asked for."""
+
+    def __init__(self, held: dict[str, str]) -> None:
+        self.held = held
+        self.asked: list[str] = []
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 - boto3's name
+        ((table, request),) = RequestItems.items()
+        keys = [key["pk"]["S"] for key in request["Keys"]]
+        self.asked.extend(keys)
+        found = [{"pk": {"S": key}, "story": {"S": self.held[key]}} for key in keys if key in self.held]
+        return {"Responses": {table: found}}
+
+
+def test_a_band_seen_once_is_not_read_again_but_a_band_not_found_always_is() -> None:
+    # Given a story index holding one of two bands
+    client = _CountingDynamo({"brand-a#B#b1": "s-1"})
+    index = DynamoBandIndex("stories", 7, client=client)  # type: ignore[arg-type]
+    assert index.lookup("brand-a", ["b1", "b2"]) == {"b1": "s-1"}
+    # When a viral story's next copy looks the same bands up
+    client.asked.clear()
+    assert index.lookup("brand-a", ["b1", "b2"]) == {"b1": "s-1"}
+    # Then the band it found is not read again; the one it did not find is (another sandbox may claim it)
+    assert client.asked == ["brand-a#B#b2"]
+    # And another tenant's same band is its own
+    client.asked.clear()
+    index.lookup("brand-b", ["b1"])
+    assert client.asked == ["brand-b#B#b1"]

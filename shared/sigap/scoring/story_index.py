@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,11 @@ if TYPE_CHECKING:
 
 _GET_LIMIT = 100
 _CLAIMERS = 8
+# A band, once claimed, names the same story until it expires with the story window (days): what this sandbox
+# has seen is kept for a while, so a viral story's copies, which share their bands, are not read again batch after
+# batch (about 5 read units a mention otherwise). Bands not found are never kept: another sandbox may claim them.
+KNOWN_BANDS = 100_000
+KNOWN_FOR_SECONDS = 600.0
 
 
 class DynamoBandIndex:
@@ -28,10 +35,33 @@ class DynamoBandIndex:
         self._table = table_name
         self._window_seconds = window_days * 86400
         self._client = client or dynamodb_client()
+        self._known: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
+        self._known_lock = threading.Lock()
+
+    def _remembered(self, tenant_id: str, band_keys: Sequence[str]) -> dict[str, str]:
+        now = time.monotonic()
+        found = {}
+        with self._known_lock:
+            for key in band_keys:
+                entry = self._known.get((tenant_id, key))
+                if entry is not None and now - entry[1] < KNOWN_FOR_SECONDS:
+                    found[key] = entry[0]
+        return found
+
+    def _keep(self, tenant_id: str, stories: Mapping[str, str]) -> None:
+        now = time.monotonic()
+        with self._known_lock:
+            for key, story in stories.items():
+                self._known[(tenant_id, key)] = (story, now)
+                self._known.move_to_end((tenant_id, key))
+            while len(self._known) > KNOWN_BANDS:
+                self._known.popitem(last=False)
 
     def lookup(self, tenant_id: str, band_keys: Sequence[str]) -> dict[str, str]:
+        known = self._remembered(tenant_id, band_keys)
         found: dict[str, str] = {}
         prefix = len(story_band_pk(tenant_id, ""))
+        band_keys = [key for key in band_keys if key not in known]
 
         def get(request: Any) -> Any:
             try:
@@ -51,7 +81,8 @@ class DynamoBandIndex:
                 }
             }
             drain(get, request, failure=lambda _: StorageError("BatchGetItem on stories left keys unprocessed"))
-        return found
+        self._keep(tenant_id, found)
+        return known | found
 
     def remember(self, tenant_id: str, assignments: Mapping[str, str]) -> dict[str, str]:
         """Claims each band for its story, first writer wins (a conditional put per band: a batch write would let
@@ -60,7 +91,9 @@ class DynamoBandIndex:
         expires = int(time.time()) + self._window_seconds
         claims = sorted(assignments.items())
         # Side by side: a new text has 12 bands, and one call after another would add their latencies.
-        return dict(side_by_side(lambda claim: self._claim(tenant_id, claim[0], claim[1], expires), claims, _CLAIMERS))
+        held = dict(side_by_side(lambda claim: self._claim(tenant_id, claim[0], claim[1], expires), claims, _CLAIMERS))
+        self._keep(tenant_id, held)
+        return held
 
     def _claim(self, tenant_id: str, key: str, story: str, expires: int) -> tuple[str, str]:
         item = {"pk": attribute(story_band_pk(tenant_id, key)), "story": attribute(story),
