@@ -185,10 +185,15 @@ class CapacityMeter:
             partition = str(next(iter(params["ExpressionAttributeValues"].values())).get("S", "?"))
             self._read(where, partition, size, bool(params.get("ConsistentRead")))
         elif name == "BatchGetItem":
-            for table, items in parsed.get("Responses", {}).items():
-                for item in items:
-                    partition = next(iter(item[self.shapes[table].keys[0]].values()))
-                    self._read(table, partition, item_bytes(item), False)
+            # every key asked for is charged, found or not (a missing item costs the minimum read)
+            for table, request in params.get("RequestItems", {}).items():
+                found = {
+                    next(iter(item[self.shapes[table].keys[0]].values())): item_bytes(item)
+                    for item in parsed.get("Responses", {}).get(table, [])
+                }
+                for key in request["Keys"]:
+                    partition = next(iter(key[self.shapes[table].keys[0]].values()))
+                    self._read(table, partition, found.get(partition, 0), bool(request.get("ConsistentRead")))
 
     # -- what it found -------------------------------------------------------------------------------------
 
