@@ -19,7 +19,7 @@ from sigap.kernel.aggregates import contribution_for
 from sigap.kernel.minute_counts import decode_item, merge_minutes
 from sigap.kernel.models import ScoredMention
 from sigap.mentions.aggregate_store import AggregateStore
-from sigap.mentions.store import stored_document
+from sigap.mentions.store import received_document, stored_document
 from sigap_tools.client import SigapClient
 from sigap_tools.local.stack import LocalStack
 from tests.conftest import mention_payload
@@ -99,7 +99,9 @@ def test_every_aggregate_minute_equals_the_stored_rows_after_concurrent_resends_
             time.sleep(0.4)
             _, claims = _stored(stack, tenant_id)
             for claim in rng.sample(claims, min(10, len(claims))):
-                sqs.send_message(QueueUrl=stack.outputs["ScoringQueueUrl"], MessageBody=claim["received"]["S"])
+                body = received_document(claim)
+                assert body is not None
+                sqs.send_message(QueueUrl=stack.outputs["ScoringQueueUrl"], MessageBody=body)
 
     def crash_a_sandbox() -> None:
         time.sleep(1.5)

@@ -70,8 +70,12 @@ def stored_document(item: dict[str, Any]) -> str | None:
     return _unpacked(item, "doc")
 
 
-def _received(item: dict[str, Any]) -> str | None:
+def received_document(item: dict[str, Any]) -> str | None:
+    """The mention as ingestion received it, in a stored claim; None for a scored mention."""
     return _unpacked(item, "received")
+
+
+_received = received_document
 
 
 def _days_newest_first(since: datetime, until: datetime) -> Iterator[datetime]:

@@ -68,7 +68,7 @@ def export_state(
         with (staging / "tables" / f"{logical_id}.jsonl").open("w", encoding="utf-8") as out:
             for page in dynamodb.get_paginator("scan").paginate(TableName=table):
                 for item in page.get("Items", []):
-                    out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                    out.write(json.dumps(_portable(item), ensure_ascii=False) + "\n")
                     items += 1
     for logical_id, queue in provisioned.queues.items() if include_queues else ():
         with (staging / "queues" / f"{logical_id}.jsonl").open("w", encoding="utf-8") as out:
@@ -159,6 +159,39 @@ def _write_batch(dynamodb: DynamoDBClient) -> Any:
     return write
 
 
+def _portable(item: dict[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB's JSON with its binary values (author sketches, deflated documents) as base64."""
+    return {name: _value_out(value) for name, value in item.items()}
+
+
+def _value_out(value: dict[str, Any]) -> dict[str, Any]:
+    if "B" in value:
+        return {"B64": base64.b64encode(bytes(value["B"])).decode("ascii")}
+    if "BS" in value:
+        return {"BS64": [base64.b64encode(bytes(member)).decode("ascii") for member in value["BS"]]}
+    if "M" in value:
+        return {"M": _portable(value["M"])}
+    if "L" in value:
+        return {"L": [_value_out(member) for member in value["L"]]}
+    return value
+
+
+def _restored(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _value_in(value) for name, value in item.items()}
+
+
+def _value_in(value: dict[str, Any]) -> dict[str, Any]:
+    if "B64" in value:
+        return {"B": base64.b64decode(value["B64"])}
+    if "BS64" in value:
+        return {"BS": [base64.b64decode(member) for member in value["BS64"]]}
+    if "M" in value:
+        return {"M": _restored(value["M"])}
+    if "L" in value:
+        return {"L": [_value_in(member) for member in value["L"]]}
+    return value
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -192,7 +225,8 @@ def import_state(
             return error
 
         for start in range(0, len(rows), _WRITE_BATCH):
-            request: Any = {table: [{"PutRequest": {"Item": row}} for row in rows[start : start + _WRITE_BATCH]]}
+            chunk = rows[start : start + _WRITE_BATCH]
+            request: Any = {table: [{"PutRequest": {"Item": _restored(row)}} for row in chunk]}
             drain(_write_batch(dynamodb), request, failure=refused)
         items += len(rows)
     for logical_id, queue in provisioned.queues.items():
