@@ -14,7 +14,7 @@ from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
 from sigap.mentions.aggregate_rollup import AggregateRollup
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.store import MentionStore
-from sigap.platform.keys import aggregate_late_pk
+from sigap.platform.keys import aggregate_late_pk, aggregate_pk
 from tests.conftest import mention_payload
 from tests.integration.conftest import AwsStack
 
@@ -167,3 +167,25 @@ def test_a_tenant_with_nothing_new_costs_the_roll_up_one_read_and_a_new_post_wak
     store_batches(aws, [scored(77, NOW + timedelta(minutes=1), "@new")], now=NOW + timedelta(minutes=1))
     assert rollup.settle(TENANT, NOW + timedelta(minutes=7)).minutes_rolled == 1
     assert whole(store.window(TENANT, START, NOW + timedelta(minutes=7))) == (21, 21, 21)
+
+
+def test_aggregates_written_before_roll_ups_existed_are_read_and_then_rolled_up(aws: AwsStack) -> None:
+    # Given a shard item as scoring wrote it before partials and sketches (an older local stack's snapshot)
+    boto3.client("dynamodb").put_item(
+        TableName=aws.table("AggregatesTable"),
+        Item={
+            "pk": {"S": aggregate_pk(TENANT, 3)},
+            "sk": {"S": "2026-12-04T08:05"},
+            "n_total": {"N": "3"},
+            "n_negative": {"N": "3"},
+            "authors": {"SS": ["0a", "0b"]},
+            "na": {"SS": ["0a", "0b"]},
+        },
+    )
+    store, rollup = stores(aws)
+    window = (START, START + timedelta(hours=1))
+    # Then it is counted before any roll-up has run, and after the first one rolled it up
+    assert whole(store.window(TENANT, *window)) == (3, 3, 2)
+    assert rollup.settle(TENANT, NOW).minutes_rolled == 1
+    assert whole(store.window(TENANT, *window)) == (3, 3, 2)
+    assert whole(store.window(TENANT, *window, hourly=True)) == (3, 3, 2)

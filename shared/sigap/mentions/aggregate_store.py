@@ -56,13 +56,16 @@ class RollupCursor(BaseModel):
     @property
     def all_rolled(self) -> bool:
         """Nothing was written after the minutes rolled up: no partial is newer than the cursor (every writer
-        marks its tenant active first, so a tenant with no mark has no partials)."""
+        marks its tenant active first). With no mark and no cursor, nobody has looked yet: partials written before
+        marks existed may be there, so a reader reads them until the first roll-up has run."""
+        if not self.written:
+            return self.version > 0
         return self.written <= self.minutes
 
     def nothing_new(self) -> bool:
         """No partial was written since the last roll-up read them, and every one it read is rolled up."""
         if not self.written:
-            return True
+            return self.version > 0  # a roll-up has looked (and found all there was), or none has yet
         written_by = minute_key(minute_at(self.written) + timedelta(minutes=1))
         return self.all_rolled and bool(self.checked_at) and written_by <= self.checked_at
 
