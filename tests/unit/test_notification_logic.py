@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -184,11 +185,25 @@ def test_only_global_unicast_addresses_count_as_public(address: object) -> None:
         assert not ip.is_multicast
 
 
+def _mail_channel(to: list[str]) -> Any:
+    from sigap.outbound.domain.models import Channel, ChannelType
+
+    return Channel(
+        channel_id="ch-000000000001",
+        tenant_id="brand-a",
+        name="crisis mail",
+        type=ChannelType.EMAIL,
+        target=to[0],
+        to=to,
+        created_at=NOW,
+    )
+
+
 def test_alert_email_goes_through_the_stacks_configuration_set_so_its_bounces_are_seen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sigap.outbound import providers
-    from sigap.outbound.domain.models import Channel, ChannelType
+    from sigap.outbound.domain.models import ChannelType
 
     sent: list[dict[str, object]] = []
 
@@ -198,15 +213,7 @@ def test_alert_email_goes_through_the_stacks_configuration_set_so_its_bounces_ar
             return {"MessageId": "m-1"}
 
     monkeypatch.setattr(providers, "ses_client", FakeSes)
-    channel = Channel(
-        channel_id="ch-000000000001",
-        tenant_id="brand-a",
-        name="crisis mail",
-        type=ChannelType.EMAIL,
-        target="crisis@brand-a.example",
-        to=["crisis@brand-a.example"],
-        created_at=NOW,
-    )
+    channel = _mail_channel(["crisis@brand-a.example"])
     providers.Providers("alerts@sigap.example", email_configuration_set="sigap-feedback").for_type(
         ChannelType.EMAIL
     ).send(channel, None, _message(1, "Teh Segar"))
@@ -219,7 +226,7 @@ def test_an_ses_refusal_keeps_the_recipients_address_out_of_the_stored_reason_an
     from botocore.exceptions import ClientError
 
     from sigap.outbound import providers
-    from sigap.outbound.domain.models import Channel, ChannelType, DeliveryError
+    from sigap.outbound.domain.models import ChannelType, DeliveryError
 
     class SandboxedSes:
         def send_email(self, **request: object) -> dict[str, str]:
@@ -230,15 +237,7 @@ def test_an_ses_refusal_keeps_the_recipients_address_out_of_the_stored_reason_an
             raise ClientError({"Error": {"Code": "MessageRejected", "Message": message}}, "SendEmail")
 
     monkeypatch.setattr(providers, "ses_client", SandboxedSes)
-    channel = Channel(
-        channel_id="ch-000000000001",
-        tenant_id="brand-a",
-        name="crisis mail",
-        type=ChannelType.EMAIL,
-        target="budi.santoso@brand-a.example",
-        to=["budi.santoso@brand-a.example", "rina@brand-a.example"],
-        created_at=NOW,
-    )
+    channel = _mail_channel(["budi.santoso@brand-a.example", "rina@brand-a.example"])
     with pytest.raises(DeliveryError) as refused:
         providers.Providers("alerts@sigap.example").for_type(ChannelType.EMAIL).send(
             channel, None, _message(1, "Teh Segar")
