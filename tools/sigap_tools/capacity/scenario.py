@@ -180,7 +180,9 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
 
         whole = MinuteCounts.sum_of("", window.minutes)
         wall = time.perf_counter() - began
-        # An idle tenant beside it: what one tenant with nothing to count costs the evaluator every minute.
+        # An idle tenant beside it: what one tenant with nothing to count costs the evaluator every minute, once
+        # its first roll-up (a one-off look for older partials) has run.
+        rollup.settle(QUIET_TENANT, end)
         reads, writes = meter.read_units, meter.write_units
         for minute in range(IDLE_MINUTES):
             moment = end + timedelta(minutes=minute + 1)
