@@ -148,3 +148,18 @@ def test_a_roll_up_keeps_the_largest_stories_and_tallies_and_the_whole_totals() 
     assert len(kept.high_reach) == 50
     assert "0.299|x" in kept.high_reach
     assert kept.total == 5_500
+
+
+def test_a_summary_never_counts_more_people_than_posts() -> None:
+    from datetime import UTC, datetime
+
+    from sigap.kernel.minute_counts import AggregateWindow, summarise
+
+    # Given 256 posts by 256 people: past the exact limit, the sketch's estimate may land a little above 256
+    estimates = [AuthorSketch.of_hex(keys(f"s{seed}-", 256)) for seed in range(20)]
+    assert any(len(sketch) > 256 for sketch in estimates)  # the case this guards against happens
+    minute = MinuteCounts(minute="2026-12-04T10:00", total=256, authors=max(estimates, key=len))
+    moment = datetime(2026, 12, 4, 10, tzinfo=UTC)
+    summary = summarise(AggregateWindow(tenant_id="t", since=moment, until=moment, minutes=[minute]))
+    # Then the summary says 256 at most
+    assert summary.distinct_authors == 256

@@ -357,11 +357,14 @@ def summarise(window: AggregateWindow) -> SentimentSummary:
         negative=total.negative,
         neutral=total.neutral,
         positive=total.positive,
-        distinct_authors=len(total.authors),
+        # an estimate past 128 authors, but never more people than posts
+        distinct_authors=min(len(total.authors), total.total),
         mean_risk=round(total.risk_sum / total.total, 4) if total.total else 0.0,
         signals=dict(sorted(total.signals.items())),
         top_stories=[
-            StoryCount(story_id=story_id, mentions=part.mentions, distinct_authors=len(part.authors))
+            StoryCount(
+                story_id=story_id, mentions=part.mentions, distinct_authors=min(len(part.authors), part.mentions)
+            )
             for story_id, part in ranked
         ],
     )
