@@ -18,7 +18,7 @@ from sigap.kernel.aggregates import minute_at, minute_key, settled_through
 from sigap.kernel.errors import StorageError
 from sigap.kernel.minute_counts import MinuteCounts, bounded, encode_counts
 from sigap.kernel.sketch import AuthorSketch
-from sigap.mentions.aggregate_store import CURSOR_KEY, AggregateStore, RollupCursor, decoded, next_minute
+from sigap.mentions.aggregate_store import CURSOR_KEY, AggregateStore, RollupCursor, decoded, hour_beside, next_minute
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, storage_error
@@ -41,10 +41,6 @@ class Settled:
     minutes_rolled: int = 0
     hours_rolled: int = 0
     late_rerolled: int = 0
-
-
-def _hour_after(hour: str) -> str:
-    return minute_key(minute_at(hour + ":00") + timedelta(hours=1))[:13]
 
 
 class AggregateRollup:
@@ -82,16 +78,12 @@ class AggregateRollup:
             done.minutes_rolled = len(by_minute)
             minutes = end
         hours = cursor.hours
-        last_whole = (
-            minutes[:13]
-            if minutes.endswith(":59")
-            else (minute_key(minute_at(minutes[:13] + ":00") - timedelta(hours=1))[:13] if minutes else "")
-        )
+        last_whole = minutes[:13] if minutes.endswith(":59") else (hour_beside(minutes[:13], -1) if minutes else "")
         if last_whole:
-            hour = _hour_after(cursor.hours) if cursor.hours else (start[:13] if start <= horizon else last_whole)
+            hour = hour_beside(cursor.hours, 1) if cursor.hours else (start[:13] if start <= horizon else last_whole)
             while hour <= last_whole:
                 hours_again.add(hour)
-                hour = _hour_after(hour)
+                hour = hour_beside(hour, 1)
             hours = max(hours, last_whole)
         for hour in sorted(hours_again):
             if self._roll_hour(tenant_id, hour):

@@ -70,6 +70,11 @@ class RollupCursor(BaseModel):
         return self.all_rolled and bool(self.checked_at) and written_by <= self.checked_at
 
 
+def hour_beside(hour: str, step: int) -> str:
+    """The hour key ('2026-12-04T10') `step` hours after this one (before it, if negative)."""
+    return minute_key(minute_at(hour + ":00") + timedelta(hours=step))[:13]
+
+
 def next_minute(minute: str) -> str:
     return minute_key(minute_at(minute) + timedelta(minutes=1))
 
@@ -155,14 +160,8 @@ class AggregateStore:
         whole_hours: set[str] = set()
         parts: list[MinuteCounts] = []
         if hourly and cursor.hours:
-            first = (
-                low[:13] if low.endswith(":00") else minute_key(minute_at(low[:13] + ":00") + timedelta(hours=1))[:13]
-            )
-            last = (
-                high[:13]
-                if high.endswith(":59")
-                else minute_key(minute_at(high[:13] + ":00") - timedelta(hours=1))[:13]
-            )
+            first = low[:13] if low.endswith(":00") else hour_beside(low[:13], 1)
+            last = high[:13] if high.endswith(":59") else hour_beside(high[:13], -1)
             last = min(last, cursor.hours)
             if first <= last:
                 tainted = {minute[:13] for minute in late}
@@ -170,7 +169,7 @@ class AggregateStore:
                 while hour <= last:
                     if hour not in tainted:
                         whole_hours.add(hour)
-                    hour = minute_key(minute_at(hour + ":00") + timedelta(hours=1))[:13]
+                    hour = hour_beside(hour, 1)
                 for item in self._query(aggregate_rollup_pk(tenant_id, "H"), first, last, "hour roll-ups"):
                     hour = plain(item["sk"])
                     if hour in whole_hours:
