@@ -30,6 +30,14 @@ def test_a_busy_tenant_stays_within_every_dynamodb_limit_and_is_counted_exactly(
 
 
 @pytest.mark.xdist_group("capacity")
+def test_an_idle_tenant_costs_the_evaluator_one_eventually_consistent_read_a_minute(crisis: Run) -> None:
+    # A tenant whose last mention was hours ago: its roll-up finds nothing new, and its window, given the cursor
+    # the roll-up read, knows nothing was written since the window began
+    assert crisis.idle_read_units == 0.5
+    assert crisis.idle_write_units == 0
+
+
+@pytest.mark.xdist_group("capacity")
 def test_the_listing_index_spreads_a_tenants_day_over_several_partitions(crisis: Run) -> None:
     keys = {key for table, key, _ in crisis.meter.writes if table.endswith("/ByTime")}
     assert len(keys) == 4

@@ -9,6 +9,7 @@ alert-events queue) fails its record only, and SQS retries it. Evaluations are i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -26,7 +27,7 @@ from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable, StateAdapter
 from sigap.kernel.models import problems_of, utc_now
 from sigap.mentions.aggregate_rollup import AggregateRollup
-from sigap.mentions.aggregate_store import AggregateStore
+from sigap.mentions.aggregate_store import AggregateStore, WithKnownCursor
 from sigap.mentions.store import MentionStore
 from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
@@ -49,10 +50,15 @@ class PoisonEvaluationError(ValueError):
 
 
 @lru_cache(maxsize=1)
+def _aggregates(settings: EvaluatorSettings) -> AggregateStore:
+    return AggregateStore(settings.aggregates_table, settings.aggregate_shards)
+
+
+@lru_cache(maxsize=1)
 def _ports(settings: EvaluatorSettings) -> DetectorPorts:
     alerts = AlertsTable(settings.alerts_table)
     return DetectorPorts(
-        aggregates=AggregateStore(settings.aggregates_table, settings.aggregate_shards),
+        aggregates=_aggregates(settings),
         history=alerts,
         state=StateAdapter(alerts),
         alerts=alerts,
@@ -63,9 +69,7 @@ def _ports(settings: EvaluatorSettings) -> DetectorPorts:
 
 @lru_cache(maxsize=1)
 def _rollup(settings: EvaluatorSettings) -> AggregateRollup:
-    return AggregateRollup(
-        AggregateStore(settings.aggregates_table, settings.aggregate_shards), settings.aggregates_table
-    )
+    return AggregateRollup(_aggregates(settings), settings.aggregates_table)
 
 
 @lru_cache(maxsize=1)
@@ -102,11 +106,12 @@ class DetectionBatchProcessor(SqsRecordProcessor):
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
             settings = _detection_settings(self._settings).get(request.tenant_id)
-            # settled minutes rolled up first, so the evaluation reads one item per minute, however viral
-            _rollup(self._settings).settle(request.tenant_id, utc_now())
-            evaluations = evaluate_through(
-                request.tenant_id, request.minute, settings, _ports(self._settings), urgent=request.urgent
-            )
+            # settled minutes rolled up first, so the evaluation reads one item per minute, however viral; its
+            # windows take the cursor the roll-up just read or moved
+            settled = _rollup(self._settings).settle(request.tenant_id, utc_now())
+            aggregates = WithKnownCursor(_aggregates(self._settings), request.tenant_id, settled.cursor)
+            ports = replace(_ports(self._settings), aggregates=aggregates)
+            evaluations = evaluate_through(request.tenant_id, request.minute, settings, ports, urgent=request.urgent)
         except Exception as exc:
             logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise

@@ -8,7 +8,7 @@ is recomputed from what it merges, never added to, and is only replaced by one m
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,8 @@ class Settled:
     minutes_rolled: int = 0
     hours_rolled: int = 0
     late_rerolled: int = 0
+    # the cursor as this run left it: a window read straight after may take it instead of reading it again
+    cursor: RollupCursor = field(default_factory=RollupCursor)
 
 
 class AggregateRollup:
@@ -52,10 +54,16 @@ class AggregateRollup:
     def settle(self, tenant_id: str, now: datetime) -> Settled:
         """Rolls up the tenant's settled minutes not rolled up yet, the hours they complete, and the minutes a
         late partial arrived for; then moves the cursor (only if it changed)."""
-        store, done = self._store, Settled()
-        cursor = store.cursor(tenant_id, consistent=True)
+        store = self._store
+        # Most tenants, most minutes: one eventually consistent read finds nothing new. A read a moment stale
+        # only delays a roll-up to the next run; what is rolled up is always decided on a consistent read.
+        cursor = store.cursor(tenant_id)
         if cursor.nothing_new():
-            return done  # most tenants, most minutes: one read
+            return Settled(cursor=cursor)
+        cursor = store.cursor(tenant_id, consistent=True)
+        done = Settled(cursor=cursor)
+        if cursor.nothing_new():
+            return done
         checked_at = f"{now:%Y-%m-%dT%H:%M:%S}"  # before anything is read: a later write is new to the next run
         horizon = settled_through(now)
         markers = self._markers(tenant_id)
@@ -90,7 +98,10 @@ class AggregateRollup:
                 done.hours_rolled += 1
         if len(markers) == MAX_LATE_PER_RUN:  # more are waiting: the next run must look again, not skip
             checked_at = cursor.checked_at
-        self._move_cursor(tenant_id, cursor, minutes, hours, checked_at)
+        if self._move_cursor(tenant_id, cursor, minutes, hours, checked_at):
+            done.cursor = RollupCursor(
+                minutes=minutes, hours=hours, checked_at=checked_at, written=cursor.written, version=cursor.version + 1
+            )
         self._forget_markers(tenant_id, markers)
         return done
 
@@ -173,9 +184,9 @@ class AggregateRollup:
             ),
         )
 
-    def _move_cursor(self, tenant_id: str, read: RollupCursor, minutes: str, hours: str, checked_at: str) -> None:
+    def _move_cursor(self, tenant_id: str, read: RollupCursor, minutes: str, hours: str, checked_at: str) -> bool:
         # If another run moved it first, that run's roll-ups stand and this one's were the same or fewer.
-        conditional_write(
+        return conditional_write(
             "PutItem on aggregates (roll-up cursor)",
             lambda: self._client.put_item(
                 TableName=self._table,

@@ -106,13 +106,24 @@ class AggregateStore:
     def shards(self) -> int:
         return self._shards
 
-    def window(self, tenant_id: str, since: datetime, until: datetime, *, hourly: bool = False) -> AggregateWindow:
+    def window(
+        self,
+        tenant_id: str,
+        since: datetime,
+        until: datetime,
+        *,
+        hourly: bool = False,
+        cursor: RollupCursor | None = None,
+    ) -> AggregateWindow:
         """The tenant's minutes in [since, until] (UTC), one entry per minute that counted anything. With
-        `hourly`, each whole hour that is rolled up comes as one entry at its first minute (long windows)."""
+        `hourly`, each whole hour that is rolled up comes as one entry at its first minute (long windows).
+        `cursor`: the tenant's cursor if just read (by a roll-up), so it is not read again."""
         low, high = minute_key(since), minute_key(until)
         parts: list[MinuteCounts] = []
-        if low <= high:
-            cursor = self.cursor(tenant_id)
+        cursor = cursor if cursor is not None or low > high else self.cursor(tenant_id)
+        # Nothing written since before the window (every partial's minute is at most the activity mark): an
+        # idle tenant's window costs no read beyond the cursor.
+        if cursor is not None and low <= high and not (cursor.written and cursor.written < low):
             # a late partial marks its tenant active too: with nothing new, no marker can be waiting
             late = set() if cursor.nothing_new() else set(self.late_minutes(tenant_id, low, high))
             rolled_to = min(high, cursor.minutes)
@@ -220,3 +231,15 @@ class AggregateStore:
             "ConsistentRead": consistent,
         }
         return every_item(self._client.query, query, f"Query on aggregates ({what})")
+
+
+class WithKnownCursor:
+    """The store, for one tenant whose cursor was just read (by the roll-up that ran before an evaluation): that
+    tenant's windows take it instead of reading it again; any other tenant's read their own."""
+
+    def __init__(self, store: AggregateStore, tenant_id: str, cursor: RollupCursor) -> None:
+        self._store, self._tenant_id, self._cursor = store, tenant_id, cursor
+
+    def window(self, tenant_id: str, since: datetime, until: datetime, *, hourly: bool = False) -> AggregateWindow:
+        known = self._cursor if tenant_id == self._tenant_id else None
+        return self._store.window(tenant_id, since, until, hourly=hourly, cursor=known)
