@@ -23,8 +23,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # the layer: the feed reader needs read1 (2.3+), whatever the runtime's copy is; botocore accepts any 2.x.
 # python-dateutil and six ship pinned: matplotlib needs dateutil, and left unpinned `sam build` fetched the newest
 # (4.0.0), which then shadowed the runtime's 2.9 under botocore; the lock's 2.9.0.post0 is what botocore expects.
-LAYER_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --no-annotate \
+# The post-crisis report's charts and PDF (matplotlib, fpdf2 and what only they need) are a layer of their own,
+# the statements function's: pruned from the shared layer, and the report layer is what the pruning took out.
+RUNTIME_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --no-annotate \
   $(foreach p,boto3 botocore s3transfer,--no-emit-package $(p))
+LAYER_EXPORT := $(RUNTIME_EXPORT) --prune matplotlib --prune fpdf2
+REPORT_EXPORT := { $(RUNTIME_EXPORT) | grep -vxF -f shared/requirements.txt; }
 
 .PHONY: help venv browser demo up test lint typecheck template-check contracts locked unit integration infra e2e \
         bench fuzz train lock openapi clean
@@ -77,9 +81,11 @@ template-check: venv $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## cfn-li
 contracts: venv ## features depend downwards, domain code never imports adapters (import-linter, pyproject.toml)
 	$(BIN)/lint-imports --no-cache pyproject.toml
 
-locked: venv ## the layer's requirements are exactly what uv.lock pins
+locked: venv ## the layers' requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
 	  || { echo "shared/requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
+	$(REPORT_EXPORT) | diff -u shared/report-requirements.txt - \
+	  || { echo "shared/report-requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
 
 # The e2e tests open the status page and the console in a real headless browser (Playwright, from the lock, drives
 # it): Chromium from Debian's packages, where missing. No browser is ever downloaded.
@@ -113,6 +119,7 @@ openapi: venv ## regenerate shared/sigap/openapi.json from the routes (make test
 lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinned requirements
 	$(UV) lock
 	$(LAYER_EXPORT) > shared/requirements.txt
+	$(REPORT_EXPORT) > shared/report-requirements.txt
 	echo 'aws-sam-cli==$(SAM_CLI_VERSION)' | $(UV) pip compile --quiet --generate-hashes --python-version 3.12 \
 	  --universal --no-header - -o infra/sam-requirements.txt
 	echo 'checkov==$(CHECKOV_VERSION)' | $(UV) pip compile --quiet --generate-hashes --python-version 3.12 \

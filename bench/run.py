@@ -1,7 +1,8 @@
 """`make bench`: numbers worth pasting into a note, printed as Markdown tables.
 
 1. Each function's handler import time (a cold start's own share) beside a bare `import boto3`, measured in
-   turn in the same rounds of fresh processes, as ratios; and the Lambda layer's size.
+   turn in the same rounds of fresh processes, as ratios; the two Lambda layers as shared/Makefile builds them
+   (size, files) and what their compiled modules save a handler's import (bench/layer_bench.py).
 2. Scoring: accuracy and macro-F1 of Sigap, VADER and TF-IDF + LR (trained on SmSA) on every evaluation set;
    texts/s of each, batched and one at a time, on the same texts; `sigap score` end to end on 10,000 short
    posts on one core (model load included); the model's load time.
@@ -87,37 +88,9 @@ def import_times(runs: int) -> None:
         ratio = f"{statistics.median(ratios[name]):.2f}" if name in ratios else "1.00"
         print(f"| {name} | {statistics.median(values):.0f} | {min(values):.0f} | {max(values):.0f} | {ratio} |")
     print()
-    layer_size()
+    from layer_bench import layers
 
-
-def layer_size() -> None:
-    """What the layer holds: the sigap package and shared/requirements.txt's packages as installed here."""
-    from importlib import metadata
-
-    def folder_bytes(path: Path) -> int:
-        return sum(
-            file.stat().st_size for file in path.rglob("*") if file.is_file() and "__pycache__" not in file.parts
-        )
-
-    rows = [("sigap (shared/sigap)", folder_bytes(ROOT / "shared" / "sigap"))]
-    for line in (ROOT / "shared" / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        requirement = line.split(";")[0].strip()
-        if not requirement or requirement.startswith("#"):
-            continue
-        if ";" in line and "python_full_version >= '3.12'" not in line and sys.version_info >= (3, 12):
-            continue
-        name = requirement.split("==")[0]
-        files = metadata.distribution(name).files or []
-        rows.append(
-            (requirement, sum(file.locate().stat().st_size for file in files if Path(str(file.locate())).is_file()))
-        )
-    print("### Lambda layer contents (installed sizes on this machine, unzipped; arm64 wheels are similar)\n")
-    print("| part | MiB |")
-    print("|---|---:|")
-    for part, size in sorted(rows, key=lambda row: -row[1]):
-        print(f"| {part} | {size / 2**20:.1f} |")
-    print(f"| **total** | **{sum(size for _, size in rows) / 2**20:.1f}** |")
-    print()
+    layers(runs)
 
 
 def fuzz(examples: int) -> None:

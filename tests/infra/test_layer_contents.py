@@ -1,5 +1,6 @@
-"""The Lambda layer (`ContentUri: shared/`) ships what the functions import and nothing else: every module of
-the `sigap` package is reached from some function's handler, and none of the developer tools is."""
+"""The Lambda layers (`ContentUri: shared/`) ship what the functions import and nothing else: every module of
+the `sigap` package is reached from some function's handler, and none of the developer tools is; the report's
+drawing packages go only where the report is drawn; and the build leaves every module compiled."""
 
 from __future__ import annotations
 
@@ -51,5 +52,96 @@ def test_the_layer_folder_holds_only_the_package_and_its_requirements() -> None:
     entries = {
         path.name for path in (ROOT / "shared").iterdir() if not path.name.endswith((".egg-info", "__pycache__"))
     }
-    # Then it holds the sigap package and the pinned requirements only (tools live in tools/)
-    assert entries == {"sigap", "requirements.txt"}
+    # Then it holds the sigap package, the two layers' pinned requirements and the Makefile that builds them
+    # (tools live in tools/)
+    assert entries == {"sigap", "requirements.txt", "report-requirements.txt", "Makefile"}
+
+
+REPORT_PACKAGES = {"matplotlib", "fpdf"}
+
+
+def _functions_layers() -> dict[str, tuple[str, list[str]]]:
+    """Each function's handler folder and its layers, the global ones first (as SAM merges them)."""
+    from sigap_tools.local.template import load_template
+
+    document = load_template(ROOT / "template.yaml")
+    global_layers = [layer["Ref"] for layer in document["Globals"]["Function"]["Layers"]]
+    found = {}
+    for logical_id, resource in document["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            properties = resource["Properties"]
+            own = [layer["Ref"] for layer in properties.get("Layers", [])]
+            found[logical_id] = (properties["CodeUri"].strip("/"), global_layers + own)
+    return found
+
+
+def test_only_a_function_that_can_draw_the_report_carries_the_report_layer() -> None:
+    # Given the import graph with the third-party packages in it, lazy imports included
+    graph = grimp.build_graph("sigap", include_external_packages=True, cache_dir=None)
+    carriers = []
+    for logical_id, (code_uri, layers) in _functions_layers().items():
+        # When we follow this function's handler's imports
+        handler = ROOT / code_uri / "handler.py"
+        roots = {
+            node.module
+            for node in ast.walk(ast.parse(handler.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sigap")
+        }
+        reached = _reached_from(roots, graph)
+        draws = bool(reached & REPORT_PACKAGES)
+        # Then it has the report layer exactly when it can reach matplotlib or fpdf2, above the shared layer
+        assert layers[0] == "SharedLayer", logical_id
+        assert ("ReportLayer" in layers) == draws, logical_id
+        if draws:
+            carriers.append(logical_id)
+    assert carriers == ["StatementsFunction"]
+
+
+def test_each_layer_is_built_by_the_makefile_and_leaves_every_module_compiled(tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+
+    from sigap_tools.local.template import load_template
+
+    # Given each layer the template builds with shared/Makefile
+    layers = {
+        logical_id: resource
+        for logical_id, resource in load_template(ROOT / "template.yaml")["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::LayerVersion"
+    }
+    assert set(layers) == {"SharedLayer", "ReportLayer"}
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "shared", source, ignore=shutil.ignore_patterns("*.egg-info"))
+    (source / "sigap" / "tests").mkdir()  # a test suite, as a package's wheel may hold one
+    for logical_id, resource in layers.items():
+        assert resource["Properties"]["ContentUri"] == "shared/"
+        assert resource["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+        # When sam build would run its target (offline here: the pip step, which needs PyPI, is left out)
+        artifacts = tmp_path / logical_id
+        subprocess.run(
+            [
+                "make",
+                "-s",
+                f"build-{logical_id}",
+                f"ARTIFACTS_DIR={artifacts}",
+                f"PYTHON={sys.executable}",
+                "INSTALL=:",
+            ],
+            cwd=source,
+            check=True,
+        )
+        # Then what the layer ships is compiled ahead, as .pyc the runtime takes without checking timestamps
+        built = artifacts / "python"
+        if logical_id == "ReportLayer":
+            assert not (built / "sigap").exists()
+            continue
+        modules = sorted((built / "sigap").rglob("*.py"))
+        assert len(modules) > 100
+        assert not (built / "sigap" / "tests").exists()
+        for module in modules:
+            compiled = Path(importlib.util.cache_from_source(str(module)))
+            header = compiled.read_bytes()[:8]
+            assert header[:4] == importlib.util.MAGIC_NUMBER, module
+            assert int.from_bytes(header[4:8], "little") == 0b01, module  # hash-based, never checked
