@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
-from sigap.kernel.aggregates import contribution_for, merge_contributions, minute_key
+from sigap.kernel.aggregates import minute_key
 from sigap.kernel.minute_counts import AggregateWindow
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
 from sigap.mentions.aggregate_rollup import AggregateRollup
@@ -32,14 +32,13 @@ def scored(number: int, at: datetime, author: str, sentiment: Sentiment = Sentim
 
 
 def store_batches(aws: AwsStack, mentions: list[ScoredMention], now: datetime, size: int = 10) -> None:
-    """As the scoring function stores them: a batch's mentions and its partials in one transaction."""
+    """As the scoring function stores them: a batch's mentions, then its partials."""
     store = MentionStore(
         aws.table("MentionsTable"), aws.table("AggregatesTable"), aggregate_shards=8, clock=lambda: now
     )
     for start in range(0, len(mentions), size):
         batch = mentions[start : start + size]
-        contributions = merge_contributions(contribution_for(one) for one in batch)
-        assert store.put_all_once([(one, 2_000_000_000) for one in batch], contributions)
+        assert set(store.store_scored([(one, 2_000_000_000) for one in batch]).values()) == {True}
 
 
 def stores(aws: AwsStack) -> tuple[AggregateStore, AggregateRollup]:

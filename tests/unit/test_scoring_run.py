@@ -1,13 +1,12 @@
-"""One SQS batch through ScoringRun with fakes: poison messages, the one-transaction fast path, fallback."""
+"""One SQS batch through ScoringRun with fakes: poison messages, one store call per batch, per-record results."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import pytest
 
-from sigap.kernel.aggregates import AggregateContribution
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
 from sigap.scoring.domain.run import PoisonMessageError, ScoringRun, StoreOutcome, parse_message
@@ -20,28 +19,22 @@ def body(mention_id: str) -> str:
 
 
 class _Sink:
-    def __init__(self, together_works: bool = True, stored_before: frozenset[str] = frozenset()) -> None:
-        self.together_works = together_works
+    def __init__(self, stored_before: frozenset[str] = frozenset()) -> None:
         self.stored = set(stored_before)
-        self.together_calls = 0
-        self.single_calls = 0
+        self.calls: list[list[str]] = []
 
-    def put_all_once(
-        self, entries: Sequence[tuple[ScoredMention, int]], contributions: Sequence[AggregateContribution]
-    ) -> bool:
-        self.together_calls += 1
-        ids = {scored.mention.id for scored, _ in entries}
-        if not self.together_works or ids & self.stored:
-            return False
-        self.stored |= ids
-        return True
-
-    def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool:
-        self.single_calls += 1
-        if scored.mention.id in self.stored:
-            return False
-        self.stored.add(scored.mention.id)
-        return True
+    def store_scored(
+        self, entries: Sequence[tuple[ScoredMention, int]]
+    ) -> Mapping[tuple[str, str], bool | StorageError]:
+        self.calls.append([scored.mention.id for scored, _ in entries])
+        results: dict[tuple[str, str], bool | StorageError] = {}
+        for scored, _ in entries:
+            key = (scored.mention.tenant_id, scored.mention.id)
+            if key in results:
+                continue
+            results[key] = scored.mention.id not in self.stored
+            self.stored.add(scored.mention.id)
+        return results
 
 
 class _Scorer:
@@ -59,33 +52,55 @@ def run(bodies: dict[str, str], sink: _Sink, scorer: _Scorer | None = None) -> S
     return ScoringRun(bodies, scorer=scorer or _Scorer(), sink=sink, retention_days=90, now=datetime.now(UTC))
 
 
-def test_a_clean_batch_is_scored_together_and_stored_in_one_round_trip() -> None:
+def test_a_clean_batch_is_scored_together_and_stored_in_one_call() -> None:
     sink = _Sink()
     scorer = _Scorer()
     scoring = run({"1": body("a"), "2": body("b"), "3": body("c")}, sink, scorer)
     assert scorer.batches == [["a", "b", "c"]]
     assert [scoring.store(message) for message in ("1", "2", "3")] == [StoreOutcome.STORED] * 3
-    assert (sink.together_calls, sink.single_calls) == (1, 0)
+    assert sink.calls == [["a", "b", "c"]]
 
 
-def test_a_batch_with_a_known_mention_falls_back_to_one_write_each() -> None:
+def test_a_mention_stored_before_is_reported_so_and_the_rest_are_stored() -> None:
     sink = _Sink(stored_before=frozenset({"b"}))
     scoring = run({"1": body("a"), "2": body("b")}, sink)
     assert [scoring.store("1"), scoring.store("2")] == [StoreOutcome.STORED, StoreOutcome.ALREADY_STORED]
     assert sink.stored == {"a", "b"}
 
 
-def test_a_storage_error_on_the_fast_path_lets_each_record_try_alone() -> None:
-    class _Failing(_Sink):
-        def put_all_once(
-            self, entries: Sequence[tuple[ScoredMention, int]], contributions: Sequence[AggregateContribution]
-        ) -> bool:
-            raise StorageError("throttled")
+def test_the_second_message_carrying_a_mention_is_already_stored_when_the_first_stores_it() -> None:
+    sink = _Sink()
+    scoring = run({"1": body("a"), "2": body("a")}, sink)
+    assert [scoring.store("2"), scoring.store("1")] == [StoreOutcome.ALREADY_STORED, StoreOutcome.STORED]
+    assert sink.calls == [["a", "a"]]
 
-    sink = _Failing()
-    scoring = run({"1": body("a"), "2": body("b")}, sink)
+
+def test_a_storage_error_fails_only_the_records_it_names() -> None:
+    class _OneFails(_Sink):
+        def store_scored(
+            self, entries: Sequence[tuple[ScoredMention, int]]
+        ) -> Mapping[tuple[str, str], bool | StorageError]:
+            results = dict(super().store_scored(entries))
+            results[("brand-a", "b")] = StorageError("throttled")
+            return results
+
+    scoring = run({"1": body("a"), "2": body("b")}, _OneFails())
     assert scoring.store("1") is StoreOutcome.STORED
-    assert sink.single_calls == 1
+    with pytest.raises(StorageError, match="throttled"):
+        scoring.store("2")
+
+
+def test_a_storage_error_for_the_whole_batch_fails_every_record() -> None:
+    class _Down(_Sink):
+        def store_scored(
+            self, entries: Sequence[tuple[ScoredMention, int]]
+        ) -> Mapping[tuple[str, str], bool | StorageError]:
+            raise StorageError("table unavailable")
+
+    scoring = run({"1": body("a"), "2": body("b")}, _Down())
+    for message in ("1", "2"):
+        with pytest.raises(StorageError, match="unavailable"):
+            scoring.store(message)
 
 
 def test_a_poison_message_raises_only_for_its_own_record() -> None:

@@ -2,9 +2,9 @@
 
 An item is first a *claim* (`state = accepted`: the mention as ingestion received it, not yet listed), written
 once by ingestion with a condition on the key, so the first copy of an id wins. Scoring then replaces the claim
-with the scored mention (`state = scored`, listed by the ByTime index) in one transaction with its partial
-aggregate (a new item of its own, see `sigap.kernel.aggregates`), conditional on the item being absent or still a
-claim, so a retried SQS batch can neither store a mention twice nor count it twice.
+with the scored mention (`state = scored`, listed by the ByTime index) by a put conditional on the item being
+absent or still a claim, and counts it in a partial aggregate of the run's (see `sigap.mentions.scored_writes`),
+so a retried or duplicated SQS batch can neither store a mention twice nor count it twice.
 """
 
 from __future__ import annotations
@@ -18,21 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.aggregates import AggregateContribution, is_late, minute_key
+from sigap.kernel.aggregates import AggregateContribution, contribution_for, merge_contributions, minute_key
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention
-from sigap.kernel.sketch import AuthorSketch
 from sigap.mentions.aggregate_store import ACTIVITY_KEY
 from sigap.mentions.domain import Claims, ListPosition, MentionFilter, MentionPage, MentionRead, MentionState
+from sigap.mentions.scored_writes import MentionKey, ScoredWrites
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import conditional_write, error_code, storage_error
+from sigap.platform.aws_errors import conditional_write, storage_error
 from sigap.platform.dynamo_pages import every_item
 from sigap.platform.keys import (
     LISTING_SHARDS,
     aggregate_cursor_pk,
-    aggregate_late_pk,
-    aggregate_pk,
     listing_bucket,
     listing_shard,
     mention_pk,
@@ -43,7 +41,7 @@ from sigap.platform.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 BY_TIME_INDEX = "ByTime"
 MAX_TRANSACTION_ITEMS = 100
@@ -171,27 +169,22 @@ class MentionStore:
 
     # -- writing -------------------------------------------------------------------------------------------
 
-    def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool:
-        """Stores the mention and its partial aggregate atomically; False if it was stored before."""
-        self._mark_active([contribution])
-        items: list[TransactWriteItemTypeDef] = [self._put_new(scored, expires_at)]
-        items.extend(self._partial_items(contribution, expires_at))
-        return self._transact(items, whole_batch=False)
-
-    def put_all_once(
-        self, entries: Sequence[tuple[ScoredMention, int]], contributions: Sequence[AggregateContribution]
-    ) -> bool:
-        """Stores a whole batch and its merged aggregates in one transaction, if none of its mentions exists yet.
-
-        False when the transaction is cancelled (a mention was stored before, or appears twice): nothing was
-        written, and the caller stores the mentions one by one instead.
-        """
-        latest_expiry = max(expires_at for _, expires_at in entries)
-        self._mark_active(contributions)
-        items = [self._put_new(scored, expires_at) for scored, expires_at in entries]
-        for contribution in contributions:
-            items.extend(self._partial_items(contribution, latest_expiry))
-        return len(items) <= MAX_TRANSACTION_ITEMS and self._transact(items, whole_batch=True)
+    def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> dict[MentionKey, bool | StorageError]:
+        """Stores a scoring batch: each mention once, each counted once in a partial aggregate (see
+        `sigap.mentions.scored_writes`). Per mention: True if stored now, False if stored before, or the error."""
+        if self._aggregates_table is None:
+            raise ValueError("MentionStore needs the aggregates table to store scored mentions")
+        self._mark_active(merge_contributions(contribution_for(scored) for scored, _ in entries))
+        writes = ScoredWrites(
+            self._client,
+            self._table,
+            self._aggregates_table,
+            self._shards,
+            self._clock,
+            item_for=self._to_item,
+            document_of=stored_document,
+        )
+        return writes.store(entries)
 
     def _mark_active(self, contributions: Sequence[AggregateContribution]) -> None:
         """Before a tenant's partials are written: the wall-clock minute they are written in (or their own minute,
@@ -213,65 +206,6 @@ class MentionStore:
             }
             conditional_write("UpdateItem on aggregates (activity mark)", partial(self._client.update_item, **mark))
             self._marked[tenant_id] = minute
-
-    def _put_new(self, scored: ScoredMention, expires_at: int) -> TransactWriteItemTypeDef:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": self._to_item(scored, expires_at),
-                "ConditionExpression": "attribute_not_exists(pk) OR #state = :accepted",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {":accepted": attribute(ACCEPTED)},
-            }
-        }
-
-    def _transact(self, items: list[TransactWriteItemTypeDef], *, whole_batch: bool) -> bool:
-        """True if written. False if cancelled because a mention exists (or, for a whole batch, for any reason
-        the per-mention path will sort out); any other failure is a StorageError."""
-        if self._aggregates_table is None:
-            raise ValueError("MentionStore needs the aggregates table to store scored mentions")
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            code = error_code(exc)
-            if whole_batch and code in ("TransactionCanceledException", "ValidationException"):
-                return False
-            if code == "TransactionCanceledException" and self._put_condition_failed(exc):
-                return False
-            raise storage_error("TransactWriteItems on mentions", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("TransactWriteItems on mentions", exc) from exc
-        return True
-
-    @staticmethod
-    def _put_condition_failed(exc: ClientError) -> bool:
-        reasons = exc.response.get("CancellationReasons") or []
-        return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
-
-    def _partial_items(self, contribution: AggregateContribution, expires_at: int) -> list[TransactWriteItemTypeDef]:
-        """The partial aggregate as a new item (rewritten whole if the same mentions come again), and a marker
-        beside it when its minute may be rolled up already."""
-        tenant_id, sort_key = contribution.tenant_id, f"{contribution.minute}#{contribution.partial_id}"
-        item: dict[str, AttributeValueTypeDef] = {
-            "pk": attribute(aggregate_pk(tenant_id, contribution.shard(self._shards))),
-            "sk": attribute(sort_key),
-            "expires_at": attribute(expires_at),
-        }
-        item.update({name: attribute(round(amount, 6)) for name, amount in contribution.counters.items()})
-        for name, members in contribution.sets.items():
-            # author sets are hex author keys, written as sketches; the high-reach entries ('hr') are text
-            item[name] = (
-                attribute(frozenset(members)) if name == "hr" else {"B": AuthorSketch.of_hex(members).to_bytes()}
-            )
-        items: list[TransactWriteItemTypeDef] = [{"Put": {"TableName": str(self._aggregates_table), "Item": item}}]
-        if is_late(contribution.minute, self._clock()):
-            marker = {
-                "pk": attribute(aggregate_late_pk(tenant_id)),
-                "sk": attribute(sort_key),
-                "expires_at": attribute(expires_at),
-            }
-            items.append({"Put": {"TableName": str(self._aggregates_table), "Item": marker}})
-        return items
 
     @staticmethod
     def _to_item(scored: ScoredMention, expires_at: int) -> dict[str, AttributeValueTypeDef]:

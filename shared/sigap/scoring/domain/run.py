@@ -10,7 +10,6 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from sigap.kernel.aggregates import AggregateContribution, contribution_for, merge_contributions
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention, problems_of
 from sigap.scoring.domain.interface import MentionScorer
@@ -26,11 +25,12 @@ class StoreOutcome(StrEnum):
 
 
 class ScoredMentionSink(Protocol):
-    def put_once(self, scored: ScoredMention, contribution: AggregateContribution, expires_at: int) -> bool: ...
-
-    def put_all_once(
-        self, entries: Sequence[tuple[ScoredMention, int]], contributions: Sequence[AggregateContribution]
-    ) -> bool: ...
+    def store_scored(
+        self, entries: Sequence[tuple[ScoredMention, int]]
+    ) -> Mapping[tuple[str, str], bool | StorageError]:
+        """Per (tenant id, mention id), the first copy in the batch: True if stored and counted now, False if
+        stored (and counted) before, or the error that kept it from being stored."""
+        ...
 
 
 def parse_message(body: str) -> Mention:
@@ -76,18 +76,20 @@ class ScoringRun:
             for (message_id, mention), score in zip(parsed.items(), scores, strict=True)
         }
 
-        self._stored_together: bool | None = None
+        self._results: Mapping[tuple[str, str], bool | StorageError] | None = None
+        self._first_copy: dict[tuple[str, str], str] = {}  # which message carried each mention first
+        for message_id, scored in self._scored.items():
+            self._first_copy.setdefault((scored.mention.tenant_id, scored.mention.id), message_id)
 
-    def _store_together(self) -> bool:
-        """The fast path: the whole batch in one transaction (one round trip instead of one per mention)."""
-        if len(self._scored) < 2:
-            return False
-        entries = [(scored, expiry_epoch(scored.mention, self._retention_days)) for scored in self._scored.values()]
-        contributions = merge_contributions(contribution_for(scored) for scored in self._scored.values())
-        try:
-            return self._sink.put_all_once(entries, contributions)
-        except StorageError:
-            return False  # each record then tries alone and fails or succeeds on its own
+    def _stored(self) -> Mapping[tuple[str, str], bool | StorageError]:
+        """The whole batch stored at once, the first time a record asks (each record then reads its own)."""
+        if self._results is None:
+            entries = [(scored, expiry_epoch(scored.mention, self._retention_days)) for scored in self._scored.values()]
+            try:
+                self._results = self._sink.store_scored(entries)
+            except StorageError as exc:  # nothing told apart: every record fails on its own and is retried
+                self._results = dict.fromkeys(self._first_copy, exc)
+        return self._results
 
     def scored_by_message(self) -> dict[str, ScoredMention]:
         """The batch's scored mentions (every valid message's), by SQS message id."""
@@ -100,14 +102,12 @@ class ScoringRun:
     def store(self, message_id: str) -> StoreOutcome:
         if message_id in self._problems:
             raise self._problems[message_id]
-        if self._stored_together is None:
-            self._stored_together = self._store_together()
-        if self._stored_together:
-            return StoreOutcome.STORED
-        scored = self._scored[message_id]
-        stored = self._sink.put_once(
-            scored,
-            contribution_for(scored),
-            expiry_epoch(scored.mention, self._retention_days),
-        )
-        return StoreOutcome.STORED if stored else StoreOutcome.ALREADY_STORED
+        mention = self._scored[message_id].mention
+        key = (mention.tenant_id, mention.id)
+        result = self._stored().get(key)
+        if result is None:  # the sink must answer for every mention it was given
+            raise StorageError(f"no answer from storage for mention {mention.id}")
+        if isinstance(result, StorageError):
+            raise result
+        stored_now = result and self._first_copy[key] == message_id
+        return StoreOutcome.STORED if stored_now else StoreOutcome.ALREADY_STORED
