@@ -284,3 +284,18 @@ def test_channel_secrets_are_reachable_only_under_the_stacks_own_prefix(template
             if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"])):
                 for resource in _as_list(statement["Resource"]):
                     assert "parameter/sigap/${BrandName}/*" in json.dumps(resource), logical_id
+
+
+def test_a_stopped_scoring_run_is_recovered_by_its_retries_after_it_can_no_longer_be_alive(
+    template: Template,
+) -> None:
+    from datetime import timedelta
+
+    from sigap.mentions.scored_writes import RECOVER_AFTER
+
+    # A mention whose partial aggregate is missing is counted by a retry only once the run that stored it cannot
+    # still write it: longer than the scoring function may run, and shorter than SQS waits before the retry.
+    (scoring,) = [spec for spec in template.functions() if spec.logical_id == "ScoringFunction"]
+    queue = template.document["Resources"]["ScoringQueue"]["Properties"]
+    assert timedelta(seconds=scoring.timeout) * 2 <= RECOVER_AFTER
+    assert timedelta(seconds=queue["VisibilityTimeout"]) > RECOVER_AFTER
