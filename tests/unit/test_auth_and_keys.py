@@ -41,11 +41,9 @@ def test_bearer_tokens_are_read_from_the_authorization_header(header: str | None
 
 
 def test_every_dynamodb_key_starts_with_the_tenant_id() -> None:
-    moment = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
     for key in (
         keys.tenant_pk("brand-a"),
         keys.mention_pk("brand-a", "m1"),
-        keys.listing_bucket("brand-a", moment, keys.listing_shard("m1")),
         keys.aggregate_pk("brand-a", 3),
         keys.aggregate_late_pk("brand-a"),
         keys.aggregate_rollup_pk("brand-a", "M"),

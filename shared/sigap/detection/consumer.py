@@ -28,7 +28,7 @@ from sigap.detection.store import AlertsTable, StateAdapter
 from sigap.kernel.models import problems_of, utc_now
 from sigap.mentions.aggregate_rollup import AggregateRollup
 from sigap.mentions.aggregate_store import AggregateStore, WithKnownCursor
-from sigap.mentions.store import MentionStore
+from sigap.mentions.listing import MentionListing
 from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
@@ -63,7 +63,9 @@ def _ports(settings: EvaluatorSettings) -> DetectorPorts:
         state=StateAdapter(alerts),
         alerts=alerts,
         events=AlertEventQueue(settings.alert_events_queue_url),
-        samples=MentionSamples(MentionStore(settings.mentions_table)),
+        samples=MentionSamples(
+            MentionListing(settings.mentions_table, settings.aggregates_table, settings.aggregate_shards)
+        ),
     )
 
 

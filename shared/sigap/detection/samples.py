@@ -1,4 +1,4 @@
-"""Sample mentions for an alert's evidence, read from the mentions listing index (SampleSource port)."""
+"""Sample mentions for an alert's evidence, read from the mentions listing (SampleSource port)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sigap.detection.domain.evaluation import choose_samples
 from sigap.detection.domain.models import SampleMention
-from sigap.mentions.store import MentionStore
+from sigap.mentions.listing import MentionListing
 
 CANDIDATES = 200  # the newest mentions of the window considered; read only when an alert fires or escalates
 
 
 class MentionSamples:
-    def __init__(self, mentions: MentionStore) -> None:
+    def __init__(self, mentions: MentionListing) -> None:
         self._mentions = mentions
 
     def samples(

@@ -16,9 +16,12 @@ longer by more than the scoring function's 30 s timeout (a partial is written wi
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,9 +67,48 @@ def shard_for(value: str, shards: int) -> int:
     return int(stable_hash(value, 8), 16) % shards
 
 
+def listing_time(moment: datetime) -> str:
+    """A moment as the listing orders mentions: '2026-12-04T09:00:10.250000' (UTC; its first 16 characters are its
+    minute key)."""
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+
+
+class ListingEntry(NamedTuple):
+    """What the newest-first listing needs of one mention, kept in the partial aggregate that counts it."""
+
+    mention_id: str
+    at: str  # listing_time of the minute it counts in (`bucket_time`)
+    sentiment: str
+    source: str
+    channel: str
+    lang: str
+    story_id: str  # '' for none
+    signals: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> str:
+        return f"{self.at}#{self.mention_id}"
+
+
+def pack_entries(entries: Sequence[ListingEntry]) -> bytes:
+    """A partial's listing entries as stored: compact JSON rows, deflated (about 50 bytes a mention)."""
+    rows = [[*entry[:7], list(entry.signals)] for entry in entries]
+    return zlib.compress(json.dumps(rows, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 6)
+
+
+def unpack_entries(stored: bytes) -> list[ListingEntry]:
+    rows: list[list[Any]] = json.loads(zlib.decompress(stored).decode("utf-8"))
+    return [
+        ListingEntry(
+            str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]), tuple(row[7])
+        )
+        for row in rows
+    ]
+
+
 class AggregateContribution(BaseModel):
     """What mentions add to their tenant's minute: one mention's, or a batch's merged (a partial aggregate).
-    Author sets hold hex author keys; the store writes them as sketches."""
+    Author sets hold hex author keys; the store writes them as sketches. `listed`: each mention's listing entry."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -75,6 +117,13 @@ class AggregateContribution(BaseModel):
     mention_ids: frozenset[str]
     counters: dict[str, float]
     sets: dict[str, frozenset[str]] = Field(default_factory=dict)
+    listed: tuple[ListingEntry, ...] = ()
+
+    @property
+    def latest(self) -> str:
+        """The latest listing time among its mentions (the minute itself if none is listed): what begins its
+        partial's sort key, so a listing knows no partial after it holds anything newer."""
+        return max((entry.at for entry in self.listed), default=self.minute)
 
     @property
     def partial_id(self) -> str:
@@ -164,12 +213,23 @@ def contribution_for(scored: ScoredMention) -> AggregateContribution:
     entry = high_reach_entry(scored)
     if entry is not None:
         sets["hr"] = frozenset({entry})
+    listed = ListingEntry(
+        mention.id,
+        listing_time(bucket_time(scored)),
+        score.sentiment.value,
+        mention.source,
+        mention.channel.value,
+        score.lang,
+        score.story_id or "",
+        tuple(sorted(by_category)),
+    )
     return AggregateContribution(
         tenant_id=mention.tenant_id,
         minute=minute_key(bucket_time(scored)),
         mention_ids=frozenset({mention.id}),
         counters=counters,
         sets=sets,
+        listed=(listed,),
     )
 
 
@@ -189,6 +249,11 @@ def merge_contributions(contributions: Iterable[AggregateContribution]) -> list[
         for name, members in item.sets.items():
             sets[name] = sets.get(name, frozenset()) | members
         merged[key] = current.model_copy(
-            update={"counters": counters, "sets": sets, "mention_ids": current.mention_ids | item.mention_ids}
+            update={
+                "counters": counters,
+                "sets": sets,
+                "mention_ids": current.mention_ids | item.mention_ids,
+                "listed": current.listed + item.listed,
+            }
         )
     return list(merged.values())

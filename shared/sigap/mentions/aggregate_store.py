@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-_KEY_ATTRIBUTES = frozenset({"pk", "sk", "expires_at", "parts"})
+_KEY_ATTRIBUTES = frozenset({"pk", "sk", "expires_at", "parts", "entries"})  # entries: the listing's
 CURSOR_KEY = "cursor"
 ACTIVITY_KEY = "activity"
 # Beyond this many late minutes in a window, their partials are read in one span per shard, not minute by minute.

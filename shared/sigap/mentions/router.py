@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -23,6 +23,7 @@ from sigap.mentions.domain import (
     read_mention,
     sentiment_summary,
 )
+from sigap.mentions.listing import MentionListing
 from sigap.mentions.settings import QuerySettings
 from sigap.mentions.store import MentionStore
 from sigap.platform.http.gateway import Access, Routes
@@ -40,11 +41,19 @@ def _openapi_document() -> str:
     return resources.files("sigap").joinpath("openapi.json").read_text(encoding="utf-8")
 
 
+class _Adapters(NamedTuple):
+    tenants: TenantStore
+    mentions: MentionStore
+    listing: MentionListing
+    aggregates: AggregateStore
+
+
 @lru_cache(maxsize=1)
-def _adapters(settings: QuerySettings) -> tuple[TenantStore, MentionStore, AggregateStore]:
-    return (
+def _adapters(settings: QuerySettings) -> _Adapters:
+    return _Adapters(
         TenantStore(settings.tenants_table),
         MentionStore(settings.mentions_table),
+        MentionListing(settings.mentions_table, settings.aggregates_table, settings.aggregate_shards),
         AggregateStore(settings.aggregates_table, settings.aggregate_shards),
     )
 
@@ -81,9 +90,8 @@ def get_mentions(
 
     Filters combine (every one given must match): sentiment, source (a tool's or a source's name), channel, story,
     language (as identified by scoring) and signal (a crisis signal's category)."""
-    _, mentions, _ = _adapters(_settings())
     return list_mentions(
-        mentions,
+        _adapters(_settings()).listing,
         caller(app),
         since=since,
         until=until,
@@ -107,14 +115,13 @@ def get_mention(
 
     What a tool that posted a mention (a CRM ticket, a contact-centre call) reads back. An id holding a '/'
     cannot be read here: API Gateway decodes %2F before it routes, so the id no longer fits one path segment."""
-    _, mentions, _ = _adapters(_settings())
-    return read_mention(mentions, caller(app), mention_id)
+    return read_mention(_adapters(_settings()).mentions, caller(app), mention_id)
 
 
 @routes.get("/v1/tenants/{tenant}/summary", answer="Summary")
 def get_summary(tenant: str, since: Since = None, until: Until = None) -> SentimentSummary:
     """Counts by sentiment over a window (default: the last 24 hours)."""
-    _, _, aggregates = _adapters(_settings())
+    aggregates = _adapters(_settings()).aggregates
     return sentiment_summary(aggregates, caller(app).tenant_id, since=since, until=until, now=utc_now())
 
 
@@ -129,7 +136,7 @@ app.include_router(router)
 
 
 def handle(event: dict[str, Any], context: Any, settings: QuerySettings) -> dict[str, Any]:
-    tenants, _, _ = _adapters(settings)
+    tenants = _adapters(settings).tenants
     return serve(app, event, context, tenants=tenants, max_body_bytes=64 * 1024, settings=settings)
 
 

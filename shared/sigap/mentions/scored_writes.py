@@ -30,6 +30,7 @@ from sigap.kernel.aggregates import (
     contribution_for,
     is_late,
     merge_contributions,
+    pack_entries,
     shard_for,
     stable_hash,
 )
@@ -120,7 +121,8 @@ class ScoredWrites:
     def _partial_key(self, contribution: AggregateContribution, run: str) -> tuple[str, str]:
         partial_id = stable_hash(f"{run}\n{contribution.partial_id}")
         shard = shard_for(partial_id, self._shards)
-        return aggregate_pk(contribution.tenant_id, shard), f"{contribution.minute}#{partial_id}"
+        # begun by the latest time among the mentions it may count: a listing reads partials newest bound first
+        return aggregate_pk(contribution.tenant_id, shard), f"{contribution.latest}#{partial_id}"
 
     # -- the mention -----------------------------------------------------------------------------------------
 
@@ -173,7 +175,7 @@ class ScoredWrites:
             self._write_partial(
                 contribution,
                 aggregate_pk(contribution.tenant_id, shard),
-                f"{contribution.minute}#{recovered}",
+                f"{contribution.latest}#{recovered}",
                 expires_at,
             )
         except StorageError as exc:
@@ -201,6 +203,8 @@ class ScoredWrites:
             "sk": attribute(sk),
             "expires_at": attribute(expires_at),
         }
+        if contribution.listed:  # what the listing reads instead of an index (see sigap.mentions.listing)
+            item["entries"] = {"B": pack_entries(contribution.listed)}
         item.update({name: attribute(round(amount, 6)) for name, amount in contribution.counters.items()})
         for name, members in contribution.sets.items():
             # author sets are hex author keys, written as sketches; the high-reach entries ('hr') are text

@@ -1,18 +1,18 @@
-"""Mentions table: one item per (tenant, mention id), listed newest first by day buckets.
+"""Mentions table: one item per (tenant, mention id); listed newest first from the partial aggregates that count
+them (`sigap.mentions.listing`).
 
 An item is first a *claim* (`state = accepted`: the mention as ingestion received it, not yet listed), written
 once by ingestion with a condition on the key, so the first copy of an id wins. Scoring then replaces the claim
-with the scored mention (`state = scored`, listed by the ByTime index) by a put conditional on the item being
+with the scored mention (`state = scored`) by a put conditional on the item being
 absent or still a claim, and counts it in a partial aggregate of the run's (see `sigap.mentions.scored_writes`),
 so a retried or duplicated SQS batch can neither store a mention twice nor count it twice.
 """
 
 from __future__ import annotations
 
-import heapq
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,19 +22,15 @@ from sigap.kernel.aggregates import AggregateContribution, contribution_for, mer
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention
 from sigap.mentions.aggregate_store import ACTIVITY_KEY
-from sigap.mentions.domain import Claims, ListPosition, MentionFilter, MentionPage, MentionRead, MentionState
+from sigap.mentions.domain import Claims, MentionRead, MentionState
 from sigap.mentions.scored_writes import MentionKey, ScoredWrites
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, storage_error
 from sigap.platform.dynamo_pages import every_item
 from sigap.platform.keys import (
-    LISTING_SHARDS,
     aggregate_cursor_pk,
-    listing_bucket,
-    listing_shard,
     mention_pk,
-    mention_time_sort_key,
 )
 from sigap.platform.retry import drain
 from sigap.platform.side_by_side import side_by_side
@@ -74,13 +70,6 @@ def received_document(item: dict[str, Any]) -> str | None:
 
 
 _received = received_document
-
-
-def _days_newest_first(since: datetime, until: datetime) -> Iterator[datetime]:
-    day = until
-    while day.date() >= since.date():
-        yield day
-        day -= timedelta(days=1)
 
 
 class MentionStore:
@@ -214,8 +203,6 @@ class MentionStore:
             "pk": attribute(mention_pk(mention.tenant_id, mention.id)),
             "tenant_id": attribute(mention.tenant_id),
             "mention_id": attribute(mention.id),
-            "gsi1pk": attribute(listing_bucket(mention.tenant_id, mention.created_at, listing_shard(mention.id))),
-            "gsi1sk": attribute(mention_time_sort_key(mention.created_at, mention.id)),
             "state": attribute(SCORED),
             "sentiment": attribute(score.sentiment.value),
             "risk": attribute(score.risk),
@@ -272,98 +259,3 @@ class MentionStore:
         if received:
             return MentionRead(state=MentionState.ACCEPTED, mention=Mention.model_validate_json(received))
         return None
-
-    def list_newest_first(
-        self,
-        tenant_id: str,
-        *,
-        since: datetime,
-        until: datetime,
-        limit: int,
-        only: MentionFilter | None = None,
-        after: ListPosition | None = None,
-    ) -> MentionPage:
-        """Newest first: each day's listing shards read side by side and merged by time; a page ends after
-        `limit` mentions, and its position says where the next one starts."""
-        collected: list[ScoredMention] = []
-        for day in _days_newest_first(since, until):
-            day_name = f"{day:%Y-%m-%d}"
-            if after is not None and day_name > after.day:
-                continue
-            before = after.sort_key if after is not None and day_name == after.day else None
-            items = self._day_newest_first(tenant_id, day, since, until, only, before, limit)
-            for item in items:
-                collected.append(ScoredMention.model_validate_json(stored_document(item) or ""))
-                if len(collected) == limit:
-                    position = ListPosition(
-                        day=day_name, mention_id=plain(item["mention_id"]), sort_key=plain(item["gsi1sk"])
-                    )
-                    more = next(items, None) is not None or any(
-                        next(self._day_newest_first(tenant_id, earlier, since, until, only, None, 1), None) is not None
-                        for earlier in _days_newest_first(since, day - timedelta(days=1))
-                    )
-                    return MentionPage(collected, position if more else None)
-        return MentionPage(collected, None)
-
-    def _day_newest_first(
-        self,
-        tenant_id: str,
-        day: datetime,
-        since: datetime,
-        until: datetime,
-        only: MentionFilter | None,
-        before: str | None,
-        limit: int,
-    ) -> Iterator[dict[str, Any]]:
-        """One day's listed mentions in [since, until], newest first, strictly before the sort key `before`."""
-        high = before if before is not None else mention_time_sort_key(until, "\uffff")
-        shards = [
-            self._query_shard(listing_bucket(tenant_id, day, shard), since, high, only, limit)
-            for shard in range(LISTING_SHARDS)
-        ]
-        merged = heapq.merge(*shards, key=lambda item: plain(item["gsi1sk"]), reverse=True)
-        return (item for item in merged if before is None or plain(item["gsi1sk"]) < before)
-
-    def _query_shard(
-        self, bucket: str, since: datetime, high: str, only: MentionFilter | None, limit: int
-    ) -> Iterator[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": BY_TIME_INDEX,
-            "KeyConditionExpression": "gsi1pk = :day AND gsi1sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {
-                ":day": attribute(bucket),
-                ":low": attribute(mention_time_sort_key(since, "")),
-                ":high": attribute(high),
-            },
-            "ScanIndexForward": False,
-            # pages no larger than a listing needs (a filter may need more of them), not DynamoDB's 1 MB
-            "Limit": max(limit + 1, 25),
-        }
-        if only is not None:
-            query |= _filter_expression(only, query["ExpressionAttributeValues"])
-        return every_item(self._client.query, query, "Query on mentions")
-
-
-# Listing filter → (attribute, how it matches). Signals are a string set: a mention matches if it has the signal.
-_FILTERS = {
-    "sentiment": ("sentiment", "{name} = {value}"),
-    "source": ("source", "{name} = {value}"),
-    "channel": ("channel", "{name} = {value}"),
-    "story": ("story_id", "{name} = {value}"),
-    "language": ("lang", "{name} = {value}"),
-    "signal": ("signals", "contains({name}, {value})"),
-}
-
-
-def _filter_expression(only: MentionFilter, values: dict[str, Any]) -> dict[str, Any]:
-    """The Query's FilterExpression for a listing filter: every field given must match."""
-    conditions, names = [], {}
-    for field, given in only.model_dump(exclude_none=True).items():
-        attribute_name, condition = _FILTERS[field]
-        names[f"#{field}"] = attribute_name
-        values[f":{field}"] = attribute(str(given))
-        conditions.append(condition.format(name=f"#{field}", value=f":{field}"))
-    if not conditions:
-        return {}
-    return {"FilterExpression": " AND ".join(conditions), "ExpressionAttributeNames": names}

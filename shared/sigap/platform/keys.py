@@ -3,9 +3,6 @@ query and an agency stack can export or delete a tenant by key prefix."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
-
 SEP = "#"
 
 
@@ -15,24 +12,6 @@ def tenant_pk(tenant_id: str) -> str:
 
 def mention_pk(tenant_id: str, mention_id: str) -> str:
     return f"{tenant_id}{SEP}M{SEP}{mention_id}"
-
-
-# A tenant's listing of one UTC day is spread over this many index partitions by the mention id's hash: one
-# partition takes 1,000 writes a second, and a viral tenant's day must take more. "Newest first" merges them.
-LISTING_SHARDS = 4
-
-
-def listing_shard(mention_id: str) -> int:
-    return int(hashlib.blake2b(mention_id.encode("utf-8"), digest_size=4).hexdigest(), 16) % LISTING_SHARDS
-
-
-def listing_bucket(tenant_id: str, day: datetime, shard: int) -> str:
-    # Listing index partition: per tenant, UTC day and shard, so "newest first" is a few bounded queries.
-    return f"{tenant_id}{SEP}D{SEP}{day:%Y-%m-%d}{SEP}{shard}"
-
-
-def mention_time_sort_key(created_at: datetime, mention_id: str) -> str:
-    return f"{created_at:%Y-%m-%dT%H:%M:%S.%f}{SEP}{mention_id}"
 
 
 def aggregate_pk(tenant_id: str, shard: int) -> str:

@@ -16,7 +16,7 @@ from sigap.kernel.kinds import Sentiment
 from sigap.kernel.models import ScoredMention, utc_now
 from sigap.mentions.aggregate_store import AggregateStore
 from sigap.mentions.domain import MentionFilter
-from sigap.mentions.store import MentionStore
+from sigap.mentions.listing import MentionListing
 from sigap.outbound.store import ChannelsTable
 from sigap.platform.http.errors import html_response
 from sigap.platform.http.gateway import Routes
@@ -59,7 +59,7 @@ def _report(tenant_id: str, incident_id: str) -> Any:
     statements = [s for s in table.statements_of(tenant_id) if s.incident_id == incident_id]
     window = AggregateStore(settings.aggregates_table, settings.aggregate_shards).window(tenant_id, since, until)
     deliveries = {s.statement_id: table.deliveries(tenant_id, s.statement_id) for s in statements}
-    mentions = MentionStore(settings.mentions_table)
+    mentions = MentionListing(settings.mentions_table, settings.aggregates_table, settings.aggregate_shards)
     story = story_of(incident)
     phases = [
         phase.model_copy(update={"samples": _samples(mentions, tenant_id, phase, story)})
@@ -103,7 +103,7 @@ def _post(scored: ScoredMention) -> SamplePost:
     )
 
 
-def _samples(mentions: MentionStore, tenant_id: str, phase: Phase, story: str | None) -> list[SamplePost]:
+def _samples(mentions: MentionListing, tenant_id: str, phase: Phase, story: str | None) -> list[SamplePost]:
     """The stretch's most far-reaching posts of the incident's story (or its negative posts, for an incident that
     follows a signal or was opened by hand without a story)."""
     only = MentionFilter(story=story) if story else MentionFilter(sentiment=Sentiment.NEGATIVE)
@@ -115,7 +115,7 @@ def _samples(mentions: MentionStore, tenant_id: str, phase: Phase, story: str | 
 
 
 def _first_post(
-    mentions: MentionStore, tenant_id: str, story_id: str, since: datetime, until: datetime
+    mentions: MentionListing, tenant_id: str, story_id: str, since: datetime, until: datetime
 ) -> SamplePost | None:
     page = mentions.list_newest_first(tenant_id, since=since, until=until, limit=1, only=MentionFilter(story=story_id))
     return _post(page.items[0]) if page.items else None
