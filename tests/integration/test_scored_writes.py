@@ -9,10 +9,11 @@ from typing import Any
 import boto3
 import pytest
 
+from sigap.kernel.aggregates import CountLater
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
 from sigap.mentions.aggregate_store import AggregateStore
-from sigap.mentions.scored_writes import RECOVER_AFTER, PartialNotWrittenYetError, ScoredWrites
+from sigap.mentions.scored_writes import RECOVER_AFTER, ScoredWrites
 from sigap.mentions.store import MentionStore
 from tests.conftest import mention_payload
 from tests.integration.conftest import AwsStack
@@ -106,9 +107,11 @@ def test_a_run_that_stops_before_its_partial_is_counted_once_its_retries_come(
     stopped = store(aws, clock).store_scored(batch("m1", "m2", "m3"))
     assert all(isinstance(result, StorageError) for result in stopped.values())
     assert counted(aws) == (0, 0)
-    # When SQS retries the records at once (the run might still be alive), they wait
+    # When SQS retries the records at once (the run might still be alive), they are to be looked at later: once
+    # that run can no longer be alive
     early = store(aws, clock).store_scored(batch("m1"))
-    assert isinstance(early[(TENANT, "m1")], PartialNotWrittenYetError)
+    assert early == {(TENANT, "m1"): CountLater(after=RECOVER_AFTER - timedelta(seconds=5) + timedelta(seconds=1))}
+    assert counted(aws) == (0, 0)
     # And when the retries come after the run can no longer be alive, in other groupings and twice over
     clock.now = AT + RECOVER_AFTER + timedelta(seconds=10)
     late = store(aws, clock).store_scored(batch("m1", "m4"))

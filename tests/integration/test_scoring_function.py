@@ -103,6 +103,34 @@ def test_a_stored_mention_carries_its_score(aws: AwsStack, scoring: Any, lambda_
     assert 0 < stored.score.risk <= 1
 
 
+def test_a_mention_stored_by_a_run_that_has_not_counted_it_yet_is_queued_again_for_later(
+    aws: AwsStack, scoring: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigap.kernel.errors import StorageError
+    from sigap.mentions.scored_writes import ScoredWrites
+
+    # Given a run that stored a mention a moment ago and has not written its partial aggregate (yet)
+    body = queued("m1")
+    original = ScoredWrites._write_partial
+
+    def failing(self: ScoredWrites, *args: Any, **kwargs: Any) -> None:
+        raise StorageError("throttled")
+
+    monkeypatch.setattr(ScoredWrites, "_write_partial", failing)
+    assert len(scoring.lambda_handler(sqs_event([body]), lambda_context)["batchItemFailures"]) == 1
+    monkeypatch.setattr(ScoredWrites, "_write_partial", original)
+    # When its message comes straight back
+    result = scoring.lambda_handler(sqs_event([body]), lambda_context)
+    # Then the record succeeds (no retries burnt towards the dead-letter queue), and the message waits on the
+    # queue, delayed, for when that run can no longer be alive
+    assert result == {"batchItemFailures": []}
+    queue = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=aws.queue_url("ScoringQueue"), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )["Attributes"]
+    assert queue["ApproximateNumberOfMessagesDelayed"] == "1"
+    assert counted(aws) == 0
+
+
 def test_a_storage_outage_fails_every_record_for_retry(aws: AwsStack, scoring: Any, lambda_context: Any) -> None:
     boto3.client("dynamodb").delete_table(TableName=aws.table("AggregatesTable"))
     event = sqs_event([queued("m1"), queued("m2")])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sigap.kernel.aggregates import CountLater
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
 from sigap.scoring.domain.run import PoisonMessageError, ScoringRun, StoreOutcome, parse_message
@@ -25,9 +26,9 @@ class _Sink:
 
     def store_scored(
         self, entries: Sequence[tuple[ScoredMention, int]]
-    ) -> Mapping[tuple[str, str], bool | StorageError]:
+    ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
         self.calls.append([scored.mention.id for scored, _ in entries])
-        results: dict[tuple[str, str], bool | StorageError] = {}
+        results: dict[tuple[str, str], bool | CountLater | StorageError] = {}
         for scored, _ in entries:
             key = (scored.mention.tenant_id, scored.mention.id)
             if key in results:
@@ -79,7 +80,7 @@ def test_a_storage_error_fails_only_the_records_it_names() -> None:
     class _OneFails(_Sink):
         def store_scored(
             self, entries: Sequence[tuple[ScoredMention, int]]
-        ) -> Mapping[tuple[str, str], bool | StorageError]:
+        ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
             results = dict(super().store_scored(entries))
             results[("brand-a", "b")] = StorageError("throttled")
             return results
@@ -90,11 +91,23 @@ def test_a_storage_error_fails_only_the_records_it_names() -> None:
         scoring.store("2")
 
 
+def test_a_mention_another_run_may_still_count_is_to_be_looked_at_later() -> None:
+    class _Busy(_Sink):
+        def store_scored(
+            self, entries: Sequence[tuple[ScoredMention, int]]
+        ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+            return {("brand-a", "a"): CountLater(after=timedelta(seconds=70)), ("brand-a", "b"): True}
+
+    scoring = run({"1": body("a"), "2": body("b")}, _Busy())
+    assert (scoring.store("1"), scoring.count_later("1")) == (StoreOutcome.COUNT_LATER, timedelta(seconds=70))
+    assert (scoring.store("2"), scoring.count_later("2")) == (StoreOutcome.STORED, None)
+
+
 def test_a_storage_error_for_the_whole_batch_fails_every_record() -> None:
     class _Down(_Sink):
         def store_scored(
             self, entries: Sequence[tuple[ScoredMention, int]]
-        ) -> Mapping[tuple[str, str], bool | StorageError]:
+        ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
             raise StorageError("table unavailable")
 
     scoring = run({"1": body("a"), "2": body("b")}, _Down())

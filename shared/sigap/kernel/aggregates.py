@@ -20,6 +20,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -104,6 +105,14 @@ def unpack_entries(stored: bytes) -> list[ListingEntry]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class CountLater:
+    """A mention stored moments ago by a run that has not counted it yet (it may still be writing its partial
+    aggregate): look again after `after`, when that run can no longer be alive."""
+
+    after: timedelta
 
 
 class AggregateContribution(BaseModel):

@@ -11,9 +11,9 @@ back in the same call. Its `partial` says which aggregate counts it. If that agg
 counted. If it does not, the run that stored the mention stopped between its puts and its partial (a crash, a
 timeout, a failed write): once that run can no longer be alive (`RECOVER_AFTER`, longer than any scoring run
 may take), the mention is counted in a partial of its own, keyed by the mention so two recoveries write the same
-item. Before that, its record fails and SQS retries it later. Every message of a run that stopped comes back, so
-every mention it stored is counted once; a mention stored before partials were recorded this way was counted in
-its transaction.
+item. Before that, the answer is `CountLater`: the scoring function queues the message again, delayed until then.
+Every message of a run that stopped comes back, so every mention it stored is counted once; a mention stored
+before partials were recorded this way was counted in its transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.aggregates import (
     AggregateContribution,
+    CountLater,
     contribution_for,
     is_late,
     merge_contributions,
@@ -52,12 +53,9 @@ RECOVER_AFTER = timedelta(minutes=2)
 _WRITERS = 8  # puts side by side: a batch of 10 in the time of about 2
 
 MentionKey = tuple[str, str]  # (tenant id, mention id)
+StoreResult = bool | CountLater | StorageError
 ItemMaker = Callable[[ScoredMention, int], dict[str, "AttributeValueTypeDef"]]
 StoredDocument = Callable[[dict[str, Any]], str | None]
-
-
-class PartialNotWrittenYetError(StorageError):
-    """A mention stored moments ago by a run that has not written its partial aggregate yet: retried later."""
 
 
 class ScoredWrites:
@@ -80,9 +78,10 @@ class ScoredWrites:
         self._item_for = item_for
         self._document_of = document_of
 
-    def store(self, entries: Sequence[tuple[ScoredMention, int]]) -> dict[MentionKey, bool | StorageError]:
+    def store(self, entries: Sequence[tuple[ScoredMention, int]]) -> dict[MentionKey, StoreResult]:
         """For each mention of the batch (the first copy of a repeated id): True if this run stored and counted
-        it, False if it was stored before (and is counted), or the error that kept it from being stored."""
+        it, False if it was stored before (and is counted), `CountLater` if it was stored moments ago by a run
+        that may still count it, or the error that kept it from being stored."""
         unique: dict[MentionKey, tuple[ScoredMention, int]] = {}
         for scored, expires_at in entries:
             unique.setdefault((scored.mention.tenant_id, scored.mention.id), (scored, expires_at))
@@ -97,7 +96,7 @@ class ScoredWrites:
             for key, (scored, expires_at) in unique.items()
         ]
         outcomes = side_by_side(self._put, work, _WRITERS)
-        results: dict[MentionKey, bool | StorageError] = {}
+        results: dict[MentionKey, StoreResult] = {}
         won: list[tuple[ScoredMention, int]] = []
         for (key, scored, expires_at, _), outcome in zip(work, outcomes, strict=True):
             if outcome is None:
@@ -150,7 +149,7 @@ class ScoredWrites:
             return storage_error("PutItem (scored) on mentions", exc)
         return None
 
-    def _counted_before(self, stored: dict[str, Any]) -> bool | StorageError:
+    def _counted_before(self, stored: dict[str, Any]) -> StoreResult:
         """False once the mention stored before is counted (recovering its count if its run stopped short)."""
         pointer = stored.get("partial", {}).get("M")
         if not pointer:
@@ -163,11 +162,9 @@ class ScoredWrites:
             if not document:
                 return StorageError("a mention stored without its document: cannot count it")
             scored = ScoredMention.model_validate_json(document)
-            if self._clock() - scored.scored_at < RECOVER_AFTER:
-                return PartialNotWrittenYetError(
-                    f"mention {scored.mention.id} was stored at {scored.scored_at:%H:%M:%S} by a run that has not "
-                    "counted it yet; retried later"
-                )
+            age = self._clock() - scored.scored_at
+            if age < RECOVER_AFTER:
+                return CountLater(after=RECOVER_AFTER - age + timedelta(seconds=1))
             contribution = contribution_for(scored)
             recovered = stable_hash(f"recovered\n{scored.mention.tenant_id}\n{scored.mention.id}")
             shard = shard_for(recovered, self._shards)

@@ -23,7 +23,7 @@ from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention
 from sigap.mentions.aggregate_store import ACTIVITY_KEY
 from sigap.mentions.domain import Claims, MentionRead, MentionState
-from sigap.mentions.scored_writes import MentionKey, ScoredWrites
+from sigap.mentions.scored_writes import MentionKey, ScoredWrites, StoreResult
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, storage_error
@@ -158,9 +158,10 @@ class MentionStore:
 
     # -- writing -------------------------------------------------------------------------------------------
 
-    def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> dict[MentionKey, bool | StorageError]:
+    def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> dict[MentionKey, StoreResult]:
         """Stores a scoring batch: each mention once, each counted once in a partial aggregate (see
-        `sigap.mentions.scored_writes`). Per mention: True if stored now, False if stored before, or the error."""
+        `sigap.mentions.scored_writes`). Per mention: True if stored now, False if stored before, `CountLater`,
+        or the error."""
         if self._aggregates_table is None:
             raise ValueError("MentionStore needs the aggregates table to store scored mentions")
         self._mark_active(merge_contributions(contribution_for(scored) for scored, _ in entries))

@@ -60,6 +60,21 @@ class Queue:
         send_entries(self._client, self._url, entries)
 
 
+class DelayedQueue(Queue):
+    """Sends one message to be delivered after a delay (SQS holds it up to 15 minutes)."""
+
+    def send_later(self, body: str, message_attributes: dict[str, MessageAttributeValueTypeDef], delay: int) -> None:
+        try:
+            self._client.send_message(
+                QueueUrl=self._url,
+                MessageBody=body,
+                MessageAttributes=message_attributes,
+                DelaySeconds=max(0, min(MAX_SQS_DELAY, delay)),
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise queue_error("SendMessage (delayed)", exc) from exc
+
+
 class DeadLetterQueue(Queue):
     """Puts a message that can never be processed straight into its dead-letter queue, with the reason as a
     message attribute, instead of letting it fail maxReceiveCount times first."""

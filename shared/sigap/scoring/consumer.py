@@ -9,6 +9,7 @@ retries them and, after maxReceiveCount, keeps them in the dead-letter queue. No
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -24,6 +25,7 @@ from sigap.kernel.models import utc_now
 from sigap.mentions.store import MentionStore
 from sigap.platform.batch import WholeBatchProcessor
 from sigap.platform.observability import logger, metrics
+from sigap.platform.sqs import DelayedQueue, attributes
 from sigap.scoring.domain.engine import SigapScorer
 from sigap.scoring.domain.run import PoisonMessageError, ScoringRun, StoreOutcome
 from sigap.scoring.domain.sentiment import shipped_model
@@ -47,6 +49,13 @@ def _scorer(settings: ScoringSettings) -> SigapScorer:
 
 
 URGENT_HORIZON = timedelta(minutes=10)
+
+
+@lru_cache(maxsize=1)
+def _recounts(settings: ScoringSettings) -> DelayedQueue:
+    if settings.scoring_queue_url is None:
+        raise QueueError("SCORING_QUEUE_URL is not set: a mention cannot be looked at again later")
+    return DelayedQueue(settings.scoring_queue_url)
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +125,17 @@ class ScoringBatchProcessor(WholeBatchProcessor):
             return
         metrics.add_metric(name="UrgentEvaluationsRequested", unit="Count", value=len(requests))
 
+    def _look_again_later(self, record: SQSRecord, context: dict[str, str | None]) -> None:
+        """The message goes back on the queue, delayed until the run that stored its mention can no longer be
+        alive (a retry now would find the same, and SQS would dead-letter it after a few)."""
+        assert self._run is not None
+        wait = self._run.count_later(record.message_id)
+        seconds = math.ceil(wait.total_seconds()) if wait is not None else 60
+        resend = attributes(tenant_id=context["tenant_id"], correlation_id=context["correlation_id"])
+        _recounts(self._settings).send_later(record.body, resend, seconds)
+        logger.info("mention stored by a run that has not counted it yet: looked at again later", extra=context)
+        metrics.add_metric(name="MentionsCountedLater", unit="Count", value=1)
+
     def handle_record(self, record: SQSRecord) -> StoreOutcome:
         context = {
             "tenant_id": _attribute(record, "tenant_id"),
@@ -138,6 +158,9 @@ class ScoringBatchProcessor(WholeBatchProcessor):
         except Exception as exc:
             logger.exception("scoring failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise
+        if outcome is StoreOutcome.COUNT_LATER:
+            self._look_again_later(record, context)
+            return outcome
         self._stored.add(record.message_id)
         metrics.add_metric(
             name="MentionsStored" if outcome is StoreOutcome.STORED else "MentionsAlreadyStored",

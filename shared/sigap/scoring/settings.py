@@ -16,6 +16,8 @@ class ScoringSettings(FunctionSettings):
     aggregate_shards: int = Field(alias="AGGREGATE_SHARDS", default=8, ge=1, le=64)
     # A far-reaching mention with a severe claim asks for its tenant's evaluation at once (no queue: no ask).
     evaluation_queue_url: str | None = Field(alias="EVALUATION_QUEUE_URL", default=None)
+    # Its own queue: a mention another run stored moments ago and has not counted yet is looked at again later.
+    scoring_queue_url: str | None = Field(alias="SCORING_QUEUE_URL", default=None)
 
 
 scoring_settings = loader(ScoringSettings)

@@ -8,7 +8,8 @@ simulated second, as the deployed functions would:
 - scoring takes them in SQS batches of 10 and stores each batch with its partial aggregates (`ScoringRun` on
   the real `MentionStore`, stories in the real `DynamoBandIndex`);
 - each minute, and at the end, the evaluator rolls settled minutes up (`AggregateRollup.settle`) and reads the
-  last hour (`AggregateStore.window`), and the console's Now page reads the day (`window(..., hourly=True)`).
+  last hour (`AggregateStore.window`), the console's Now page reads the day (`window(..., hourly=True)`), and
+  its Mentions page the newest 50 (`MentionListing`, from the partials).
 
 The simulated clock is the meter's: every unit is charged to the partition key and second it fell in.
 """
@@ -89,6 +90,7 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
     from sigap.kernel.models import Mention
     from sigap.mentions.aggregate_rollup import AggregateRollup
     from sigap.mentions.aggregate_store import AggregateStore
+    from sigap.mentions.listing import MentionListing
     from sigap.mentions.store import MentionStore
     from sigap.platform.aws import dynamodb_client, reset_clients
     from sigap.scoring.domain.engine import SigapScorer
@@ -120,6 +122,7 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
         )
         aggregates = AggregateStore(tables["AggregatesTable"], 8, client)
         rollup = AggregateRollup(aggregates, tables["AggregatesTable"], client)
+        listing = MentionListing(tables["MentionsTable"], tables["AggregatesTable"], 8, client)
         scorer = SigapScorer(shipped_model(), DynamoBandIndex(tables["StoriesTable"], 7, client))
         expires = int((start + timedelta(days=90)).timestamp())
         people = [f"@person{number:06d}" for number in range(authors)]
@@ -133,6 +136,7 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
             settled = rollup.settle(TENANT, now)  # the evaluator's windows take the cursor the roll-up read
             aggregates.window(TENANT, now - timedelta(minutes=59), now, cursor=settled.cursor)
             aggregates.window(TENANT, now - timedelta(hours=24), now, hourly=True)  # the console reads its own
+            listing.list_newest_first(TENANT, since=now - timedelta(days=7), until=now, limit=50)  # its Mentions
 
         for second in range(seconds):
             now = start + timedelta(seconds=second)

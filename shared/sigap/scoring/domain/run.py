@@ -10,6 +10,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from sigap.kernel.aggregates import CountLater
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention, problems_of
 from sigap.scoring.domain.interface import MentionScorer
@@ -22,14 +23,16 @@ class PoisonMessageError(ValueError):
 class StoreOutcome(StrEnum):
     STORED = "stored"
     ALREADY_STORED = "already_stored"
+    COUNT_LATER = "count_later"  # stored moments ago by a run that may still count it: look again later
 
 
 class ScoredMentionSink(Protocol):
     def store_scored(
         self, entries: Sequence[tuple[ScoredMention, int]]
-    ) -> Mapping[tuple[str, str], bool | StorageError]:
+    ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
         """Per (tenant id, mention id), the first copy in the batch: True if stored and counted now, False if
-        stored (and counted) before, or the error that kept it from being stored."""
+        stored (and counted) before, `CountLater` if a run that may still be alive stored it and has not counted
+        it yet, or the error that kept it from being stored."""
         ...
 
 
@@ -76,12 +79,12 @@ class ScoringRun:
             for (message_id, mention), score in zip(parsed.items(), scores, strict=True)
         }
 
-        self._results: Mapping[tuple[str, str], bool | StorageError] | None = None
+        self._results: Mapping[tuple[str, str], bool | CountLater | StorageError] | None = None
         self._first_copy: dict[tuple[str, str], str] = {}  # which message carried each mention first
         for message_id, scored in self._scored.items():
             self._first_copy.setdefault((scored.mention.tenant_id, scored.mention.id), message_id)
 
-    def _stored(self) -> Mapping[tuple[str, str], bool | StorageError]:
+    def _stored(self) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
         """The whole batch stored at once, the first time a record asks (each record then reads its own)."""
         if self._results is None:
             entries = [(scored, expiry_epoch(scored.mention, self._retention_days)) for scored in self._scored.values()]
@@ -94,6 +97,12 @@ class ScoringRun:
     def scored_by_message(self) -> dict[str, ScoredMention]:
         """The batch's scored mentions (every valid message's), by SQS message id."""
         return dict(self._scored)
+
+    def count_later(self, message_id: str) -> timedelta | None:
+        """For a COUNT_LATER outcome: how long until the message should be looked at again."""
+        mention = self._scored[message_id].mention
+        result = self._stored().get((mention.tenant_id, mention.id))
+        return result.after if isinstance(result, CountLater) else None
 
     def mention_of(self, message_id: str) -> Mention | None:
         scored = self._scored.get(message_id)
@@ -109,5 +118,7 @@ class ScoringRun:
             raise StorageError(f"no answer from storage for mention {mention.id}")
         if isinstance(result, StorageError):
             raise result
+        if isinstance(result, CountLater):
+            return StoreOutcome.COUNT_LATER
         stored_now = result and self._first_copy[key] == message_id
         return StoreOutcome.STORED if stored_now else StoreOutcome.ALREADY_STORED
