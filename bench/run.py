@@ -319,10 +319,19 @@ def capacity() -> None:
             "per million mentions",
         )
     )
+    new_writes, new_reads = cost.story_index_per_new_text(viral)
+    every_new = (new_writes * cost.PRICE_WRITE_UNIT + new_reads * cost.PRICE_READ_UNIT) * 1e6
     print(
-        f"Storage beside it: a million mentions keep {cost.stored_gb_per_million(viral):.2f} GB in DynamoDB "
-        f"(items and their listing entries), ${cost.stored_gb_per_million(viral) * cost.PRICE_STORAGE_GB_MONTH:.2f} "
-        "for each month they are kept (the default retention is 90 days).\n"
+        f"The story index costs {new_writes:.1f} write and {new_reads:.1f} read units per distinct text (its bands "
+        f"claimed; a copy finds them and writes nothing): the viral minute posted {viral.distinct_texts} distinct "
+        f"texts in {viral.mentions:,} mentions, as a crisis spreads copies. In a stream where every text is new, "
+        f"it would add ${every_new:.2f} per million mentions; where one in ten is, ${every_new / 10:.2f}.\n"
+    )
+    stored_gb = cost.stored_gb_per_million(viral)
+    print(
+        f"Storage beside it: a million mentions keep {stored_gb:.2f} GB in DynamoDB (mentions, partials with their "
+        f"listing entries, roll-ups, stories), ${stored_gb * cost.PRICE_STORAGE_GB_MONTH:.2f} for each month they are "
+        "kept (the default retention is 90 days).\n"
     )
     floor = cost.idle_floor(ROOT / "template.yaml", viral.idle_read_units)
     print(cost.table("Idle floor of one brand stack (no mentions, one tenant), per month", floor, "a month"))

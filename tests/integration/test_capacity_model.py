@@ -26,6 +26,11 @@ def test_a_busy_tenant_stays_within_every_dynamodb_limit_and_is_counted_exactly(
     # and every write landed somewhere the model can see: mentions, partials (with the listing's entries), stories
     tables = {table.split("-", 1)[1] for table, _, _ in crisis.meter.writes}
     assert tables == {"MentionsTable", "AggregatesTable", "StoriesTable"}
+    # a mention costs its claim and its scored put (one unit each, no transaction) and a share of its partial
+    mentions_units = sum(
+        units for (table, _, _), units in crisis.meter.writes.items() if table.endswith("-MentionsTable")
+    )
+    assert mentions_units == 2 * crisis.mentions
     assert "| **all** |" in capacity_table(crisis, "a busy tenant")
 
 

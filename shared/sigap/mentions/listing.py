@@ -16,24 +16,18 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from sigap.kernel.aggregates import ListingEntry, listing_time, unpack_entries
-from sigap.kernel.errors import StorageError
 from sigap.kernel.models import ScoredMention
 from sigap.mentions.domain import ListPosition, MentionFilter, MentionPage
 from sigap.mentions.store import stored_document
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import storage_error
-from sigap.platform.dynamo_pages import every_item
+from sigap.platform.dynamo_pages import batch_items, every_item
 from sigap.platform.keys import SEP, aggregate_pk, mention_pk
-from sigap.platform.retry import drain
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_BATCH_GET_LIMIT = 100
 _PARTIALS_PER_PAGE = 20  # a shard's partials read per request (each holds up to a scoring batch's mentions)
 
 
@@ -128,29 +122,10 @@ class MentionListing:
 
     def _documents(self, tenant_id: str, mention_ids: list[str]) -> dict[str, ScoredMention]:
         """The page's mentions as stored (read consistently: a counted mention's put came before its partial)."""
-        found: dict[str, ScoredMention] = {}
-        table = self._mentions
-
-        def get(request: Any) -> Any:
-            try:
-                answer = self._client.batch_get_item(RequestItems=request)
-            except (ClientError, BotoCoreError) as exc:
-                raise storage_error("BatchGetItem on mentions (listing)", exc) from exc
-            for item in answer["Responses"].get(table, []):
-                document = stored_document(item)
-                if document:
-                    found[plain(item["mention_id"])] = ScoredMention.model_validate_json(document)
-            return answer.get("UnprocessedKeys") or None
-
-        unique = list(dict.fromkeys(mention_ids))
-        for start in range(0, len(unique), _BATCH_GET_LIMIT):
-            keys = [{"pk": attribute(mention_pk(tenant_id, one))} for one in unique[start : start + _BATCH_GET_LIMIT]]
-            drain(
-                get,
-                {table: {"Keys": keys, "ConsistentRead": True}},
-                failure=lambda left: StorageError("BatchGetItem on mentions left keys unprocessed (listing)"),
-            )
-        return found
+        keys = [{"pk": attribute(mention_pk(tenant_id, one))} for one in dict.fromkeys(mention_ids)]
+        items = batch_items(self._client, self._mentions, keys, "BatchGetItem on mentions (listing)", consistent=True)
+        documents = ((plain(item["mention_id"]), stored_document(item)) for item in items)
+        return {mention_id: ScoredMention.model_validate_json(doc) for mention_id, doc in documents if doc}
 
 
 class _Newest:

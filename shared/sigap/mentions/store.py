@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.aggregates import AggregateContribution, contribution_for, merge_contributions, minute_key
-from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention
 from sigap.mentions.aggregate_store import ACTIVITY_KEY
 from sigap.mentions.domain import Claims, MentionRead, MentionState
@@ -27,21 +26,18 @@ from sigap.mentions.scored_writes import MentionKey, ScoredWrites, StoreResult
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, storage_error
-from sigap.platform.dynamo_pages import every_item
+from sigap.platform.dynamo_pages import batch_items, every_item
 from sigap.platform.keys import (
     aggregate_cursor_pk,
     mention_pk,
 )
-from sigap.platform.retry import drain
 from sigap.platform.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-BY_TIME_INDEX = "ByTime"
 MAX_TRANSACTION_ITEMS = 100
-_BATCH_GET_LIMIT = 100
 ACCEPTED, SCORED = "accepted", "scored"
 _CLAIMERS = 8  # claims written side by side: a request's 100 claims in the time of about 13
 
@@ -127,34 +123,17 @@ class MentionStore:
 
     def _states(self, tenant_id: str, mention_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """For each id the tenant has an item for: its state and, for a claim, the mention as received."""
-        found: dict[str, tuple[str, str | None]] = {}
-        table = self._table
-
-        def get(request: Any) -> Any:
-            try:
-                answer = self._client.batch_get_item(RequestItems=request)
-            except (ClientError, BotoCoreError) as exc:
-                raise storage_error("BatchGetItem on mentions", exc) from exc
-            for item in answer["Responses"].get(table, []):
-                state = value_of(item, "state", SCORED)  # items from before claims existed are scored
-                found[plain(item["mention_id"])] = (state, _received(item))
-            return answer.get("UnprocessedKeys") or None
-
-        unique = list(dict.fromkeys(mention_ids))
-        for start in range(0, len(unique), _BATCH_GET_LIMIT):
-            keys = [
-                {"pk": attribute(mention_pk(tenant_id, mention_id))}
-                for mention_id in unique[start : start + _BATCH_GET_LIMIT]
-            ]
-            request = {
-                table: {
-                    "Keys": keys,
-                    "ProjectionExpression": "mention_id, #state, received, received_z",
-                    "ExpressionAttributeNames": {"#state": "state"},
-                }
-            }
-            drain(get, request, failure=lambda left: StorageError("BatchGetItem on mentions left keys unprocessed"))
-        return found
+        keys = [{"pk": attribute(mention_pk(tenant_id, one))} for one in dict.fromkeys(mention_ids)]
+        items = batch_items(
+            self._client,
+            self._table,
+            keys,
+            "BatchGetItem on mentions",
+            projection="mention_id, #state, received, received_z",
+            names={"#state": "state"},
+        )
+        # items from before claims existed are scored
+        return {plain(item["mention_id"]): (value_of(item, "state", SCORED), _received(item)) for item in items}
 
     # -- writing -------------------------------------------------------------------------------------------
 

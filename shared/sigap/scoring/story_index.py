@@ -6,22 +6,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.errors import StorageError
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import error_code, storage_error
+from sigap.platform.dynamo_pages import batch_items
 from sigap.platform.keys import story_band_pk
-from sigap.platform.retry import drain
 from sigap.platform.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_GET_LIMIT = 100
 _CLAIMERS = 8
 # A band, once claimed, names the same story until it expires with the story window (days): what this sandbox
 # has seen is kept for a while, so a viral story's copies, which share their bands, are not read again batch after
@@ -63,24 +61,9 @@ class DynamoBandIndex:
         prefix = len(story_band_pk(tenant_id, ""))
         band_keys = [key for key in band_keys if key not in known]
 
-        def get(request: Any) -> Any:
-            try:
-                answer = self._client.batch_get_item(RequestItems=request)
-            except (ClientError, BotoCoreError) as exc:
-                raise storage_error("BatchGetItem on stories", exc) from exc
-            for item in answer["Responses"].get(self._table, []):
-                found[plain(item["pk"])[prefix:]] = plain(item["story"])
-            return answer.get("UnprocessedKeys") or None
-
-        for start in range(0, len(band_keys), _GET_LIMIT):
-            chunk = band_keys[start : start + _GET_LIMIT]
-            request = {
-                self._table: {
-                    "Keys": [{"pk": attribute(story_band_pk(tenant_id, key))} for key in chunk],
-                    "ProjectionExpression": "pk, story",
-                }
-            }
-            drain(get, request, failure=lambda _: StorageError("BatchGetItem on stories left keys unprocessed"))
+        keys = [{"pk": attribute(story_band_pk(tenant_id, key))} for key in band_keys]
+        for item in batch_items(self._client, self._table, keys, "BatchGetItem on stories", projection="pk, story"):
+            found[plain(item["pk"])[prefix:]] = plain(item["story"])
         self._keep(tenant_id, found)
         return known | found
 

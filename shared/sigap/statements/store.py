@@ -20,11 +20,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.errors import StorageError
 from sigap.kernel.models import as_utc
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.documents import DocumentTable, M
+from sigap.platform.dynamo_pages import batch_items
 from sigap.statements.domain.models import (
     AuditEntry,
     ChannelDelivery,
@@ -266,28 +266,10 @@ class PublishingTable(DocumentTable):
         return {found.email for found in self._batch_models(tenant_id, keys, Suppression)}
 
     def _batch_models(self, tenant_id: str, sort_keys: Sequence[str], model: type[M]) -> list[M]:
-        """BatchGetItem in pages of 100, unprocessed keys asked again: nothing asked for is dropped."""
-        found: list[M] = []
-        for start in range(0, len(sort_keys), 100):
-            pending: list[dict[str, Any]] = [
-                self._key(tenant_id, sk) for sk in dict.fromkeys(sort_keys[start : start + 100])
-            ]
-            for _ in range(10):
-                if not pending:
-                    break
-                try:
-                    answer = self._client.batch_get_item(
-                        RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}}
-                    )
-                except (ClientError, BotoCoreError) as exc:
-                    raise storage_error("BatchGetItem on publishing", exc) from exc
-                items: list[dict[str, Any]] = list(answer.get("Responses", {}).get(self._table, []))
-                found.extend(model.model_validate_json(plain(item["doc"])) for item in items)
-                unprocessed: dict[str, Any] = dict(answer.get("UnprocessedKeys", {}))
-                pending = list(unprocessed.get(self._table, {}).get("Keys", []))
-            if pending:
-                raise StorageError(f"DynamoDB BatchGetItem on publishing left {len(pending)} keys unprocessed")
-        return found
+        """Every one of the items that exists, read consistently: nothing asked for is dropped."""
+        keys = [self._key(tenant_id, sk) for sk in dict.fromkeys(sort_keys)]
+        items = batch_items(self._client, self._table, keys, "BatchGetItem on publishing", consistent=True)
+        return [model.model_validate_json(plain(item["doc"])) for item in items]
 
     def subscriber_counts(self, tenant_id: str) -> dict[str, int]:
         counts = {state.value: 0 for state in SubscriberState}

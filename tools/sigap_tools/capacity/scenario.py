@@ -51,6 +51,7 @@ class Run:
     dead_lettered: int
     idle_read_units: float = 0.0  # per minute, for a tenant with nothing to count (roll-up and window)
     idle_write_units: float = 0.0
+    distinct_texts: int = 0  # of the crisis texts posted (copies of one text share a story's bands)
 
 
 def _texts() -> list[dict[str, Any]]:
@@ -130,6 +131,7 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
         began = time.perf_counter()
         dead = 0
         number = 0
+        posted: set[str] = set()
 
         def evaluate(now: datetime) -> None:
             meter.second = int((now - start).total_seconds())
@@ -145,6 +147,7 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
             for _ in range(rate if second % every == 0 else 0):
                 # every author posts once before anyone posts twice: `authors` distinct people per cycle
                 line = texts[chooser.randrange(len(texts))]
+                posted.add(line["text"])
                 batch.append(
                     Mention.model_validate(
                         {
@@ -209,6 +212,7 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
         dead_lettered=dead,
         idle_read_units=idle_reads,
         idle_write_units=idle_writes,
+        distinct_texts=len(posted),
     )
 
 
