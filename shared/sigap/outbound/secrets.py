@@ -1,6 +1,7 @@
 """Each channel's secret (a Slack or Teams URL, a webhook's signing secret) in SSM Parameter Store as a
 SecureString: never in DynamoDB, never logged, never returned by the API after creation. Read on each delivery,
-so a rotated secret is used at once."""
+so a rotated secret is used at once. Intelligent-Tiering: a standard parameter while the account holds fewer than
+SSM's 10,000, an advanced one ($0.05 a month) beyond, so an agency's ten-thousandth channel is not refused."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ChannelSecrets:
                 Name=self._name(owner, channel_id),
                 Value=secret.model_dump_json(),
                 Type="SecureString",
+                Tier="Intelligent-Tiering",
                 Overwrite=True,
                 Description=f"Sigap channel {channel_id} of {owner}",
             )
