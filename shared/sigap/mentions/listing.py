@@ -28,8 +28,6 @@ from sigap.platform.keys import SEP, aggregate_pk, mention_pk
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_PARTIALS_PER_PAGE = 20  # a shard's partials read per request (each holds up to a scoring batch's mentions)
-
 
 def _matches(entry: ListingEntry, only: MentionFilter | None) -> bool:
     if only is None:
@@ -74,7 +72,7 @@ class MentionListing:
         next one starts (strictly older than the last one listed)."""
         low = f"{listing_time(since)}{SEP}"
         high = after.sort_key if after is not None else f"{listing_time(until)}{SEP}\uffff"
-        entries = self._entries(tenant_id, low, high, only)
+        entries = self._entries(tenant_id, low, high, only, limit)
         page = list(itertools.islice(entries, limit))
         more = next(entries, None) is not None
         mentions = self._documents(tenant_id, [entry.mention_id for entry in page])
@@ -86,11 +84,17 @@ class MentionListing:
         )
         return MentionPage([mentions[entry.mention_id] for entry in page if entry.mention_id in mentions], position)
 
-    def _entries(self, tenant_id: str, low: str, high: str, only: MentionFilter | None) -> Iterator[ListingEntry]:
+    def _entries(
+        self, tenant_id: str, low: str, high: str, only: MentionFilter | None, limit: int
+    ) -> Iterator[ListingEntry]:
         """Entries with low <= sort key < high, newest first. Partials come newest bound first (a partial's key
         starts with the latest time among its mentions); an entry is given out once no partial still unread can
         hold a newer one, so a page reads the partials it needs, not its whole minute."""
-        shards = [self._partials(aggregate_pk(tenant_id, shard), low[:16], high[:16]) for shard in range(self._shards)]
+        # a shard's first page: about its share of a page of mentions (a partial holds one to ten); more grow
+        first = max(5, limit // self._shards + 1)
+        shards = [
+            self._partials(aggregate_pk(tenant_id, shard), low[:16], high[:16], first) for shard in range(self._shards)
+        ]
         waiting: list[_Newest] = []
         for bound, found in heapq.merge(*shards, key=lambda partial: partial[0], reverse=True):
             while waiting and waiting[0].entry.at > bound:
@@ -101,7 +105,9 @@ class MentionListing:
         while waiting:
             yield heapq.heappop(waiting).entry
 
-    def _partials(self, partition: str, low_minute: str, high_minute: str) -> Iterator[tuple[str, list[ListingEntry]]]:
+    def _partials(
+        self, partition: str, low_minute: str, high_minute: str, first_page: int
+    ) -> Iterator[tuple[str, list[ListingEntry]]]:
         """A shard's partials over the minutes, newest first: (the latest time they may hold, their entries)."""
         query: dict[str, Any] = {
             "TableName": self._aggregates,
@@ -113,9 +119,9 @@ class MentionListing:
             },
             "ProjectionExpression": "sk, entries",
             "ScanIndexForward": False,
-            "Limit": _PARTIALS_PER_PAGE,
+            "Limit": first_page,
         }
-        for item in every_item(self._client.query, query, "Query on aggregates (listing)"):
+        for item in every_item(self._client.query, query, "Query on aggregates (listing)", growing=True):
             stored = item.get("entries")
             bound = plain(item["sk"]).rpartition(SEP)[0]
             yield bound, unpack_entries(bytes(stored["B"])) if stored else []

@@ -34,6 +34,7 @@
    holds binary attribute values, which that parser decodes from base64.
 7. DeleteMessage made two passes over every queued message, each building a list per message, and two moto
    servers run (DynamoDB and SQS, each a process of its own: one process served both on one core).
+8. A base-table Query reads its partition only, not every item of the table sorted (`moto_query`).
 
     python -m sigap_tools.local.moto_server [--parent PID] -H 127.0.0.1 -p 5000
 """
@@ -62,6 +63,8 @@ from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.sqs.exceptions import ReceiptHandleIsInvalid
 from moto.sqs.models import Message, Queue, SQSBackend
+
+from sigap_tools.local import moto_query
 
 _local = threading.local()
 
@@ -344,6 +347,7 @@ def install() -> None:
     Queue.messages = property(_visible_messages)  # type: ignore[method-assign,assignment]
     Queue.delete_message = _delete_message  # type: ignore[method-assign,assignment]
     SQSBackend.receive_message = _receive_message  # type: ignore[method-assign,assignment]
+    moto_query.install()
 
 
 @contextmanager
@@ -364,6 +368,7 @@ def installed() -> Iterator[None]:
         (Queue, "messages"),
         (Queue, "delete_message"),
         (SQSBackend, "receive_message"),
+        *moto_query.PATCHED,
     ]
     missing = object()  # an inherited attribute: deleting the patch brings the inherited one back
     saved = [(owner, name, vars(owner).get(name, missing)) for owner, name in patched]

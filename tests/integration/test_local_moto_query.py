@@ -1,0 +1,97 @@
+"""The local stack's moto fix for Query: a base-table Query reads its own partition, and answers exactly what moto
+answered before (order, paging, ranges, indexes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.dynamodb.models.table import Table
+
+from sigap_tools.local import moto_server
+
+
+@pytest.fixture
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gpk", "gsk")],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "ByG",
+                    "KeySchema": [
+                        {"AttributeName": "gpk", "KeyType": "HASH"},
+                        {"AttributeName": "gsk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for partition in ("a", "b", "c"):
+            for number in range(40):
+                item = {"pk": {"S": partition}, "sk": {"S": f"{number:03d}"}, "gpk": {"S": "g"}}
+                client.put_item(TableName="t", Item=item | {"gsk": {"S": f"{partition}{number:03d}"}})
+        yield client
+
+
+def every_page(client: Any, **request: Any) -> list[str]:
+    found, request = [], {"TableName": "t", **request}
+    while True:
+        page = client.query(**request)
+        found += [item["sk"]["S"] + item["pk"]["S"] for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return found
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+QUERIES: list[dict[str, Any]] = [
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "b"}}, "Limit": 7},
+    {
+        "KeyConditionExpression": "pk = :p AND sk BETWEEN :l AND :h",
+        "ExpressionAttributeValues": {":p": {"S": "c"}, ":l": {"S": "005"}, ":h": {"S": "031"}},
+        "ScanIndexForward": False,
+        "Limit": 6,
+    },
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "missing"}}},
+    {
+        "IndexName": "ByG",
+        "KeyConditionExpression": "gpk = :g AND begins_with(gsk, :b)",
+        "ExpressionAttributeValues": {":g": {"S": "g"}, ":b": {"S": "a01"}},
+        "Limit": 4,
+    },
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=["partition", "range-reversed", "empty", "index"])
+def test_a_query_answers_as_moto_did_reading_only_its_partition(dynamodb: Any, query: dict[str, Any]) -> None:
+    # Given what moto answers unpatched
+    expected = every_page(dynamodb, **query)
+    # When the local stack's fixes are installed, every item the table is listed is counted
+    listed: list[int] = []
+    with moto_server.installed():
+        original = Table.all_items
+
+        def counting(self: Table) -> list[Any]:
+            items = original(self)
+            listed.append(len(items))
+            return items
+
+        Table.all_items = counting  # type: ignore[method-assign]
+        try:
+            answered = every_page(dynamodb, **query)
+        finally:
+            Table.all_items = original  # type: ignore[method-assign]
+    # Then the answer is the same, page for page, and a base-table query lists one partition, not the table
+    assert answered == expected
+    if "IndexName" not in query:
+        assert max(listed, default=0) <= 40
