@@ -38,6 +38,7 @@ from sigap.kernel.aggregates import (
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import ScoredMention
 from sigap.kernel.sketch import AuthorSketch
+from sigap.mentions.domain import MentionState
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.keys import aggregate_late_pk, aggregate_pk
@@ -85,27 +86,27 @@ class ScoredWrites:
         unique: dict[MentionKey, tuple[ScoredMention, int]] = {}
         for scored, expires_at in entries:
             unique.setdefault((scored.mention.tenant_id, scored.mention.id), (scored, expires_at))
+        counts = {key: contribution_for(scored) for key, (scored, _) in unique.items()}  # each mention's, once
         run = uuid.uuid4().hex  # this run's partials are new items: a concurrent run never overwrites them
-        planned = merge_contributions(contribution_for(scored) for scored, _ in unique.values())
         pointers = {
             (contribution.tenant_id, contribution.minute): self._partial_key(contribution, run)
-            for contribution in planned
+            for contribution in merge_contributions(counts.values())
         }
         work = [
-            (key, scored, expires_at, pointers[(key[0], contribution_for(scored).minute)])
+            (key, scored, expires_at, pointers[(key[0], counts[key].minute)])
             for key, (scored, expires_at) in unique.items()
         ]
         outcomes = side_by_side(self._put, work, _WRITERS)
         results: dict[MentionKey, StoreResult] = {}
-        won: list[tuple[ScoredMention, int]] = []
-        for (key, scored, expires_at, _), outcome in zip(work, outcomes, strict=True):
+        won: list[MentionKey] = []
+        for (key, _, _, _), outcome in zip(work, outcomes, strict=True):
             if outcome is None:
-                won.append((scored, expires_at))
+                won.append(key)
             elif isinstance(outcome, StorageError):
                 results[key] = outcome
             else:
                 results[key] = self._counted_before(outcome)
-        for contribution in merge_contributions(contribution_for(scored) for scored, _ in won):
+        for contribution in merge_contributions(counts[key] for key in won):
             members = [(contribution.tenant_id, mention_id) for mention_id in contribution.mention_ids]
             expires_at = max(unique[member][1] for member in members)
             pk, sk = pointers[(contribution.tenant_id, contribution.minute)]
@@ -137,7 +138,7 @@ class ScoredWrites:
                 Item=item,
                 ConditionExpression="attribute_not_exists(pk) OR #state = :accepted",
                 ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":accepted": attribute("accepted")},
+                ExpressionAttributeValues={":accepted": attribute(MentionState.ACCEPTED.value)},
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:

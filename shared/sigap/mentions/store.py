@@ -11,14 +11,14 @@ so a retried or duplicated SQS batch can neither store a mention twice nor count
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.aggregates import AggregateContribution, contribution_for, merge_contributions, minute_key
+from sigap.kernel.aggregates import bucket_time, minute_key
 from sigap.kernel.models import Mention, ScoredMention
 from sigap.mentions.aggregate_store import ACTIVITY_KEY
 from sigap.mentions.domain import Claims, MentionRead, MentionState
@@ -37,8 +37,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-MAX_TRANSACTION_ITEMS = 100
-ACCEPTED, SCORED = "accepted", "scored"
+ACCEPTED, SCORED = MentionState.ACCEPTED.value, MentionState.SCORED.value
 _CLAIMERS = 8  # claims written side by side: a request's 100 claims in the time of about 13
 
 
@@ -143,7 +142,7 @@ class MentionStore:
         or the error."""
         if self._aggregates_table is None:
             raise ValueError("MentionStore needs the aggregates table to store scored mentions")
-        self._mark_active(merge_contributions(contribution_for(scored) for scored, _ in entries))
+        self._mark_active({(scored.mention.tenant_id, minute_key(bucket_time(scored))) for scored, _ in entries})
         writes = ScoredWrites(
             self._client,
             self._table,
@@ -155,14 +154,14 @@ class MentionStore:
         )
         return writes.store(entries)
 
-    def _mark_active(self, contributions: Sequence[AggregateContribution]) -> None:
+    def _mark_active(self, minutes: Iterable[tuple[str, str]]) -> None:
         """Before a tenant's partials are written: the wall-clock minute they are written in (or their own minute,
         if later), once a minute per process and only ever forwards. The roll-up skips a tenant with nothing
         written since it last looked, and a reader skips partials when every one written is rolled up."""
         now = minute_key(self._clock())
         latest: dict[str, str] = {}
-        for contribution in contributions:
-            latest[contribution.tenant_id] = max(latest.get(contribution.tenant_id, now), contribution.minute)
+        for tenant_id, minute in minutes:  # (tenant, the minute a mention counts in)
+            latest[tenant_id] = max(latest.get(tenant_id, now), minute)
         for tenant_id, minute in sorted(latest.items()):
             if self._marked.get(tenant_id, "") >= minute:
                 continue
