@@ -88,6 +88,8 @@ def _needed(aws: AwsStack, service: str, operation: str, params: dict[str, Any])
         ]
     if service == "dynamodb" and "RequestItems" in params:  # BatchGetItem, BatchWriteItem
         return [(f"dynamodb:{operation}", tables[name]) for name in params["RequestItems"]]
+    if service == "dynamodb" and "IndexName" in params:  # an index is a resource of its own: table/<t>/index/<i>
+        return [(f"dynamodb:{operation}", f"{tables[params['TableName']]}/index/{params['IndexName']}")]
     if service == "dynamodb":
         return [(f"dynamodb:{operation}", tables[params["TableName"]])]
     if service == "sqs":
@@ -103,10 +105,13 @@ def _needed(aws: AwsStack, service: str, operation: str, params: dict[str, Any])
 
 
 def _granted(grants: list[tuple[set[str], set[str], str]], action: str, logical_id: str, service: str) -> bool:
+    table, _, index = logical_id.partition("/index/")
     for actions, resources, text in grants:
         if action not in actions:
             continue
-        if logical_id and logical_id in resources:
+        if index and table in resources and re.search(rf"/index/(\*|{index})\b", text):
+            return True
+        if logical_id and not index and logical_id in resources:
             return True
         if not logical_id and (service != "ssm" or "parameter/sigap/${BrandName}/*" in text):
             return True

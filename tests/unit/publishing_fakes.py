@@ -96,6 +96,10 @@ class FakeStore:
 class FakeIncidents:
     known: dict[str, Incident] = field(default_factory=lambda: {INCIDENT_ID: incident()})
     events: list[IncidentEvent] = field(default_factory=list)
+    woken: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def wake_promises(self, tenant_id: str, now: datetime) -> None:
+        self.woken.append((tenant_id, now))
 
     def incident(self, tenant_id: str, incident_id: str) -> Incident | None:
         return self.known.get(incident_id)

@@ -29,7 +29,7 @@ from sigap.statements.domain.models import (
     SubscriberState,
 )
 from sigap.statements.domain.publisher import handle_task
-from sigap.statements.domain.reminders import check_reminders
+from sigap.statements.domain.reminders import Checked, check_reminders
 from sigap.statements.domain.report import build_report
 from sigap.statements.domain.report_pages import report_html, report_pdf
 from sigap.statements.domain.site import build_site, status_document
@@ -51,6 +51,7 @@ from tests.unit.publishing_fakes import (
     VARIABLES,
     FakeChannels,
     FakeDeadLetters,
+    FakeIncidents,
     FakeMailer,
     FakePublishing,
     FakeQueue,
@@ -348,21 +349,40 @@ def test_reminders_come_before_the_promise_and_escalation_after_it_once_each() -
     mailer = FakeMailer()
     ports = publisher_world(store, mailer)
     ports.incidents.known[INCIDENT_ID] = incident(owner="rina@teh-segar.example")  # type: ignore[attr-defined]
-    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=10)) == []
+    # (the promise is NOW + 60 min; reminders come 15 min before it)
+    ahead = check_reminders(TENANT, ports, store, NOW + timedelta(minutes=10))
+    assert ahead == Checked(done=[], next_look=NOW + timedelta(minutes=45))
     first = check_reminders(TENANT, ports, store, NOW + timedelta(minutes=46))
-    assert first
-    assert first[0].startswith("reminded")
+    assert first.done
+    assert first.done[0].startswith("reminded")
+    assert first.next_look == NOW + timedelta(minutes=60)
     assert mailer.sent[-1][0] == ["rina@teh-segar.example"]
-    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=50)) == []
+    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=50)).done == []
     late = check_reminders(TENANT, ports, store, NOW + timedelta(minutes=61))
-    assert late
-    assert late[0].startswith("escalated")
+    assert late.done
+    assert late.done[0].startswith("escalated")
+    assert late.next_look is None, "a promise escalated needs no further look"
     assert isinstance(ports.site, FakeSite)
     assert "terlambat" in ports.site.written["index.html"].body.decode()
-    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=90)) == []
+    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=90)) == Checked(done=[], next_look=None)
     kinds = [e.kind for e in ports.incidents.events]  # type: ignore[attr-defined]
     assert kinds.count(EventKind.UPDATE_REMINDER) == 1
     assert kinds.count(EventKind.UPDATE_OVERDUE) == 1
+
+
+def test_publishing_a_version_wakes_its_tenants_reminders_once_it_is_saved() -> None:
+    # Given a statement published (its version promises the next update)
+    store = FakePublishing()
+    incidents = FakeIncidents()
+    request = StatementCreate(incident_id=INCIDENT_ID, by="rina", template="crisis", variables=VARIABLES)
+    statement_id = create_statement(store, incidents, TENANT, request, NOW).statement.statement_id
+    submit(store, TENANT, statement_id, Submission(by="rina"), NOW)
+    review(store, TENANT, statement_id, Review(by="budi"), NOW)
+    assert incidents.woken == [], "nothing is promised before publishing"
+    publish(store, incidents, FakeQueue(), TENANT, statement_id, PublishRequest(by="budi"), NOW)
+    # Then the reminders run looks at the tenant next time, and the promise it will find is saved
+    assert incidents.woken == [(TENANT, NOW)]
+    assert store.statements[statement_id].current.content.next_update_at is not None
 
 
 def test_a_reminder_that_could_not_be_sent_is_tried_again_next_run() -> None:
@@ -370,9 +390,11 @@ def test_a_reminder_that_could_not_be_sent_is_tried_again_next_run() -> None:
     _published(store)
     mailer = FakeMailer(fail_every=1)
     ports = publisher_world(store, mailer)
-    assert "could not remind" in check_reminders(TENANT, ports, store, NOW + timedelta(minutes=46))[0]
+    failed = check_reminders(TENANT, ports, store, NOW + timedelta(minutes=46))
+    assert "could not remind" in failed.done[0]
+    assert failed.next_look == NOW + timedelta(minutes=46), "the tenant stays due for the next run"
     mailer.fail_every = 0
-    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=47))[0].startswith("reminded")
+    assert check_reminders(TENANT, ports, store, NOW + timedelta(minutes=47)).done[0].startswith("reminded")
 
 
 def _minute(at: object, total: int, negative: int) -> MinuteCounts:

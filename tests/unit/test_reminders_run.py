@@ -1,5 +1,6 @@
-"""The every-minute reminders run over an agency's tenants: side by side, each minute starting elsewhere, cut at
-its deadline between tenants (never mid-tenant), and one tenant's failure never stopping the others."""
+"""The every-minute reminders run reads only the tenants whose promises need a look (their wake has come): side
+by side, each minute starting elsewhere, cut at its deadline between tenants (never mid-tenant), each tenant's
+next wake set from what its check found, and one tenant's failure never stopping the others."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from sigap.incidents.promise_wakes import SeenWake
 from sigap.statements import wiring
+from sigap.statements.domain.reminders import Checked
 
 
 class _Tenants:
@@ -20,48 +23,94 @@ class _Tenants:
         return list(self.ids)
 
 
+class _Wakes:
+    """Every tenant of the agency due (the worst minute: all woken at once), none started before."""
+
+    def __init__(self, tenants: _Tenants) -> None:
+        self.due = [SeenWake(tenant_id, woken=1) for tenant_id in tenants.ids]
+        self.settled: dict[str, datetime | None] = {}
+        self.started = False
+
+    def start_wakes(self, tenant_ids: list[str], now: datetime) -> bool:
+        self.started = True
+        return False
+
+    def due_wakes(self, now: datetime) -> list[SeenWake]:
+        return list(self.due)
+
+    def settle_wake(self, seen: SeenWake, next_at: datetime | None) -> bool:
+        self.settled[seen.tenant_id] = next_at
+        return True
+
+
 @pytest.fixture
 def agency(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    world: dict[str, Any] = {"tenants": _Tenants(10_000), "checked": [], "broken": set(), "now": datetime.now(UTC)}
+    tenants = _Tenants(10_000)
+    world: dict[str, Any] = {
+        "tenants": tenants,
+        "wakes": _Wakes(tenants),
+        "checked": [],
+        "broken": set(),
+        "now": datetime.now(UTC),
+    }
     lock = threading.Lock()
 
-    def check(tenant_id: str, ports: object, marks: object, now: datetime) -> list[str]:
+    def check(tenant_id: str, ports: object, marks: object, now: datetime) -> Checked:
         with lock:
             world["checked"].append(tenant_id)
         if tenant_id in world["broken"]:
             raise RuntimeError("DynamoDB throttled this tenant's reads")
-        return [f"reminded staff of {tenant_id}"] if tenant_id.endswith("7") else []
+        done = [f"reminded staff of {tenant_id}"] if tenant_id.endswith("7") else []
+        return Checked(done=done, next_look=now + timedelta(minutes=15) if tenant_id.endswith("5") else None)
 
-    monkeypatch.setattr(wiring, "_shared", lambda settings: (world["tenants"], None, object()))
+    monkeypatch.setattr(wiring, "_shared", lambda settings: (world["tenants"], world["wakes"], object()))
     monkeypatch.setattr(wiring, "publisher_ports", lambda settings, tenant_id: object())
     monkeypatch.setattr(wiring, "check_reminders", check)
     monkeypatch.setattr(wiring, "utc_now", lambda: world["now"])
     return world
 
 
-def test_every_tenant_of_a_10000_client_agency_is_checked_once_a_run(agency: dict[str, Any]) -> None:
+def test_every_due_tenant_of_a_10000_client_agency_is_checked_once_and_its_next_wake_set(
+    agency: dict[str, Any],
+) -> None:
     done = wiring.run_reminders(object())  # type: ignore[arg-type]
+    assert agency["wakes"].started
     assert sorted(agency["checked"]) == agency["tenants"].ids
     assert len(done) == 1_000
+    settled = agency["wakes"].settled
+    assert len(settled) == 10_000
+    assert settled["client-00005"] == agency["now"] + timedelta(minutes=15)
+    assert settled["client-00004"] is None, "a tenant with nothing promised leaves the index"
 
 
-def test_a_run_cut_by_its_deadline_leaves_other_tenants_each_minute(agency: dict[str, Any]) -> None:
+def test_a_tenant_whose_wake_has_not_come_is_never_read(agency: dict[str, Any]) -> None:
+    # Given only three of the 10,000 tenants due
+    agency["wakes"].due = [SeenWake(f"client-0000{number}", woken=1) for number in (1, 5, 7)]
+    wiring.run_reminders(object())  # type: ignore[arg-type]
+    assert sorted(agency["checked"]) == ["client-00001", "client-00005", "client-00007"]
+
+
+def test_a_run_cut_by_its_deadline_leaves_other_tenants_each_minute_and_they_stay_due(
+    agency: dict[str, Any],
+) -> None:
     # Given a run whose invocation has time for about 3,000 tenants
     def time_left() -> float:
         return 60.0 if len(agency["checked"]) < 3_000 else 5.0
 
     wiring.run_reminders(object(), time_left=time_left)  # type: ignore[arg-type]
     first = set(agency["checked"])
-    # Then it stops between tenants, and the next minute's run starts elsewhere in the list
+    # Then it stops between tenants, settles only those it checked, and the next minute's run starts elsewhere
     assert 3_000 <= len(first) < 3_000 + wiring.REMINDER_CHECKERS
+    assert set(agency["wakes"].settled) == first
     agency["checked"].clear()
     agency["now"] += timedelta(minutes=1)
     wiring.run_reminders(object(), time_left=time_left)  # type: ignore[arg-type]
     assert set(agency["checked"]) - first
 
 
-def test_one_tenant_failing_never_stops_the_others_and_the_run_says_so(agency: dict[str, Any]) -> None:
+def test_one_tenant_failing_never_stops_the_others_stays_due_and_the_run_says_so(agency: dict[str, Any]) -> None:
     agency["broken"] = {"client-00042"}
     with pytest.raises(RuntimeError, match="client-00042"):
         wiring.run_reminders(object())  # type: ignore[arg-type]
     assert len(agency["checked"]) == 10_000
+    assert "client-00042" not in agency["wakes"].settled

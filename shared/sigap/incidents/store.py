@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sigap.incidents.domain.model import Incident, IncidentEvent, IncidentState
+from sigap.incidents.promise_wakes import PromiseWakes
 from sigap.platform.attributes import attribute, plain
-from sigap.platform.documents import DocumentTable
 
 
-class IncidentsTable(DocumentTable):
-    """The incidents' IncidentStore (opened, changed, noted), over the notifications table."""
+class IncidentsTable(PromiseWakes):
+    """The incidents' IncidentStore (opened, changed, noted), over the notifications table, with the wakes that
+    time their update promises."""
 
     label = "incidents"
 

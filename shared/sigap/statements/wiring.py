@@ -1,6 +1,6 @@
 """The publishing functions' wiring: the publisher's batch (one publication step per record), the reminders'
-schedule (every tenant, every minute) and the SES feedback batch (bounces and complaints), each on the adapters
-its settings name."""
+schedule (every minute, the tenants whose promises need a look) and the SES feedback batch (bounces and
+complaints), each on the adapters its settings name."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
+from sigap.incidents.promise_wakes import SeenWake
 from sigap.incidents.store import AllIncidents, IncidentsTable
 from sigap.kernel.models import problems_of, utc_now
 from sigap.outbound.domain.models import Channel, ChannelSecret, DeliveryReceipt, OutboundMessage
@@ -157,8 +158,9 @@ class PublisherBatchProcessor(SqsRecordProcessor):
         return "handled"
 
 
-# Tenants checked side by side: each check is a few DynamoDB reads, so an agency's 10,000 tenants take seconds,
-# not the minutes one after another would (and a run is cut at its deadline, never mid-tenant).
+# Tenants checked side by side: each check is a few DynamoDB reads, so even every tenant of a 10,000-client agency
+# due at once takes seconds, not the minutes one after another would (a run is cut at its deadline, never
+# mid-tenant).
 REMINDER_CHECKERS = 16
 DEADLINE_MARGIN_SECONDS = 10.0
 
@@ -166,23 +168,29 @@ DEADLINE_MARGIN_SECONDS = 10.0
 def run_reminders(
     settings: PublishingSettings, time_left: Callable[[], float] = lambda: float("inf")
 ) -> dict[str, list[str]]:
-    """Every tenant's due reminders; a tenant that fails is logged and the others still run. Each minute starts
-    at another place in the list: a run cut short by its deadline leaves other tenants for the next minute, never
-    the same last ones (`time_left`: seconds the invocation has left)."""
-    tenants, _, table, *_ = _shared(settings)
+    """The due reminders of every tenant whose promises need a look (its wake has come); the rest are not read.
+    A tenant that fails is logged, stays due, and the others still run. Each minute starts at another place in
+    the list: a run cut short by its deadline leaves other tenants for the next minute, never the same last ones
+    (`time_left`: seconds the invocation has left)."""
+    tenants, wakes, table, *_ = _shared(settings)
     now = utc_now()
-    ids = sorted(tenants.tenant_ids())
-    start = (int(now.timestamp()) // 60 * 7_919) % len(ids) if ids else 0
-    ordered = ids[start:] + ids[:start]
+    if wakes.start_wakes(tenants.tenant_ids(), now):
+        logger.info("every tenant woken once: promises made before wakes existed get their look")
+    due = sorted(wakes.due_wakes(now), key=lambda seen: seen.tenant_id)
+    start = (int(now.timestamp()) // 60 * 7_919) % len(due) if due else 0
+    ordered = due[start:] + due[:start]
 
-    def check(tenant_id: str) -> tuple[str, list[str] | None, bool]:
+    def check(seen: SeenWake) -> tuple[str, list[str] | None, bool]:
+        tenant_id = seen.tenant_id
         if time_left() < DEADLINE_MARGIN_SECONDS:
             return tenant_id, None, False
         try:
-            return tenant_id, check_reminders(tenant_id, publisher_ports(settings, tenant_id), table, now), False
+            checked = check_reminders(tenant_id, publisher_ports(settings, tenant_id), table, now)
+            wakes.settle_wake(seen, checked.next_look)
         except Exception:
             logger.exception("reminders failed for a tenant", extra={"tenant_id": tenant_id})
             return tenant_id, None, True
+        return tenant_id, checked.done, False
 
     done: dict[str, list[str]] = {}
     results = side_by_side(check, ordered, REMINDER_CHECKERS)

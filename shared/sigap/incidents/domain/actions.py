@@ -15,6 +15,7 @@ from sigap.incidents.domain.model import (
     IncidentCreate,
     IncidentEvent,
     IncidentPatch,
+    IncidentState,
     IncidentView,
     NoteCreate,
     describe,
@@ -34,6 +35,9 @@ class IncidentStore(Protocol):
     def save_incident(self, incident: Incident, expected_version: int, events: Sequence[IncidentEvent]) -> bool: ...
 
     def timeline(self, tenant_id: str, incident_id: str) -> list[IncidentEvent]: ...
+
+    def wake_promises(self, tenant_id: str, now: datetime) -> None:
+        """Has the reminders run look at the tenant's update promises next time (a reopened incident's are back)."""
 
 
 class IncidentConflictError(SigapError):
@@ -80,6 +84,8 @@ def change_incident(
         if not events:
             return view(store, tenant_id, incident_id)
         if store.save_incident(updated, current.version, events):
+            if current.state is IncidentState.RESOLVED and updated.state is not IncidentState.RESOLVED:
+                store.wake_promises(tenant_id, now)
             return view(store, tenant_id, incident_id)
         return LOST_RACE
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.kernel.errors import NotFoundError
+from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller
 from sigap.statements.api.wiring import (
@@ -49,7 +50,7 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
     Fields left out keep their values (an empty body changes nothing; send [] to empty a list). When approvers
     or required_approvals are sent, named approvers must be people with the approver or admin role, and no more
     approvals may be required than there are people to give them."""
-    _, table = tables_of(router)
+    incidents, table = tables_of(router)
     channels = channels_of(router)
     tenant_now = caller(router)
     owner = tenant_now.tenant_id
@@ -61,6 +62,8 @@ def put_publishing(tenant: str, body: Annotated[PublishingSettings, Body()]) -> 
     if body.model_fields_set & {"approvers", "required_approvals"}:  # a change to who approves is checked
         check_approvers(merged, people_who_may_approve(router, tenant_now))
     table.put_settings(owner, merged)
+    if "reminders" in body.model_fields_set:  # a reminder may now come sooner: the next run looks again
+        incidents.wake_promises(owner, utc_now())
     return merged
 
 

@@ -59,21 +59,33 @@ def promises(statements: Sequence[Statement], incidents: dict[str, Incident]) ->
     return found
 
 
-def check_reminders(tenant_id: str, ports: PublisherPorts, marks: ReminderMarks, now: datetime) -> list[str]:
-    """Sends what is due for one tenant; what it did, one line each."""
+@dataclass(frozen=True)
+class Checked:
+    """What one tenant's check did (one line each), and when its promises next need a look (None: never, until
+    something wakes the tenant again)."""
+
+    done: list[str]
+    next_look: datetime | None
+
+
+def check_reminders(tenant_id: str, ports: PublisherPorts, marks: ReminderMarks, now: datetime) -> Checked:
+    """Sends what is due for one tenant."""
     settings = ports.store.settings(tenant_id)
     incidents = {incident.incident_id: incident for incident in ports.incident_list.all_incidents(tenant_id)}
     done: list[str] = []
+    looks: list[datetime] = []
     rerender = False
     for promise in promises(ports.store.statements_of(tenant_id), incidents):
         ref = f"{promise.statement.statement_id}#{promise.version.number}"
         before = promise.due - timedelta(minutes=settings.reminders.remind_before)
         early, late = f"REMIND#{ref}#before", f"REMIND#{ref}#late"
+        looks += [moment for moment in (before, promise.due) if moment > now]
         if before <= now < promise.due and marks.first_time(tenant_id, early, now):
             try:
                 _remind(promise, settings, ports, now)
             except DeliveryError as error:
                 marks.forget(tenant_id, early)
+                looks.append(now)  # the next run tries again
                 done.append(f"could not remind about {ref} (retried next run): {error.reason}")
             else:
                 done.append(f"reminded {promise.incident.owner or 'staff'} of {ref}")
@@ -83,7 +95,7 @@ def check_reminders(tenant_id: str, ports: PublisherPorts, marks: ReminderMarks,
             rerender = True
     if rerender:
         render_site(tenant_id, ports, now)
-    return done
+    return Checked(done=done, next_look=min(looks, default=None))
 
 
 def _words(language: Language, promise: Promise, zone: ZoneInfo) -> tuple[str, str]:

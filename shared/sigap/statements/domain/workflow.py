@@ -61,6 +61,9 @@ class Incidents(Protocol):
 
     def add_events(self, tenant_id: str, events: Sequence[IncidentEvent]) -> None: ...
 
+    def wake_promises(self, tenant_id: str, now: datetime) -> None:
+        """Has the reminders run look at the tenant's update promises next time (one was made or moved)."""
+
 
 class PublicationQueue(Protocol):
     def send(self, tasks: Sequence[PublicationTask]) -> None: ...
@@ -420,6 +423,7 @@ def publish(
                 )
             ]
         )
+        incidents.wake_promises(tenant_id, now)  # after the save: a run that missed the version looks again
         incident = incidents.incident(tenant_id, result.statement.incident_id)
         if incident is not None:
             title = version.content.text(version.content.first)
