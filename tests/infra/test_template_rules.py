@@ -170,15 +170,44 @@ def test_every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears(t
             assert "AlarmTopic" in json.dumps(properties[actions]), logical_id
 
 
-def test_every_function_has_an_errors_and_a_throttles_alarm(template: Template) -> None:
-    watched = {
-        (properties["MetricName"], properties["Dimensions"][0]["Value"]["Ref"])
-        for properties in _alarms(template).values()
-        if properties["Namespace"] == "AWS/Lambda"
+def _watched(template: Template) -> set[tuple[str, str, str]]:
+    """(namespace, metric, the resource's logical id) of every alarm."""
+    found = set()
+    for properties in _alarms(template).values():
+        value = properties["Dimensions"][0]["Value"]
+        resource = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+        found.add((properties["Namespace"], properties["MetricName"], resource))
+    return found
+
+
+def test_every_way_a_function_can_fail_reaches_an_alarm(template: Template) -> None:
+    watched = _watched(template)
+    dead_letters = {
+        logical_id: properties["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for logical_id, properties in template.resources("AWS::SQS::Queue").items()
+        if "RedrivePolicy" in properties
     }
     for spec in template.functions():
-        assert ("Errors", spec.logical_id) in watched, spec.logical_id
-        assert ("Throttles", spec.logical_id) in watched, spec.logical_id
+        for name, event in spec.events.items():
+            where = f"{spec.logical_id}.{name}"
+            if event["Type"] == "HttpApi":  # errors, timeouts and throttles all answer a 5xx
+                assert ("AWS/ApiGateway", "5xx", event["Properties"]["ApiId"]["Ref"]) in watched, where
+            elif event["Type"] == "SQS":  # a failed record is retried: it ends late or dead-lettered
+                queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", queue) in watched, where
+                dead = ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dead_letters[queue])
+                assert dead in watched, where
+                assert "ReportBatchItemFailures" in event["Properties"]["FunctionResponseTypes"], where
+            elif event["Type"] == "Schedule":  # nothing else notices a run missing
+                assert ("AWS/Lambda", "Errors", spec.logical_id) in watched, where
+                assert ("AWS/Lambda", "Throttles", spec.logical_id) in watched, where
+            else:
+                raise AssertionError(f"{where}: no rule says which alarm hears a {event['Type']} event fail")
+
+
+def test_no_two_alarms_watch_the_same_metric(template: Template) -> None:
+    alarms = list(_alarms(template).values())
+    assert len(_watched(template)) == len(alarms)
 
 
 def test_every_consumed_queue_alarms_on_the_age_of_its_oldest_message(template: Template) -> None:

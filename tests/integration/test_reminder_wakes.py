@@ -21,6 +21,7 @@ from sigap.statements.domain.models import PublishRequest, Review, StatementCrea
 from sigap.statements.domain.workflow import create_statement, publish, review, submit
 from sigap.statements.queue import PublicationQueue
 from sigap.statements.store import PublishingTable
+from sigap_tools.capacity.cost import REMINDER_RUN_READ_UNITS
 from sigap_tools.capacity.meter import CapacityMeter, table_shapes
 from tests.conftest import http_event, load_handler
 from tests.integration.conftest import AwsStack
@@ -90,7 +91,7 @@ def test_idle_tenants_cost_the_run_nothing_and_a_promise_is_kept_once_each_way(
     answer, meter = _metered(aws, lambda_context)
     # Then they read no tenant at all: the wakes' index, one query per shard, and the stack's started mark
     assert answer == {"tenants": 0, "actions": 0}
-    assert meter.read_units <= 2.5, meter.table_calls
+    assert meter.read_units <= REMINDER_RUN_READ_UNITS, meter.table_calls  # what the cost model charges
     assert meter.write_units == 0
     assert {call for call, _ in meter.table_calls} <= {"Query", "GetItem"}
     # When the reminder comes due (15 minutes before the promise), then the owner is reminded, once

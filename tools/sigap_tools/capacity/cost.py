@@ -30,6 +30,9 @@ LOG_BYTES_PER_INVOCATION = 1_500
 MINUTES_PER_MONTH = 30 * 24 * 60
 # Lambda polls each SQS event source with five long polls of up to 20 s, whether or not anything is queued.
 IDLE_POLLS_PER_MINUTE = 5 * 3
+# The reminders run reads the wakes' index (a query per shard) and the stack's started mark, whatever the number of
+# tenants: measured by tests/integration/test_reminder_wakes.py, which fails if a run reads more.
+REMINDER_RUN_READ_UNITS = 2.5
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,11 @@ def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
             "DynamoDB: one idle tenant's evaluations",
             evaluation_read_units * MINUTES_PER_MONTH * PRICE_READ_UNIT,
             f"{evaluation_read_units:.1f} read units a minute",
+        ),
+        Line(
+            "DynamoDB: the reminders run",
+            REMINDER_RUN_READ_UNITS * MINUTES_PER_MONTH * PRICE_READ_UNIT,
+            f"{REMINDER_RUN_READ_UNITS:.1f} read units a minute, whatever the tenants",
         ),
         Line("CloudWatch custom metrics", metrics * PRICE_METRIC, f"{metrics} emitted every minute"),
         Line("CloudWatch Logs", ticks * 2 * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
