@@ -302,7 +302,7 @@ def detection() -> None:
 def capacity() -> None:
     """DynamoDB's capacity on the viral minute and the busy tenant (the adapters' real calls under moto, metered),
     then what Sigap costs per million mentions and a brand stack's idle floor."""
-    from sigap_tools.capacity import cost, report, scenario
+    from sigap_tools.capacity import agency, cost, report, scenario
 
     def progress(line: str) -> None:
         print(f"  ({line})", file=sys.stderr)
@@ -333,14 +333,24 @@ def capacity() -> None:
         f"listing entries, roll-ups, stories), ${stored_gb * cost.PRICE_STORAGE_GB_MONTH:.2f} for each month they are "
         "kept (the default retention is 90 days).\n"
     )
-    floor = cost.idle_floor(ROOT / "template.yaml", viral.idle_read_units)
+    idle = agency.run(tenants=20, minutes=61)
+    floor = cost.idle_floor(ROOT / "template.yaml", idle.read_units)
     print(cost.table("Idle floor of one brand stack (no mentions, one tenant), per month", floor, "a month"))
-    per_tenant = viral.idle_read_units * cost.MINUTES_PER_MONTH * cost.PRICE_READ_UNIT
     print(
-        f"Each further idle tenant of an agency: {viral.idle_read_units:.1f} read units and "
-        f"{viral.idle_write_units:.1f} write units a minute for its roll-up and window, ${per_tenant:.3f} a month; "
-        f"10,000 idle tenants ${per_tenant * 10_000:,.0f} a month in DynamoDB reads. The reminders run reads none "
-        "of them: only tenants whose promises need a look.\n"
+        cost.table(
+            "An agency's 10,000 idle clients evaluated every minute, per month",
+            cost.agency_month(idle, 10_000),
+            "a month",
+        )
+    )
+    print(
+        f"Measured on {idle.tenants} idle clients over {idle.minutes} minutes (across an hour) through the detector "
+        f"and the evaluator: {idle.read_units:.2f} read and {idle.write_units:.3f} write units a tenant-minute, "
+        f"writes in {idle.minutes_with_writes} of the {idle.minutes} minutes (the hourly roll-up); DynamoDB calls a "
+        f"tenant-minute: {', '.join(f'{kind} {count:.2f}' for kind, count in idle.call_kinds.items())}. A client's "
+        f"first evaluation (a catch-up over the last six hours) costs {idle.first_read_units:.0f} read and "
+        f"{idle.first_write_units:.0f} write units, once. The reminders run reads none of them: only the tenants "
+        "whose promises need a look.\n"
     )
 
 

@@ -149,11 +149,25 @@ def test_a_reopened_incident_and_a_reminder_setting_changed_through_the_api_wake
 
     incident_route = "/v1/tenants/{tenant}/incidents/{incident_id}"
     # When the incident is resolved, nothing wakes; when it is reopened, its tenant is due at once
-    assert api("NotificationsFunction", "notifications", "PATCH", incident_route, {"state": "resolved"},
-               incident_id=INCIDENT_ID) == 200  # fmt: skip
+    resolved = api(
+        "NotificationsFunction",
+        "notifications",
+        "PATCH",
+        incident_route,
+        {"state": "resolved"},
+        incident_id=INCIDENT_ID,
+    )
+    assert resolved == 200
     assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == []
-    assert api("NotificationsFunction", "notifications", "PATCH", incident_route, {"state": "investigating"},
-               incident_id=INCIDENT_ID) == 200  # fmt: skip
+    reopened = api(
+        "NotificationsFunction",
+        "notifications",
+        "PATCH",
+        incident_route,
+        {"state": "investigating"},
+        incident_id=INCIDENT_ID,
+    )
+    assert reopened == 200
     assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == [TENANT]
     stored = wakes.incident(TENANT, INCIDENT_ID)
     assert stored is not None

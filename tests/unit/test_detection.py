@@ -479,3 +479,70 @@ def test_a_baseline_saved_with_signals_in_per_hour_reads_as_the_same_typed_expec
     assert expectation.per_minute(Count.NEGATIVE_AUTHORS) == 5.0 / 60
     # And written again it keeps the new shape (read back unchanged)
     assert Expectation.model_validate_json(expectation.model_dump_json()) == expectation
+
+
+def _crisis_then_quiet_stream() -> list[str]:
+    """Chatter every few hours, a poisoning claim spreading through 40 people, quiet hours, a second wave."""
+    start = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    lines = []
+    for minute in range(0, 6 * 60, 150):
+        lines.append({"text": "Teh Segar enak", "author": f"@fan{minute}", "at": start + timedelta(minutes=minute)})
+    for wave, offset in enumerate((6 * 60, 13 * 60)):
+        for person in range(40):
+            at = start + timedelta(minutes=offset + person // 2)
+            lines.append({"text": "Teh Segar beracun, anak saya keracunan", "author": f"@w{wave}p{person}", "at": at})
+    return [
+        json.dumps(
+            {
+                "tenant": "brand-a",
+                "text": line["text"],
+                "author": line["author"],
+                "created_at": line["at"].isoformat(),
+                "label": "negative" if "racun" in line["text"] else "positive",
+            }
+        )
+        for line in lines
+    ]
+
+
+def test_quiet_minutes_write_nothing_and_catching_up_over_them_fires_and_resolves_as_minute_by_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sigap.detection.domain import evaluation
+    from sigap_tools.backtest import replay
+
+    # Given the same stream replayed minute by minute, then through the evaluator's entry point (which skips quiet
+    # minutes and catches up over them), counting the detector-state writes
+    stream = _crisis_then_quiet_stream()
+    by_minute = io.StringIO()
+    run_backtest(stream, by_minute, progress=False, tail_minutes=180)
+    writes: list[str] = []  # the minutes whose evaluation wrote the detector's state
+    asked = {"minute": ""}
+    put = MemoryState.put
+
+    def counted(self: MemoryState, state: evaluation.DetectorState, expected_version: int) -> bool:
+        writes.append(asked["minute"])
+        return put(self, state, expected_version)
+
+    def through(tenant_id: str, moment: datetime, settings: DetectionSettings, ports: DetectorPorts) -> object:
+        asked["minute"] = f"{moment:%Y-%m-%dT%H:%M}"
+        done = evaluation.evaluate_through(tenant_id, moment, settings, ports)
+        merged = evaluation.Evaluation(tenant_id, moment)
+        for one in done:
+            merged.transitions.extend(one.transitions)
+        return merged
+
+    monkeypatch.setattr(MemoryState, "put", counted)
+    monkeypatch.setattr(replay, "evaluate_tenant", through)
+    caught_up = io.StringIO()
+    report = run_backtest(stream, caught_up, progress=False, tail_minutes=180)
+    # Then the same alerts fire and resolve at the same minutes
+    kinds = [json.loads(line)["transition"] for line in by_minute.getvalue().splitlines()]
+    assert kinds.count("fired") >= 2, kinds
+    assert "resolved" in kinds
+    assert caught_up.getvalue() == by_minute.getvalue()
+    # And between the first wave's last resolution (10:40) and the second wave (14:00), only the hours' roll-ups
+    # wrote anything
+    between = [minute for minute in writes if "2026-11-20T10:41" <= minute <= "2026-11-20T13:59"]
+    assert between == ["2026-11-20T11:00", "2026-11-20T12:00", "2026-11-20T13:00"], between
+    assert len(writes) < report.minutes

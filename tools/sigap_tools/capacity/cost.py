@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sigap_tools.capacity.agency import IdleAgency
 from sigap_tools.capacity.scenario import INGEST_REQUEST, SCORING_BATCH, Run
 
 PRICE_WRITE_UNIT = 0.625 / 1e6  # on-demand, since November 2024
@@ -170,6 +171,38 @@ def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
         ),
         Line("CloudWatch custom metrics", metrics * PRICE_METRIC, f"{metrics} emitted every minute"),
         Line("CloudWatch Logs", ticks * 2 * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
+    ]
+
+
+# SQS requests per evaluated tenant-minute: the detector sends ten requests a call, the evaluator's event source
+# receives and deletes ten at a time.
+FAN_OUT_REQUESTS = 3 / 10
+EVALUATOR_GB = 0.5
+EVALUATION_BATCH = 10
+
+
+def agency_month(agency: IdleAgency, tenants: int) -> list[Line]:
+    """`tenants` idle clients evaluated every minute for a month, from the metered per-tenant-minute units and
+    calls (the evaluator's time taken as its DynamoDB round trips, CALL_SECONDS each)."""
+    minutes = tenants * MINUTES_PER_MONTH
+    invocations = minutes / EVALUATION_BATCH
+    seconds = minutes * agency.calls * CALL_SECONDS
+    return [
+        Line(
+            "DynamoDB reads", minutes * agency.read_units * PRICE_READ_UNIT, f"{agency.read_units:.2f} a tenant-minute"
+        ),
+        Line(
+            "DynamoDB writes",
+            minutes * agency.write_units * PRICE_WRITE_UNIT,
+            f"{agency.write_units:.3f} a tenant-minute (the hourly roll-up)",
+        ),
+        Line("SQS requests", minutes * FAN_OUT_REQUESTS * PRICE_SQS_REQUEST, "fan-out: send, receive, delete"),
+        Line(
+            "Lambda (evaluator)",
+            invocations * PRICE_LAMBDA_REQUEST + seconds * EVALUATOR_GB * PRICE_LAMBDA_GB_SECOND,
+            f"{agency.calls:.1f} DynamoDB calls a tenant-minute, {EVALUATION_BATCH} tenants an invocation",
+        ),
+        Line("CloudWatch Logs", invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
     ]
 
 

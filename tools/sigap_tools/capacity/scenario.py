@@ -115,7 +115,9 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
         meter = CapacityMeter(
             table_shapes(client, [tables[name] for name in ("MentionsTable", "AggregatesTable", "StoriesTable")])
         )
-        _quiet_tenant_mention(tables, start - timedelta(hours=3), expires=int((start + timedelta(days=90)).timestamp()))
+        quiet_mention(
+            tables, QUIET_TENANT, start - timedelta(hours=3), expires=int((start + timedelta(days=90)).timestamp())
+        )
         meter.attach(client)
         clock = {"now": start}
         mentions_store = MentionStore(
@@ -216,9 +218,9 @@ def _run(rate: int, seconds: int, authors: int, every: int, seed: int, progress:
     )
 
 
-def _quiet_tenant_mention(tables: dict[str, str], at: datetime, expires: int) -> None:
-    """The idle tenant's one mention, long before the crisis, stored by the real scoring path on a client of its
-    own (so none of it is metered): its activity mark is what lets its windows skip reading."""
+def quiet_mention(tables: dict[str, str], tenant_id: str, at: datetime, expires: int) -> None:
+    """An idle tenant's one mention, long before, stored by the real scoring path on a client of its own (so
+    none of it is metered): its activity mark is what lets its windows skip reading."""
     import boto3
 
     from sigap.kernel.models import Mention
@@ -235,7 +237,7 @@ def _quiet_tenant_mention(tables: dict[str, str], at: datetime, expires: int) ->
     mention = Mention.model_validate(
         {
             "id": "quiet-1",
-            "tenant_id": QUIET_TENANT,
+            "tenant_id": tenant_id,
             "source": "twitter",
             "text": "Teh Segar enak sekali hari ini",
             "created_at": at,
@@ -243,6 +245,6 @@ def _quiet_tenant_mention(tables: dict[str, str], at: datetime, expires: int) ->
             "author": {"handle": "@regular"},
         }
     )
-    store.claim(QUIET_TENANT, [mention], expires)
+    store.claim(tenant_id, [mention], expires)
     scorer = SigapScorer(shipped_model(), DynamoBandIndex(tables["StoriesTable"], 7, client))
     ScoringRun({"m": mention.model_dump_json()}, scorer=scorer, sink=store, retention_days=90, now=at).store("m")

@@ -7,7 +7,7 @@ The ports are protocols: DynamoDB and SQS adapters in `sigap.dal` for the deploy
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -202,7 +202,8 @@ def evaluate_tenant(
     rolled = _roll_up(tenant_id, state, minute, ports)
     window = ports.aggregates.window(tenant_id, minute - timedelta(minutes=WINDOW_MINUTES - 1), minute)
     if not window.minutes and not state.open_alerts:
-        _store_state(ports, state, rolled, minute, advance)
+        if rolled is not state:  # an hour rolled up: its history and baseline are kept, and the minute with them
+            _store_state(ports, state, rolled, minute, advance)
         result.skipped = "nothing to evaluate"
         return result
     assert rolled.expectation is not None
@@ -263,6 +264,22 @@ def _store_state(
 CATCH_UP_MINUTES = 360
 
 
+def _quiet_through(
+    tenant_id: str, state: DetectorState, first: datetime, minute: datetime, ports: DetectorPorts
+) -> Evaluation:
+    """Minutes `first` to `minute` when no window holds anything and no alert is open: each would find nothing,
+    so only the hours they cross are rolled up, in order, as minute by minute would. Nothing is written unless
+    an hour is (an idle tenant's minute costs no write): the evaluated minute stays where it was, and the next
+    evaluation finds the same quiet minutes after it, however long the tenant is idle."""
+    rolled, moment = state, first
+    while moment <= minute:
+        rolled = _roll_up(tenant_id, rolled, moment, ports)
+        moment = hour_start(minute_key(moment)[:13]) + HOUR
+    if rolled is not state:
+        _store_state(ports, state, rolled, minute, True)
+    return Evaluation(tenant_id, minute, skipped="nothing to evaluate")
+
+
 class _PreloadedAggregates:
     """One read of a span of minutes, served to every evaluation of a catch-up (one query per shard instead of
     one per minute); windows outside the span go to the real source."""
@@ -291,9 +308,18 @@ def evaluate_through(
         return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state, advance=False)]
     # (an urgent ask for a tenant never evaluated is a first evaluation like any other: catch up, in order)
     first = minute - timedelta(minutes=CATCH_UP_MINUTES - 1)
-    if state is not None and state.evaluated_minute:
-        after = minute_at(state.evaluated_minute) + timedelta(minutes=1)
-        first = min(max(first, after), minute)
+    known = state or DetectorState(tenant_id=tenant_id)
+    if known.evaluated_minute:
+        first = min(max(first, minute_at(known.evaluated_minute) + timedelta(minutes=1)), minute)
+    if minute_key(minute) > known.evaluated_minute and not known.open_alerts:
+        # Most tenants, most minutes: nothing in any window to evaluate, one read (free when the tenant's
+        # activity mark is older than the window) instead of a catch-up's
+        recent = ports.aggregates.window(tenant_id, first - timedelta(minutes=WINDOW_MINUTES - 1), minute)
+        if not recent.minutes:
+            return [_quiet_through(tenant_id, known, first, minute, ports)]
+        if first >= minute:  # the one minute asked for: its window is the one just read
+            served = replace(ports, aggregates=_PreloadedAggregates(ports.aggregates, recent))
+            return [evaluate_tenant(tenant_id, minute, settings, served, stored=state)]
     if first >= minute:
         return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state)]
     since = first - timedelta(minutes=WINDOW_MINUTES) - HOUR * (BACKFILL_HOURS + 1)

@@ -1,0 +1,35 @@
+"""An agency's idle clients evaluated every minute, metered on the deployed detection code under moto (the bench
+runs more clients and prints the month for 10,000): an idle tenant-minute reads a few small items and writes
+nothing; only the hour's roll-up writes, once an hour."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigap_tools.capacity import cost
+from sigap_tools.capacity.agency import IdleAgency, run
+
+
+@pytest.fixture(scope="module")
+def idle() -> IdleAgency:
+    # Six clients, each with one mention three hours ago, evaluated every minute for an hour and a minute
+    return run(tenants=6, minutes=61)
+
+
+@pytest.mark.xdist_group("capacity")
+def test_an_idle_clients_minute_writes_nothing_and_only_the_hours_roll_up_does(idle: IdleAgency) -> None:
+    assert idle.minutes_with_writes == 1, "the hour's roll-up, once"
+    assert idle.write_units <= 0.1  # a few small items an hour, shared over 60 minutes
+    # settings, the roll-up cursor, the detector's state and baseline: one small read each, and the hour's share
+    assert idle.read_units <= 2.2
+    assert idle.call_kinds["GetItem"] == 3.0
+    assert idle.calls <= 4.5
+
+
+@pytest.mark.xdist_group("capacity")
+def test_the_month_of_10000_idle_clients_adds_up_from_the_measured_minute(idle: IdleAgency) -> None:
+    lines = {line.item: line.usd for line in cost.agency_month(idle, 10_000)}
+    minutes = 10_000 * cost.MINUTES_PER_MONTH
+    assert lines["DynamoDB reads"] == pytest.approx(minutes * idle.read_units * cost.PRICE_READ_UNIT)
+    assert lines["SQS requests"] == pytest.approx(minutes * 0.3 * cost.PRICE_SQS_REQUEST)
+    assert sum(lines.values()) < 400  # $609 when every idle minute wrote the detector state (one write unit)
