@@ -3,12 +3,13 @@ record was handled or failed, each failure still reported alone (Powertools' pub
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from sigap.platform.batch import WholeBatchProcessor
+from sigap.platform.batch import SideBySideProcessor, WholeBatchProcessor
 from tests.conftest import sqs_event
 
 
@@ -41,3 +42,32 @@ def test_the_batch_is_seen_first_each_record_alone_and_the_after_step_last_even_
     assert processor.steps == ["batch of 3", "one", "bad", "three", "after"]
     # And only the failing record is reported for retry
     assert answer == {"batchItemFailures": [{"itemIdentifier": "message-1"}]}
+
+
+class AllAtOnce(SideBySideProcessor):
+    """Each record waits until every record of the batch has started: it can only finish if they run at once."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.started = threading.Barrier(size, timeout=10)
+
+    def work(self, record: SQSRecord) -> str:
+        self.started.wait()
+        if record.body == "bad":
+            raise ValueError("bad record")
+        return f"did {record.body}"
+
+
+def test_side_by_side_records_run_at_once_and_each_failure_is_still_its_own_record() -> None:
+    # Given a batch of five records that each wait for all five to have started, the fourth failing
+    bodies = ["one", "two", "three", "bad", "five"]
+    processor = AllAtOnce(len(bodies))
+    # When Powertools processes it
+    answer = process_partial_response(
+        event=sqs_event(bodies), record_handler=processor.handle_record, processor=processor
+    )
+    # Then every record ran (none waited for another to finish), and only the failing one is retried
+    assert not processor.started.broken
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "message-3"}]}
+    assert [record["body"] for record in processor.success_messages] == ["one", "two", "three", "five"]
+    assert processor.handle_record(SQSRecord(processor.success_messages[0])) == "did one"

@@ -29,7 +29,7 @@ from sigap.kernel.models import problems_of, utc_now
 from sigap.mentions.aggregate_rollup import AggregateRollup
 from sigap.mentions.aggregate_store import AggregateStore, WithKnownCursor
 from sigap.mentions.listing import MentionListing
-from sigap.platform.batch import SqsRecordProcessor
+from sigap.platform.batch import SideBySideProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 from sigap.tenants.store import TenantStore
@@ -91,12 +91,15 @@ def parse_request(body: str) -> EvaluationRequest:
         raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
 
 
-class DetectionBatchProcessor(SqsRecordProcessor):
+class DetectionBatchProcessor(SideBySideProcessor):
+    """Every requested tenant-minute of a batch evaluated side by side: an evaluation mostly waits on a few
+    DynamoDB reads, and evaluations are safe at once, even of one tenant (every write is conditional)."""
+
     def __init__(self, settings: EvaluatorSettings) -> None:
         super().__init__()
         self._settings = settings
 
-    def handle_record(self, record: SQSRecord) -> str:
+    def work(self, record: SQSRecord) -> str:
         try:
             request = parse_request(record.body)
         except PoisonEvaluationError as exc:

@@ -4,9 +4,7 @@ other channel; every record's outcome is its own (a failure fails that record on
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
@@ -20,7 +18,7 @@ from sigap.notify.store import NotificationsTable
 from sigap.outbound.domain.retry import parse_schedule
 from sigap.outbound.providers import Providers
 from sigap.outbound.secrets import ChannelSecrets
-from sigap.platform.batch import WholeBatchProcessor
+from sigap.platform.batch import SideBySideProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
 
@@ -46,23 +44,16 @@ def delivery_ports(settings: DeliverySettings) -> DeliveryPorts:
     )
 
 
-class DeliveryBatchProcessor(WholeBatchProcessor):
+class DeliveryBatchProcessor(SideBySideProcessor):
+    """Every record's delivery side by side (each mostly waits on a channel's provider)."""
+
+    width = MAX_PARALLEL_SENDS
+
     def __init__(self, settings: DeliverySettings) -> None:
         super().__init__()
         self._settings = settings
-        self._outcomes: dict[str, BaseException | str] = {}
 
-    def before_records(self, records: list[dict[str, Any]]) -> None:
-        """Runs every record's delivery side by side before the processor walks the records in order."""
-        self._outcomes = {}
-        sqs_records = [SQSRecord(record) for record in records]
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_SENDS, max(1, len(sqs_records)))) as pool:
-            futures = {record.message_id: pool.submit(self._deliver, record) for record in sqs_records}
-        for message_id, future in futures.items():
-            failure = future.exception()
-            self._outcomes[message_id] = failure if failure is not None else future.result()
-
-    def _deliver(self, record: SQSRecord) -> str:
+    def work(self, record: SQSRecord) -> str:
         try:
             task = DeliveryTask.model_validate_json(record.body)
         except ValidationError as exc:
@@ -86,9 +77,3 @@ class DeliveryBatchProcessor(WholeBatchProcessor):
         elif outcome.result is DeliveryResult.DEAD_LETTERED:
             metrics.add_metric(name="DeliveriesDeadLettered", unit="Count", value=1)
         return outcome.detail
-
-    def handle_record(self, record: SQSRecord) -> str:
-        outcome = self._outcomes.get(record.message_id)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome or "not handled"

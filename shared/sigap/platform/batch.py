@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sigap.platform.observability import logger, metrics
+from sigap.platform.side_by_side import side_by_side
 
 
 class SqsRecordProcessor(BatchProcessor):
@@ -46,6 +47,39 @@ class WholeBatchProcessor(SqsRecordProcessor):
             return super().process()
         finally:
             self.after_records()
+
+
+class SideBySideProcessor(WholeBatchProcessor):
+    """A consumer whose records are independent and mostly wait on AWS: every record's `work` runs side by side
+    (`width` at a time) before the processor walks the records in order, and each record's outcome or failure is
+    reported as that record's own. A batch takes about as long as its slowest record, not the sum of them."""
+
+    width: ClassVar[int] = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._outcomes: dict[str, BaseException | str] = {}
+
+    @abstractmethod
+    def work(self, record: SQSRecord) -> str:
+        """One record's work; raising fails that record only (SQS retries it, then its DLQ)."""
+
+    def _attempt(self, record: SQSRecord) -> BaseException | str:
+        try:
+            return self.work(record)
+        except Exception as exc:  # reported as this record's failure when the processor reaches it
+            return exc
+
+    def before_records(self, records: list[dict[str, Any]]) -> None:
+        batch = [SQSRecord(record) for record in records]
+        outcomes = side_by_side(self._attempt, batch, self.width)
+        self._outcomes = {record.message_id: outcome for record, outcome in zip(batch, outcomes, strict=True)}
+
+    def handle_record(self, record: SQSRecord) -> str:
+        outcome = self._outcomes.get(record.message_id)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome or "not handled"
 
 
 def sqs_handler(

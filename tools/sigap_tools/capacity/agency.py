@@ -109,7 +109,7 @@ def _run(tenants: int, minutes: int) -> IdleAgency:
                 reads, writes, calls = meter.read_units, meter.write_units, Counter(meter.calls)
                 consumer.schedule_tick(clock["now"], detector)
                 for body in _drain(sqs, queue):
-                    processor.handle_record(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))
+                    processor.work(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))
                 per_minute.append((meter.read_units - reads, meter.write_units - writes, meter.calls - calls))
         logger.setLevel(level)
         reset_clients()

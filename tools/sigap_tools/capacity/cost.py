@@ -183,10 +183,11 @@ EVALUATION_BATCH = 10
 
 def agency_month(agency: IdleAgency, tenants: int) -> list[Line]:
     """`tenants` idle clients evaluated every minute for a month, from the metered per-tenant-minute units and
-    calls (the evaluator's time taken as its DynamoDB round trips, CALL_SECONDS each)."""
+    calls. The evaluator's time is its DynamoDB round trips (CALL_SECONDS each); a batch's tenants are evaluated
+    side by side, so an invocation takes about one tenant's round trips."""
     minutes = tenants * MINUTES_PER_MONTH
     invocations = minutes / EVALUATION_BATCH
-    seconds = minutes * agency.calls * CALL_SECONDS
+    seconds = invocations * agency.calls * CALL_SECONDS
     return [
         Line(
             "DynamoDB reads", minutes * agency.read_units * PRICE_READ_UNIT, f"{agency.read_units:.2f} a tenant-minute"
@@ -200,7 +201,7 @@ def agency_month(agency: IdleAgency, tenants: int) -> list[Line]:
         Line(
             "Lambda (evaluator)",
             invocations * PRICE_LAMBDA_REQUEST + seconds * EVALUATOR_GB * PRICE_LAMBDA_GB_SECOND,
-            f"{agency.calls:.1f} DynamoDB calls a tenant-minute, {EVALUATION_BATCH} tenants an invocation",
+            f"{agency.calls:.1f} DynamoDB calls a tenant-minute; {EVALUATION_BATCH} tenants an invocation, side by side",
         ),
         Line("CloudWatch Logs", invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
     ]
