@@ -201,7 +201,7 @@ def agency_month(agency: IdleAgency, tenants: int) -> list[Line]:
         Line(
             "Lambda (evaluator)",
             invocations * PRICE_LAMBDA_REQUEST + seconds * EVALUATOR_GB * PRICE_LAMBDA_GB_SECOND,
-            f"{agency.calls:.1f} DynamoDB calls a tenant-minute; {EVALUATION_BATCH} tenants an invocation, side by side",
+            f"{agency.calls:.1f} DynamoDB calls a tenant-minute; {EVALUATION_BATCH} tenants an invocation, at once",
         ),
         Line("CloudWatch Logs", invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
     ]
