@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from typing import Any
 from unittest import mock
 
 from sigap_tools.capacity.meter import CapacityMeter, table_shapes
-from sigap_tools.capacity.scenario import quiet_mention
+from sigap_tools.capacity.scenario import in_process_moto, quiet_mention
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLES = ("TenantsTable", "AggregatesTable", "AlertsTable", "MentionsTable")
@@ -42,17 +41,8 @@ class IdleAgency:
 
 def run(*, tenants: int = 10, minutes: int = 61) -> IdleAgency:
     """`tenants` idle clients evaluated every minute for `minutes` minutes after their first evaluation."""
-    saved = dict(os.environ)
-    try:
-        os.environ.update(
-            {"AWS_ACCESS_KEY_ID": "model", "AWS_SECRET_ACCESS_KEY": "model", "AWS_DEFAULT_REGION": "us-east-1"}
-        )
-        for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
-            os.environ.pop(name)  # in-process moto, never a running local stack
+    with in_process_moto():
         return _run(tenants, minutes)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _run(tenants: int, minutes: int) -> IdleAgency:

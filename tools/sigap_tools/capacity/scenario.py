@@ -16,11 +16,12 @@ The simulated clock is the meter's: every unit is charged to the partition key a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,14 +72,22 @@ def run(
     """The crisis through the deployed code under moto (in this process, with the local stack's moto fixes).
     `every`: only every so many seconds is simulated (at the full rate), so a long run fits in bench time: each
     simulated second is a real second of the crisis; the ones between are left out."""
+    with in_process_moto():
+        return _run(rate, seconds, authors, every, seed, progress)
+
+
+@contextlib.contextmanager
+def in_process_moto() -> Iterator[None]:
+    """Model credentials and no endpoint override (in-process moto, never a running local stack); the caller's
+    environment as it was afterwards."""
     saved = dict(os.environ)
     try:
         os.environ.update(
             {"AWS_ACCESS_KEY_ID": "model", "AWS_SECRET_ACCESS_KEY": "model", "AWS_DEFAULT_REGION": "us-east-1"}
         )
         for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
-            os.environ.pop(name)  # in-process moto, never a running local stack
-        return _run(rate, seconds, authors, every, seed, progress)
+            os.environ.pop(name)
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
