@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws_errors import conditional_write, storage_error
 from sigap.platform.documents import DocumentTable
+from sigap.platform.dynamo_pages import every_item
 
 WAKES_INDEX = "Wakes"
 WAKE_SHARDS = 4
@@ -82,16 +83,8 @@ class PromiseWakes(DocumentTable):
                 "KeyConditionExpression": "wake_shard = :shard AND wake_at <= :now",
                 "ExpressionAttributeValues": {":shard": attribute(f"WAKE#{shard}"), ":now": attribute(_moment(now))},
             }
-            while True:
-                try:
-                    page = self._client.query(**request)
-                except (ClientError, BotoCoreError) as exc:
-                    raise storage_error("Query on the promise wakes", exc) from exc
-                for item in page.get("Items", []):
-                    yield SeenWake(tenant_id=plain(item["pk"]), woken=int(plain(item["woken"])))
-                if "LastEvaluatedKey" not in page:
-                    break
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            for item in every_item(self._client.query, request, "Query on the promise wakes"):
+                yield SeenWake(tenant_id=plain(item["pk"]), woken=int(plain(item["woken"])))
 
     def settle_wake(self, seen: SeenWake, next_at: datetime | None) -> bool:
         """The tenant's next wake (None: nothing promised, out of the index), unless it was woken since the run
