@@ -44,7 +44,7 @@ def test_the_batch_is_seen_first_each_record_alone_and_the_after_step_last_even_
     assert answer == {"batchItemFailures": [{"itemIdentifier": "message-1"}]}
 
 
-class AllAtOnce(SideBySideProcessor):
+class AllAtOnce(SideBySideProcessor[str]):
     """Each record waits until every record of the batch has started: it can only finish if they run at once."""
 
     def __init__(self, size: int) -> None:
@@ -56,6 +56,9 @@ class AllAtOnce(SideBySideProcessor):
         if record.body == "bad":
             raise ValueError("bad record")
         return f"did {record.body}"
+
+    def finish(self, record: SQSRecord, outcome: str) -> str:
+        return outcome
 
 
 def test_side_by_side_records_run_at_once_and_each_failure_is_still_its_own_record() -> None:

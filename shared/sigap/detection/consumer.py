@@ -9,7 +9,7 @@ alert-events queue) fails its record only, and SQS retries it. Evaluations are i
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -91,7 +91,15 @@ def parse_request(body: str) -> EvaluationRequest:
         raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
 
 
-class DetectionBatchProcessor(SideBySideProcessor):
+@dataclass(frozen=True)
+class Evaluated:
+    """A request's evaluations, with what its log lines name."""
+
+    context: dict[str, str]
+    evaluations: list[Evaluation]
+
+
+class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
     """Every requested tenant-minute of a batch evaluated side by side: an evaluation mostly waits on a few
     DynamoDB reads, and evaluations are safe at once, even of one tenant (every write is conditional)."""
 
@@ -99,15 +107,15 @@ class DetectionBatchProcessor(SideBySideProcessor):
         super().__init__()
         self._settings = settings
 
-    def work(self, record: SQSRecord) -> str:
+    def work(self, record: SQSRecord) -> Evaluated | None:
+        """The request's evaluations; None for a message that is no request (dead-lettered)."""
         try:
             request = parse_request(record.body)
         except PoisonEvaluationError as exc:
             # Straight to the dead-letter queue with the reason; if that fails, the record fails and is retried.
             _dead_letters(self._settings).put(record.body, str(exc))
             logger.error("poison evaluation message dead-lettered", extra={"reason": str(exc)})
-            metrics.add_metric(name="PoisonEvaluations", unit="Count", value=1)
-            return "dead-lettered"
+            return None
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
             settings = _detection_settings(self._settings).get(request.tenant_id)
@@ -120,9 +128,15 @@ class DetectionBatchProcessor(SideBySideProcessor):
         except Exception as exc:
             logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise
-        for evaluation in evaluations:
-            self._record(evaluation, context)
-        return f"{len(evaluations)} minute(s) evaluated"
+        return Evaluated(context, evaluations)
+
+    def finish(self, record: SQSRecord, outcome: Evaluated | None) -> str:
+        if outcome is None:
+            metrics.add_metric(name="PoisonEvaluations", unit="Count", value=1)
+            return "dead-lettered"
+        for evaluation in outcome.evaluations:
+            self._record(evaluation, outcome.context)
+        return f"{len(outcome.evaluations)} minute(s) evaluated"
 
     @staticmethod
     def _record(evaluation: Evaluation, context: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
 from sigap.kernel.models import problems_of, utc_now
-from sigap.notify.domain.delivery import DeliveryPorts, DeliveryResult, deliver
+from sigap.notify.domain.delivery import DeliveryOutcome, DeliveryPorts, DeliveryResult, deliver
 from sigap.notify.domain.models import DeliveryTask
 from sigap.notify.queues import DeliveryQueue
 from sigap.notify.settings import DeliverySettings
@@ -44,7 +44,7 @@ def delivery_ports(settings: DeliverySettings) -> DeliveryPorts:
     )
 
 
-class DeliveryBatchProcessor(SideBySideProcessor):
+class DeliveryBatchProcessor(SideBySideProcessor[DeliveryOutcome | None]):
     """Every record's delivery side by side (each mostly waits on a channel's provider)."""
 
     width = MAX_PARALLEL_SENDS
@@ -53,14 +53,15 @@ class DeliveryBatchProcessor(SideBySideProcessor):
         super().__init__()
         self._settings = settings
 
-    def work(self, record: SQSRecord) -> str:
+    def work(self, record: SQSRecord) -> DeliveryOutcome | None:
+        """The delivery's outcome; None for a message that is no delivery task (dead-lettered)."""
         try:
             task = DeliveryTask.model_validate_json(record.body)
         except ValidationError as exc:
             reason = f"not a delivery task: {problems_of(exc)}"
             DeadLetterQueue(self._settings.delivery_dead_letter_queue_url).put(record.body, reason)
             logger.error("poison delivery message dead-lettered", extra={"reason": reason})
-            return "dead-lettered"
+            return None
         context = {
             "tenant_id": task.owner,
             "notification_id": task.notification_id,
@@ -72,6 +73,11 @@ class DeliveryBatchProcessor(SideBySideProcessor):
             logger.exception("delivery failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise
         logger.info("delivery handled", extra=context | {"outcome": outcome.detail, "result": outcome.result.value})
+        return outcome
+
+    def finish(self, record: SQSRecord, outcome: DeliveryOutcome | None) -> str:
+        if outcome is None:
+            return "dead-lettered"
         if outcome.result is DeliveryResult.DELIVERED:
             metrics.add_metric(name="NotificationsDelivered", unit="Count", value=1)
         elif outcome.result is DeliveryResult.DEAD_LETTERED:

@@ -49,22 +49,29 @@ class WholeBatchProcessor(SqsRecordProcessor):
             self.after_records()
 
 
-class SideBySideProcessor(WholeBatchProcessor):
+class SideBySideProcessor[Outcome](WholeBatchProcessor):
     """A consumer whose records are independent and mostly wait on AWS: every record's `work` runs side by side
     (`width` at a time) before the processor walks the records in order, and each record's outcome or failure is
-    reported as that record's own. A batch takes about as long as its slowest record, not the sum of them."""
+    reported as that record's own. A batch takes about as long as its slowest record, not the sum of them.
+
+    `work` runs on worker threads, so it adds no metrics (Powertools' metric set is not thread-safe): `finish`
+    does, on the processor's own thread, for each record in turn."""
 
     width: ClassVar[int] = 10
 
     def __init__(self) -> None:
         super().__init__()
-        self._outcomes: dict[str, BaseException | str] = {}
+        self._outcomes: dict[str, Outcome | Exception] = {}
 
     @abstractmethod
-    def work(self, record: SQSRecord) -> str:
-        """One record's work; raising fails that record only (SQS retries it, then its DLQ)."""
+    def work(self, record: SQSRecord) -> Outcome:
+        """One record's work (on a worker thread); raising fails that record only (SQS retries it, then its DLQ)."""
 
-    def _attempt(self, record: SQSRecord) -> BaseException | str:
+    @abstractmethod
+    def finish(self, record: SQSRecord, outcome: Outcome) -> str:
+        """What the record's work came to, on the processor's thread: its metrics, and what the record reports."""
+
+    def _attempt(self, record: SQSRecord) -> Outcome | Exception:
         try:
             return self.work(record)
         except Exception as exc:  # reported as this record's failure when the processor reaches it
@@ -76,10 +83,10 @@ class SideBySideProcessor(WholeBatchProcessor):
         self._outcomes = {record.message_id: outcome for record, outcome in zip(batch, outcomes, strict=True)}
 
     def handle_record(self, record: SQSRecord) -> str:
-        outcome = self._outcomes.get(record.message_id)
-        if isinstance(outcome, BaseException):
+        outcome = self._outcomes[record.message_id]
+        if isinstance(outcome, Exception):
             raise outcome
-        return outcome or "not handled"
+        return self.finish(record, outcome)
 
 
 def sqs_handler(
