@@ -175,6 +175,21 @@ def test_a_reopened_incident_and_a_reminder_setting_changed_through_the_api_wake
     clock.now = utc_now()
     _run(aws, lambda_context)
     assert [seen.tenant_id for seen in wakes.due_wakes(clock.now)] == []
+    # (a client retrying that request, as after a failure once the incident was saved, wakes it again)
+    assert (
+        api(
+            "NotificationsFunction",
+            "notifications",
+            "PATCH",
+            incident_route,
+            {"state": "investigating"},
+            incident_id=INCIDENT_ID,
+        )
+        == 200
+    )
+    assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == [TENANT]
+    clock.now = utc_now()
+    _run(aws, lambda_context)
     # When the reminder settings change, the tenant is due again (the other settings wake nothing)
     publishing = "/v1/tenants/{tenant}/publishing"
     assert api("StatementsFunction", "statements", "PUT", publishing, {"contact": "0800-1-234567"}) == 200

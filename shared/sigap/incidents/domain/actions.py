@@ -84,12 +84,15 @@ def change_incident(
         if not events:
             return view(store, tenant_id, incident_id)
         if store.save_incident(updated, current.version, events):
-            if current.state is IncidentState.RESOLVED and updated.state is not IncidentState.RESOLVED:
-                store.wake_promises(tenant_id, now)
             return view(store, tenant_id, incident_id)
         return LOST_RACE
 
-    return retry_on_conflict(attempt, _kept_changing)
+    shown = retry_on_conflict(attempt, _kept_changing)
+    if change.state is not None and change.state is not IncidentState.RESOLVED:
+        # A reopened incident's promises are back. Woken after every such change, not only the one that
+        # reopened it: a client retrying a request whose wake failed after the save still wakes the tenant.
+        store.wake_promises(tenant_id, now)
+    return shown
 
 
 def link_alert(
