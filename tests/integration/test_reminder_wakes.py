@@ -147,55 +147,35 @@ def test_a_reopened_incident_and_a_reminder_setting_changed_through_the_api_wake
         status: int = load_handler(folder).lambda_handler(event, lambda_context)["statusCode"]
         return status
 
-    incident_route = "/v1/tenants/{tenant}/incidents/{incident_id}"
+    def set_state(state: str) -> int:
+        route = "/v1/tenants/{tenant}/incidents/{incident_id}"
+        return api("NotificationsFunction", "notifications", "PATCH", route, {"state": state}, incident_id=INCIDENT_ID)
+
+    def due() -> list[str]:
+        return [seen.tenant_id for seen in wakes.due_wakes(utc_now())]
+
     # When the incident is resolved, nothing wakes; when it is reopened, its tenant is due at once
-    resolved = api(
-        "NotificationsFunction",
-        "notifications",
-        "PATCH",
-        incident_route,
-        {"state": "resolved"},
-        incident_id=INCIDENT_ID,
-    )
-    assert resolved == 200
-    assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == []
-    reopened = api(
-        "NotificationsFunction",
-        "notifications",
-        "PATCH",
-        incident_route,
-        {"state": "investigating"},
-        incident_id=INCIDENT_ID,
-    )
-    assert reopened == 200
-    assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == [TENANT]
+    assert set_state("resolved") == 200
+    assert due() == []
+    assert set_state("investigating") == 200
+    assert due() == [TENANT]
     stored = wakes.incident(TENANT, INCIDENT_ID)
     assert stored is not None
     assert stored.state is IncidentState.INVESTIGATING
     clock.now = utc_now()
     _run(aws, lambda_context)
-    assert [seen.tenant_id for seen in wakes.due_wakes(clock.now)] == []
+    assert due() == []
     # (a client retrying that request, as after a failure once the incident was saved, wakes it again)
-    assert (
-        api(
-            "NotificationsFunction",
-            "notifications",
-            "PATCH",
-            incident_route,
-            {"state": "investigating"},
-            incident_id=INCIDENT_ID,
-        )
-        == 200
-    )
-    assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == [TENANT]
+    assert set_state("investigating") == 200
+    assert due() == [TENANT]
     clock.now = utc_now()
     _run(aws, lambda_context)
     # When the reminder settings change, the tenant is due again (the other settings wake nothing)
     publishing = "/v1/tenants/{tenant}/publishing"
     assert api("StatementsFunction", "statements", "PUT", publishing, {"contact": "0800-1-234567"}) == 200
-    assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == []
+    assert due() == []
     assert api("StatementsFunction", "statements", "PUT", publishing, {"reminders": {"remind_before": 120}}) == 200
-    assert [seen.tenant_id for seen in wakes.due_wakes(utc_now())] == [TENANT]
+    assert due() == [TENANT]
 
 
 def test_a_run_never_overwrites_a_wake_it_did_not_see(aws: AwsStack, promised: dict[str, Any]) -> None:
