@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from sigap.detection import consumer as detection
 from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
@@ -387,3 +388,19 @@ def test_an_urgent_evaluation_fires_at_once_and_leaves_the_schedule_every_minute
     state = detection._ports(evaluator_settings()).state.get("brand-a")
     assert state is not None
     assert state.evaluated_minute == f"{MINUTE:%Y-%m-%dT%H:%M}"
+
+
+def test_one_tenants_requests_in_a_batch_are_evaluated_one_after_another_and_tenants_side_by_side(
+    aws: AwsStack,
+) -> None:
+    # Two evaluations of one tenant at once would both send the transitions neither had marked sent yet
+    aws.use_function_environment("EvaluatorFunction")
+    processor = detection.DetectionBatchProcessor(evaluator_settings())
+    bodies = [
+        EvaluationRequest(tenant_id=tenant, minute=MINUTE, urgent=urgent).model_dump_json()
+        for tenant, urgent in (("brand-a", False), ("brand-b", False), ("brand-a", True))
+    ]
+    records = [SQSRecord(record) for record in sqs_event([*bodies, "not a request"])["Records"]]
+    lanes = [processor.lane(record) for record in records]
+    assert lanes[0] == lanes[2] != lanes[1]
+    assert lanes[3] == records[3].message_id  # a poison message is a lane of its own

@@ -74,3 +74,44 @@ def test_side_by_side_records_run_at_once_and_each_failure_is_still_its_own_reco
     assert answer == {"batchItemFailures": [{"itemIdentifier": "message-3"}]}
     assert [record["body"] for record in processor.success_messages] == ["one", "two", "three", "five"]
     assert processor.handle_record(SQSRecord(processor.success_messages[0])) == "did one"
+
+
+class OneLaneAtATime(SideBySideProcessor[str]):
+    """Lane = the body's letter. Records of different lanes meet at a barrier (so they must run at once); a
+    record that finds another of its own lane still running fails."""
+
+    def __init__(self, lanes: int) -> None:
+        super().__init__()
+        self.met = threading.Barrier(lanes, timeout=10)
+        self.running: set[str] = set()
+        self.order: list[str] = []
+        self.lock = threading.Lock()
+
+    def lane(self, record: SQSRecord) -> str:
+        return record.body[0]
+
+    def work(self, record: SQSRecord) -> str:
+        with self.lock:
+            if record.body[0] in self.running:
+                raise RuntimeError(f"{record.body} ran beside another of its lane")
+            self.running.add(record.body[0])
+            self.order.append(record.body)
+        if record.body.endswith("1"):
+            self.met.wait()
+        with self.lock:
+            self.running.discard(record.body[0])
+        return record.body
+
+    def finish(self, record: SQSRecord, outcome: str) -> str:
+        return outcome
+
+
+def test_records_of_one_lane_run_one_after_another_in_order_and_lanes_side_by_side() -> None:
+    processor = OneLaneAtATime(lanes=2)
+    answer = process_partial_response(
+        event=sqs_event(["a1", "b1", "a2", "a3", "b2"]), record_handler=processor.handle_record, processor=processor
+    )
+    assert answer == {"batchItemFailures": []}
+    assert not processor.met.broken, "the two lanes' first records ran at once"
+    assert [body for body in processor.order if body[0] == "a"] == ["a1", "a2", "a3"]
+    assert [body for body in processor.order if body[0] == "b"] == ["b1", "b2"]

@@ -100,12 +100,20 @@ class Evaluated:
 
 
 class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
-    """Every requested tenant-minute of a batch evaluated side by side: an evaluation mostly waits on a few
-    DynamoDB reads, and evaluations are safe at once, even of one tenant (every write is conditional)."""
+    """The batch's tenants evaluated side by side (an evaluation mostly waits on a few DynamoDB reads), each
+    tenant's requests one after another."""
 
     def __init__(self, settings: EvaluatorSettings) -> None:
         super().__init__()
         self._settings = settings
+
+    def lane(self, record: SQSRecord) -> str:
+        """One tenant's requests one after another: two evaluations of a tenant at once would both send the
+        transitions neither had marked sent yet (safe downstream, but sent twice)."""
+        try:
+            return parse_request(record.body).tenant_id
+        except PoisonEvaluationError:
+            return record.message_id
 
     def work(self, record: SQSRecord) -> Evaluated | None:
         """The request's evaluations; None for a message that is no request (dead-lettered)."""

@@ -54,6 +54,9 @@ class SideBySideProcessor[Outcome](WholeBatchProcessor):
     (`width` at a time) before the processor walks the records in order, and each record's outcome or failure is
     reported as that record's own. A batch takes about as long as its slowest record, not the sum of them.
 
+    Records in one `lane` run one after another, in the batch's order (say, one tenant's: two evaluations of it
+    at once would both send what the first had not yet marked sent); lanes run side by side.
+
     `work` runs on worker threads, so it adds no metrics (Powertools' metric set is not thread-safe): `finish`
     does, on the processor's own thread, for each record in turn."""
 
@@ -71,16 +74,29 @@ class SideBySideProcessor[Outcome](WholeBatchProcessor):
     def finish(self, record: SQSRecord, outcome: Outcome) -> str:
         """What the record's work came to, on the processor's thread: its metrics, and what the record reports."""
 
+    def lane(self, record: SQSRecord) -> str:
+        """Records with the same lane run one after another; by default every record is a lane of its own."""
+        return record.message_id
+
     def _attempt(self, record: SQSRecord) -> Outcome | Exception:
         try:
             return self.work(record)
         except Exception as exc:  # reported as this record's failure when the processor reaches it
             return exc
 
+    def _attempt_lane(self, lane: list[SQSRecord]) -> list[Outcome | Exception]:
+        return [self._attempt(record) for record in lane]
+
     def before_records(self, records: list[dict[str, Any]]) -> None:
-        batch = [SQSRecord(record) for record in records]
-        outcomes = side_by_side(self._attempt, batch, self.width)
-        self._outcomes = {record.message_id: outcome for record, outcome in zip(batch, outcomes, strict=True)}
+        lanes: dict[str, list[SQSRecord]] = {}
+        for record in (SQSRecord(raw) for raw in records):
+            lanes.setdefault(self.lane(record), []).append(record)
+        outcomes = side_by_side(self._attempt_lane, list(lanes.values()), self.width)
+        self._outcomes = {
+            record.message_id: outcome
+            for lane, done in zip(lanes.values(), outcomes, strict=True)
+            for record, outcome in zip(lane, done, strict=True)
+        }
 
     def handle_record(self, record: SQSRecord) -> str:
         outcome = self._outcomes[record.message_id]
