@@ -526,7 +526,7 @@ def test_quiet_minutes_write_nothing_and_catching_up_over_them_fires_and_resolve
 
     def through(tenant_id: str, moment: datetime, settings: DetectionSettings, ports: DetectorPorts) -> object:
         asked["minute"] = f"{moment:%Y-%m-%dT%H:%M}"
-        done = evaluation.evaluate_through(tenant_id, moment, settings, ports)
+        done = evaluation.evaluate_through(tenant_id, moment, lambda: settings, ports)
         merged = evaluation.Evaluation(tenant_id, moment)
         for one in done:
             merged.transitions.extend(one.transitions)

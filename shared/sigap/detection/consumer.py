@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -126,7 +126,8 @@ class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
             return None
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
-            settings = _detection_settings(self._settings).get(request.tenant_id)
+            # the settings are read only if the minute has something to evaluate (an idle tenant's has not)
+            settings = partial(_detection_settings(self._settings).get, request.tenant_id)
             # settled minutes rolled up first, so the evaluation reads one item per minute, however viral; its
             # windows take the cursor the roll-up just read or moved
             settled = _rollup(self._settings).settle(request.tenant_id, utc_now())

@@ -6,7 +6,7 @@ The ports are protocols: DynamoDB and SQS adapters in `sigap.dal` for the deploy
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -297,15 +297,21 @@ class _PreloadedAggregates:
 
 
 def evaluate_through(
-    tenant_id: str, minute: datetime, settings: DetectionSettings, ports: DetectorPorts, *, urgent: bool = False
+    tenant_id: str,
+    minute: datetime,
+    settings_of: Callable[[], DetectionSettings],
+    ports: DetectorPorts,
+    *,
+    urgent: bool = False,
 ) -> list[Evaluation]:
     """Evaluates every minute the tenant has not been evaluated for, in order, up to `minute` (at most the last
     CATCH_UP_MINUTES): after an outage, a throttled hour or a new deployment, alerts fire at the minutes their
-    conditions began, not all at once or never. Normally that is the one minute asked for."""
+    conditions began, not all at once or never. Normally that is the one minute asked for. `settings_of`: the
+    tenant's detection settings, asked for only when there is something to evaluate (quiet minutes need none)."""
     minute = minute_start(minute)
     state = ports.state.get(tenant_id)
     if urgent and state is not None and state.evaluated_minute:
-        return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state, advance=False)]
+        return [evaluate_tenant(tenant_id, minute, settings_of(), ports, stored=state, advance=False)]
     # (an urgent ask for a tenant never evaluated is a first evaluation like any other: catch up, in order)
     first = minute - timedelta(minutes=CATCH_UP_MINUTES - 1)
     known = state or DetectorState(tenant_id=tenant_id)
@@ -319,7 +325,8 @@ def evaluate_through(
             return [_quiet_through(tenant_id, known, first, minute, ports)]
         if first >= minute:  # the one minute asked for: its window is the one just read
             served = replace(ports, aggregates=_PreloadedAggregates(ports.aggregates, recent))
-            return [evaluate_tenant(tenant_id, minute, settings, served, stored=state)]
+            return [evaluate_tenant(tenant_id, minute, settings_of(), served, stored=state)]
+    settings = settings_of()
     if first >= minute:
         return [evaluate_tenant(tenant_id, minute, settings, ports, stored=state)]
     since = first - timedelta(minutes=WINDOW_MINUTES) - HOUR * (BACKFILL_HOURS + 1)
