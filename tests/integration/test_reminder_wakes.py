@@ -5,7 +5,7 @@ stack whose promises predate wakes has every tenant looked at once."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import boto3
@@ -205,3 +205,20 @@ def test_a_stack_with_promises_from_before_wakes_looks_at_every_tenant_once(
     wakes = IncidentsTable(table)
     assert not wakes.start_wakes([TENANT], clock.now)
     assert [SeenWake(TENANT, 1)] == [seen for seen in wakes.due_wakes(promised["due"]) if seen.tenant_id == TENANT]
+
+
+def test_a_wake_given_with_a_writers_offset_comes_at_the_same_instant_as_in_utc(
+    aws: AwsStack, promised: dict[str, Any]
+) -> None:
+    # Given the tenant's next look set for 14:30 in Jakarta (+07:00), which is 07:30 UTC
+    wakes = IncidentsTable(aws.table("NotificationsTable"))
+    (seen,) = [seen for seen in wakes.due_wakes(utc_now()) if seen.tenant_id == TENANT]
+    jakarta = timezone(timedelta(hours=7))
+    assert wakes.settle_wake(seen, datetime(2027, 1, 5, 14, 30, tzinfo=jakarta))
+    # Then a run at 07:29:59 UTC does not read it, one at 07:30 UTC does (and one at 14:29 UTC, the same clock
+    # reading in the other zone, would have found it long due)
+    due_at = [
+        [seen.tenant_id for seen in wakes.due_wakes(moment)]
+        for moment in (datetime(2027, 1, 5, 7, 29, 59, tzinfo=UTC), datetime(2027, 1, 5, 7, 30, tzinfo=UTC))
+    ]
+    assert due_at == [[], [TENANT]]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sigap.incidents.promise_wakes import SeenWake
+from sigap.incidents.promise_wakes import START_WIDTH, PromiseWakes, SeenWake
 from sigap.statements import wiring
 from sigap.statements.domain.reminders import Checked
 
@@ -114,3 +114,34 @@ def test_one_tenant_failing_never_stops_the_others_stays_due_and_the_run_says_so
         wiring.run_reminders(object())  # type: ignore[arg-type]
     assert len(agency["checked"]) == 10_000
     assert "client-00042" not in agency["wakes"].settled
+
+
+class _SlowTable:
+    """A notifications table whose every UpdateItem waits until a wave of START_WIDTH have begun: the start can
+    only finish if it wakes tenants side by side."""
+
+    def __init__(self) -> None:
+        self.wave = threading.Barrier(START_WIDTH, timeout=10)
+        self.woken: list[str] = []
+        self.noted = False
+        self.lock = threading.Lock()
+
+    def get_item(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+    def update_item(self, Key: dict[str, Any], **_: Any) -> None:  # noqa: N803 (boto3's own argument name)
+        self.wave.wait()
+        with self.lock:
+            self.woken.append(Key["pk"]["S"])
+
+    def put_item(self, **_: Any) -> None:
+        self.noted = True
+
+
+def test_the_first_run_wakes_an_agencys_tenants_side_by_side_then_notes_it_once() -> None:
+    table = _SlowTable()
+    wakes = PromiseWakes("notifications", client=table)  # type: ignore[arg-type]
+    tenants = [f"client-{number:05d}" for number in range(START_WIDTH * 4)]
+    assert wakes.start_wakes(iter(tenants), datetime.now(UTC))
+    assert sorted(table.woken) == tenants
+    assert table.noted

@@ -28,12 +28,14 @@ from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws_errors import conditional_write, storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.platform.dynamo_pages import every_item
+from sigap.platform.side_by_side import side_by_side
 
 WAKES_INDEX = "Wakes"
 WAKE_SHARDS = 4
 WAKE = "PROMISEWAKE"
 STACK_PK = "#stack"
 STARTED = "PROMISEWAKES"
+START_WIDTH = 16
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,9 @@ class PromiseWakes(DocumentTable):
         try:
             if "Item" in self._client.get_item(TableName=self._table, Key=started):
                 return False
-            for tenant_id in tenant_ids:
-                self.wake_promises(tenant_id, now)
+            # side by side: one after another, an agency's 10,000 tenants would outlast the run's minute, and the
+            # start would never be noted
+            side_by_side(lambda tenant_id: self.wake_promises(tenant_id, now), list(tenant_ids), START_WIDTH)
             # noted only once every tenant is woken: a run cut short wakes them all again
             self._client.put_item(TableName=self._table, Item=started | {"at": attribute(_moment(now))})
         except (ClientError, BotoCoreError) as exc:
