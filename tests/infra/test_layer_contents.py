@@ -145,3 +145,35 @@ def test_each_layer_is_built_by_the_makefile_and_leaves_every_module_compiled(tm
             header = compiled.read_bytes()[:8]
             assert header[:4] == importlib.util.MAGIC_NUMBER, module
             assert int.from_bytes(header[4:8], "little") == 0b01, module  # hash-based, never checked
+
+
+# What a function's cold start may load beyond boto3, pydantic and Powertools: a library every one of its requests
+# needs. The rest (jinja2 for e-mails, pages and templates; markdown-it for statements' HTML) is imported on the
+# first use, so an invocation that sends or renders nothing does not pay for it.
+HEAVY_LIBRARIES = {"jinja2", "markdown_it", "numpy", "matplotlib", "fpdf", "PIL"}
+LOADED_AT_COLD_START = {"ConsoleFunction": {"jinja2"}, "ScoreFunction": {"numpy"}, "ScoringFunction": {"numpy"}}
+
+
+def _loaded_on_import(code_uri: str) -> set[str]:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.path.insert(0, '.'); import handler; "
+        f"print(' '.join(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(HEAVY_LIBRARIES)!r}))))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT / code_uri, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_a_cold_start_loads_only_the_heavy_libraries_every_request_of_its_function_needs() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Given every function's handler folder
+    functions = {logical_id: code_uri for logical_id, (code_uri, _) in _functions_layers().items()}
+    # When each handler is imported alone, in a fresh process, as a cold start does
+    with ThreadPoolExecutor(4) as pool:
+        loaded = dict(zip(functions, pool.map(_loaded_on_import, functions.values()), strict=True))
+    # Then only the console loads jinja2 (its every answer is a page) and only scoring loads numpy (the model)
+    assert {name: found for name, found in loaded.items() if found} == LOADED_AT_COLD_START

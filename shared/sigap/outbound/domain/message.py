@@ -4,12 +4,14 @@ Block Kit, a Teams Adaptive Card, a Standard Webhooks JSON body and an SNS text.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from jinja2 import Environment, select_autoescape
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from sigap.kernel.language import Language
 from sigap.outbound.domain.models import OutboundMessage
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 SLACK_MAX_BLOCKS = 50
 SLACK_SECTION_CHARS = 3000
@@ -71,9 +73,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True)
-_HTML = _ENV.from_string(
-    """<!doctype html>
+_HTML_SOURCE = """<!doctype html>
 <html lang="{{ m.language.value }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{{ m.title }}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">
@@ -99,14 +99,24 @@ background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">{{ link.la
 {% for link in m.links %}<p><a href="{{ link.url }}">{{ link.label }}</a></p>{% endfor %}
 <p style="color:#777;font-size:12px">{{ w('footer') }}</p>
 </body></html>"""
-)
 _HTML_COLOURS = {"critical": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
+
+
+@lru_cache(maxsize=1)
+def _html_template() -> Template:
+    # Imported on the first e-mail, not with the module: most invocations of the functions that import this one
+    # (the notifications API, the notifier, delivery, reminders) send no e-mail, and jinja2 is about a tenth of
+    # their cold start.
+    from jinja2 import Environment, select_autoescape
+
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True)
+    return environment.from_string(_HTML_SOURCE)
 
 
 def email_parts(message: OutboundMessage) -> tuple[str, str, str]:
     """(subject, plain text, HTML) in the message's language; user text escaped in the HTML."""
     language = message.language
-    html = _HTML.render(
+    html = _html_template().render(
         m=message,
         w=lambda key: word(language, key),
         v=lambda raw: value(language, raw),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code", "pre", "br", "hr"}
 _ATTRIBUTES = {"a": {"href", "title"}}
@@ -16,6 +17,10 @@ _SCHEMES = {"http", "https", "mailto", "tel"}
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # Imported on the first render, not with the module: the functions that import this one (the statements API,
+    # the publisher, reminders) mostly do not render, and markdown-it is about a twentieth of their cold start.
+    from markdown_it import MarkdownIt
+
     # "js-default": CommonMark with raw HTML disabled; a statement's headings start at h2 under the page's h1.
     return MarkdownIt("js-default")
 
@@ -26,6 +31,8 @@ def _shift_headings(html: str) -> str:
 
 
 def to_html(markdown: str) -> str:
+    import nh3  # with the parser, on the first render
+
     rendered = _shift_headings(_parser().render(markdown))
     return nh3.clean(
         rendered,

@@ -11,14 +11,16 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FunctionLoader, select_autoescape
 from markupsafe import Markup
 
 from sigap.statements.domain.markdown import to_html, to_text
 from sigap.statements.domain.report import IncidentReport
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _MARK_COLOURS = {
     "detected": "#c62828",
@@ -96,6 +98,8 @@ def _source(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    from jinja2 import Environment, FunctionLoader, select_autoescape  # on the first report, not every request
+
     environment = Environment(loader=FunctionLoader(_source), autoescape=select_autoescape(default=True))
     environment.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f} %"
     environment.filters["markdown"] = lambda text: Markup(to_html(text))  # noqa: S704 - sanitised by to_html

@@ -11,11 +11,10 @@ import json
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FunctionLoader, select_autoescape
 from markupsafe import Markup
 
 from sigap.incidents.domain.model import Incident, IncidentState
@@ -37,6 +36,9 @@ from sigap.statements.domain.site_content import (
     time_text,
 )
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 
 def _template_source(name: str) -> str:
     return resources.files("sigap.statements.domain").joinpath("pages", name).read_text(encoding="utf-8")
@@ -44,6 +46,10 @@ def _template_source(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # Imported on the first site built, not with the module: the statements API imports this for its public
+    # JSON, which needs no page.
+    from jinja2 import Environment, FunctionLoader, select_autoescape
+
     return Environment(
         loader=FunctionLoader(_template_source), autoescape=select_autoescape(default=True), trim_blocks=True
     )

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import re
 
-from jinja2 import TemplateError, UndefinedError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sigap.kernel.errors import SigapError
 from sigap.kernel.language import Language
 from sigap.statements.domain.models import LocalisedText, StatementContent
-from sigap.statements.domain.template_sandbox import (
-    ENVIRONMENT,
-    TemplateLimitError,
-    problem_in,
-    render_bounded,
-    variables_of,
-)
+
+# The sandbox (and with it jinja2) is imported by the functions that parse or render a template, not with this
+# module: the publisher, reminders and the feedback consumer read saved templates through the statements store
+# and never render one, and jinja2 is about a fourteenth of their cold start.
 
 TEMPLATE_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 BUILT_IN = "crisis"
@@ -50,6 +46,8 @@ class StatementTemplate(BaseModel):
     en: TemplateText | None = None
 
     def variables(self) -> list[str]:
+        from sigap.statements.domain.template_sandbox import ENVIRONMENT, variables_of
+
         names: set[str] = set()
         for text in (self.id, self.en):
             if text is not None:
@@ -132,6 +130,10 @@ def named(name: str, template: StatementTemplate, *, built_in: bool) -> NamedTem
 def check_template(template: StatementTemplate) -> None:
     """A template that does not parse, or says what the sandbox does not allow, is refused when it is saved,
     not when a crisis needs it."""
+    from jinja2 import TemplateError
+
+    from sigap.statements.domain.template_sandbox import ENVIRONMENT, problem_in
+
     if template.id is None and template.en is None:
         raise TemplateProblemError("template", "give the template in 'id', 'en' or both")
     for language, text in (("id", template.id), ("en", template.en)):
@@ -148,6 +150,10 @@ def check_template(template: StatementTemplate) -> None:
 
 def render(template: StatementTemplate, variables: dict[str, str], first: Language) -> StatementContent:
     """The statement the template makes with these variables; every language the template has is rendered."""
+    from jinja2 import TemplateError, UndefinedError
+
+    from sigap.statements.domain.template_sandbox import ENVIRONMENT, TemplateLimitError, problem_in, render_bounded
+
     for language, text in (("id", template.id), ("en", template.en)):  # one saved before the sandbox's rules
         for part in (text.title, text.body) if text else ():
             try:
