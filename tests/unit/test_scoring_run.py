@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sigap.kernel.aggregates import CountLater
+from sigap.kernel.aggregates import CountLater, StoreResult
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment
 from sigap.scoring.domain.run import PoisonMessageError, ScoringRun, StoreOutcome, parse_message
@@ -24,11 +24,9 @@ class _Sink:
         self.stored = set(stored_before)
         self.calls: list[list[str]] = []
 
-    def store_scored(
-        self, entries: Sequence[tuple[ScoredMention, int]]
-    ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+    def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> Mapping[tuple[str, str], StoreResult]:
         self.calls.append([scored.mention.id for scored, _ in entries])
-        results: dict[tuple[str, str], bool | CountLater | StorageError] = {}
+        results: dict[tuple[str, str], StoreResult] = {}
         for scored, _ in entries:
             key = (scored.mention.tenant_id, scored.mention.id)
             if key in results:
@@ -78,9 +76,7 @@ def test_the_second_message_carrying_a_mention_is_already_stored_when_the_first_
 
 def test_a_storage_error_fails_only_the_records_it_names() -> None:
     class _OneFails(_Sink):
-        def store_scored(
-            self, entries: Sequence[tuple[ScoredMention, int]]
-        ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+        def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> Mapping[tuple[str, str], StoreResult]:
             results = dict(super().store_scored(entries))
             results[("brand-a", "b")] = StorageError("throttled")
             return results
@@ -93,21 +89,19 @@ def test_a_storage_error_fails_only_the_records_it_names() -> None:
 
 def test_a_mention_another_run_may_still_count_is_to_be_looked_at_later() -> None:
     class _Busy(_Sink):
-        def store_scored(
-            self, entries: Sequence[tuple[ScoredMention, int]]
-        ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+        def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> Mapping[tuple[str, str], StoreResult]:
             return {("brand-a", "a"): CountLater(after=timedelta(seconds=70)), ("brand-a", "b"): True}
 
     scoring = run({"1": body("a"), "2": body("b")}, _Busy())
     assert (scoring.store("1"), scoring.count_later("1")) == (StoreOutcome.COUNT_LATER, timedelta(seconds=70))
-    assert (scoring.store("2"), scoring.count_later("2")) == (StoreOutcome.STORED, None)
+    assert scoring.store("2") is StoreOutcome.STORED
+    with pytest.raises(ValueError, match="was not stored by a run that has yet to count it"):
+        scoring.count_later("2")
 
 
 def test_a_storage_error_for_the_whole_batch_fails_every_record() -> None:
     class _Down(_Sink):
-        def store_scored(
-            self, entries: Sequence[tuple[ScoredMention, int]]
-        ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+        def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> Mapping[tuple[str, str], StoreResult]:
             raise StorageError("table unavailable")
 
     scoring = run({"1": body("a"), "2": body("b")}, _Down())

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sigap.kernel.errors import StorageError
 from sigap.kernel.models import ScoredMention
 
 _ATTRIBUTE_SAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -113,6 +114,11 @@ class CountLater:
     aggregate): look again after `after`, when that run can no longer be alive."""
 
     after: timedelta
+
+
+# What storing one scored mention came to: True if stored and counted now, False if stored and counted before,
+# CountLater, or the error that kept it from being stored.
+StoreResult = bool | CountLater | StorageError
 
 
 class AggregateContribution(BaseModel):

@@ -28,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigap.kernel.aggregates import (
     AggregateContribution,
     CountLater,
+    StoreResult,
     contribution_for,
     is_late,
     merge_contributions,
@@ -54,7 +55,6 @@ RECOVER_AFTER = timedelta(minutes=2)
 _WRITERS = 8  # puts side by side: a batch of 10 in the time of about 2
 
 MentionKey = tuple[str, str]  # (tenant id, mention id)
-StoreResult = bool | CountLater | StorageError
 ItemMaker = Callable[[ScoredMention, int], dict[str, "AttributeValueTypeDef"]]
 StoredDocument = Callable[[dict[str, Any]], str | None]
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigap.kernel.aggregates import bucket_time, minute_key
+from sigap.kernel.aggregates import StoreResult, bucket_time, minute_key
 from sigap.kernel.models import Mention, ScoredMention
 from sigap.mentions.aggregate_store import ACTIVITY_KEY
 from sigap.mentions.domain import Claims, MentionRead, MentionState
-from sigap.mentions.scored_writes import MentionKey, ScoredWrites, StoreResult
+from sigap.mentions.scored_writes import MentionKey, ScoredWrites
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
 from sigap.platform.aws_errors import conditional_write, storage_error

@@ -129,8 +129,7 @@ class ScoringBatchProcessor(WholeBatchProcessor):
         """The message goes back on the queue, delayed until the run that stored its mention can no longer be
         alive (a retry now would find the same, and SQS would dead-letter it after a few)."""
         assert self._run is not None
-        wait = self._run.count_later(record.message_id)
-        seconds = math.ceil(wait.total_seconds()) if wait is not None else 60
+        seconds = math.ceil(self._run.count_later(record.message_id).total_seconds())
         resend = attributes(tenant_id=context["tenant_id"], correlation_id=context["correlation_id"])
         _recounts(self._settings).send_later(record.body, resend, seconds)
         logger.info("mention stored by a run that has not counted it yet: looked at again later", extra=context)

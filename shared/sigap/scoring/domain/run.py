@@ -10,7 +10,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from sigap.kernel.aggregates import CountLater
+from sigap.kernel.aggregates import CountLater, StoreResult
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import Mention, ScoredMention, problems_of
 from sigap.scoring.domain.interface import MentionScorer
@@ -27,9 +27,7 @@ class StoreOutcome(StrEnum):
 
 
 class ScoredMentionSink(Protocol):
-    def store_scored(
-        self, entries: Sequence[tuple[ScoredMention, int]]
-    ) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+    def store_scored(self, entries: Sequence[tuple[ScoredMention, int]]) -> Mapping[tuple[str, str], StoreResult]:
         """Per (tenant id, mention id), the first copy in the batch: True if stored and counted now, False if
         stored (and counted) before, `CountLater` if a run that may still be alive stored it and has not counted
         it yet, or the error that kept it from being stored."""
@@ -79,12 +77,12 @@ class ScoringRun:
             for (message_id, mention), score in zip(parsed.items(), scores, strict=True)
         }
 
-        self._results: Mapping[tuple[str, str], bool | CountLater | StorageError] | None = None
+        self._results: Mapping[tuple[str, str], StoreResult] | None = None
         self._first_copy: dict[tuple[str, str], str] = {}  # which message carried each mention first
         for message_id, scored in self._scored.items():
             self._first_copy.setdefault((scored.mention.tenant_id, scored.mention.id), message_id)
 
-    def _stored(self) -> Mapping[tuple[str, str], bool | CountLater | StorageError]:
+    def _stored(self) -> Mapping[tuple[str, str], StoreResult]:
         """The whole batch stored at once, the first time a record asks (each record then reads its own)."""
         if self._results is None:
             entries = [(scored, expiry_epoch(scored.mention, self._retention_days)) for scored in self._scored.values()]
@@ -98,11 +96,13 @@ class ScoringRun:
         """The batch's scored mentions (every valid message's), by SQS message id."""
         return dict(self._scored)
 
-    def count_later(self, message_id: str) -> timedelta | None:
+    def count_later(self, message_id: str) -> timedelta:
         """For a COUNT_LATER outcome: how long until the message should be looked at again."""
         mention = self._scored[message_id].mention
         result = self._stored().get((mention.tenant_id, mention.id))
-        return result.after if isinstance(result, CountLater) else None
+        if not isinstance(result, CountLater):
+            raise ValueError(f"message {message_id} was not stored by a run that has yet to count it")
+        return result.after
 
     def mention_of(self, message_id: str) -> Mention | None:
         scored = self._scored.get(message_id)
