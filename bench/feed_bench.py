@@ -93,6 +93,9 @@ class _Ledger:
     def __init__(self) -> None:
         self.claimed: set[str] = set()
 
+    def known(self, tenant_id: str, mention_ids: Any) -> set[str]:
+        return self.claimed & set(mention_ids)
+
     def claim(self, tenant_id: str, mentions: Any, expires_at: int) -> Any:
         from sigap.mentions.domain import Claims
 
@@ -136,7 +139,7 @@ def read_throughput() -> None:
             durations, sent_before, started = [], sink.sent, time.perf_counter()
             for index, source in enumerate(sources):
                 began = time.perf_counter()
-                read = read_source(source, fetcher=fetcher, ledger=ledger, sink=sink, now=datetime.now(UTC))
+                read = read_source(source, fetcher=fetcher, ledger=ledger, sink=sink, now=datetime.now(UTC), quota=None)
                 durations.append((time.perf_counter() - began) * 1000)
                 assert read.error is None, read.error
                 sources[index] = source.model_copy(update={"feed_state": read.state})

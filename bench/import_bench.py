@@ -73,6 +73,9 @@ class _Ledger:
 
     claimed: int = 0
 
+    def known(self, tenant_id: str, mention_ids: Sequence[str]) -> set[str]:
+        return set()  # no quota in the bench: never asked
+
     def claim(self, tenant_id: str, mentions: Sequence[Any], expires_at: int) -> Any:
         from sigap.mentions.domain import Claims
 
@@ -100,7 +103,8 @@ def child(path: Path) -> None:
     jobs = _Jobs(job=new_import("bench", ImportIn(source="x", format=ImportFormat.CSV), now))
     sink = _Sink()
     importer = Importer(jobs=jobs, files=_Files(path), sources=_Sources(source), ledger=_Ledger(), sink=sink,
-                        clock=lambda: datetime.now(UTC), remaining_millis=lambda: 10**9)  # fmt: skip
+                        clock=lambda: datetime.now(UTC), quota_of=lambda tenant_id, at: None,
+                        remaining_millis=lambda: 10**9)  # fmt: skip
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     importer.run("bench", jobs.job.import_id)

@@ -229,6 +229,14 @@ def test_every_aws_call_of_the_alerting_functions_is_granted_by_their_policies(
     )
 
 
+def _daily_quota(aws: AwsStack, tenant_id: str) -> None:
+    """A client with a daily mention quota: every door counts its mentions on the tenants table."""
+    from sigap.kernel.models import Quotas
+    from sigap.tenants.store import TenantStore
+
+    TenantStore(aws.table("TenantsTable")).update(tenant_id, quotas=Quotas(mentions_per_day=1_000))
+
+
 def _check(aws: AwsStack, recorder: Recorder, expected: set[tuple[str, str]]) -> None:
     missing, seen = set(), set()
     for function, service, operation, params in recorder.calls:
@@ -428,6 +436,7 @@ def test_every_aws_call_of_the_sources_and_webhook_functions_is_granted(
     from tests.conftest import mention_payload
 
     _, key = aws.new_tenant("brand-a")
+    _daily_quota(aws, "brand-a")
     recorder.function = "SourcesFunction"
     aws.use_function_environment("SourcesFunction")
     sources = load_handler("sources")
@@ -471,10 +480,22 @@ def test_every_aws_call_of_the_sources_and_webhook_functions_is_granted(
     assert done["state"] == "done", done
     assert done["report_urls"]
     _http(aws, sources, lambda_context, "GET", "/v1/tenants/{tenant}/imports", key, tenant="brand-a")
+    _drain(aws, recorder, "EmailQueue")  # S3's test event
+    recorder.function = ""  # SES's write is not a function's call
+    mail = b"To: brand-a@inbound.example\r\nMessage-ID: <e1@x>\r\n\r\nTeh Segar beracun?"
+    boto3.client("s3").put_object(Bucket=aws.provisioned.buckets["ImportsBucket"], Key="inbound-email/one", Body=mail)
+    recorder.function = "EmailFunction"
+    aws.use_function_environment("EmailFunction")
+    for body in _drain(aws, recorder, "EmailQueue"):
+        assert load_handler("email").lambda_handler(sqs_event([body]), lambda_context) == {"batchItemFailures": []}
     _check(
         aws,
         recorder,
         {
+            ("EmailFunction", "s3:GetObject"),
+            ("EmailFunction", "dynamodb:UpdateItem"),  # the client's daily count
+            ("EmailFunction", "sqs:SendMessageBatch"),
+            ("ImportFunction", "dynamodb:UpdateItem"),
             ("ImportFunction", "s3:GetObject"),
             ("ImportFunction", "s3:PutObject"),
             ("ImportFunction", "dynamodb:PutItem"),
@@ -495,6 +516,7 @@ def test_every_aws_call_of_the_feed_functions_is_granted(
     from tests.integration.test_feed_sources import LongContext, rss
 
     _, key = aws.new_tenant("brand-a")
+    _daily_quota(aws, "brand-a")
     with FeedSite() as site:
         site.publish("/feed.xml", rss(("Teh Segar", "https://blog.example/1", datetime.now(UTC))))
         recorder.function = "SourcesFunction"

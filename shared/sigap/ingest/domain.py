@@ -9,7 +9,9 @@ between the claim and the queue, or a queue outage answered 503, loses nothing o
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -30,6 +32,12 @@ def message_body(mention: Mention) -> str:
 
 class MentionLedger(Protocol):
     def claim(self, tenant_id: str, mentions: Sequence[Mention], expires_at: int) -> Claims: ...
+
+
+class KnownMentions(MentionLedger, Protocol):
+    def known(self, tenant_id: str, mention_ids: Sequence[str]) -> set[str]:
+        """The ids the tenant has sent before (claimed or stored)."""
+        ...
 
 
 class MentionSink(Protocol):
@@ -73,3 +81,76 @@ def accept_mentions(
         duplicates=repeated + [mention_id for mention_id in unique if mention_id not in claimed],
         received_at=now,
     )
+
+
+class DailyQuota(Protocol):
+    """A client's mentions a day, as the doors that cannot answer 429 (e-mail, feeds, imports) apply it: they take
+    what is left of the day's quota for a batch, and give back what turned out to be duplicates, so a message
+    delivered twice or a file imported again counts its mentions once."""
+
+    def take(self, wanted: int) -> int:
+        """Reserves up to `wanted` of what is left today: how many it got."""
+        ...
+
+    def give_back(self, count: int) -> None:
+        """Returns reserved mentions that were not accepted (duplicates, or a batch that failed)."""
+        ...
+
+    def refusal(self) -> str:
+        """Why a mention past the quota was not taken, and when it renews."""
+        ...
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """What a door's batch came to under its client's quota: the ingestion's result, and the ids refused (the
+    batch's last ones, past what was left of the day's quota) with the reason."""
+
+    result: IngestResult
+    refused: list[str]
+    reason: str | None
+
+
+def _give_back_on_failure(quota: DailyQuota, taken: int) -> None:
+    # The batch's own failure is what the door must see; a give-back that fails too leaves the mentions counted
+    # (the quota errs on the side of counting).
+    with contextlib.suppress(Exception):
+        quota.give_back(taken)
+
+
+def accept_within_quota(
+    tenant_id: str,
+    batch: Sequence[MentionIn],
+    *,
+    quota: DailyQuota | None,
+    ledger: KnownMentions,
+    sink: MentionSink,
+    now: datetime,
+) -> Admitted:
+    """`accept_mentions` for the batch's mentions the tenant has sent before (duplicates need no quota) and for as
+    many of its new ones (in order) as the quota has left; the rest are refused. Only mentions accepted stay
+    counted. With no quota, the whole batch."""
+    if quota is None:
+        return Admitted(accept_mentions(tenant_id, batch, ledger=ledger, sink=sink, now=now), [], None)
+    ids = list(dict.fromkeys(mention.id for mention in batch))
+    taken = quota.take(len(ids)) if ids else 0
+    refused: list[str] = []
+    if taken < len(ids):  # not enough left for every id: those received before are let through as duplicates
+        known = ledger.known(tenant_id, ids)
+        refused = [mention_id for mention_id in ids if mention_id not in known][taken:]
+    allowed = set(ids) - set(refused)
+    positions = [index for index, mention in enumerate(batch) if mention.id in allowed]
+    if not positions:
+        return Admitted(IngestResult(accepted=[], duplicates=[], received_at=now), refused,
+                        quota.refusal() if refused else None)  # fmt: skip
+    try:
+        result = accept_mentions(tenant_id, [batch[index] for index in positions], ledger=ledger, sink=sink, now=now)
+    except MentionTooLargeError as exc:  # named by its place in the batch the door gave, not in what was taken
+        _give_back_on_failure(quota, taken)
+        raise MentionTooLargeError(positions[exc.index], exc.size, exc.limit) from exc
+    except BaseException:
+        _give_back_on_failure(quota, taken)  # the door's retry takes them again
+        raise
+    if taken > len(result.accepted):
+        quota.give_back(taken - len(result.accepted))
+    return Admitted(result, refused, quota.refusal() if refused else None)

@@ -47,6 +47,8 @@ class MentionTooLargeError(SigapError, ValueError):
     def __init__(self, index: int, size: int, limit: int) -> None:
         super().__init__(f"mentions[{index}] is {size} bytes once serialised; the limit is {limit} bytes")
         self.index = index
+        self.size = size
+        self.limit = limit
 
 
 class IdempotencyKeyReusedError(SigapError):

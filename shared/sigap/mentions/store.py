@@ -100,6 +100,10 @@ class MentionStore:
         pending = [Mention.model_validate_json(doc) for state, doc in earlier.values() if state == ACCEPTED and doc]
         return Claims(claimed=claimed, pending=pending)
 
+    def known(self, tenant_id: str, mention_ids: Sequence[str]) -> set[str]:
+        """The ids the tenant has sent before: claimed, or scored and stored."""
+        return set(self._states(tenant_id, mention_ids))
+
     def _claim_one(self, mention: Mention, expires_at: int) -> bool:
         return conditional_write(
             "PutItem (claim) on mentions",

@@ -21,6 +21,7 @@ from sigap.platform.observability import logger, metrics
 from sigap.sources.email_door import INBOUND_PREFIX, MAX_MESSAGE_BYTES, EmailOutcome, receive
 from sigap.sources.settings import EmailSettings
 from sigap.sources.store import SourcesTable
+from sigap.tenants.quotas import quota_of
 from sigap.tenants.store import TenantStore
 
 
@@ -84,11 +85,14 @@ class EmailProcessor(SqsRecordProcessor):
             if raw is None:
                 continue
             outcome = receive(raw, domain=self._settings.inbound_email_domain, tenants=tenants, sources=sources,
-                              ledger=mentions, sink=queue, now=utc_now)  # fmt: skip
+                              ledger=mentions, sink=queue, now=utc_now,
+                              quota_of=lambda tenant_id, at: quota_of(tenants, tenant_id, at))  # fmt: skip
             if outcome.registered is not None:
                 _record(sources, outcome)
             metrics.add_metric(name="EmailMentionsAccepted", unit="Count", value=len(outcome.accepted))
             metrics.add_metric(name="EmailProblems", unit="Count", value=len(outcome.problems))
+            if outcome.refused:
+                metrics.add_metric(name="MentionsRefusedByQuota", unit="Count", value=len(outcome.refused))
             logger.info(
                 "e-mail received",
                 extra={
@@ -97,6 +101,7 @@ class EmailProcessor(SqsRecordProcessor):
                     "accepted": len(outcome.accepted),
                     "duplicates": len(outcome.duplicates),
                     "filtered": len(outcome.filtered),
+                    "refused": len(outcome.refused),
                     "problems": outcome.problems[:10],
                     "skipped_attachments": outcome.skipped_attachments,
                 },

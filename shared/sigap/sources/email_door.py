@@ -14,7 +14,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
+from sigap.ingest.domain import DailyQuota, KnownMentions, MentionSink, accept_within_quota
 from sigap.kernel.kinds import TENANT_ID_PATTERN, SourceChannel
 from sigap.kernel.models import MAX_TEXT_CHARS, MENTION_ID_PATTERN, MentionIn, Tenant, problems_of
 from sigap.sources.domain import SOURCE_NAME_PATTERN, Source, SourceKind
@@ -93,13 +93,16 @@ class EmailOutcome:
     problems: list[str] = field(default_factory=list)
     skipped_attachments: int = 0
     filtered: list[str] = field(default_factory=list)  # not matching the registered source's brand query
+    refused: list[str] = field(default_factory=list)  # past the client's daily quota (the reason in `problems`)
     registered: Source | None = None  # the e-mail source the address names, if the tenant registered it
 
 
-def receive(raw: bytes, *, domain: str, tenants: Tenants, sources: Sources, ledger: MentionLedger,
-            sink: MentionSink, now: Callable[[], datetime]) -> EmailOutcome:  # fmt: skip
+def receive(raw: bytes, *, domain: str, tenants: Tenants, sources: Sources, ledger: KnownMentions,
+            sink: MentionSink, now: Callable[[], datetime],
+            quota_of: Callable[[str, datetime], DailyQuota | None]) -> EmailOutcome:  # fmt: skip
     """One received message into its tenant's mentions; what could not be read is in `problems`. Mail to a
-    registered e-mail source keeps only what matches its brand query; mail to any other `+source` is kept whole."""
+    registered e-mail source keeps only what matches its brand query; mail to any other `+source` is kept whole.
+    Mentions past the client's daily quota (`quota_of` the tenant) are refused, with the reason in `problems`."""
     outcome = EmailOutcome()
     if len(raw) > MAX_MESSAGE_BYTES:
         outcome.problems.append(f"the message is {len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}")
@@ -123,6 +126,11 @@ def receive(raw: bytes, *, domain: str, tenants: Tenants, sources: Sources, ledg
     if outcome.registered is not None:
         mentions, outcome.filtered = outcome.registered.wanted(mentions)
     if mentions:
-        result = accept_mentions(outcome.door.tenant_id, mentions, ledger=ledger, sink=sink, now=received_at)
-        outcome.accepted, outcome.duplicates = result.accepted, result.duplicates
+        tenant_id = outcome.door.tenant_id
+        admitted = accept_within_quota(tenant_id, mentions, quota=quota_of(tenant_id, received_at), ledger=ledger,
+                                       sink=sink, now=received_at)  # fmt: skip
+        outcome.accepted, outcome.duplicates = admitted.result.accepted, admitted.result.duplicates
+        outcome.refused = admitted.refused
+        if admitted.reason:
+            outcome.problems.append(f"{len(admitted.refused)} mention(s) refused: {admitted.reason}")
     return outcome

@@ -25,6 +25,7 @@ from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest, schedul
 from sigap.sources.feed_store import FeedSchedule
 from sigap.sources.settings import FeedSchedulerSettings, FeedSettings
 from sigap.sources.store import SourcesTable, health_update
+from sigap.tenants.quotas import door_quota
 from sigap.tenants.store import TenantStore
 
 
@@ -64,7 +65,8 @@ class FeedReadProcessor(SqsRecordProcessor):
             logger.info("feed of an inactive tenant not read", extra={"tenant_id": request.tenant_id})
             return
         now = utc_now()
-        read = read_source(source, fetcher=fetcher, ledger=mentions, sink=queue, now=now)
+        read = read_source(source, fetcher=fetcher, ledger=mentions, sink=queue, now=now,
+                           quota=door_quota(tenants, tenant, now))  # fmt: skip
         health = health_update(accepted=len(read.accepted), duplicates=len(read.duplicates), rejected=read.rejected,
                                filtered=read.filtered, at=now, error=read.error, succeeded=read.succeeded)  # fmt: skip
         # If this fails the message is retried: the read is made again; its items already claimed are duplicates.
@@ -75,6 +77,8 @@ class FeedReadProcessor(SqsRecordProcessor):
 def _observe(tenant_id: str, name: str, read: FeedRead) -> None:
     metrics.add_metric(name="FeedReads", unit="Count", value=1)
     metrics.add_metric(name="FeedMentionsAccepted", unit="Count", value=len(read.accepted))
+    if read.refused:
+        metrics.add_metric(name="MentionsRefusedByQuota", unit="Count", value=read.refused)
     if read.error and not read.succeeded:
         metrics.add_metric(name="FeedReadsFailed", unit="Count", value=1)
     logger.info(
@@ -88,6 +92,7 @@ def _observe(tenant_id: str, name: str, read: FeedRead) -> None:
             "duplicates": len(read.duplicates),
             "filtered": read.filtered,
             "rejected": read.rejected,
+            "refused": read.refused,
             "error": read.error,
             "next_read_at": read.state.next_read_at.isoformat() if read.state.next_read_at else None,
         },

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
+from sigap.ingest.domain import DailyQuota, KnownMentions, MentionSink, accept_within_quota
 from sigap.sources.domain import Source
 from sigap.sources.feed_fetch import FeedAnswer, FeedFetchError
 from sigap.sources.feed_reader import NotAFeedError, feed_mentions, read_feed
@@ -32,19 +32,23 @@ class FeedRead:
     duplicates: list[str] = field(default_factory=list)
     filtered: int = 0
     rejected: int = 0
+    refused: int = 0  # items held back past the client's daily quota (the reason in `error`)
     error: str | None = None
     not_modified: bool = False
     items: int = 0
 
     @property
     def succeeded(self) -> bool:
-        return self.error is None or self.rejected > 0  # some items refused, the read itself worked
+        # some items rejected or held back: the read itself worked
+        return self.error is None or self.rejected > 0 or self.refused > 0
 
 
-def read_source(source: Source, *, fetcher: FeedGetter, ledger: MentionLedger, sink: MentionSink,
-                now: datetime) -> FeedRead:  # fmt: skip
+def read_source(source: Source, *, fetcher: FeedGetter, ledger: KnownMentions, sink: MentionSink,
+                now: datetime, quota: DailyQuota | None) -> FeedRead:  # fmt: skip
     """Reads a feed source once. A feed that cannot be fetched or read is a failed read (its reason kept for the
-    source's health), not an exception; only storage and queue failures raise, so the read is retried whole."""
+    source's health), not an exception; only storage and queue failures raise, so the read is retried whole.
+    Items past the client's daily quota are held back: left unseen, with the feed's validators dropped, so the
+    first read after the quota renews fetches the feed whole and brings the ones it still holds."""
     assert source.feed is not None, "only a feed source is read"
     feed, state = source.feed, source.feed_state
     try:
@@ -75,9 +79,19 @@ def read_source(source: Source, *, fetcher: FeedGetter, ledger: MentionLedger, s
         error="; ".join(problems[:3]) or None,
         items=len(read.items),
     )
+    held_back: list[str] = []
+    reason = None
     for start in range(0, len(kept), ACCEPT_BATCH):
-        accepted = accept_mentions(source.tenant_id, kept[start : start + ACCEPT_BATCH], ledger=ledger, sink=sink,
-                                   now=now)  # fmt: skip
-        outcome.accepted += accepted.accepted
-        outcome.duplicates += accepted.duplicates
+        admitted = accept_within_quota(source.tenant_id, kept[start : start + ACCEPT_BATCH], quota=quota,
+                                       ledger=ledger, sink=sink, now=now)  # fmt: skip
+        outcome.accepted += admitted.result.accepted
+        outcome.duplicates += admitted.result.duplicates
+        held_back += admitted.refused
+        reason = admitted.reason or reason
+    if held_back:
+        unseen = set(held_back)
+        still_seen = [item for item in outcome.state.seen if item not in unseen]
+        outcome.state = outcome.state.model_copy(update={"seen": still_seen, "etag": None, "last_modified": None})
+        outcome.refused = len(held_back)
+        outcome.error = "; ".join(filter(None, [outcome.error, f"{len(held_back)} item(s) held back: {reason}"]))
     return outcome

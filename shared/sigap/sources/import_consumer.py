@@ -23,6 +23,8 @@ from sigap.sources.importer import Importer
 from sigap.sources.imports import job_of_key
 from sigap.sources.settings import ImportSettings
 from sigap.sources.store import SourcesTable
+from sigap.tenants.quotas import quota_of
+from sigap.tenants.store import TenantStore
 
 
 class ImportQueue(Queue):
@@ -46,7 +48,7 @@ def imports_named(body: Any) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _adapters(settings: ImportSettings) -> tuple[ImportsTable, ImportsBucket, SourcesTable, MentionStore,
-                                                  ScoringQueue, ImportQueue]:  # fmt: skip
+                                                  ScoringQueue, ImportQueue, TenantStore]:  # fmt: skip
     return (
         ImportsTable(settings.tenants_table),
         ImportsBucket(settings.imports_bucket),
@@ -54,6 +56,7 @@ def _adapters(settings: ImportSettings) -> tuple[ImportsTable, ImportsBucket, So
         MentionStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
         ImportQueue(settings.import_queue_url),
+        TenantStore(settings.tenants_table),
     )
 
 
@@ -63,7 +66,7 @@ class ImportProcessor(SqsRecordProcessor):
         self._settings = settings
 
     def handle_record(self, record: SQSRecord) -> None:
-        jobs, files, sources, mentions, scoring, hand_overs = _adapters(self._settings)
+        jobs, files, sources, mentions, scoring, hand_overs, tenants = _adapters(self._settings)
         context = self.lambda_context
         importer = Importer(
             jobs=jobs,
@@ -72,6 +75,7 @@ class ImportProcessor(SqsRecordProcessor):
             ledger=mentions,
             sink=scoring,
             clock=utc_now,
+            quota_of=lambda tenant_id, at: quota_of(tenants, tenant_id, at),
             remaining_millis=(lambda: context.get_remaining_time_in_millis()) if context else (lambda: 10**9),
         )
         try:

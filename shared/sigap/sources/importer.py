@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sigap.ingest.domain import MentionLedger, MentionSink, accept_mentions
+from sigap.ingest.domain import DailyQuota, KnownMentions, MentionSink, accept_within_quota
 from sigap.ingest.mapping.model import RecordProblem, UnmappablePayloadError, map_payload, map_record
 from sigap.kernel.errors import MentionTooLargeError
 from sigap.kernel.models import MentionIn
@@ -66,9 +66,10 @@ class Importer:
     jobs: Jobs
     files: Files
     sources: SourceLookup
-    ledger: MentionLedger
+    ledger: KnownMentions
     sink: MentionSink
     clock: Callable[[], datetime]
+    quota_of: Callable[[str, datetime], DailyQuota | None]  # the client's daily quota, applied batch by batch
     remaining_millis: Callable[[], int]
 
     def run(self, tenant_id: str, import_id: str) -> bool:
@@ -164,16 +165,23 @@ class Importer:
         filtered = set(unwanted)
         mentions = [(line, mention) for line, mention in batch.mentions if mention.id not in filtered]
         while mentions:
+            now = self.clock()
             try:
-                result = accept_mentions(job.tenant_id, [mention for _, mention in mentions], ledger=self.ledger,
-                                         sink=self.sink, now=self.clock())  # fmt: skip
+                admitted = accept_within_quota(job.tenant_id, [mention for _, mention in mentions],
+                                               quota=self.quota_of(job.tenant_id, now), ledger=self.ledger,
+                                               sink=self.sink, now=now)  # fmt: skip
             except MentionTooLargeError as exc:  # one row too large to queue: reported, the rest go on
                 line, _ = mentions.pop(exc.index)
                 problem = str(exc).replace(f"mentions[{exc.index}]", "the mention")
                 batch.problems.append({"line": line, "field": "row", "expression": None, "problem": problem})
                 batch.rejected += 1
                 continue
-            accepted, duplicates = len(result.accepted), len(result.duplicates)
+            accepted, duplicates = len(admitted.result.accepted), len(admitted.result.duplicates)
+            # Past the quota: each refused record is a rejected row of the report, to import again once it renews
+            refused = set(admitted.refused)
+            batch.problems.extend({"line": line, "field": "row", "expression": None, "problem": admitted.reason}
+                                  for line, mention in mentions if mention.id in refused)  # fmt: skip
+            batch.rejected += len(refused)
             break
         reported, parts = job.reported, job.report_parts
         room = MAX_REPORTED_PROBLEMS - reported

@@ -1,9 +1,13 @@
-"""A client's daily mention quota, as every door that answers over HTTP applies it: mentions received count
-against the UTC day they arrive on; once the day's quota is used, a request is refused whole (429, with the
-seconds until midnight UTC in Retry-After) rather than accepted in part."""
+"""A client's daily mention quota. Mentions count against the UTC day they arrive on.
+
+- The doors that answer over HTTP (the API, webhooks): once the day's quota is used, a request is refused whole
+  (429, with the seconds until midnight UTC in Retry-After) rather than accepted in part.
+- The doors that cannot answer 429 (e-mail, feeds, imports): each batch takes what is left of the day's quota,
+  in order, and names the rest refused; only new mentions stay counted (`DoorQuota`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sigap.kernel.errors import QuotaExceededError
@@ -29,3 +33,55 @@ def reserve_mentions(tenants: TenantStore, tenant: Tenant, count: int, now: date
             "it renews at midnight UTC",
             retry_after=seconds_to_midnight(now),
         )
+
+
+# Attempts at a reservation while other batches of the tenant reserve at the same moment: each lost race means
+# another batch took part of what was left, so what is left is read again.
+_TAKE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class DoorQuota:
+    """`ingest.domain.DailyQuota` on the tenants table, for one batch received at `now`."""
+
+    tenants: TenantStore
+    tenant_id: str
+    limit: int
+    now: datetime
+
+    @property
+    def _day(self) -> str:
+        return f"{self.now:%Y-%m-%d}"
+
+    def take(self, wanted: int) -> int:
+        for _ in range(_TAKE_ATTEMPTS):
+            left = self.limit - self.tenants.mentions_used(self.tenant_id, self._day)
+            count = min(wanted, left)
+            if count <= 0:
+                return 0
+            if self.tenants.reserve_mentions(self.tenant_id, self._day, count, self.limit):
+                return count
+        return 0
+
+    def give_back(self, count: int) -> None:
+        if count > 0:
+            self.tenants.release_mentions(self.tenant_id, self._day, count)
+
+    def refusal(self) -> str:
+        hours = seconds_to_midnight(self.now) / 3600
+        return (
+            f"the client's quota of {self.limit} mentions a day is used; it renews at midnight UTC (in {hours:.1f} "
+            "hours), and what was refused can be sent again then (what was accepted is skipped as a duplicate)"
+        )
+
+
+def door_quota(tenants: TenantStore, tenant: Tenant, now: datetime) -> DoorQuota | None:
+    """The quota a door applies to a batch of the tenant's mentions, or None if it has none."""
+    limit = tenant.quotas.mentions_per_day
+    return None if limit is None else DoorQuota(tenants, tenant.tenant_id, limit, now)
+
+
+def quota_of(tenants: TenantStore, tenant_id: str, now: datetime) -> DoorQuota | None:
+    """`door_quota` for a tenant known by its id (None too if it no longer exists: its door refuses it anyway)."""
+    tenant = tenants.get(tenant_id)
+    return None if tenant is None else door_quota(tenants, tenant, now)

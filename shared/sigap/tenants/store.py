@@ -247,6 +247,18 @@ class TenantStore(DocumentTable):
             ),
         )
 
+    def release_mentions(self, tenant_id: str, day: str, count: int) -> None:
+        """Uncounts `count` mentions reserved on `day` that were not accepted after all."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(tenant_id, f"USAGE#{day}"),
+                UpdateExpression="ADD used :count",
+                ExpressionAttributeValues={":count": attribute(-count)},
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise storage_error("UpdateItem on tenants", exc) from exc
+
     def mentions_used(self, tenant_id: str, day: str) -> int:
         item = self._get(tenant_id, f"USAGE#{day}")
         return int(value_of(item, "used", 0)) if item else 0
