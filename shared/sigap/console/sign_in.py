@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sigap.console.problems import say
 from sigap.kernel.errors import SigapError
+from sigap.kernel.language import Language
 from sigap.platform.aws import cognito_client
 from sigap.platform.aws_errors import error_code, storage_error
 
@@ -18,17 +20,24 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.type_defs import AuthenticationResultTypeTypeDef
 
 # One answer for an unknown address and a wrong password: the form must not tell which addresses have accounts.
-WRONG_CREDENTIALS = "the e-mail address or the password is wrong"
 _REFUSALS = {
-    "NotAuthorizedException": WRONG_CREDENTIALS,
-    "UserNotFoundException": WRONG_CREDENTIALS,
-    "PasswordResetRequiredException": "your password must be reset: ask an admin of your tenant",
-    "UserNotConfirmedException": "your account is not confirmed yet: ask an admin of your tenant",
+    "NotAuthorizedException": "wrong_credentials",
+    "UserNotFoundException": "wrong_credentials",
+    "PasswordResetRequiredException": "password_reset",
+    "UserNotConfirmedException": "not_confirmed",
 }
 
 
 class SignInRefusedError(SigapError):
-    """The pool refused the sign-in; the message is for the person at the form."""
+    """The pool refused the sign-in: `problem` (one of console.problems') says why to the person at the form."""
+
+    def __init__(self, problem: str, detail: str = "") -> None:
+        super().__init__(say(Language.ENGLISH, problem, detail=detail))
+        self.problem = problem
+        self.detail = detail
+
+    def said(self, language: Language) -> str:
+        return say(language, self.problem, detail=self.detail)
 
 
 class PasswordRejectedError(SigapError):
@@ -98,9 +107,7 @@ class PoolSignIn:
             if error_code(exc) == "InvalidPasswordException":
                 raise PasswordRejectedError(_message(exc)) from exc
             if error_code(exc) in ("NotAuthorizedException", "CodeMismatchException", "ExpiredCodeException"):
-                raise SignInRefusedError(
-                    "this sign-in has expired: sign in again with your temporary password"
-                ) from exc
+                raise SignInRefusedError("sign_in_expired") from exc
             raise _refusal(exc, "RespondToAuthChallenge") from exc
         except BotoCoreError as exc:
             raise storage_error("RespondToAuthChallenge on the user pool", exc) from exc
@@ -116,14 +123,14 @@ def _refusal(exc: ClientError, action: str) -> SigapError:
     if code in _REFUSALS:
         return SignInRefusedError(_REFUSALS[code])
     if code == "InvalidParameterException":  # e.g. a password of characters the pool does not accept
-        return SignInRefusedError(WRONG_CREDENTIALS)
+        return SignInRefusedError("wrong_credentials")
     return storage_error(f"{action} on the user pool", exc)
 
 
 def _signed_in(result: AuthenticationResultTypeTypeDef | None, challenge: str | None) -> SignedIn:
     if result is None or "IdToken" not in result:
         # MFA and other challenges are not set up on Sigap's pool; one appearing means the pool was changed.
-        raise SignInRefusedError(f"the user pool asked for {challenge or 'another step'}, which the console cannot do")
+        raise SignInRefusedError("unsupported_step", challenge or "another step")
     return SignedIn(
         id_token=result["IdToken"], refresh_token=result.get("RefreshToken", ""), expires_in=result.get("ExpiresIn", 0)
     )

@@ -170,6 +170,25 @@ def test_an_unknown_or_malformed_alert_is_a_404_page(aws: AwsStack, lambda_conte
     assert browser.get(f"/console/tenants/{BRAND}/alerts/{'x' * 2000}")[0] == 404
 
 
+def test_a_person_reading_in_indonesian_is_told_what_went_wrong_in_indonesian(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any]
+) -> None:
+    # Given a browser that prefers Bahasa Indonesia
+    browser = Browser(aws, lambda_context, language="id-ID,id;q=0.9,en;q=0.5")
+    # When its password is wrong, then its form is one from another site
+    status, _, wrong = browser.sign_in(RINA, "bukan-kata-sandinya")
+    assert (status, "Alamat e-mail atau kata sandinya salah." in wrong) == (401, True)
+    status, _, forged = browser.post("/console/sign-in", {"email": RINA, "password": PASSWORD, "csrf": "palsu"})
+    assert (status, "Formulir ini sudah kedaluwarsa" in forged) == (403, True)
+    # When, signed in, it opens an alert that does not exist
+    browser.sign_in(RINA, PASSWORD)
+    status, _, missing = browser.get(f"/console/tenants/{BRAND}/alerts/20260101T0000-0123456789abcdef0123")
+    # Then the page says so in Indonesian, with no English sentence of the console's own
+    assert status == 404
+    assert "Peringatan ini tidak ada." in missing
+    assert "no such" not in missing
+
+
 def test_signing_out_ends_the_session_on_the_server_and_needs_the_sessions_token(
     aws: AwsStack, lambda_context: Any, world: dict[str, Any]
 ) -> None:

@@ -18,6 +18,7 @@ from sigap.console.api.forms import Form
 from sigap.console.api.place import Place, after_action, fetch, place_of, show
 from sigap.console.api.wiring import problem_page
 from sigap.console.api_client import ApiAnswer
+from sigap.console.problems import say
 from sigap.platform.http.gateway import Access, Routes
 
 router = APIGatewayHttpRouter()
@@ -101,7 +102,7 @@ def post_person(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
         )
     if action == "remove" and user_id:
         return after_action(place, api.delete("v1", "tenants", tenant, "users", user_id), back, "removed")
-    return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no such change", place.visit.language, place.visit.session)
+    return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no_change", place.visit.language, place.visit.session)
 
 
 @routes.post(SETTINGS_PAGE + "/keys", forms=True)
@@ -118,7 +119,8 @@ def post_key(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
         "v1", "tenants", tenant, "keys", body={"name": form.text("name", 64), "scope": form.text("scope", 10)}
     )
     if not answer.ok:
-        return _settings_page(place, problem=answer.problem, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+        problem = say(place.visit.language, "api", detail=answer.problem)
+        return _settings_page(place, problem=problem, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     return _settings_page(place, new_key=str(answer.body.get("api_key", "")), done="saved")
 
 
@@ -127,11 +129,11 @@ def _json_refused(place: Place, what: str, text: str, send: Callable[[Any], ApiA
     try:
         document = json.loads(text)
     except ValueError as exc:
-        problem = f"{what}: not JSON ({exc})"
+        problem = say(place.visit.language, "not_json", what=what, detail=str(exc))
         return _settings_page(place, problem=problem, drafts={what: text}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     answer = send(document)
     if not answer.ok:
-        problem = f"{what}: {answer.problem}"
+        problem = say(place.visit.language, "field_refused", what=what, detail=answer.problem)
         return _settings_page(place, problem=problem, drafts={what: text}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     return answer
 
@@ -144,7 +146,7 @@ def post_add(tenant: str, form: Annotated[Form, Body()]) -> Response[str]:
         return place
     what, text = form.text("what", 20), form.text("document", 100_000)
     if what not in NEW_EXAMPLES:
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "add a channel or a source", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "add_channel_or_source", place.visit.language, None)
     answer = _json_refused(
         place, what, text, lambda document: place.visit.api.post("v1", "tenants", tenant, what, body=document)
     )
@@ -162,7 +164,7 @@ def post_json_settings(tenant: str, form: Annotated[Form, Body()]) -> Response[s
         return place
     name, text = form.text("name", 40), form.text("document", 100_000)
     if name not in JSON_SETTINGS:
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no such settings", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no_settings", place.visit.language, None)
     answer = _json_refused(
         place, name, text, lambda document: place.visit.api.put("v1", "tenants", tenant, name, body=document)
     )

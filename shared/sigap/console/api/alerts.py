@@ -62,7 +62,9 @@ def get_inbox(
     )
     (alerts,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "alerts", query=query))
     if not alerts.ok:
-        return problem_page(HTTPStatus.BAD_GATEWAY, alerts.problem, place.visit.language, place.visit.session)
+        return problem_page(
+            HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=alerts.problem
+        )
     items = alerts.body.get("items", [])
     titles = {item["alert_id"]: _rule_title(item, place.visit.language) for item in items}
     return show(
@@ -91,7 +93,7 @@ def get_alert_page(tenant: str, alert_id: str, done: Annotated[str, Query(max_le
         lambda: place.visit.api.get("v1", "tenants", tenant, "incidents", query={"limit": "25"}),
     )
     if not alert.ok:
-        return not_read(place, alert)
+        return not_read(place, alert, "alert")
     listed = incidents.body.get("items", []) if incidents.ok else []
     body = alert.body
     subject = str(body.get("subject", ""))
@@ -146,7 +148,7 @@ def post_silence(tenant: str, alert_id: str, form: Annotated[Form, Body()]) -> R
     subject = form.text("subject", 256)
     matchers = [{"label": "subject", "op": "=", "value": subject}] if subject else []
     if not matchers:
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "nothing to silence", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "nothing_to_silence", place.visit.language, None)
     body = {
         "matchers": matchers,
         "ends_at": (utc_now() + timedelta(hours=hours)).isoformat(),
@@ -179,7 +181,7 @@ def post_open_incident(tenant: str, alert_id: str, form: Annotated[Form, Body()]
         return place
     title = form.text("title", 200)
     if not title:
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "give the incident a title", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "incident_title", place.visit.language, None)
     body: dict[str, object] = {
         "title": title,
         "severity": form.text("severity") or "critical",

@@ -25,7 +25,7 @@ def _api_unavailable(exc: ApiUnavailableError) -> Response[str]:
     # The page could not be made: the API did not answer in time. The person is told to retry, not shown a 500.
     logger.warning("the API did not answer a console page", extra={"error": str(exc)})
     language = language_of(app.current_event)
-    answer = problem_page(HTTPStatus.SERVICE_UNAVAILABLE, f"{exc}; retry in a moment", language, None)
+    answer = problem_page(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", language, None, detail=str(exc))
     answer.headers["Retry-After"] = "5"
     return answer
 

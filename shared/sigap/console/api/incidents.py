@@ -41,7 +41,9 @@ def get_incidents(tenant: str, cursor: Annotated[str, Query(max_length=2048)] = 
     query = {"limit": "25"} | ({"cursor": cursor} if cursor else {})
     (incidents,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "incidents", query=query))
     if not incidents.ok:
-        return problem_page(HTTPStatus.BAD_GATEWAY, incidents.problem, place.visit.language, place.visit.session)
+        return problem_page(
+            HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=incidents.problem
+        )
     return show(
         place,
         "incidents.html.j2",
@@ -66,7 +68,7 @@ def get_incident(tenant: str, incident_id: str, done: Annotated[str, Query(max_l
         lambda: api.get("v1", "tenants", tenant, "statements", query={"incident_id": incident_id}),
     )
     if not incident.ok:
-        return not_read(place, incident)
+        return not_read(place, incident, "incident")
     view = incident.body
     return show(
         place,
@@ -106,7 +108,7 @@ def post_state(tenant: str, incident_id: str, form: Annotated[Form, Body()]) -> 
         return place
     state = form.text("state", 20)
     if state not in STATES or not INCIDENT_ID.fullmatch(incident_id):
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "choose a state", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "choose_state", place.visit.language, None)
     body = {"state": state, "comment": form.text("comment", 1000)}
     if form.text("title", 200):
         body["title"] = form.text("title", 200)
@@ -122,6 +124,6 @@ def post_note(tenant: str, incident_id: str, form: Annotated[Form, Body()]) -> R
         return place
     text = form.text("text", 4000)
     if not text or not INCIDENT_ID.fullmatch(incident_id):
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "write the note first", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "write_note", place.visit.language, None)
     answer = place.visit.api.post("v1", "tenants", tenant, "incidents", incident_id, "notes", body={"text": text})
     return after_action(place, answer, f"{place.base()}/incidents/{incident_id}", "noted")

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.place import fetch, missing, not_read, place_of, show
 from sigap.console.api.wiring import problem_page
+from sigap.console.problems import say
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, Routes
 
@@ -65,7 +66,7 @@ def get_mentions(
         status=HTTPStatus.OK if mentions.ok else HTTPStatus.UNPROCESSABLE_ENTITY,
         mentions=mentions.body.get("items", []) if mentions.ok else [],
         next_cursor=mentions.body.get("next_cursor") if mentions.ok else None,
-        problem_banner=mentions.problem,
+        problem_banner=say(place.visit.language, "api", detail=mentions.problem) if mentions.problem else "",
         chosen=chosen,
         channels=CHANNELS,
         sentiments=SENTIMENTS,
@@ -80,7 +81,7 @@ def get_mention(tenant: str, mention_id: str) -> Response[str]:
         return place
     (mention,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "mentions", mention_id))
     if not mention.ok:
-        return not_read(place, mention, missing_when=(404, 422))
+        return not_read(place, mention, "mention", missing_when=(404, 422))
     return show(place, "mention.html.j2", "mention_title", "mentions", read=mention.body)
 
 
@@ -116,7 +117,9 @@ def get_story(tenant: str, story_id: str) -> Response[str]:
     query = {"story": story_id, "limit": str(STORY_POSTS), "since": (utc_now() - timedelta(days=30)).isoformat()}
     (posts,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "mentions", query=query))
     if not posts.ok:
-        return problem_page(HTTPStatus.BAD_GATEWAY, posts.problem, place.visit.language, place.visit.session)
+        return problem_page(
+            HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=posts.problem
+        )
     items = posts.body.get("items", [])
     first = min(items, key=lambda read: str(read["mention"]["created_at"]), default=None)
     return show(

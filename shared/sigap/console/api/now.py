@@ -88,7 +88,9 @@ def get_now(tenant: str, done: Annotated[str, Query(max_length=40)] = "") -> Res
     )
     for answer in (volume, current, day):
         if not answer.ok:
-            return problem_page(HTTPStatus.BAD_GATEWAY, answer.problem, place.visit.language, place.visit.session)
+            return problem_page(
+                HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=answer.problem
+            )
     top_stories = [story["story_id"] for story in day.body.get("top_stories", [])][:5]
     day_ago = (now - timedelta(hours=24)).isoformat()  # a story's latest post in the day: two days' index, not 30
     samples = fetch(
@@ -137,5 +139,7 @@ def get_clients(tenant: str) -> Response[str]:
         return place
     (rollup,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "rollup"))
     if not rollup.ok:
-        return problem_page(HTTPStatus(rollup.status), rollup.problem, place.visit.language, place.visit.session)
+        return problem_page(
+            HTTPStatus(rollup.status), "api", place.visit.language, place.visit.session, detail=rollup.problem
+        )
     return show(place, "clients.html.j2", "agency_title", "clients", rollup=rollup.body)

@@ -78,7 +78,8 @@ def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[s
     tenant = adapters_of(router).tenants.get(tenant_id) if me.ok else None
     if not me.ok or tenant is None:
         status = HTTPStatus(me.status) if me.status in (401, 403, 404, 422) else HTTPStatus.FORBIDDEN
-        return problem_page(status, me.problem or "no such tenant", found.language, found.session)
+        return problem_page(status, "api" if me.problem else "no_tenant", found.language, found.session,
+                            detail=me.problem)  # fmt: skip
     return Place(
         visit=found,
         tenant=tenant,
@@ -146,20 +147,21 @@ def after_action(place: Place, answer: ApiAnswer, back: str, done: str) -> Respo
         joiner = "&" if "?" in back else "?"
         return redirect(f"{back}{joiner}{urlencode({'done': done})}")
     status = HTTPStatus(answer.status) if 400 <= answer.status < 500 else HTTPStatus.BAD_GATEWAY
-    return problem_page(status, answer.problem, place.visit.language, place.visit.session)
+    return problem_page(status, "api", place.visit.language, place.visit.session, detail=answer.problem)
 
 
 def missing(place: Place, what: str) -> Response[str]:
     """A 404 page: the address names something this tenant does not have (or that is not an id at all)."""
-    return problem_page(HTTPStatus.NOT_FOUND, f"no such {what}", place.visit.language, place.visit.session)
+    return problem_page(HTTPStatus.NOT_FOUND, "no_such", place.visit.language, place.visit.session, what=what)
 
 
-def not_read(place: Place, answer: ApiAnswer, *, missing_when: tuple[int, ...] = (404,)) -> Response[str]:
-    """The page for what the API could not give: a 404 when it has no such thing, else a 502 with its words."""
-    status = HTTPStatus.NOT_FOUND if answer.status in missing_when else HTTPStatus.BAD_GATEWAY
-    return problem_page(status, answer.problem, place.visit.language, place.visit.session)
+def not_read(place: Place, answer: ApiAnswer, what: str, *, missing_when: tuple[int, ...] = (404,)) -> Response[str]:
+    """The page for what the API could not give: a 404 naming the `what` it has no such one of, else a 502 with
+    its words."""
+    if answer.status in missing_when:
+        return missing(place, what)
+    return problem_page(HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=answer.problem)
 
 
 def refused_form(place: Place) -> Response[str]:
-    message = "this form did not come from the console's own page: reload the page and try again"
-    return problem_page(HTTPStatus.FORBIDDEN, message, place.visit.language, place.visit.session)
+    return problem_page(HTTPStatus.FORBIDDEN, "foreign_form", place.visit.language, place.visit.session)

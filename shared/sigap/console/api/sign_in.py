@@ -35,9 +35,9 @@ from sigap.console.api.wiring import (
     tokens_match,
 )
 from sigap.console.pages import render
+from sigap.console.problems import say
 from sigap.console.sessions import SESSION_COOKIE
 from sigap.console.sign_in import (
-    WRONG_CREDENTIALS,
     NewPasswordNeeded,
     PasswordRejectedError,
     SignedIn,
@@ -114,7 +114,7 @@ def _form_token_holds(sent: str) -> bool:
 
 
 def _expired_form(target: str, email: str) -> Response[str]:
-    problem = "this form has expired or was opened in another browser: sign in again"
+    problem = say(_language(), "form_expired")
     return _form_page(HTTPStatus.FORBIDDEN, target, problem=problem, email=email)
 
 
@@ -123,9 +123,9 @@ def _signed_in(signed: SignedIn, target: str) -> Response[str]:
     try:
         claims = user_tokens().verify(signed.id_token)
     except InvalidTokenError as exc:
-        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(exc))
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=say(_language(), "sign_in_refused", detail=str(exc)))
     except SignInUnavailableError as exc:
-        return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, f"{exc}; retry", _language(), None)
+        return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable", _language(), None, detail=str(exc))
     lifetime, now = session_lifetime(router), utc_now()
     tokens = pool_tokens(signed, now)
     started = adapters_of(router).sessions.start(claims.user_id, claims.email or "", tokens, now, lifetime)
@@ -142,8 +142,7 @@ def get_sign_in(
     if current_session(router, router.current_event.cookies, utc_now()) is not None:
         return redirect(target)
     if not adapters_of(router).pool.configured or not user_tokens().configured:
-        message = "sign-in is not set up on this stack (no user pool): use the API with a key"
-        return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, message, _language(), None)
+        return problem_page(HTTPStatus.SERVICE_UNAVAILABLE, "no_user_pool", _language(), None)
     return _form_page(HTTPStatus.OK, target)
 
 
@@ -155,13 +154,13 @@ def post_sign_in(form: Annotated[SignInForm, Body(description="The sign-in form'
         return _expired_form(target, form.email)
     email = form.email.strip()
     if not email or not form.password:
-        return _form_page(HTTPStatus.UNPROCESSABLE_ENTITY, target, problem="enter your e-mail address and password")
+        return _form_page(HTTPStatus.UNPROCESSABLE_ENTITY, target, problem=say(_language(), "enter_credentials"))
     if len(email) > _MAX_EMAIL or len(form.password) > _MAX_PASSWORD:
-        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=WRONG_CREDENTIALS, email=email)
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=say(_language(), "wrong_credentials"), email=email)
     try:
         outcome = adapters_of(router).pool.with_password(email, form.password)
     except SignInRefusedError as refused:
-        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(refused), email=email)
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=refused.said(_language()), email=email)
     if isinstance(outcome, NewPasswordNeeded):
         return _form_page(HTTPStatus.OK, target, email=email, challenge=outcome.challenge)
     return _signed_in(outcome, target)
@@ -176,7 +175,7 @@ def post_new_password(
     if not _form_token_holds(form.csrf):
         return _expired_form(target, form.email)
     if not form.new_password or len(form.new_password) > _MAX_PASSWORD or not form.challenge:
-        problem = "enter a new password of at most 256 characters"
+        problem = say(_language(), "new_password_length")
         return _form_page(
             HTTPStatus.UNPROCESSABLE_ENTITY, target, problem=problem, email=form.email, challenge=form.challenge
         )
@@ -184,10 +183,14 @@ def post_new_password(
         outcome = adapters_of(router).pool.with_new_password(form.email, form.challenge, form.new_password)
     except PasswordRejectedError as rejected:
         return _form_page(
-            HTTPStatus.UNPROCESSABLE_ENTITY, target, problem=str(rejected), email=form.email, challenge=form.challenge
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            target,
+            problem=say(_language(), "password_rejected", detail=str(rejected)),
+            email=form.email,
+            challenge=form.challenge,
         )
     except SignInRefusedError as refused:
-        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=str(refused), email=form.email)
+        return _form_page(HTTPStatus.UNAUTHORIZED, target, problem=refused.said(_language()), email=form.email)
     return _signed_in(outcome, target)
 
 
@@ -199,7 +202,6 @@ def post_sign_out(form: Annotated[SignOutForm, Body(description="The sign-out fo
     session = current_session(router, cookies, utc_now())
     if session is not None:
         if not tokens_match(form.csrf, session.csrf_token):
-            message = "this sign-out did not come from the console's own form: use the Sign out button"
-            return problem_page(HTTPStatus.FORBIDDEN, message, _language(), session)
+            return problem_page(HTTPStatus.FORBIDDEN, "foreign_sign_out", _language(), session)
         adapters_of(router).sessions.end(session_value)
     return redirect(SIGN_IN_PATH, [ended_session_cookie()])

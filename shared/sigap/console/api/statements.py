@@ -50,7 +50,7 @@ def get_new_statement(
     if isinstance(place, Response):
         return place
     if not INCIDENT_ID.fullmatch(incident):
-        return missing(place, "incident: open the statement from its incident's page")
+        return problem_page(HTTPStatus.NOT_FOUND, "open_from_incident", place.visit.language, place.visit.session)
     (templates,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "statement-templates"))
     items = templates.body.get("items", []) if templates.ok else []
     chosen = next((item for item in items if item["name"] == template), items[0] if items else None)
@@ -171,7 +171,7 @@ def post_step(tenant: str, statement_id: str, form: Annotated[Form, Body()]) -> 
         return place
     step = _STEPS.get(form.text("step", 20))
     if step is None or not STATEMENT_ID.fullmatch(statement_id):
-        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no such step", place.visit.language, None)
+        return problem_page(HTTPStatus.UNPROCESSABLE_ENTITY, "no_step", place.visit.language, None)
     path, body, done = step
     if form.text("comment"):
         body = body | {"comment": form.text("comment", 2000)}

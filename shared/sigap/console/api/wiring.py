@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from sigap.console.pages import preferred_language, render
+from sigap.console.problems import say
 from sigap.console.sessions import SESSION_COOKIE, Session, SessionTable
 from sigap.console.settings import ConsoleSettings
 from sigap.console.sign_in import PoolSignIn
@@ -140,8 +141,12 @@ def page(status: HTTPStatus, body: str, cookies: list[Cookie] | None = None) -> 
     )
 
 
-def problem_page(status: HTTPStatus, message: str, language: Language, session: Session | None) -> Response[str]:
-    return page(status, render("problem.html.j2", language, "problem_title", session, problem=message))
+def problem_page(
+    status: HTTPStatus, problem: str, language: Language, session: Session | None, *, what: str = "", detail: str = ""
+) -> Response[str]:
+    """The page saying what went wrong, in the page's language: `problem` is one of `console.problems`."""
+    said = say(language, problem, what=what, detail=detail)
+    return page(status, render("problem.html.j2", language, "problem_title", session, problem=said))
 
 
 def session_cookie(value: str, lifetime: timedelta) -> Cookie:
