@@ -24,8 +24,9 @@ from sigap_tools.local.event_sources import ScheduleFirer, SqsPoller, WorkGate
 from sigap_tools.local.http_gateway import HttpGateway, Route, StaticSite
 from sigap_tools.local.provision import Provisioned, provision
 from sigap_tools.local.receiver import LocalReceiver
+from sigap_tools.local.restore import restore
 from sigap_tools.local.smtp import LocalSmtp
-from sigap_tools.local.snapshot import SnapshotCounts, export_state, import_state, saved_manifest
+from sigap_tools.local.snapshot import SnapshotCounts, export_state
 from sigap_tools.local.state_file import STATE_FILE, refuse_if_running
 from sigap_tools.local.template import Resolver, Template, TemplateError, as_string_map
 from sigap_tools.local.worker import FunctionPool, FunctionRuntime
@@ -167,16 +168,11 @@ class LocalStack:
             session.client("ses", endpoint_url=self.endpoints["ses"]).verify_email_identity(
                 EmailAddress=self.parameters["EmailSender"]
             )
-        snapshot = options.state_dir / SNAPSHOT_DIR
-        manifest = saved_manifest(snapshot) if options.persist and not options.fresh else None
-        if manifest is not None:
-            self.restored = import_state(
-                provisioned, dynamodb, sqs, snapshot, ssm=ssm, secrets=secrets, s3=self._extras[2]
-            )
-            log.info("restored %d items and %d messages from %s", self.restored.items, self.restored.messages, snapshot)
-            if not manifest.get("complete", True):
-                self.requeued = self._requeue_unscored_claims(dynamodb, sqs)
-            self._list_older_tenants(dynamodb)
+        if options.persist and not options.fresh:
+            restored = restore(provisioned, options.state_dir / SNAPSHOT_DIR, dynamodb=dynamodb, sqs=sqs, ssm=ssm,
+                               secrets=secrets, s3=self._extras[2])  # fmt: skip
+            if restored is not None:
+                self.restored, self.requeued = restored.counts, restored.requeued
         routes: list[Route] = []
         user_pool = next(iter(provisioned.user_pools.values()), "")
         self._jwt_authorizer = JwtAuthorizer(
@@ -232,39 +228,6 @@ class LocalStack:
         for thread in self._threads:
             thread.start()
         self._write_state(template, resolver)
-
-    def _list_older_tenants(self, dynamodb: Any) -> None:
-        """Tenants saved by a Sigap from before detection are put in the tenant directory the detector walks
-        (a local-stack migration: a Scan, which no deployed function is allowed)."""
-        from sigap.tenants.store import DIRECTORY
-
-        assert self.provisioned is not None
-        table = self.provisioned.tables["TenantsTable"]
-        pages = dynamodb.get_paginator("scan").paginate(
-            TableName=table,
-            FilterExpression="sk = :sk AND attribute_not_exists(directory)",
-            ExpressionAttributeValues={":sk": {"S": "TENANT"}},
-        )
-        for item in (item for page in pages for item in page.get("Items", [])):
-            dynamodb.update_item(
-                TableName=table,
-                Key={"pk": item["pk"], "sk": item["sk"]},
-                UpdateExpression="SET directory = :directory",
-                ExpressionAttributeValues={":directory": {"S": DIRECTORY}},
-            )
-            log.info("listed tenant %s in the detection directory", item["pk"]["S"])
-
-    def _requeue_unscored_claims(self, dynamodb: Any, sqs: Any) -> int:
-        """After a snapshot taken while running (the stack was killed), the mentions that were on the queue
-        are lost with it, but each left its claim: queue every unscored claim again (scoring is idempotent)."""
-        from sigap.ingest.queue import ScoringQueue
-        from sigap.mentions.store import MentionStore
-
-        assert self.provisioned is not None
-        claims = list(MentionStore(self.provisioned.tables["MentionsTable"], client=dynamodb).unscored_claims())
-        ScoringQueue(self.provisioned.queues["ScoringQueue"]["url"], client=sqs).send(claims)
-        log.info("queued %d accepted, unscored mentions again after an unclean stop", len(claims))
-        return len(claims)
 
     def _snapshot(self, *, include_queues: bool, quiet_seconds: float = SNAPSHOT_QUIET_SECONDS) -> SnapshotCounts:
         assert self.provisioned is not None
