@@ -25,9 +25,6 @@ from sigap.statements.domain.models import (
 from sigap.statements.domain.templates import TemplateProblemError
 from sigap.statements.domain.tone.models import ToneRule
 from sigap.statements.domain.workflow import (
-    BlockedByToneError,
-    NotAllowedError,
-    StatementStateError,
     create_statement,
     edit_statement,
     new_version,
@@ -35,6 +32,7 @@ from sigap.statements.domain.workflow import (
     review,
     submit,
 )
+from sigap.statements.domain.workflow_ports import BlockedByToneError, NotAllowedError, StatementStateError
 from tests.unit.publishing_fakes import INCIDENT_ID, NOW, TENANT, VARIABLES, FakeIncidents, FakeQueue, FakeStore
 
 RUSHED = StatementContent(

@@ -15,7 +15,7 @@ from sigap.statements.api.wiring import adapters
 from sigap.statements.domain.templates import (
     TemplateProblemError,
 )
-from sigap.statements.domain.workflow import (
+from sigap.statements.domain.workflow_ports import (
     BlockedByToneError,
     NotAllowedError,
     StatementConflictError,

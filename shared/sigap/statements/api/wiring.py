@@ -23,7 +23,7 @@ from sigap.statements.domain.templates import (
     NamedTemplate,
 )
 from sigap.statements.domain.tone.models import Finding
-from sigap.statements.domain.workflow import SettingProblemError
+from sigap.statements.domain.workflow_ports import SettingProblemError
 from sigap.statements.queue import PublicationQueue
 from sigap.statements.settings import StatementsApiSettings
 from sigap.statements.store import PublishingTable

@@ -10,16 +10,14 @@ import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from sigap.incidents.domain.model import EventKind, Incident, IncidentEvent, event
-from sigap.kernel.errors import NotFoundError, SigapError, UnprocessableError
+from sigap.incidents.domain.model import EventKind, event
+from sigap.kernel.errors import NotFoundError
 from sigap.kernel.races import LOST_RACE, LostRace, retry_on_conflict
 from sigap.statements.domain.models import (
     Approval,
     AuditAction,
     AuditEntry,
-    ChannelDelivery,
     Override,
     PublicationTarget,
     PublicationTask,
@@ -38,65 +36,18 @@ from sigap.statements.domain.models import (
 from sigap.statements.domain.templates import BUILT_IN_TEMPLATES, StatementTemplate, render
 from sigap.statements.domain.tone.check import blocking, check
 from sigap.statements.domain.tone.models import Finding
+from sigap.statements.domain.workflow_ports import (
+    BlockedByToneError,
+    Incidents,
+    NotAllowedError,
+    PublicationQueue,
+    SettingProblemError,
+    StatementConflictError,
+    StatementStateError,
+    StatementStore,
+)
 
 MAX_VERSIONS = 100
-
-
-class StatementStore(Protocol):
-    def statement(self, tenant_id: str, statement_id: str) -> Statement | None: ...
-
-    def save_statement(self, statement: Statement, expected_version: int, audit: Sequence[AuditEntry]) -> bool: ...
-
-    def audit(self, tenant_id: str, statement_id: str) -> list[AuditEntry]: ...
-
-    def settings(self, tenant_id: str) -> PublishingSettings: ...
-
-    def template(self, tenant_id: str, name: str) -> StatementTemplate | None: ...
-
-    def deliveries(self, tenant_id: str, statement_id: str) -> dict[int, list[ChannelDelivery]]: ...
-
-
-class Incidents(Protocol):
-    def incident(self, tenant_id: str, incident_id: str) -> Incident | None: ...
-
-    def add_events(self, tenant_id: str, events: Sequence[IncidentEvent]) -> None: ...
-
-    def wake_promises(self, tenant_id: str, now: datetime) -> None:
-        """Has the reminders run look at the tenant's update promises next time (one was made or moved)."""
-
-
-class PublicationQueue(Protocol):
-    def send(self, tasks: Sequence[PublicationTask]) -> None: ...
-
-
-class StatementStateError(SigapError):
-    """The statement is not in a state that allows this action (409)."""
-
-
-class NotAllowedError(SigapError):
-    """This person may not do this (403): approving their own statement, or not an approver."""
-
-
-class BlockedByToneError(SigapError):
-    """Tone-check errors not overridden (422); each names its rule."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        rules = sorted({finding.rule.value for finding in findings})
-        super().__init__(
-            "the tone check found errors: " + ", ".join(rules) + "; fix them or override each with a reason"
-        )
-        self.findings = findings
-
-
-class StatementConflictError(SigapError):
-    """The statement kept changing under this request; retry."""
-
-
-class SettingProblemError(UnprocessableError):
-    """Publishing settings that cannot work (422 invalid_setting, naming the field)."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__("invalid_setting", f"{field}: {problem}", [(field, problem)])
 
 
 def check_approvers(settings: PublishingSettings, approvers: Sequence[str]) -> None:
