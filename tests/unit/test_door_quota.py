@@ -114,3 +114,18 @@ def test_every_id_is_accepted_a_duplicate_or_refused_and_the_count_never_passes_
     assert quota.used == used + len(accepted) <= limit
     assert not refused or quota.used == limit
     assert (admitted.reason is not None) == bool(refused)
+
+
+def test_a_give_back_that_fails_leaves_the_mentions_counted_and_the_accepted_batch_stands() -> None:
+    class _Unreturnable(_Quota):
+        def give_back(self, count: int) -> None:
+            raise StorageError("tenants table throttled")
+
+    # Given a batch with one mention sent before, whose reservation cannot be given back
+    ledger, sink, quota = _KnownLedger(scored={"old"}), _Sink(), _Unreturnable(limit=5)
+    admitted = accept_within_quota(TENANT.tenant_id, _batch("a", "old"), quota=quota, ledger=ledger, sink=sink,
+                                   now=datetime.now(UTC))  # fmt: skip
+    # Then the batch is accepted all the same (not redone for bookkeeping), the duplicate left counted
+    assert (admitted.result.accepted, admitted.result.duplicates) == (["a"], ["old"])
+    assert [mention.id for mention in sink.sent] == ["a"]
+    assert quota.used == 2

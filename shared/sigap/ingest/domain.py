@@ -111,11 +111,12 @@ class Admitted:
     reason: str | None
 
 
-def _give_back_on_failure(quota: DailyQuota, taken: int) -> None:
-    # The batch's own failure is what the door must see; a give-back that fails too leaves the mentions counted
-    # (the quota errs on the side of counting).
+def _give_back_quietly(quota: DailyQuota, count: int) -> None:
+    # Never the reason a batch fails or is retried: its own failure is what the door must see, and a batch whose
+    # mentions are already accepted must not be redone for bookkeeping. A give-back that fails leaves the
+    # mentions counted (the quota errs on the side of counting).
     with contextlib.suppress(Exception):
-        quota.give_back(taken)
+        quota.give_back(count)
 
 
 def accept_within_quota(
@@ -146,11 +147,11 @@ def accept_within_quota(
     try:
         result = accept_mentions(tenant_id, [batch[index] for index in positions], ledger=ledger, sink=sink, now=now)
     except MentionTooLargeError as exc:  # named by its place in the batch the door gave, not in what was taken
-        _give_back_on_failure(quota, taken)
+        _give_back_quietly(quota, taken)
         raise MentionTooLargeError(positions[exc.index], exc.size, exc.limit) from exc
     except BaseException:
-        _give_back_on_failure(quota, taken)  # the door's retry takes them again
+        _give_back_quietly(quota, taken)  # the door's retry takes them again
         raise
     if taken > len(result.accepted):
-        quota.give_back(taken - len(result.accepted))
+        _give_back_quietly(quota, taken - len(result.accepted))
     return Admitted(result, refused, quota.refusal() if refused else None)
