@@ -339,7 +339,7 @@ def capacity() -> None:
     print(
         cost.table(
             "An agency's 10,000 idle clients evaluated every minute, per month",
-            cost.agency_month(idle, 10_000),
+            cost.agency_month(idle, 10_000, ROOT / "template.yaml"),
             "a month",
         )
     )

@@ -4,10 +4,14 @@ nothing; only the hour's roll-up writes, once an hour."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sigap_tools.capacity import cost
 from sigap_tools.capacity.agency import IdleAgency, run
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,11 @@ def test_an_idle_clients_minute_writes_nothing_and_only_the_hours_roll_up_does(i
 
 @pytest.mark.xdist_group("capacity")
 def test_the_month_of_10000_idle_clients_adds_up_from_the_measured_minute(idle: IdleAgency) -> None:
-    lines = {line.item: line.usd for line in cost.agency_month(idle, 10_000)}
+    lines = {line.item: line.usd for line in cost.agency_month(idle, 10_000, TEMPLATE)}
     minutes = 10_000 * cost.MINUTES_PER_MONTH
     assert lines["DynamoDB reads"] == pytest.approx(minutes * idle.read_units * cost.PRICE_READ_UNIT)
     assert lines["SQS requests"] == pytest.approx(minutes * 0.3 * cost.PRICE_SQS_REQUEST)
+    # one invocation (and its log lines) per batch the evaluator's event source hands over
+    invocations = minutes / cost.evaluation_batch(TEMPLATE)
+    assert lines["CloudWatch Logs"] == pytest.approx(invocations * cost.LOG_BYTES_PER_INVOCATION / 1e9 * 0.5)
     assert sum(lines.values()) < 400  # $609 when every idle minute wrote the detector state (one write unit)

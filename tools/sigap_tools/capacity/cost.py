@@ -175,19 +175,31 @@ def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
 
 
 # SQS requests per evaluated tenant-minute: the detector sends ten requests a call, the evaluator's event source
-# receives and deletes ten at a time.
+# receives and deletes ten at a time (SQS's most), however many it hands one invocation.
 FAN_OUT_REQUESTS = 3 / 10
 EVALUATOR_GB = 0.5
-EVALUATION_BATCH = 10
 
 
-def agency_month(agency: IdleAgency, tenants: int) -> list[Line]:
+def evaluation_batch(template_path: Path) -> int:
+    """How many tenant-minutes one evaluator invocation is given (its event source's BatchSize)."""
+    from sigap_tools.local.template import Template
+
+    (spec,) = [spec for spec in Template.load(template_path).functions() if spec.logical_id == "EvaluatorFunction"]
+    (event,) = [event for event in spec.events.values() if event["Type"] == "SQS"]
+    return int(event["Properties"].get("BatchSize", 10))
+
+
+def agency_month(agency: IdleAgency, tenants: int, template_path: Path) -> list[Line]:
     """`tenants` idle clients evaluated every minute for a month, from the metered per-tenant-minute units and
     calls. The evaluator's time is its DynamoDB round trips (CALL_SECONDS each); a batch's tenants are evaluated
-    side by side, so an invocation takes about one tenant's round trips."""
+    `width` side by side, so an invocation takes about one tenant's round trips per wave."""
+    from sigap.detection.consumer import DetectionBatchProcessor
+
+    batch = evaluation_batch(template_path)
+    waves = -(-batch // DetectionBatchProcessor.width)
     minutes = tenants * MINUTES_PER_MONTH
-    invocations = minutes / EVALUATION_BATCH
-    seconds = invocations * agency.calls * CALL_SECONDS
+    invocations = minutes / batch
+    seconds = invocations * waves * agency.calls * CALL_SECONDS
     return [
         Line(
             "DynamoDB reads", minutes * agency.read_units * PRICE_READ_UNIT, f"{agency.read_units:.2f} a tenant-minute"
@@ -201,7 +213,8 @@ def agency_month(agency: IdleAgency, tenants: int) -> list[Line]:
         Line(
             "Lambda (evaluator)",
             invocations * PRICE_LAMBDA_REQUEST + seconds * EVALUATOR_GB * PRICE_LAMBDA_GB_SECOND,
-            f"{agency.calls:.1f} DynamoDB calls a tenant-minute; {EVALUATION_BATCH} tenants an invocation, at once",
+            f"{agency.calls:.1f} DynamoDB calls a tenant-minute; {batch} tenants an invocation, "
+            f"{DetectionBatchProcessor.width} at once",
         ),
         Line("CloudWatch Logs", invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
     ]
