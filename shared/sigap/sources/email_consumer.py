@@ -21,7 +21,7 @@ from sigap.platform.observability import logger, metrics
 from sigap.sources.email_door import INBOUND_PREFIX, MAX_MESSAGE_BYTES, EmailOutcome, receive
 from sigap.sources.settings import EmailSettings
 from sigap.sources.store import SourcesTable
-from sigap.tenants.quotas import quota_of
+from sigap.tenants.quotas import door_quota
 from sigap.tenants.store import TenantStore
 
 
@@ -86,7 +86,7 @@ class EmailProcessor(SqsRecordProcessor):
                 continue
             outcome = receive(raw, domain=self._settings.inbound_email_domain, tenants=tenants, sources=sources,
                               ledger=mentions, sink=queue, now=utc_now,
-                              quota_of=lambda tenant_id, at: quota_of(tenants, tenant_id, at))  # fmt: skip
+                              quota_of=lambda tenant, at: door_quota(tenants, tenant, at))  # fmt: skip
             if outcome.registered is not None:
                 _record(sources, outcome)
             metrics.add_metric(name="EmailMentionsAccepted", unit="Count", value=len(outcome.accepted))

@@ -38,8 +38,12 @@ class Sources(Protocol):
 
 @dataclass(frozen=True)
 class Door:
-    tenant_id: str
+    tenant: Tenant
     source: str
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.tenant_id
 
 
 def door_of(addresses: list[str], domain: str, tenants: Tenants) -> Door | None:
@@ -52,8 +56,9 @@ def door_of(addresses: list[str], domain: str, tenants: Tenants) -> Door | None:
         tenant_id, _, source = local.partition("+")
         if not _TENANT.match(tenant_id) or (source and not _SOURCE.match(source)):
             continue
-        if tenants.get(tenant_id) is not None:
-            return Door(tenant_id, source or DEFAULT_SOURCE)
+        tenant = tenants.get(tenant_id)
+        if tenant is not None:
+            return Door(tenant, source or DEFAULT_SOURCE)
     return None
 
 
@@ -99,7 +104,7 @@ class EmailOutcome:
 
 def receive(raw: bytes, *, domain: str, tenants: Tenants, sources: Sources, ledger: KnownMentions,
             sink: MentionSink, now: Callable[[], datetime],
-            quota_of: Callable[[str, datetime], DailyQuota | None]) -> EmailOutcome:  # fmt: skip
+            quota_of: Callable[[Tenant, datetime], DailyQuota | None]) -> EmailOutcome:  # fmt: skip
     """One received message into its tenant's mentions; what could not be read is in `problems`. Mail to a
     registered e-mail source keeps only what matches its brand query; mail to any other `+source` is kept whole.
     Mentions past the client's daily quota (`quota_of` the tenant) are refused, with the reason in `problems`."""
@@ -126,9 +131,9 @@ def receive(raw: bytes, *, domain: str, tenants: Tenants, sources: Sources, ledg
     if outcome.registered is not None:
         mentions, outcome.filtered = outcome.registered.wanted(mentions)
     if mentions:
-        tenant_id = outcome.door.tenant_id
-        admitted = accept_within_quota(tenant_id, mentions, quota=quota_of(tenant_id, received_at), ledger=ledger,
-                                       sink=sink, now=received_at)  # fmt: skip
+        door = outcome.door
+        admitted = accept_within_quota(door.tenant_id, mentions, quota=quota_of(door.tenant, received_at),
+                                       ledger=ledger, sink=sink, now=received_at)  # fmt: skip
         outcome.accepted, outcome.duplicates = admitted.result.accepted, admitted.result.duplicates
         outcome.refused = admitted.refused
         if admitted.reason:
