@@ -164,12 +164,11 @@ class Importer:
         _, unwanted = source.wanted([mention for _, mention in batch.mentions])
         filtered = set(unwanted)
         mentions = [(line, mention) for line, mention in batch.mentions if mention.id not in filtered]
+        quota = self.quota_of(job.tenant_id, self.clock())  # the client read once a batch, not per oversized row
         while mentions:
-            now = self.clock()
             try:
-                admitted = accept_within_quota(job.tenant_id, [mention for _, mention in mentions],
-                                               quota=self.quota_of(job.tenant_id, now), ledger=self.ledger,
-                                               sink=self.sink, now=now)  # fmt: skip
+                admitted = accept_within_quota(job.tenant_id, [mention for _, mention in mentions], quota=quota,
+                                               ledger=self.ledger, sink=self.sink, now=self.clock())  # fmt: skip
             except MentionTooLargeError as exc:  # one row too large to queue: reported, the rest go on
                 line, _ = mentions.pop(exc.index)
                 problem = str(exc).replace(f"mentions[{exc.index}]", "the mention")
