@@ -21,7 +21,7 @@ from sigap.kernel.models import Mention, StackMode, utc_now
 from sigap.tenants.store import TenantStore
 from sigap_tools.client import SigapClient
 from sigap_tools.local.snapshot import saved_manifest
-from sigap_tools.local.stack import SNAPSHOT_DIR, LocalStack, StackOptions, free_port
+from sigap_tools.local.stack import SNAPSHOT_DIR, LocalStack, StackOptions
 from sigap_tools.tenants import create_tenant
 from tests.conftest import ROOT, TEMPLATE_PATH, mention_payload
 from tests.e2e.conftest import wait_for
@@ -107,32 +107,10 @@ def _sigap(state_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture
-def sigap_up(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sigap_tools.cli.main",
-            "--state-dir",
-            str(tmp_path),
-            "up",
-            "--mode",
-            "multi",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    while line and "API:" not in line:
-        line = process.stdout.readline()
-    assert "StackMode=multi" in line
-    yield process, port
+def sigap_up(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    process, printed = _start_sigap_up(tmp_path, "--mode", "multi")
+    assert "StackMode=multi" in printed
+    yield process
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
@@ -149,9 +127,9 @@ def _port_answers(url: str) -> bool:
 
 @pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_an_agency_stack_holds_many_brands_and_kill_9_leaves_nothing_running_and_is_detected(
-    tmp_path: Path, sigap_up: tuple[subprocess.Popen[str], int]
+    tmp_path: Path, sigap_up: subprocess.Popen[str]
 ) -> None:
-    process, _ = sigap_up
+    process = sigap_up
     # Given `sigap up --mode multi`: two brands can be created
     for slug in ("agency-client-a", "agency-client-b"):
         created = _sigap(tmp_path, "tenants", "create", slug, "--json")

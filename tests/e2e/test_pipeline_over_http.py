@@ -15,7 +15,7 @@ import pytest
 
 from sigap.kernel.models import Mention
 from sigap_tools.client import SigapClient
-from sigap_tools.local.stack import LocalStack, free_port
+from sigap_tools.local.stack import LocalStack
 from tests.conftest import ROOT, mention_payload
 from tests.e2e.conftest import create_tenant_with_cli, log_text, wait_for
 
@@ -145,9 +145,8 @@ def test_the_api_serves_its_openapi_document(stack: LocalStack) -> None:
 
 @pytest.mark.xdist_group("e2e-own-stack")  # starts its own stack: may run beside the shared stack's tests
 def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c_saving_its_state(tmp_path: Path) -> None:
-    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(tmp_path), "up", "--port", str(port)],
+        [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(tmp_path), "up", "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -159,8 +158,9 @@ def test_sigap_up_serves_the_api_and_stops_cleanly_on_ctrl_c_saving_its_state(tm
         line = process.stdout.readline()
         while line and "API:" not in line:
             line = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}" in line
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=10) as answer:
+        api_url = line.split("API: ", 1)[1].strip()
+        assert api_url.startswith("http://127.0.0.1:"), line
+        with urllib.request.urlopen(f"{api_url}/v1/openapi.json", timeout=10) as answer:  # noqa: S310 - loopback
             assert answer.status == 200
         assert (tmp_path / "local.json").exists()
         # Ctrl-C in a terminal: SIGINT to the whole foreground process group, not just `sigap up`

@@ -4,39 +4,25 @@ pollers and senders at once (moto alone resurrects deleted messages and can drop
 from __future__ import annotations
 
 import collections
+import os
 import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
-from sigap_tools.local.stack import free_port
+from sigap_tools.local.moto_process import spawn, wait_until_serving
 
 
 @pytest.fixture
 def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sigap_tools.local.moto_server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield endpoint
-    process.terminate()
-    process.wait(timeout=10)
+    server = spawn(subprocess.DEVNULL, parent=os.getpid())
+    wait_until_serving({"sqs": server})
+    yield server.url
+    server.process.terminate()
+    server.process.wait(timeout=10)
 
 
 def test_concurrent_senders_and_consumers_see_each_message_exactly_once(moto_endpoint: str) -> None:

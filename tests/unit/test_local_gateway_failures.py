@@ -35,7 +35,7 @@ def test_a_function_that_did_not_answer_is_a_503_with_retry_after_and_one_that_r
     error: Exception, status: int, code: str
 ) -> None:
     route = Route("POST", "/v1/tenants/{tenant}/mentions", _Failing(error))  # type: ignore[arg-type]
-    gateway = HttpGateway([route], "127.0.0.1", 0)
+    gateway = HttpGateway("127.0.0.1", 0, [route])
     gateway.start()
     try:
         url = f"{gateway.url}/v1/tenants/brand-a/mentions"
@@ -73,7 +73,7 @@ def test_a_route_behind_the_jwt_authorizer_is_answered_401_by_the_gateway_withou
 
     route = Route("POST", "/v1/tenants/{tenant}/statements/{statement_id}/reviews", _Recording(),  # type: ignore[arg-type]
                   authorizer=lambda header: header == "Bearer good")  # fmt: skip
-    gateway = HttpGateway([route], "127.0.0.1", 0)
+    gateway = HttpGateway("127.0.0.1", 0, [route])
     gateway.start()
     try:
         url = f"{gateway.url}/v1/tenants/brand-a/statements/st-0123456789ab/reviews"

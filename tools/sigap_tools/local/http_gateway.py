@@ -136,10 +136,15 @@ class StaticSite:
 
 
 class HttpGateway:
-    def __init__(self, routes: list[Route], host: str, port: int, static: StaticSite | None = None) -> None:
-        # As API Gateway chooses: the most specific route wins (a literal segment over a {parameter} in its place).
-        self._routes = sorted(routes, key=lambda route: [part.startswith("{") for part in route.path.split("/")])
-        self._static = static
+    """Bound to its port when made (0: one the system picks, then `port`), so the port is held while the rest of a
+    stack starts; it answers once started, with the routes given by then."""
+
+    def __init__(
+        self, host: str, port: int, routes: list[Route] | None = None, static: StaticSite | None = None
+    ) -> None:
+        self._routes: list[Route] = []
+        self._static: StaticSite | None = None
+        self.route(routes or [], static)
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -163,6 +168,15 @@ class HttpGateway:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="http-gateway", daemon=True)
 
+    def route(self, routes: list[Route], static: StaticSite | None = None) -> None:
+        # As API Gateway chooses: the most specific route wins (a literal segment over a {parameter} in its place).
+        self._routes = sorted(routes, key=lambda route: [part.startswith("{") for part in route.path.split("/")])
+        self._static = static
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
@@ -172,7 +186,8 @@ class HttpGateway:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which a stack that failed never began
+            self._server.shutdown()
         self._server.server_close()
 
     def find(self, method: str, path: str) -> Route | None:

@@ -37,6 +37,7 @@
 8. A base-table Query reads its partition only, not every item of the table sorted (`moto_query`).
 
     python -m sigap_tools.local.moto_server [--parent PID] -H 127.0.0.1 -p 5000
+    python -m sigap_tools.local.moto_server [--parent PID] --socket-fd FD -p PORT   (a socket bound by the caller)
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -400,9 +402,28 @@ def main() -> None:
         _exit_with(int(arguments[1]))
         arguments = arguments[2:]
     install()
+    if arguments[:1] == ["--socket-fd"]:
+        _serve_on(int(arguments[1]), int(arguments[arguments.index("-p") + 1]))
+        return
     from moto.server import main as moto_main
 
     moto_main(["-H", "127.0.0.1", *arguments] if "-H" not in arguments else arguments)
+
+
+def _serve_on(fd: int, port: int) -> None:
+    """moto's server as `moto.server.main` runs it, on a listening socket inherited from the process that started
+    this one (`moto_process.spawn`), so the port was never free for another program to take."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.server import signal_handler
+    from werkzeug.serving import make_server
+
+    os.environ.setdefault("MOTO_PORT", str(port))  # as moto's main sets it: moto builds some URLs from it
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal_handler)
+    application = DomainDispatcherApplication(create_backend_app)
+    application.debug = True  # type: ignore[attr-defined]
+    server = make_server("127.0.0.1", port, application, threaded=True, request_handler=MotoRequestHandler, fd=fd)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import socket
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from sigap.sources.email_door import INBOUND_PREFIX, MAX_MESSAGE_BYTES
+from sigap_tools.local.ports import held_socket, held_socket_preferring
 
 _log = logging.getLogger("sigap_tools.local.smtp")
 
@@ -45,11 +47,8 @@ class LocalSmtp:
     """`port`: that port (0: any free one; None: 2525 if it is free, else any free one)."""
 
     def __init__(self, s3: Any, bucket: str, port: int | None = 0) -> None:
-        if port is None:
-            port = PREFERRED_PORT if _is_free(PREFERRED_PORT) else 0
-        self._controller = Controller(
-            _Handler(s3, bucket), hostname="127.0.0.1", port=port or _free_port(), data_size_limit=MAX_MESSAGE_BYTES
-        )
+        listening = held_socket_preferring(PREFERRED_PORT) if port is None else held_socket(port)
+        self._controller = _HeldPortController(_Handler(s3, bucket), listening, data_size_limit=MAX_MESSAGE_BYTES)
 
     @property
     def port(self) -> int:
@@ -63,16 +62,14 @@ class LocalSmtp:
         self._controller.stop()
 
 
-def _is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+class _HeldPortController(Controller):
+    """aiosmtpd's controller serving a socket bound beforehand (`sigap_tools.local.ports`), through the method
+    aiosmtpd documents for subclasses to override."""
 
+    def __init__(self, handler: _Handler, listening: socket.socket, **smtp_parameters: Any) -> None:
+        self._listening = listening
+        host, port = listening.getsockname()[:2]
+        super().__init__(handler, hostname=host, port=port, **smtp_parameters)
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    def _create_server(self) -> Awaitable[Any]:
+        return self.loop.create_server(self._factory_invoker, sock=self._listening, ssl=self.ssl_context)

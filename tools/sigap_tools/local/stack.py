@@ -7,12 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +18,7 @@ import boto3
 from sigap_tools.local.authorizer import JwtAuthorizer
 from sigap_tools.local.event_sources import ScheduleFirer, SqsPoller, WorkGate
 from sigap_tools.local.http_gateway import HttpGateway, Route, StaticSite
+from sigap_tools.local.moto_process import spawn, wait_until_serving
 from sigap_tools.local.provision import Provisioned, provision
 from sigap_tools.local.receiver import LocalReceiver
 from sigap_tools.local.restore import restore
@@ -62,12 +59,6 @@ SNAPSHOT_QUIET_SECONDS = 120  # while running: longer than any function's timeou
 # cut off (or a sandbox starting for one) that will never finish: the last snapshot waits no longer than this.
 STOP_QUIET_SECONDS = 5
 log = logging.getLogger("sigap_tools.local")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def find_template(start: Path | None = None) -> Path:
@@ -136,8 +127,10 @@ class LocalStack:
         local_log.setLevel(logging.INFO)
         local_log.propagate = False
         refuse_if_running(options.state_dir)
-        if options.port == 0:
-            options.port = free_port()
+        # Bound first, so the port is held from the start: a port 0 stands for is known before anything needs it,
+        # and a port in use is refused before moto starts.
+        self._gateway = HttpGateway("127.0.0.1", options.port)
+        options.port = self._gateway.port
         # E-mail goes to moto's SES, from an address verified there, unless a sender was given.
         template = Template.load(options.template_path, {"EmailSender": LOCAL_EMAIL_SENDER} | options.parameters)
         self.parameters = dict(template.parameters)
@@ -215,7 +208,7 @@ class LocalStack:
             warmer.join()
         site_bucket = provisioned.buckets.get("StatusSiteBucket")
         site = StaticSite(session.client("s3", endpoint_url=self.endpoints["s3"]), site_bucket) if site_bucket else None
-        self._gateway = HttpGateway(routes, "127.0.0.1", options.port, static=site)
+        self._gateway.route(routes, static=site)
         self._gateway.start()
         if options.receiver:
             self.receiver = LocalReceiver(port=options.receiver_port).start()
@@ -263,34 +256,13 @@ class LocalStack:
         stack's bottleneck, and one process would serve DynamoDB and SQS on one core (one GIL)."""
         starting = {}
         for service, served in PROCESSES.items():
-            port = free_port()
+            with (logs / f"moto-{service}.log").open("ab") as output:
+                starting[service] = spawn(output, parent=os.getpid(), environment=os.environ | LOCAL_CREDENTIALS)
             for name in served:
-                self.endpoints[name] = f"http://127.0.0.1:{port}"
-            log = (logs / f"moto-{service}.log").open("ab")
-            starting[service] = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
-                [sys.executable, "-m", "sigap_tools.local.moto_server", "--parent", str(os.getpid()), "-p", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=os.environ | LOCAL_CREDENTIALS,
-                # A session of its own: a terminal's Ctrl-C goes to the whole foreground process group, and
-                # moto must outlive it long enough for the stack to save its state (it exits with its parent).
-                start_new_session=True,
-            )
-        self._moto = list(starting.values())
+                self.endpoints[name] = starting[service].url
+        self._moto = [server.process for server in starting.values()]
         self.endpoint_url = self.endpoints["dynamodb"]
-        deadline = time.monotonic() + 30
-        for service, process in starting.items():
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"moto's server exited; see {logs / f'moto-{service}.log'}")
-                try:
-                    url = self.endpoints[PROCESSES[service][0]]
-                    with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):  # noqa: S310
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("moto's server did not start within 30 s") from None
-                    time.sleep(0.1)
+        wait_until_serving(starting, logs=logs)
 
     def endpoint_environment(self) -> dict[str, str]:
         """What points boto3 at the local servers: one endpoint per service, as AWS_ENDPOINT_URL_<SERVICE>."""
