@@ -333,7 +333,7 @@ def capacity() -> None:
         f"listing entries, roll-ups, stories), ${stored_gb * cost.PRICE_STORAGE_GB_MONTH:.2f} for each month they are "
         "kept (the default retention is 90 days).\n"
     )
-    idle = agency.run(tenants=20, minutes=61)
+    idle = agency.run(tenants=20, minutes=61, sandboxes=5)
     floor = cost.idle_floor(ROOT / "template.yaml", idle.read_units)
     print(cost.table("Idle floor of one brand stack (no mentions, one tenant), per month", floor, "a month"))
     print(
@@ -345,7 +345,9 @@ def capacity() -> None:
     )
     print(
         f"Measured on {idle.tenants} idle clients over {idle.minutes} minutes (across an hour) through the detector "
-        f"and the evaluator: {idle.read_units:.2f} read and {idle.write_units:.3f} write units a tenant-minute, "
+        f"and the evaluator, each request dealt at random to one of {idle.sandboxes} evaluator sandboxes (a sandbox "
+        f"reads a client's hourly baseline only when it does not hold it yet): {idle.read_units:.2f} read and "
+        f"{idle.write_units:.3f} write units a tenant-minute, "
         f"writes in {idle.minutes_with_writes} of the {idle.minutes} minutes (the hourly roll-up); DynamoDB calls a "
         f"tenant-minute: {', '.join(f'{kind} {count:.2f}' for kind, count in idle.call_kinds.items())}. A client's "
         f"first evaluation (a catch-up over the last six hours) costs {idle.first_read_units:.0f} read and "

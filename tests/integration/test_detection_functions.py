@@ -335,6 +335,63 @@ def test_the_detector_state_round_trips_through_its_two_items(aws: AwsStack) -> 
     assert {"STATE", "BASELINE"} <= items
 
 
+class _CountingReads:
+    """A DynamoDB client that counts GetItem calls by sort key (what a sandbox's adapter reads)."""
+
+    def __init__(self) -> None:
+        self._client = boto3.client("dynamodb")
+        self.reads: list[str] = []
+
+    def get_item(self, **request: Any) -> Any:
+        self.reads.append(request["Key"]["sk"]["S"])
+        return self._client.get_item(**request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_a_sandbox_reads_a_tenants_baseline_again_only_when_the_state_names_another(
+    aws: AwsStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigap.detection import store
+    from sigap.detection.domain.baseline import expectation_for
+    from sigap.detection.domain.evaluation import DetectorState
+    from sigap.detection.store import AlertsTable
+
+    def state_at(hour: str, version: int) -> DetectorState:
+        return DetectorState(
+            tenant_id="brand-a",
+            evaluated_minute=f"{hour}:05",
+            rolled_hour=hour,
+            expectation=expectation_for(hour, []),
+            version=version,
+        )
+
+    # Given a state stored by one sandbox (its adapter), which then evaluates three more minutes
+    first_client, second_client = _CountingReads(), _CountingReads()
+    first = AlertsTable(aws.table("AlertsTable"), first_client)
+    second = AlertsTable(aws.table("AlertsTable"), second_client)
+    assert first.put_state(state_at("2026-11-22T09", 1), 0)
+    for _ in range(3):
+        assert first.get_state("brand-a") == state_at("2026-11-22T09", 1)
+    # Then it read only the minute's STATE: the baseline it holds is the one STATE names
+    assert first_client.reads == ["STATE"] * 3
+    # When another sandbox reads it (reading the baseline it does not hold) and rolls the next hour
+    assert second.get_state("brand-a") == state_at("2026-11-22T09", 1)
+    assert second.put_state(state_at("2026-11-22T10", 2), 1)
+    assert second_client.reads == ["STATE", "BASELINE"]
+    # Then the first reads the new baseline, because STATE names another one than it holds
+    assert first.get_state("brand-a") == state_at("2026-11-22T10", 2)
+    assert first_client.reads[3:] == ["STATE", "BASELINE"]
+    # And a sandbox with no room left for baselines reads the baseline every time, and gets the same state
+    monkeypatch.setattr(store, "BASELINE_CACHE_BYTES", 0)
+    crowded_client = _CountingReads()
+    crowded = AlertsTable(aws.table("AlertsTable"), crowded_client)
+    for _ in range(2):
+        assert crowded.get_state("brand-a") == state_at("2026-11-22T10", 2)
+    assert crowded_client.reads == ["STATE", "BASELINE"] * 2
+
+
 def test_a_national_outlet_carrying_a_severe_claim_asks_for_an_evaluation_at_once(
     aws: AwsStack, scoring: Any, lambda_context: Any
 ) -> None:

@@ -6,12 +6,18 @@ minutes. Every simulated minute the detector's tick fans the minute out (`schedu
 directory) and each request is evaluated as the deployed evaluator does (`DetectionBatchProcessor`: the roll-up,
 the windows, the detector's state). The run crosses an hour, so the hourly roll-up is counted; each client's first
 evaluation (once, when it is new) is measured apart.
+
+The requests are dealt at random to `sandboxes` evaluator sandboxes, each with what it keeps between invocations
+(a tenant's BASELINE content, read again only when the tenant's state names another): Lambda's SQS event source
+runs at least five batches at once when messages arrive, and a tenant's minutes land on any of them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +36,7 @@ TABLES = ("TenantsTable", "AggregatesTable", "AlertsTable", "MentionsTable")
 class IdleAgency:
     tenants: int
     minutes: int
+    sandboxes: int
     read_units: float  # per tenant-minute, once each client has had its first evaluation
     write_units: float
     calls: float  # DynamoDB calls per tenant-minute: the evaluator's time is mostly their round trips
@@ -39,13 +46,13 @@ class IdleAgency:
     call_kinds: dict[str, float]
 
 
-def run(*, tenants: int = 10, minutes: int = 61) -> IdleAgency:
+def run(*, tenants: int = 10, minutes: int = 61, sandboxes: int = 5) -> IdleAgency:
     """`tenants` idle clients evaluated every minute for `minutes` minutes after their first evaluation."""
     with in_process_moto():
-        return _run(tenants, minutes)
+        return _run(tenants, minutes, sandboxes)
 
 
-def _run(tenants: int, minutes: int) -> IdleAgency:
+def _run(tenants: int, minutes: int, sandboxes: int) -> IdleAgency:
     import boto3
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from moto import mock_aws
@@ -88,6 +95,9 @@ def _run(tenants: int, minutes: int) -> IdleAgency:
         meter.attach(dynamodb_client())
         clock = {"now": start}
         processor = consumer.DetectionBatchProcessor(evaluator)
+        # each sandbox its own adapters (what `_ports` caches for the life of a sandbox)
+        sandbox_ports = [functools.lru_cache(maxsize=1)(consumer._ports.__wrapped__) for _ in range(sandboxes)]
+        dealer = random.Random(25)
         per_minute: list[tuple[float, float, Counter[str]]] = []
         # the functions' log lines and metrics are not the bench's output
         quiet = contextlib.redirect_stdout(io.StringIO())
@@ -99,7 +109,8 @@ def _run(tenants: int, minutes: int) -> IdleAgency:
                 reads, writes, calls = meter.read_units, meter.write_units, Counter(meter.calls)
                 consumer.schedule_tick(clock["now"], detector)
                 for body in _drain(sqs, queue):
-                    processor.work(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))
+                    with mock.patch.object(consumer, "_ports", dealer.choice(sandbox_ports)):
+                        processor.work(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))
                 per_minute.append((meter.read_units - reads, meter.write_units - writes, meter.calls - calls))
         logger.setLevel(level)
         reset_clients()
@@ -109,6 +120,7 @@ def _run(tenants: int, minutes: int) -> IdleAgency:
     return IdleAgency(
         tenants=tenants,
         minutes=len(steady),
+        sandboxes=sandboxes,
         read_units=sum(reads for reads, _, _ in steady) / evaluated,
         write_units=sum(writes for _, writes, _ in steady) / evaluated,
         calls=sum(kinds.values()) / evaluated,
