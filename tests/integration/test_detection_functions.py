@@ -18,7 +18,7 @@ from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
 from sigap.detection.domain.models import Alert, AlertTransition, DetectionSettings, EvaluationRequest
 from sigap.detection.settings import evaluator_settings
 from sigap.kernel.models import Mention
-from tests.conftest import http_event, load_handler, mention_payload, sqs_event
+from tests.conftest import FakeContext, http_event, load_handler, mention_payload, sqs_event
 from tests.integration.conftest import AwsStack
 
 # A minute inside the last day (mentions must be recent enough to be accepted), on a whole minute.
@@ -38,7 +38,9 @@ def evaluator(aws: AwsStack) -> Any:
     return load_handler("evaluator")
 
 
-def store_crisis(aws: AwsStack, scoring: Any, context: Any, authors: int, minute: datetime, tag: str = "a") -> None:
+def store_crisis(
+    aws: AwsStack, scoring: Any, context: Any, authors: int, minute: datetime, tag: str = "a", tenant: str = "brand-a"
+) -> None:
     """`authors` people each posting a poisoning claim in `minute`, scored and stored by the scoring function."""
     aws.use_function_environment("ScoringFunction")
     bodies = []
@@ -49,16 +51,18 @@ def store_crisis(aws: AwsStack, scoring: Any, context: Any, authors: int, minute
             created_at=(minute + timedelta(seconds=index % 60)).isoformat(),
             author={"handle": f"@{tag}person{index}", "followers": 800},
         )
-        mention = Mention.model_validate(payload | {"tenant_id": "brand-a", "received_at": datetime.now(UTC)})
+        mention = Mention.model_validate(payload | {"tenant_id": tenant, "received_at": datetime.now(UTC)})
         bodies.append(mention.model_dump_json())
     for start in range(0, len(bodies), 10):
         result = scoring.lambda_handler(sqs_event(bodies[start : start + 10]), context)
         assert result == {"batchItemFailures": []}
 
 
-def evaluate(aws: AwsStack, evaluator: Any, context: Any, *minutes: datetime) -> dict[str, Any]:
+def evaluate(
+    aws: AwsStack, evaluator: Any, context: Any, *minutes: datetime, tenant: str = "brand-a"
+) -> dict[str, Any]:
     aws.use_function_environment("EvaluatorFunction")
-    bodies = [EvaluationRequest(tenant_id="brand-a", minute=minute).model_dump_json() for minute in minutes]
+    bodies = [EvaluationRequest(tenant_id=tenant, minute=minute).model_dump_json() for minute in minutes]
     result: dict[str, Any] = evaluator.lambda_handler(sqs_event(bodies), context)
     return result
 
@@ -195,6 +199,42 @@ def test_a_growing_crisis_escalates_its_alert_in_place_and_it_resolves_once_clea
     assert [e.kind.value for e in resolved] == ["resolved"]
     assert resolved[0].alert.resolved_at is not None
     assert not alert_items(aws, "OPEN#")
+
+
+class _NoTimeLeft(FakeContext):
+    """An invocation whose time is all but gone when its batch starts."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 0
+
+
+def test_a_catch_up_cut_short_by_the_invocations_time_goes_on_from_there_at_the_next_request(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any
+) -> None:
+    from sigap.detection.store import AlertsTable
+    from sigap.kernel.aggregates import minute_key
+
+    # Given two brands with the same small surge, each alerted at the same minute
+    for tenant in ("brand-a", "brand-b"):
+        aws.new_tenant(tenant)
+        store_crisis(aws, scoring, lambda_context, 5, MINUTE, tag=tenant, tenant=tenant)
+        evaluate(aws, evaluator, lambda_context, MINUTE, tenant=tenant)
+    quiet = MINUTE + timedelta(minutes=60 + DetectionSettings().resolve_after_minutes + 2)
+    # When brand-a's evaluation an hour and more later (a catch-up over every minute since) comes in an
+    # invocation with no time left
+    assert evaluate(aws, evaluator, _NoTimeLeft(), quiet, tenant="brand-a") == {"batchItemFailures": []}
+    # Then only the first minute of its catch-up was evaluated, and stored; nothing resolved yet
+    state = AlertsTable(aws.table("AlertsTable")).get_state("brand-a")
+    assert state is not None
+    assert state.evaluated_minute == minute_key(MINUTE + timedelta(minutes=1))
+    assert not [e for e in events(aws) if e.kind.value == "resolved"]
+    # When its next request comes with time to spare, and brand-b's catch-up is never cut
+    evaluate(aws, evaluator, lambda_context, quiet, tenant="brand-a")
+    evaluate(aws, evaluator, lambda_context, quiet, tenant="brand-b")
+    # Then brand-a's alert resolved once, at the minute brand-b's did
+    resolved = [e for e in events(aws) if e.kind.value == "resolved"]
+    assert sorted(e.alert.tenant_id for e in resolved) == ["brand-a", "brand-b"]
+    assert resolved[0].alert.resolved_at == resolved[1].alert.resolved_at
 
 
 def test_a_poison_evaluation_request_goes_to_the_dead_letter_queue_with_its_reason(

@@ -9,6 +9,8 @@ alert-events queue) fails its record only, and SQS retries it. Evaluations are i
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache, partial
@@ -99,13 +101,30 @@ class Evaluated:
     evaluations: list[Evaluation]
 
 
+# Catch-ups stop starting minutes when this share of the invocation's time is left (10 s of the evaluator's 60 s):
+# time for the minutes in progress, the batch's metrics and its answer to SQS (a minute is a few DynamoDB calls).
+STOP_WITH_TIME_LEFT = 1 / 6
+
+
 class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
     """The batch's tenants evaluated side by side (an evaluation mostly waits on a few DynamoDB reads), each
-    tenant's requests one after another."""
+    tenant's requests one after another. Catch-ups stop before the invocation's time runs out, and the next
+    request of each tenant goes on from there (see `evaluate_through`)."""
 
     def __init__(self, settings: EvaluatorSettings) -> None:
         super().__init__()
         self._settings = settings
+        self._stop_at = math.inf
+
+    def before_records(self, records: list[dict[str, Any]]) -> None:
+        context = getattr(self, "lambda_context", None)  # Powertools sets it when the handler was given one
+        if context is not None:
+            left = context.get_remaining_time_in_millis() / 1000
+            self._stop_at = time.monotonic() + left * (1 - STOP_WITH_TIME_LEFT)
+        super().before_records(records)
+
+    def _out_of_time(self) -> bool:
+        return time.monotonic() >= self._stop_at
 
     def lane(self, record: SQSRecord) -> str:
         """One tenant's requests one after another: two evaluations of a tenant at once would both send the
@@ -133,7 +152,9 @@ class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
             settled = _rollup(self._settings).settle(request.tenant_id, utc_now())
             aggregates = WithKnownCursor(_aggregates(self._settings), request.tenant_id, settled.cursor)
             ports = replace(_ports(self._settings), aggregates=aggregates)
-            evaluations = evaluate_through(request.tenant_id, request.minute, settings, ports, urgent=request.urgent)
+            evaluations = evaluate_through(
+                request.tenant_id, request.minute, settings, ports, urgent=request.urgent, out_of_time=self._out_of_time
+            )
         except Exception as exc:
             logger.exception("evaluation failed; the record will be retried", extra=context | {"reason": str(exc)})
             raise

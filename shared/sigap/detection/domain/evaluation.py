@@ -303,11 +303,17 @@ def evaluate_through(
     ports: DetectorPorts,
     *,
     urgent: bool = False,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> list[Evaluation]:
     """Evaluates every minute the tenant has not been evaluated for, in order, up to `minute` (at most the last
     CATCH_UP_MINUTES): after an outage, a throttled hour or a new deployment, alerts fire at the minutes their
     conditions began, not all at once or never. Normally that is the one minute asked for. `settings_of`: the
-    tenant's detection settings, asked for only when there is something to evaluate (quiet minutes need none)."""
+    tenant's detection settings, asked for only when there is something to evaluate (quiet minutes need none).
+
+    `out_of_time` is asked before each minute of a catch-up after its first: once it says so, the minutes left
+    wait for the tenant's next request, which starts where this one stopped (each minute's state is stored as it
+    is evaluated, so none is lost or evaluated twice). A batch of long catch-ups ends within its time, instead of
+    being cut off by its timeout and retried whole."""
     minute = minute_start(minute)
     state = ports.state.get(tenant_id)
     if urgent and state is not None and state.evaluated_minute:
@@ -339,9 +345,9 @@ def evaluate_through(
         events=ports.events,
         samples=ports.samples,
     )
-    evaluations = []
+    evaluations: list[Evaluation] = []
     moment = first
-    while moment <= minute:
+    while moment <= minute and not (evaluations and out_of_time()):
         evaluations.append(evaluate_tenant(tenant_id, moment, settings, preloaded))
         moment += timedelta(minutes=1)
     return evaluations
