@@ -10,6 +10,7 @@ import os
 import smtplib
 import socket
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from sigap_tools.local.moto_process import spawn, wait_until_serving
 from sigap_tools.local.ports import held_socket
 from sigap_tools.local.smtp import LocalSmtp
 from sigap_tools.local.stack import LocalStack, StackOptions
-from tests.conftest import TEMPLATE_PATH
+from tests.conftest import ROOT, TEMPLATE_PATH
 
 
 def _taken(port: int) -> bool:
@@ -123,3 +124,24 @@ def test_a_stack_holds_its_api_port_before_it_starts_moto_and_one_that_fails_to_
     # And stopping the stack that failed returns and frees the port
     stack.stop()
     assert not _taken(stack.options.port)
+
+
+def test_sigap_up_on_a_port_in_use_says_so_at_once_and_how_to_choose_another(tmp_path: Path) -> None:
+    # Given a port another program listens on
+    with held_socket() as other_program:
+        port = other_program.getsockname()[1]
+        # When the local stack is asked to serve its API there
+        done = subprocess.run(
+            [sys.executable, "-m", "sigap_tools.cli.main", "--state-dir", str(tmp_path), "up", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    # Then it fails, naming the port and the way out, before starting anything (no moto server was started)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"port {port}" in done.stderr
+    assert "--port" in done.stderr
+    assert "Address already in use" in done.stderr
+    assert not list((tmp_path / "logs").glob("moto-*.log"))
