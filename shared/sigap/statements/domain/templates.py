@@ -5,6 +5,7 @@ a variable the template uses but the request did not give is an error naming it,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -127,15 +128,13 @@ def named(name: str, template: StatementTemplate, *, built_in: bool) -> NamedTem
     return NamedTemplate(name=name, built_in=built_in, template=template, variables=template.variables())
 
 
-def check_template(template: StatementTemplate) -> None:
-    """A template that does not parse, or says what the sandbox does not allow, is refused when it is saved,
-    not when a crisis needs it."""
+def _refuse_what_the_sandbox_forbids(template: StatementTemplate, field: Callable[[str, str], str]) -> None:
+    """TemplateProblemError for the first text that does not parse or says what the sandbox does not allow,
+    naming it as `field(language, part)` does."""
     from jinja2 import TemplateError
 
     from sigap.statements.domain.template_sandbox import ENVIRONMENT, problem_in
 
-    if template.id is None and template.en is None:
-        raise TemplateProblemError("template", "give the template in 'id', 'en' or both")
     for language, text in (("id", template.id), ("en", template.en)):
         if text is None:
             continue
@@ -143,25 +142,27 @@ def check_template(template: StatementTemplate) -> None:
             try:
                 tree = ENVIRONMENT.parse(getattr(text, part))
             except TemplateError as exc:
-                raise TemplateProblemError(f"{language}.{part}", f"not a valid template: {exc}") from exc
+                raise TemplateProblemError(field(language, part), f"not a valid template: {exc}") from exc
             if (refusal := problem_in(tree)) is not None:
-                raise TemplateProblemError(f"{language}.{part}", refusal)
+                raise TemplateProblemError(field(language, part), refusal)
+
+
+def check_template(template: StatementTemplate) -> None:
+    """A template that does not parse, or says what the sandbox does not allow, is refused when it is saved,
+    not when a crisis needs it."""
+    if template.id is None and template.en is None:
+        raise TemplateProblemError("template", "give the template in 'id', 'en' or both")
+    _refuse_what_the_sandbox_forbids(template, lambda language, part: f"{language}.{part}")
 
 
 def render(template: StatementTemplate, variables: dict[str, str], first: Language) -> StatementContent:
     """The statement the template makes with these variables; every language the template has is rendered."""
     from jinja2 import TemplateError, UndefinedError
 
-    from sigap.statements.domain.template_sandbox import ENVIRONMENT, TemplateLimitError, problem_in, render_bounded
+    from sigap.statements.domain.template_sandbox import TemplateLimitError, render_bounded
 
-    for language, text in (("id", template.id), ("en", template.en)):  # one saved before the sandbox's rules
-        for part in (text.title, text.body) if text else ():
-            try:
-                refusal = problem_in(ENVIRONMENT.parse(part))
-            except TemplateError as exc:
-                raise TemplateProblemError(f"template.{language}", f"not a valid template: {exc}") from exc
-            if refusal is not None:
-                raise TemplateProblemError(f"template.{language}", refusal)
+    # checked again: a template saved before the sandbox's rules were what they are now
+    _refuse_what_the_sandbox_forbids(template, lambda language, _: f"template.{language}")
     missing = [name for name in template.variables() if name not in variables]
     if missing:
         raise TemplateProblemError("variables", "missing " + ", ".join(repr(name) for name in missing))
