@@ -38,17 +38,18 @@ def test_the_schedule_finds_a_poisoning_scare_and_its_alert_is_read_over_the_api
 
     surge = wait_for(surge_alert, timeout=150, every=2)
     assert surge["subject"] == "safety_health"
-    assert surge["severity"] == "critical"
     assert surge["status"] == "firing"
 
-    # And it explains itself: a scoring batch still in flight when it fired is counted at the next evaluation,
-    # so the evidence settles on all twenty people (and never more)
+    # And it explains itself: a scoring batch still in flight when it fired (on a busy machine, half of them) is
+    # counted at the next evaluation, which escalates the same alert in place, so it settles on all twenty people
+    # (and never more) and on the severity twenty people claiming poisoning in a minute call for
     def detail_counting_everyone() -> dict[str, Any] | None:
         detail: dict[str, Any] = client.alert(tenant_id, surge["alert_id"]).body
         assert detail["evidence"]["observed"] <= 20
-        return detail if detail["evidence"]["observed"] == 20 else None
+        return detail if detail["evidence"]["observed"] == 20 and detail["severity"] == "critical" else None
 
     detail = wait_for(detail_counting_everyone, timeout=150, every=2)
+    assert detail["status"] == "firing"
     assert detail["evidence"]["samples"]
     assert detail["evidence"]["scope_reason"]
     # And a bad setting is refused by name, a good one kept
