@@ -303,8 +303,7 @@ class AlertsTable:
         item = self._get_item(tenant_id, sk)
         return json.loads(plain(item["doc"])) if item else None
 
-    def _remember(self, tenant_id: str, doc: str) -> _Baseline:
-        hour = str(json.loads(doc).get("rolled_hour", "")) if doc else ""
+    def _remember(self, tenant_id: str, doc: str, hour: str) -> _Baseline:
         with self._baselines_lock:  # a batch's tenants are evaluated side by side
             known = self._baselines.get(tenant_id)
             held = len(known.doc) if known is not None and known.doc is not None else 0
@@ -324,12 +323,13 @@ class AlertsTable:
         known = self._baselines.get(tenant_id)
         named = plain(item["baseline"]) if "baseline" in item else None
         if known is not None and known.doc is not None and known.digest == named:
-            doc = known.doc
+            baseline = json.loads(known.doc) if known.doc else {}
         else:
             baseline_item = self._get_item(tenant_id, "BASELINE")
             doc = plain(baseline_item["doc"]) if baseline_item else ""
-            self._remember(tenant_id, doc)
-        return DetectorState.model_validate(json.loads(plain(item["doc"])) | (json.loads(doc) if doc else {}))
+            baseline = json.loads(doc) if doc else {}
+            self._remember(tenant_id, doc, str(baseline.get("rolled_hour", "")))
+        return DetectorState.model_validate(json.loads(plain(item["doc"])) | baseline)
 
     def put_state(self, state: DetectorState, expected_version: int) -> bool:
         known = self._baselines.get(state.tenant_id)
@@ -342,7 +342,7 @@ class AlertsTable:
                 )
             except (ClientError, BotoCoreError) as exc:
                 raise storage_error("PutItem on alerts", exc) from exc
-            known = self._remember(state.tenant_id, doc)
+            known = self._remember(state.tenant_id, doc, state.rolled_hour)
         return conditional_write(
             "PutItem on alerts",
             lambda: self._client.put_item(
