@@ -18,6 +18,7 @@ from sigap.console.api.place import (
     INCIDENT_ID,
     Place,
     after_action,
+    api_refused,
     fetch,
     missing,
     not_read,
@@ -62,9 +63,7 @@ def get_inbox(
     )
     (alerts,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "alerts", query=query))
     if not alerts.ok:
-        return problem_page(
-            HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=alerts.problem
-        )
+        return api_refused(place, alerts)
     items = alerts.body.get("items", [])
     titles = {item["alert_id"]: _rule_title(item, place.visit.language) for item in items}
     return show(

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from sigap.console.api.alerts import acting
 from sigap.console.api.forms import Form
-from sigap.console.api.place import INCIDENT_ID, after_action, fetch, missing, not_read, place_of, show
+from sigap.console.api.place import INCIDENT_ID, after_action, api_refused, fetch, missing, not_read, place_of, show
 from sigap.console.api.wiring import problem_page
 from sigap.console.api_client import path_of
 from sigap.platform.http.gateway import Access, Routes
@@ -41,9 +41,7 @@ def get_incidents(tenant: str, cursor: Annotated[str, Query(max_length=2048)] = 
     query = {"limit": "25"} | ({"cursor": cursor} if cursor else {})
     (incidents,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "incidents", query=query))
     if not incidents.ok:
-        return problem_page(
-            HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=incidents.problem
-        )
+        return api_refused(place, incidents)
     return show(
         place,
         "incidents.html.j2",

@@ -13,8 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.console.api.place import fetch, missing, not_read, place_of, show
-from sigap.console.api.wiring import problem_page
+from sigap.console.api.place import api_refused, fetch, missing, not_read, place_of, show
 from sigap.console.problems import say
 from sigap.kernel.models import utc_now
 from sigap.platform.http.gateway import Access, Routes
@@ -117,9 +116,7 @@ def get_story(tenant: str, story_id: str) -> Response[str]:
     query = {"story": story_id, "limit": str(STORY_POSTS), "since": (utc_now() - timedelta(days=30)).isoformat()}
     (posts,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "mentions", query=query))
     if not posts.ok:
-        return problem_page(
-            HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=posts.problem
-        )
+        return api_refused(place, posts)
     items = posts.body.get("items", [])
     first = min(items, key=lambda read: str(read["mention"]["created_at"]), default=None)
     return show(

@@ -11,9 +11,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.console.api.place import fetch, place_of, show
+from sigap.console.api.place import api_refused, fetch, place_of, show
 from sigap.console.api.visit import visit
-from sigap.console.api.wiring import adapters_of, language_cookie, page, problem_page, redirect, safe_next
+from sigap.console.api.wiring import adapters_of, language_cookie, page, redirect, safe_next
 from sigap.console.chart import volume_chart
 from sigap.console.pages import STATIC_FILES, render, static_file
 from sigap.kernel.language import Language
@@ -88,9 +88,7 @@ def get_now(tenant: str, done: Annotated[str, Query(max_length=40)] = "") -> Res
     )
     for answer in (volume, current, day):
         if not answer.ok:
-            return problem_page(
-                HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=answer.problem
-            )
+            return api_refused(place, answer)
     top_stories = [story["story_id"] for story in day.body.get("top_stories", [])][:5]
     day_ago = (now - timedelta(hours=24)).isoformat()  # a story's latest post in the day: two days' index, not 30
     samples = fetch(
@@ -139,7 +137,5 @@ def get_clients(tenant: str) -> Response[str]:
         return place
     (rollup,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "rollup"))
     if not rollup.ok:
-        return problem_page(
-            HTTPStatus(rollup.status), "api", place.visit.language, place.visit.session, detail=rollup.problem
-        )
+        return api_refused(place, rollup, HTTPStatus(rollup.status))
     return show(place, "clients.html.j2", "agency_title", "clients", rollup=rollup.body)

@@ -147,6 +147,11 @@ def after_action(place: Place, answer: ApiAnswer, back: str, done: str) -> Respo
         joiner = "&" if "?" in back else "?"
         return redirect(f"{back}{joiner}{urlencode({'done': done})}")
     status = HTTPStatus(answer.status) if 400 <= answer.status < 500 else HTTPStatus.BAD_GATEWAY
+    return api_refused(place, answer, status)
+
+
+def api_refused(place: Place, answer: ApiAnswer, status: HTTPStatus = HTTPStatus.BAD_GATEWAY) -> Response[str]:
+    """The page for an API answer that is not OK: its words, inside a sentence in the page's language."""
     return problem_page(status, "api", place.visit.language, place.visit.session, detail=answer.problem)
 
 
@@ -160,7 +165,7 @@ def not_read(place: Place, answer: ApiAnswer, what: str, *, missing_when: tuple[
     its words."""
     if answer.status in missing_when:
         return missing(place, what)
-    return problem_page(HTTPStatus.BAD_GATEWAY, "api", place.visit.language, place.visit.session, detail=answer.problem)
+    return api_refused(place, answer)
 
 
 def refused_form(place: Place) -> Response[str]:
