@@ -20,12 +20,17 @@ def seconds_to_midnight(now: datetime) -> int:
     return max(1, int((midnight - now).total_seconds()))
 
 
+def usage_day(now: datetime) -> str:
+    """The UTC day mentions received at `now` count against: every door's reservations share its counter."""
+    return f"{now:%Y-%m-%d}"
+
+
 def reserve_mentions(tenants: TenantStore, tenant: Tenant, count: int, now: datetime) -> None:
     """Counts `count` mentions against the tenant's quota for today, or QuotaExceededError (nothing counted)."""
     limit = tenant.quotas.mentions_per_day
     if limit is None or count == 0:
         return
-    day = f"{now:%Y-%m-%d}"
+    day = usage_day(now)
     if not tenants.reserve_mentions(tenant.tenant_id, day, count, limit):
         used = tenants.mentions_used(tenant.tenant_id, day)
         raise QuotaExceededError(
@@ -51,7 +56,7 @@ class DoorQuota:
 
     @property
     def _day(self) -> str:
-        return f"{self.now:%Y-%m-%d}"
+        return usage_day(self.now)
 
     def take(self, wanted: int) -> int:
         # Most batches fit what is left: one conditional write, as the HTTP doors make, and no read before it
