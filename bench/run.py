@@ -345,8 +345,9 @@ def capacity() -> None:
     )
     print(
         f"Measured on {idle.tenants} idle clients over {idle.minutes} minutes (across an hour) through the detector "
-        f"and the evaluator, each request dealt at random to one of {idle.sandboxes} evaluator sandboxes (a sandbox "
-        f"reads a client's hourly baseline only when it does not hold it yet): {idle.read_units:.2f} read and "
+        f"and the evaluator, each message (up to ten clients) dealt at random to one of {idle.sandboxes} evaluator "
+        f"sandboxes (a sandbox reads a client's hourly baseline only when it does not hold it yet): "
+        f"{idle.read_units:.2f} read and "
         f"{idle.write_units:.3f} write units a tenant-minute, "
         f"writes in {idle.minutes_with_writes} of the {idle.minutes} minutes (the hourly roll-up); DynamoDB calls a "
         f"tenant-minute: {', '.join(f'{kind} {count:.2f}' for kind, count in idle.call_kinds.items())}. A client's "

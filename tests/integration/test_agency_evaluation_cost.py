@@ -40,7 +40,9 @@ def test_the_month_of_10000_idle_clients_adds_up_from_the_measured_minute(idle: 
     lines = {line.item: line.usd for line in cost.agency_month(idle, 10_000, TEMPLATE)}
     minutes = 10_000 * cost.MINUTES_PER_MONTH
     assert lines["DynamoDB reads"] == pytest.approx(minutes * idle.read_units * cost.PRICE_READ_UNIT)
-    assert lines["SQS requests"] == pytest.approx(minutes * 0.3 * cost.PRICE_SQS_REQUEST)
+    # ten tenants a message, ten messages a send, a receive and a delete: 0.03 requests a tenant-minute (0.3
+    # when each message asked for one tenant)
+    assert lines["SQS requests"] == pytest.approx(minutes * 0.03 * cost.PRICE_SQS_REQUEST)
     # one invocation (and its log lines) per batch the evaluator's event source hands over
     invocations = minutes / cost.evaluation_batch(TEMPLATE)
     assert lines["CloudWatch Logs"] == pytest.approx(invocations * cost.LOG_BYTES_PER_INVOCATION / 1e9 * 0.5)

@@ -15,9 +15,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from sigap.detection import consumer as detection
 from sigap.detection.domain.evaluation import DetectorPorts, evaluate_tenant
-from sigap.detection.domain.models import Alert, AlertTransition, DetectionSettings, EvaluationRequest
+from sigap.detection.domain.models import (
+    Alert,
+    AlertTransition,
+    DetectionSettings,
+    EvaluationRequest,
+    EvaluationRequests,
+)
 from sigap.detection.settings import evaluator_settings
 from sigap.kernel.models import Mention
+from sigap.platform.batch import lanes_of
 from tests.conftest import FakeContext, http_event, load_handler, mention_payload, sqs_event
 from tests.integration.conftest import AwsStack
 
@@ -62,7 +69,7 @@ def evaluate(
     aws: AwsStack, evaluator: Any, context: Any, *minutes: datetime, tenant: str = "brand-a"
 ) -> dict[str, Any]:
     aws.use_function_environment("EvaluatorFunction")
-    bodies = [EvaluationRequest(tenant_id=tenant, minute=minute).model_dump_json() for minute in minutes]
+    bodies = [EvaluationRequests(tenant_ids=[tenant], minute=minute).model_dump_json() for minute in minutes]
     result: dict[str, Any] = evaluator.lambda_handler(sqs_event(bodies), context)
     return result
 
@@ -85,11 +92,12 @@ def test_the_schedule_asks_for_one_evaluation_per_tenant_for_the_last_complete_m
     aws.use_function_environment("DetectorFunction")
     # When the schedule ticks at 10:01:00
     result = load_handler("detector").lambda_handler({"time": "2026-11-22T10:01:00Z"}, lambda_context)
-    # Then each tenant has one request for 10:00
-    requests = [EvaluationRequest.model_validate_json(body) for body in aws.queued_bodies("EvaluationQueue")]
+    # Then one message asks for each tenant's evaluation of 10:00
+    [request] = [EvaluationRequests.model_validate_json(body) for body in aws.queued_bodies("EvaluationQueue")]
     assert result["tenants"] == 3
-    assert sorted(request.tenant_id for request in requests) == ["brand-a", "brand-b", "brand-c"]
-    assert {request.minute for request in requests} == {datetime(2026, 11, 22, 10, 0, tzinfo=UTC)}
+    assert sorted(request.tenant_ids) == ["brand-a", "brand-b", "brand-c"]
+    assert request.minute == datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    assert not request.urgent
 
 
 def test_a_spike_raises_one_alert_with_its_evidence_and_one_event(
@@ -242,7 +250,7 @@ def test_a_poison_evaluation_request_goes_to_the_dead_letter_queue_with_its_reas
 ) -> None:
     # Given a batch with a request that is not JSON next to a good one
     aws.new_tenant("brand-a")
-    good = EvaluationRequest(tenant_id="brand-a", minute=MINUTE).model_dump_json()
+    good = EvaluationRequests(tenant_ids=["brand-a"], minute=MINUTE).model_dump_json()
     aws.use_function_environment("EvaluatorFunction")
     # When it is handled
     result = evaluator.lambda_handler(sqs_event(["{not json", good]), lambda_context)
@@ -262,7 +270,7 @@ def test_a_storage_outage_fails_the_record_for_retry(aws: AwsStack, evaluator: A
     aws.new_tenant("brand-a")
     aws.use_function_environment("EvaluatorFunction")
     boto3.client("dynamodb").delete_table(TableName=aws.table("AlertsTable"))
-    body = EvaluationRequest(tenant_id="brand-a", minute=MINUTE).model_dump_json()
+    body = EvaluationRequests(tenant_ids=["brand-a"], minute=MINUTE).model_dump_json()
     # When a request is handled, then its record fails (SQS retries it; after five tries it is dead-lettered)
     result = evaluator.lambda_handler(sqs_event([body]), lambda_context)
     assert result == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
@@ -454,8 +462,8 @@ def test_a_national_outlet_carrying_a_severe_claim_asks_for_an_evaluation_at_onc
     # When it is scored
     assert scoring.lambda_handler(sqs_event(bodies), lambda_context) == {"batchItemFailures": []}
     # Then the tenant's evaluation is asked for now, for the article's minute (once), not at the next tick
-    requests = [EvaluationRequest.model_validate_json(body) for body in aws.queued_bodies("EvaluationQueue")]
-    assert [(request.tenant_id, request.minute, request.urgent) for request in requests] == [("brand-a", now, True)]
+    requests = [EvaluationRequests.model_validate_json(body) for body in aws.queued_bodies("EvaluationQueue")]
+    assert [(request.tenant_ids, request.minute, request.urgent) for request in requests] == [(["brand-a"], now, True)]
 
 
 def test_an_urgent_evaluation_fires_at_once_and_leaves_the_schedule_every_minute_before_it(
@@ -470,7 +478,7 @@ def test_an_urgent_evaluation_fires_at_once_and_leaves_the_schedule_every_minute
     assert scheduled.evaluated_minute <= f"{MINUTE - timedelta(minutes=2):%Y-%m-%dT%H:%M}"
     store_crisis(aws, scoring, lambda_context, 15, MINUTE)
     aws.use_function_environment("EvaluatorFunction")
-    urgent = EvaluationRequest(tenant_id="brand-a", minute=MINUTE, urgent=True).model_dump_json()
+    urgent = EvaluationRequests(tenant_ids=["brand-a"], minute=MINUTE, urgent=True).model_dump_json()
     evaluator.lambda_handler(sqs_event([urgent]), lambda_context)
     # Then its alerts fire at once, and the schedule's clock stays where it was
     fired = events(aws)
@@ -494,10 +502,62 @@ def test_one_tenants_requests_in_a_batch_are_evaluated_one_after_another_and_ten
     aws.use_function_environment("EvaluatorFunction")
     processor = detection.DetectionBatchProcessor(evaluator_settings())
     bodies = [
-        EvaluationRequest(tenant_id=tenant, minute=MINUTE, urgent=urgent).model_dump_json()
-        for tenant, urgent in (("brand-a", False), ("brand-b", False), ("brand-a", True))
+        EvaluationRequests(tenant_ids=tenants, minute=MINUTE, urgent=urgent).model_dump_json()
+        for tenants, urgent in ((["brand-a", "brand-b"], False), (["brand-c"], False), (["brand-b"], True))
     ]
     records = [SQSRecord(record) for record in sqs_event([*bodies, "not a request"])["Records"]]
-    lanes = [processor.lane(record) for record in records]
-    assert lanes[0] == lanes[2] != lanes[1]
-    assert lanes[3] == records[3].message_id  # a poison message is a lane of its own
+    lanes = lanes_of(records, processor.lane_keys)
+    # the message asking for brand-a and brand-b and the urgent one for brand-b run one after another
+    assert [[record.message_id for record in lane] for lane in lanes] == [
+        ["message-0", "message-2"],
+        ["message-1"],
+        ["message-3"],  # a poison message is a lane of its own
+    ]
+
+
+def test_a_message_whose_one_tenant_fails_is_retried_whole_and_sends_nothing_twice(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two brands with a spike each, and brand-b's evaluation failing once (a storage error, say)
+    for tenant in ("brand-a", "brand-b"):
+        aws.new_tenant(tenant)
+        store_crisis(aws, scoring, lambda_context, 15, MINUTE, tag=tenant, tenant=tenant)
+    real = detection.evaluate_through
+    failed: list[str] = []
+
+    def failing_once_for_brand_b(tenant_id: str, *args: Any, **kwargs: Any) -> Any:
+        if tenant_id == "brand-b" and not failed:
+            failed.append(tenant_id)
+            raise RuntimeError("storage unavailable")
+        return real(tenant_id, *args, **kwargs)
+
+    monkeypatch.setattr(detection, "evaluate_through", failing_once_for_brand_b)
+    aws.use_function_environment("EvaluatorFunction")
+    body = EvaluationRequests(tenant_ids=["brand-b", "brand-a"], minute=MINUTE).model_dump_json()
+    # When one message asks for both
+    first = evaluator.lambda_handler(sqs_event([body]), lambda_context)
+    # Then the message is retried, and brand-a (after brand-b in it) was still evaluated: its alerts went out
+    assert first == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    sent_first = events(aws)
+    assert sent_first
+    assert {event.alert.tenant_id for event in sent_first} == {"brand-a"}
+    # When SQS delivers it again, brand-b's alerts go out, and none of brand-a's a second time
+    assert evaluator.lambda_handler(sqs_event([body]), lambda_context) == {"batchItemFailures": []}
+    sent_again = events(aws)
+    assert sent_again
+    assert {event.alert.tenant_id for event in sent_again} == {"brand-b"}
+    assert sorted(event.alert.rule for event in sent_again) == sorted(event.alert.rule for event in sent_first)
+
+
+def test_a_request_queued_before_requests_were_packed_is_still_evaluated(
+    aws: AwsStack, scoring: Any, evaluator: Any, lambda_context: Any
+) -> None:
+    # Given a spike, and a request of one tenant as the fan-out sent them before (still queued across a deploy)
+    aws.new_tenant("brand-a")
+    store_crisis(aws, scoring, lambda_context, 15, MINUTE)
+    aws.use_function_environment("EvaluatorFunction")
+    body = EvaluationRequest(tenant_id="brand-a", minute=MINUTE).model_dump_json()
+    # When it is handled, then it is evaluated (not dead-lettered): the spike's alerts go out
+    assert evaluator.lambda_handler(sqs_event([body]), lambda_context) == {"batchItemFailures": []}
+    assert {event.alert.tenant_id for event in events(aws)} == {"brand-a"}
+    assert aws.queued_bodies("EvaluationDeadLetterQueue") == []

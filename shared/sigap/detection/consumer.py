@@ -1,16 +1,18 @@
 """Detection's two functions: the scheduled tick that fans evaluations out, and the batch processor that
-evaluates each requested tenant-minute.
+evaluates each requested tenant-minute (a message asks for up to ten tenants).
 
 A message that can never be evaluated (not JSON, not a request) goes straight to the evaluation dead-letter
 queue with its reason as a message attribute, and counts as handled; anything else that fails (storage, the
 alert-events queue) fails its record only, and SQS retries it. Evaluations are idempotent (see
-`sigap.detection.domain.evaluation`), so a retried or duplicated message changes nothing twice.
+`sigap.detection.domain.evaluation`), so a retried or duplicated message changes nothing twice: a message retried
+because one of its tenants failed finds the others' minutes done.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache, partial
@@ -20,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
 from sigap.detection.domain.evaluation import DetectorPorts, Evaluation, evaluate_through
-from sigap.detection.domain.models import EvaluationRequest
+from sigap.detection.domain.models import EvaluationRequest, EvaluationRequests
 from sigap.detection.domain.schedule import fan_out, minute_to_evaluate
 from sigap.detection.queues import AlertEventQueue, EvaluationQueue
 from sigap.detection.samples import MentionSamples
@@ -86,19 +88,38 @@ def _dead_letters(settings: EvaluatorSettings) -> DeadLetterQueue:
     return DeadLetterQueue(settings.evaluation_dead_letter_queue_url)
 
 
-def parse_request(body: str) -> EvaluationRequest:
+def parse_requests(body: str) -> EvaluationRequests:
     try:
-        return EvaluationRequest.model_validate_json(body)
+        return EvaluationRequests.model_validate_json(body)
     except ValidationError as exc:
-        raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
+        try:  # a message of one tenant, as sent before the fan-out packed several, queued across a deploy
+            return EvaluationRequests.of_one(EvaluationRequest.model_validate_json(body))
+        except ValidationError:
+            raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
+
+
+def _parsed(body: str) -> EvaluationRequests | PoisonEvaluationError:
+    try:
+        return parse_requests(body)
+    except PoisonEvaluationError as exc:
+        return exc
 
 
 @dataclass(frozen=True)
 class Evaluated:
-    """A request's evaluations, with what its log lines name."""
+    """A tenant's evaluations, with what its log lines name."""
 
     context: dict[str, str]
     evaluations: list[Evaluation]
+
+
+@dataclass(frozen=True)
+class MessageEvaluated:
+    """A message's tenants evaluated: those done, and the first failure if any tenant failed (the record then
+    fails, after what was done is counted)."""
+
+    done: list[Evaluated]
+    failure: Exception | None
 
 
 # Catch-ups stop starting minutes when this share of the invocation's time is left (10 s of the evaluator's 60 s):
@@ -106,43 +127,64 @@ class Evaluated:
 STOP_WITH_TIME_LEFT = 1 / 6
 
 
-class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
-    """The batch's tenants evaluated side by side (an evaluation mostly waits on a few DynamoDB reads), each
-    tenant's requests one after another. Catch-ups stop before the invocation's time runs out, and the next
-    request of each tenant goes on from there (see `evaluate_through`)."""
+class DetectionBatchProcessor(SideBySideProcessor[MessageEvaluated | None]):
+    """The batch's messages evaluated side by side (an evaluation mostly waits on a few DynamoDB reads), each
+    message's tenants one after another, and messages that share a tenant one after another. Catch-ups stop
+    before the invocation's time runs out, and the next request of each tenant goes on from there (see
+    `evaluate_through`)."""
 
     def __init__(self, settings: EvaluatorSettings) -> None:
         super().__init__()
         self._settings = settings
         self._stop_at = math.inf
+        self._requests: dict[str, EvaluationRequests | PoisonEvaluationError] = {}
 
     def before_records(self, records: list[dict[str, Any]]) -> None:
         context = getattr(self, "lambda_context", None)  # Powertools sets it when the handler was given one
         if context is not None:
             left = context.get_remaining_time_in_millis() / 1000
             self._stop_at = time.monotonic() + left * (1 - STOP_WITH_TIME_LEFT)
+        self._requests = {record.message_id: _parsed(record.body) for record in map(SQSRecord, records)}
         super().before_records(records)
+
+    def _requests_of(self, record: SQSRecord) -> EvaluationRequests:
+        """The record's requests, parsed once for the batch (or now, for a record handed over alone)."""
+        parsed = self._requests.get(record.message_id) or _parsed(record.body)
+        if isinstance(parsed, PoisonEvaluationError):
+            raise parsed
+        return parsed
 
     def _out_of_time(self) -> bool:
         return time.monotonic() >= self._stop_at
 
-    def lane(self, record: SQSRecord) -> str:
+    def lane_keys(self, record: SQSRecord) -> Iterable[str]:
         """One tenant's requests one after another: two evaluations of a tenant at once would both send the
         transitions neither had marked sent yet (safe downstream, but sent twice)."""
         try:
-            return parse_request(record.body).tenant_id
+            return self._requests_of(record).tenant_ids
         except PoisonEvaluationError:
-            return record.message_id
+            return (record.message_id,)
 
-    def work(self, record: SQSRecord) -> Evaluated | None:
-        """The request's evaluations; None for a message that is no request (dead-lettered)."""
+    def work(self, record: SQSRecord) -> MessageEvaluated | None:
+        """Each requested tenant evaluated in turn, every one tried even after one failed; None for a message that
+        is no request (dead-lettered)."""
         try:
-            request = parse_request(record.body)
+            requests = self._requests_of(record)
         except PoisonEvaluationError as exc:
             # Straight to the dead-letter queue with the reason; if that fails, the record fails and is retried.
             _dead_letters(self._settings).put(record.body, str(exc))
             logger.error("poison evaluation message dead-lettered", extra={"reason": str(exc)})
             return None
+        done: list[Evaluated] = []
+        failures: list[Exception] = []
+        for request in requests.each():
+            try:
+                done.append(self._evaluate(request))
+            except Exception as exc:  # logged with its tenant; the record fails once every tenant was tried
+                failures.append(exc)
+        return MessageEvaluated(done, failures[0] if failures else None)
+
+    def _evaluate(self, request: EvaluationRequest) -> Evaluated:
         context = {"tenant_id": request.tenant_id, "minute": request.minute.isoformat()}
         try:
             # the settings are read only if the minute has something to evaluate (an idle tenant's has not)
@@ -160,13 +202,16 @@ class DetectionBatchProcessor(SideBySideProcessor[Evaluated | None]):
             raise
         return Evaluated(context, evaluations)
 
-    def finish(self, record: SQSRecord, outcome: Evaluated | None) -> str:
+    def finish(self, record: SQSRecord, outcome: MessageEvaluated | None) -> str:
         if outcome is None:
             metrics.add_metric(name="PoisonEvaluations", unit="Count", value=1)
             return "dead-lettered"
-        for evaluation in outcome.evaluations:
-            self._record(evaluation, outcome.context)
-        return f"{len(outcome.evaluations)} minute(s) evaluated"
+        for evaluated in outcome.done:
+            for evaluation in evaluated.evaluations:
+                self._record(evaluation, evaluated.context)
+        if outcome.failure is not None:
+            raise outcome.failure  # the record is retried: its tenants done find their minute evaluated
+        return f"{sum(len(evaluated.evaluations) for evaluated in outcome.done)} minute(s) evaluated"
 
     @staticmethod
     def _record(evaluation: Evaluation, context: dict[str, str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sigap.detection.domain.models import AlertTransition, EvaluationRequest
+from sigap.detection.domain.models import AlertTransition, EvaluationRequests
 from sigap.platform.sqs import Queue, attributes
 
 
@@ -29,7 +29,13 @@ class AlertEventQueue(Queue):
 
 
 class EvaluationQueue(Queue):
-    """The detection fan-out: one message per tenant per minute."""
+    """The detection fan-out: each message asks for a minute's evaluation of a few tenants."""
 
-    def send(self, requests: Sequence[EvaluationRequest]) -> None:
-        self._send_all([(request.model_dump_json(), attributes(tenant_id=request.tenant_id)) for request in requests])
+    def send(self, requests: Sequence[EvaluationRequests]) -> None:
+        self._send_all(
+            [
+                (request.model_dump_json(), attributes(minute=f"{request.minute:%Y-%m-%dT%H:%M}",
+                                                       tenants=str(len(request.tenant_ids))))
+                for request in requests
+            ]
+        )  # fmt: skip

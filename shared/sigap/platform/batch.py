@@ -9,7 +9,7 @@ and before it builds the partial batch response: `before_records` runs first, on
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -54,8 +54,9 @@ class SideBySideProcessor[Outcome](WholeBatchProcessor):
     (`width` at a time) before the processor walks the records in order, and each record's outcome or failure is
     reported as that record's own. A batch takes about as long as its slowest record, not the sum of them.
 
-    Records in one `lane` run one after another, in the batch's order (say, one tenant's: two evaluations of it
-    at once would both send what the first had not yet marked sent); lanes run side by side.
+    Records that share a lane key run one after another, in the batch's order (say, a tenant's: two evaluations
+    of it at once would both send what the first had not yet marked sent); lanes run side by side. A record may
+    have several keys (a message asking for several tenants): it joins every lane they name into one.
 
     `work` runs on worker threads, so it adds no metrics (Powertools' metric set is not thread-safe): `finish`
     does, on the processor's own thread, for each record in turn."""
@@ -74,9 +75,9 @@ class SideBySideProcessor[Outcome](WholeBatchProcessor):
     def finish(self, record: SQSRecord, outcome: Outcome) -> str:
         """What the record's work came to, on the processor's thread: its metrics, and what the record reports."""
 
-    def lane(self, record: SQSRecord) -> str:
-        """Records with the same lane run one after another; by default every record is a lane of its own."""
-        return record.message_id
+    def lane_keys(self, record: SQSRecord) -> Iterable[str]:
+        """Records sharing a key run one after another; by default every record is a lane of its own."""
+        return (record.message_id,)
 
     def _attempt(self, record: SQSRecord) -> Outcome | Exception:
         try:
@@ -88,13 +89,11 @@ class SideBySideProcessor[Outcome](WholeBatchProcessor):
         return [self._attempt(record) for record in lane]
 
     def before_records(self, records: list[dict[str, Any]]) -> None:
-        lanes: dict[str, list[SQSRecord]] = {}
-        for record in (SQSRecord(raw) for raw in records):
-            lanes.setdefault(self.lane(record), []).append(record)
-        outcomes = side_by_side(self._attempt_lane, list(lanes.values()), self.width)
+        lanes = lanes_of([SQSRecord(raw) for raw in records], self.lane_keys)
+        outcomes = side_by_side(self._attempt_lane, lanes, self.width)
         self._outcomes = {
             record.message_id: outcome
-            for lane, done in zip(lanes.values(), outcomes, strict=True)
+            for lane, done in zip(lanes, outcomes, strict=True)
             for record, outcome in zip(lane, done, strict=True)
         }
 
@@ -103,6 +102,25 @@ class SideBySideProcessor[Outcome](WholeBatchProcessor):
         if isinstance(outcome, Exception):
             raise outcome
         return self.finish(record, outcome)
+
+
+def lanes_of[T](items: Sequence[T], keys_of: Callable[[T], Iterable[str]]) -> list[list[T]]:
+    """The items grouped so that items sharing a key are in one group: an item joins (and so merges) every group
+    holding one of its keys. Each group keeps the items' order; the groups come in the order of their first item."""
+    group_of: dict[str, int] = {}  # a key's group, named by the position of the group's first item
+    members: dict[int, list[int]] = {}
+    keys_in: dict[int, set[str]] = {}
+    for position, item in enumerate(items):
+        keys = set(keys_of(item))
+        joined = {group_of[key] for key in keys if key in group_of}
+        group = min(joined, default=position)
+        members.setdefault(group, []).append(position)
+        keys_in.setdefault(group, set()).update(keys)
+        for other in joined - {group}:
+            members[group].extend(members.pop(other))
+            keys_in[group].update(keys_in.pop(other))
+        group_of.update(dict.fromkeys(keys_in[group], group))
+    return [[items[position] for position in sorted(members[group])] for group in sorted(members)]
 
 
 def sqs_handler(

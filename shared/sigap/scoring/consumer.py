@@ -16,8 +16,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from sigap.detection.domain.models import EvaluationRequest
 from sigap.detection.domain.rules import calls_for_evaluation
+from sigap.detection.domain.schedule import urgent_requests
 from sigap.detection.queues import EvaluationQueue
 from sigap.kernel.aggregates import bucket_time, minute_start
 from sigap.kernel.errors import QueueError
@@ -115,15 +115,12 @@ class ScoringBatchProcessor(WholeBatchProcessor):
         }
         if not urgent:
             return
-        requests = [
-            EvaluationRequest(tenant_id=tenant, minute=minute, urgent=True) for tenant, minute in sorted(urgent)
-        ]
         try:
-            _evaluations(self._settings).send(requests)
+            _evaluations(self._settings).send(urgent_requests(urgent))
         except QueueError as exc:
             logger.warning("could not ask for an urgent evaluation", extra={"reason": str(exc)})
             return
-        metrics.add_metric(name="UrgentEvaluationsRequested", unit="Count", value=len(requests))
+        metrics.add_metric(name="UrgentEvaluationsRequested", unit="Count", value=len(urgent))
 
     def _look_again_later(self, record: SQSRecord, context: dict[str, str | None]) -> None:
         """The message goes back on the queue, delayed until the run that stored its mention can no longer be

@@ -3,11 +3,11 @@ evaluating a tenant with nothing new costs each minute (`cost.agency_month` adds
 
 Each client has one mention, three hours before: known and quiet, as most of an agency's clients are most
 minutes. Every simulated minute the detector's tick fans the minute out (`schedule_tick`, reading the tenant
-directory) and each request is evaluated as the deployed evaluator does (`DetectionBatchProcessor`: the roll-up,
-the windows, the detector's state). The run crosses an hour, so the hourly roll-up is counted; each client's first
-evaluation (once, when it is new) is measured apart.
+directory, ten tenants a message) and each message is evaluated as the deployed evaluator does
+(`DetectionBatchProcessor`: the roll-up, the windows, the detector's state). The run crosses an hour, so the
+hourly roll-up is counted; each client's first evaluation (once, when it is new) is measured apart.
 
-The requests are dealt at random to `sandboxes` evaluator sandboxes, each with what it keeps between invocations
+The messages are dealt at random to `sandboxes` evaluator sandboxes, each with what it keeps between invocations
 (a tenant's BASELINE content, read again only when the tenant's state names another): Lambda's SQS event source
 runs at least five batches at once when messages arrive, and a tenant's minutes land on any of them.
 """
@@ -110,7 +110,9 @@ def _run(tenants: int, minutes: int, sandboxes: int) -> IdleAgency:
                 consumer.schedule_tick(clock["now"], detector)
                 for body in _drain(sqs, queue):
                     with mock.patch.object(consumer, "_ports", dealer.choice(sandbox_ports)):
-                        processor.work(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))
+                        outcome = processor.work(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))
+                    if outcome is None or outcome.failure is not None:
+                        raise RuntimeError(f"an idle client's evaluation failed: {outcome}")
                 per_minute.append((meter.read_units - reads, meter.write_units - writes, meter.calls - calls))
         logger.setLevel(level)
         reset_clients()

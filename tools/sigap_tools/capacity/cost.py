@@ -174,19 +174,26 @@ def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
     ]
 
 
-# SQS requests per evaluated tenant-minute: the detector sends ten requests a call, the evaluator's event source
-# receives and deletes ten at a time (SQS's most), however many it hands one invocation.
-FAN_OUT_REQUESTS = 3 / 10
+def fan_out_requests() -> float:
+    """SQS requests per evaluated tenant-minute: the detector sends ten messages a call, the evaluator's event
+    source receives and deletes ten at a time (SQS's most), and a message carries TENANTS_PER_MESSAGE tenants."""
+    from sigap.detection.domain.models import TENANTS_PER_MESSAGE
+
+    return 3 / (10 * TENANTS_PER_MESSAGE)
+
+
 EVALUATOR_GB = 0.5
 
 
 def evaluation_batch(template_path: Path) -> int:
-    """How many tenant-minutes one evaluator invocation is given (its event source's BatchSize)."""
+    """How many tenant-minutes one evaluator invocation is given: its event source's BatchSize in messages, each
+    asking for TENANTS_PER_MESSAGE tenants."""
+    from sigap.detection.domain.models import TENANTS_PER_MESSAGE
     from sigap_tools.local.template import Template
 
     (spec,) = [spec for spec in Template.load(template_path).functions() if spec.logical_id == "EvaluatorFunction"]
     (event,) = [event for event in spec.events.values() if event["Type"] == "SQS"]
-    return int(event["Properties"].get("BatchSize", 10))
+    return int(event["Properties"].get("BatchSize", 10)) * TENANTS_PER_MESSAGE
 
 
 def agency_month(agency: IdleAgency, tenants: int, template_path: Path) -> list[Line]:
@@ -209,7 +216,11 @@ def agency_month(agency: IdleAgency, tenants: int, template_path: Path) -> list[
             minutes * agency.write_units * PRICE_WRITE_UNIT,
             f"{agency.write_units:.3f} a tenant-minute (the hourly roll-up)",
         ),
-        Line("SQS requests", minutes * FAN_OUT_REQUESTS * PRICE_SQS_REQUEST, "fan-out: send, receive, delete"),
+        Line(
+            "SQS requests",
+            minutes * fan_out_requests() * PRICE_SQS_REQUEST,
+            f"fan-out: send, receive, delete; {fan_out_requests():.2f} a tenant-minute",
+        ),
         Line(
             "Lambda (evaluator)",
             invocations * PRICE_LAMBDA_REQUEST + seconds * EVALUATOR_GB * PRICE_LAMBDA_GB_SECOND,

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from sigap.kernel.models import UtcDatetime
+from sigap.kernel.models import TenantId, UtcDatetime
 
 
 class Severity(StrEnum):
@@ -160,16 +160,46 @@ class AlertTransition(BaseModel):
 
 
 class EvaluationRequest(BaseModel):
-    """One message of the detection fan-out: evaluate this tenant at this minute."""
+    """One evaluation: this tenant at this minute. (A message of the fan-out sent before requests were packed
+    several to a message had this shape; one still queued during a deploy is read as a pack of one.)"""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tenant_id: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+    tenant_id: TenantId
     minute: UtcDatetime = Field(description="The minute to evaluate: the window ends with it")
     urgent: bool = Field(
         default=False,
         description="Asked by scoring for a far-reaching severe mention: this minute only, between schedule ticks",
     )
+
+
+# Tenants a fan-out message asks for: SQS bills each request, whatever it carries (up to 64 KB), so packing ten
+# tenant-minutes to a message makes the fan-out's send, receive and delete a tenth as many requests. A message
+# whose evaluation fails is retried whole; its other tenants then find their minute done (one read each).
+TENANTS_PER_MESSAGE = 10
+
+
+class EvaluationRequests(BaseModel):
+    """One message of the detection fan-out: evaluate each of these tenants at this minute."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tenant_ids: list[TenantId] = Field(min_length=1, max_length=TENANTS_PER_MESSAGE)
+    minute: UtcDatetime = Field(description="The minute to evaluate: the window ends with it")
+    urgent: bool = Field(
+        default=False,
+        description="Asked by scoring for a far-reaching severe mention: this minute only, between schedule ticks",
+    )
+
+    @classmethod
+    def of_one(cls, request: EvaluationRequest) -> EvaluationRequests:
+        return cls(tenant_ids=[request.tenant_id], minute=request.minute, urgent=request.urgent)
+
+    def each(self) -> list[EvaluationRequest]:
+        return [
+            EvaluationRequest(tenant_id=tenant_id, minute=self.minute, urgent=self.urgent)
+            for tenant_id in self.tenant_ids
+        ]
 
 
 class Finding(BaseModel):

@@ -1,19 +1,21 @@
-"""The scheduled detector's logic: which minute a schedule tick evaluates, and one request per tenant for it."""
+"""The scheduled detector's logic: which minute a schedule tick evaluates, and a request for each tenant for it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import batched
 from typing import Protocol
 
-from sigap.detection.domain.models import EvaluationRequest
+from sigap.detection.domain.models import TENANTS_PER_MESSAGE, EvaluationRequests
 from sigap.kernel.aggregates import minute_start
 
-FAN_OUT_CHUNK = 100
+# Messages sent at a time: SQS takes ten a request (the tenant directory is read page by page meanwhile).
+FAN_OUT_MESSAGES = 10
 
 
 class EvaluationSink(Protocol):
-    def send(self, requests: Sequence[EvaluationRequest]) -> None: ...
+    def send(self, requests: Sequence[EvaluationRequests]) -> None: ...
 
 
 def minute_to_evaluate(tick: datetime) -> datetime:
@@ -22,16 +24,24 @@ def minute_to_evaluate(tick: datetime) -> datetime:
 
 
 def fan_out(minute: datetime, tenant_ids: Iterable[str], sink: EvaluationSink) -> int:
-    """Sends one evaluation request per tenant, a hundred at a time (the directory is read page by page)."""
+    """Asks for every tenant's evaluation at `minute`, TENANTS_PER_MESSAGE tenants a message; the tenants asked."""
     sent = 0
-    chunk: list[EvaluationRequest] = []
-    for tenant_id in tenant_ids:
-        chunk.append(EvaluationRequest(tenant_id=tenant_id, minute=minute))
-        if len(chunk) == FAN_OUT_CHUNK:
-            sink.send(chunk)
-            sent += len(chunk)
-            chunk = []
-    if chunk:
-        sink.send(chunk)
-        sent += len(chunk)
+    packs = (
+        EvaluationRequests(tenant_ids=list(pack), minute=minute) for pack in batched(tenant_ids, TENANTS_PER_MESSAGE)
+    )
+    for messages in batched(packs, FAN_OUT_MESSAGES):
+        sink.send(messages)
+        sent += sum(len(message.tenant_ids) for message in messages)
     return sent
+
+
+def urgent_requests(asked: Iterable[tuple[str, datetime]]) -> list[EvaluationRequests]:
+    """Urgent evaluations of (tenant, minute) pairs, the tenants of a minute packed together."""
+    by_minute: dict[datetime, list[str]] = {}
+    for tenant_id, minute in sorted(set(asked)):
+        by_minute.setdefault(minute, []).append(tenant_id)
+    return [
+        EvaluationRequests(tenant_ids=list(pack), minute=minute, urgent=True)
+        for minute, tenant_ids in sorted(by_minute.items())
+        for pack in batched(tenant_ids, TENANTS_PER_MESSAGE)
+    ]
