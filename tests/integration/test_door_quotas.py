@@ -136,3 +136,42 @@ def test_feed_items_past_the_quota_are_held_back_and_read_again_whole_once_there
         # And a third read is conditional again, answered 304
         assert _read_now(aws, lambda_context, tenant, "news") == []
         assert site.requests("/news.xml")[-1].status == 304
+
+
+def test_a_door_batch_whose_process_died_midway_is_counted_once_when_delivered_again(aws: AwsStack) -> None:
+    from sigap.ingest.domain import accept_within_quota, batch_name
+    from sigap.ingest.queue import ScoringQueue
+    from sigap.kernel.models import Mention, MentionIn
+    from sigap.mentions.store import MentionStore
+    from sigap.tenants.quotas import DoorQuota
+    from tests.conftest import mention_payload
+
+    # Given a client allowed four mentions a day, and an e-mail of three whose first attempt took them from the
+    # quota and claimed the first before its process was killed (nothing settled)
+    aws.new_tenant("brand-a")
+    tenants = _quota(aws, "brand-a", 4)
+    mentions, sink = MentionStore(aws.table("MentionsTable")), ScoringQueue(aws.queue_url("ScoringQueue"))
+    batch = [MentionIn.model_validate(mention_payload(f"m{number}")) for number in range(3)]
+    now = utc_now()
+    first = DoorQuota(tenants, "brand-a", 4, now).take(3, batch_name([mention.id for mention in batch]))
+    assert (first.count, first.resumed) == (3, False)
+    mentions.claim("brand-a", [Mention(**batch[0].model_dump(), tenant_id="brand-a", received_at=now)], 0)
+    # When SQS delivers it again
+    admitted = accept_within_quota("brand-a", batch, quota=DoorQuota(tenants, "brand-a", 4, now), ledger=mentions,
+                                   sink=sink, now=now)  # fmt: skip
+    # Then all three are queued (the first again from its claim), the day counts three (not six, nor two), and no
+    # hold is left on the day's count
+    assert (admitted.result.accepted, admitted.result.duplicates) == (["m1", "m2"], ["m0"])
+    assert sorted(json.loads(body)["id"] for body in aws.queued_bodies()) == ["m0", "m1", "m2"]
+    assert _used_today(tenants, "brand-a") == 3
+    usage = boto3.client("dynamodb").get_item(
+        TableName=aws.table("TenantsTable"), Key={"pk": {"S": "brand-a"}, "sk": {"S": f"USAGE#{now:%Y-%m-%d}"}}
+    )["Item"]
+    assert not [name for name in usage if name.startswith("hold_")]
+    # And a batch whose hold stands is found again even once the day's quota is used up
+    day = f"{now:%Y-%m-%d}"
+    assert tenants.hold_mentions("brand-a", day, "other", 1, 4) is not None
+    assert tenants.hold_mentions("brand-a", day, "third", 1, 4) is None
+    again = tenants.hold_mentions("brand-a", day, "other", 1, 4)
+    assert again is not None
+    assert (again.count, again.resumed) == (1, True)

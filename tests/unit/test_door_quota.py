@@ -1,5 +1,6 @@
 """A client's daily quota at the doors that cannot answer 429 (e-mail, feeds, imports), with fakes: a batch takes
-what is left, mentions received before pass as duplicates without using any, and only new mentions stay counted."""
+what is left, mentions received before pass as duplicates without using any, and only new mentions stay counted;
+a batch that failed or whose process died is counted once when it is retried."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigap.ingest.domain import accept_within_quota
+from sigap.ingest.domain import accept_within_quota, batch_name
 from sigap.kernel.errors import MentionTooLargeError, StorageError
-from sigap.kernel.models import Mention
+from sigap.kernel.models import Held, Mention
 from sigap.mentions.domain import Claims
 from tests.unit.test_ingestion_service import TENANT, _batch, _Ledger, _Sink
 
@@ -23,18 +24,24 @@ class _KnownLedger(_Ledger):
 
 
 class _Quota:
-    """The tenants table's day count, as DoorQuota keeps it."""
+    """The tenants table's day count and its batches' holds, as DoorQuota keeps them."""
 
     def __init__(self, limit: int, used: int = 0) -> None:
         self.limit, self.used = limit, used
+        self.holds: dict[str, int] = {}
 
-    def take(self, wanted: int) -> int:
+    def take(self, wanted: int, batch: str) -> Held:
+        if batch in self.holds:
+            return Held(self.holds[batch], resumed=True)
         count = max(0, min(wanted, self.limit - self.used))
-        self.used += count
-        return count
+        if count:
+            self.used += count
+            self.holds[batch] = count
+        return Held(count)
 
-    def give_back(self, count: int) -> None:
-        self.used -= count
+    def settle(self, batch: str, unused: int) -> None:
+        del self.holds[batch]
+        self.used -= unused
 
     def refusal(self) -> str:
         return "the quota is used"
@@ -68,16 +75,58 @@ def test_a_file_imported_again_once_the_quota_renews_brings_only_what_was_refuse
     assert today.used == 2
 
 
-def test_a_batch_that_fails_gives_its_reservation_back_and_an_oversized_mention_is_named_by_its_place() -> None:
+def test_a_batch_that_fails_keeps_its_hold_and_its_retry_counts_it_once() -> None:
     class _Down(_KnownLedger):
         def claim(self, tenant_id: str, mentions: Sequence[Mention], expires_at: int) -> Claims:
             raise StorageError("mentions table unavailable")
 
-    quota = _Quota(limit=10)
+    # Given a batch whose claims fail
+    quota, ledger, sink = _Quota(limit=10), _KnownLedger(), _Sink()
     with pytest.raises(StorageError):
-        accept_within_quota(TENANT.tenant_id, _batch("a", "b"), quota=quota, ledger=_Down(), sink=_Sink(),
+        accept_within_quota(TENANT.tenant_id, _batch("a", "b"), quota=quota, ledger=_Down(), sink=sink,
                             now=datetime.now(UTC))  # fmt: skip
-    assert quota.used == 0
+    # Then what it took stays held for its retry
+    assert (quota.used, list(quota.holds.values())) == (2, [2])
+    # When SQS delivers it again, it finds its hold: the two are accepted and counted once, and the hold is gone
+    admitted = accept_within_quota(TENANT.tenant_id, _batch("a", "b"), quota=quota, ledger=ledger, sink=sink,
+                                   now=datetime.now(UTC))  # fmt: skip
+    assert admitted.result.accepted == ["a", "b"]
+    assert (quota.used, quota.holds) == (2, {})
+
+
+def test_a_batch_whose_process_died_after_claiming_part_of_it_is_counted_once_when_delivered_again() -> None:
+    # Given a batch of three whose first attempt took the quota and claimed "a" before its process was killed
+    quota, ledger, sink = _Quota(limit=10), _KnownLedger(), _Sink()
+    batch = _batch("a", "b", "c")
+    assert quota.take(3, batch_name(["a", "b", "c"])) == Held(3)
+    ledger.claim(TENANT.tenant_id, [Mention(**batch[0].model_dump(), tenant_id=TENANT.tenant_id,
+                                            received_at=datetime.now(UTC))], 0)  # fmt: skip
+    # When it is delivered again
+    admitted = accept_within_quota(TENANT.tenant_id, batch, quota=quota, ledger=ledger, sink=sink,
+                                   now=datetime.now(UTC))  # fmt: skip
+    # Then every mention is in (a queued again from its claim), and the day counts three, not six nor two
+    assert (admitted.result.accepted, admitted.result.duplicates) == (["b", "c"], ["a"])
+    assert sorted(mention.id for mention in sink.sent) == ["a", "b", "c"]
+    assert (quota.used, quota.holds) == (3, {})
+
+
+def test_a_resumed_batch_the_quota_cut_short_never_lets_more_in_than_it_holds() -> None:
+    # Given three of a day's quota left, and a batch of five whose first attempt held the three and claimed two
+    # of them before it died
+    quota, ledger, sink = _Quota(limit=3), _KnownLedger(), _Sink()
+    batch = _batch("a", "b", "c", "d", "e")
+    assert quota.take(5, batch_name(["a", "b", "c", "d", "e"])) == Held(3)
+    ledger.claim(TENANT.tenant_id, [Mention(**mention.model_dump(), tenant_id=TENANT.tenant_id,
+                                            received_at=datetime.now(UTC)) for mention in batch[:2]], 0)  # fmt: skip
+    # When it is delivered again
+    admitted = accept_within_quota(TENANT.tenant_id, batch, quota=quota, ledger=ledger, sink=sink,
+                                   now=datetime.now(UTC))  # fmt: skip
+    # Then one more comes in (three in all, the quota), and the last two are refused with the reason
+    assert (admitted.result.accepted, admitted.refused) == (["c"], ["d", "e"])
+    assert (quota.used, quota.holds) == (3, {})
+
+
+def test_an_oversized_mention_gives_the_batch_back_and_is_named_by_its_place() -> None:
     # Given a quota that lets only the first two in, the second of them far too large to queue
     batch = _batch("a", "b", "c")
     batch[1] = batch[1].model_copy(update={"raw": {"blob": "x" * 300_000}})
@@ -85,8 +134,9 @@ def test_a_batch_that_fails_gives_its_reservation_back_and_an_oversized_mention_
     with pytest.raises(MentionTooLargeError) as raised:
         accept_within_quota(TENANT.tenant_id, batch, quota=quota, ledger=_KnownLedger(), sink=_Sink(),
                             now=datetime.now(UTC))  # fmt: skip
+    # Then it is named by its place in the door's batch, and the batch holds nothing (the door goes on without it)
     assert raised.value.index == 1
-    assert quota.used == 0
+    assert (quota.used, quota.holds) == (0, {})
 
 
 @given(
@@ -118,7 +168,7 @@ def test_every_id_is_accepted_a_duplicate_or_refused_and_the_count_never_passes_
 
 def test_a_give_back_that_fails_leaves_the_mentions_counted_and_the_accepted_batch_stands() -> None:
     class _Unreturnable(_Quota):
-        def give_back(self, count: int) -> None:
+        def settle(self, batch: str, unused: int) -> None:
             raise StorageError("tenants table throttled")
 
     # Given a batch with one mention sent before, whose reservation cannot be given back

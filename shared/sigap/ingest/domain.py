@@ -10,6 +10,7 @@ between the claim and the queue, or a queue outage answered 503, loses nothing o
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from sigap.kernel.errors import MentionTooLargeError
-from sigap.kernel.models import Mention, MentionIn
+from sigap.kernel.models import Held, Mention, MentionIn
 from sigap.mentions.domain import Claims
 
 MAX_MESSAGE_BYTES = 256 * 1024  # SQS's limit for one message
@@ -86,14 +87,16 @@ def accept_mentions(
 class DailyQuota(Protocol):
     """A client's mentions a day, as the doors that cannot answer 429 (e-mail, feeds, imports) apply it: they take
     what is left of the day's quota for a batch, and give back what turned out to be duplicates, so a message
-    delivered twice or a file imported again counts its mentions once."""
+    delivered twice or a file imported again counts its mentions once. What a batch took is held under the
+    batch's name until it settles: a batch whose process died in between finds it again when it is retried."""
 
-    def take(self, wanted: int) -> int:
-        """Reserves up to `wanted` of what is left today: how many it got."""
+    def take(self, wanted: int, batch: str) -> Held:
+        """Holds up to `wanted` of what is left today for `batch`, or finds what an earlier attempt at the same
+        batch holds (it died or failed before settling)."""
         ...
 
-    def give_back(self, count: int) -> None:
-        """Returns reserved mentions that were not accepted (duplicates, or a batch that failed)."""
+    def settle(self, batch: str, unused: int) -> None:
+        """Gives back `unused` of what the batch holds, and forgets the batch."""
         ...
 
     def refusal(self) -> str:
@@ -111,12 +114,17 @@ class Admitted:
     reason: str | None
 
 
-def _give_back_quietly(quota: DailyQuota, count: int) -> None:
+def batch_name(mention_ids: Sequence[str]) -> str:
+    """A door's batch named by its mentions' ids, the same on every attempt at it."""
+    return hashlib.blake2b("\0".join(mention_ids).encode(), digest_size=12).hexdigest()
+
+
+def _settle_quietly(quota: DailyQuota, batch: str, unused: int) -> None:
     # Never the reason a batch fails or is retried: its own failure is what the door must see, and a batch whose
-    # mentions are already accepted must not be redone for bookkeeping. A give-back that fails leaves the
-    # mentions counted (the quota errs on the side of counting).
+    # mentions are already accepted must not be redone for bookkeeping. A settle that fails leaves the mentions
+    # counted (the quota errs on the side of counting).
     with contextlib.suppress(Exception):
-        quota.give_back(count)
+        quota.settle(batch, unused)
 
 
 def accept_within_quota(
@@ -130,15 +138,24 @@ def accept_within_quota(
 ) -> Admitted:
     """`accept_mentions` for the batch's mentions the tenant has sent before (duplicates need no quota) and for as
     many of its new ones (in order) as the quota has left; the rest are refused. Only mentions accepted stay
-    counted. With no quota, the whole batch."""
+    counted. With no quota, the whole batch.
+
+    What the batch takes is held under its name (its ids) until it is settled. A batch that fails keeps its
+    hold, and so does one whose process dies: its retry (SQS delivers it again) finds it, and settles it
+    without giving any back. Its first attempt may have claimed some mentions before it stopped; they show as
+    duplicates now and cannot be told from mentions sent before the batch, so all it holds stays counted."""
     if quota is None:
         return Admitted(accept_mentions(tenant_id, batch, ledger=ledger, sink=sink, now=now), [], None)
     ids = list(dict.fromkeys(mention.id for mention in batch))
-    taken = quota.take(len(ids)) if ids else 0
+    name = batch_name(ids)
+    held = quota.take(len(ids), name) if ids else Held(0)
+    taken = held.count
     refused: list[str] = []
     if taken < len(ids):  # not enough left for every id: those received before are let through as duplicates
         known = ledger.known(tenant_id, ids)
-        refused = [mention_id for mention_id in ids if mention_id not in known][taken:]
+        # a resumed batch counts every known id against its hold (any may be its first attempt's): never past it
+        room = taken - len(known) if held.resumed else taken
+        refused = [mention_id for mention_id in ids if mention_id not in known][max(0, room) :]
     allowed = set(ids) - set(refused)
     positions = [index for index, mention in enumerate(batch) if mention.id in allowed]
     if not positions:
@@ -147,11 +164,10 @@ def accept_within_quota(
     try:
         result = accept_mentions(tenant_id, [batch[index] for index in positions], ledger=ledger, sink=sink, now=now)
     except MentionTooLargeError as exc:  # named by its place in the batch the door gave, not in what was taken
-        _give_back_quietly(quota, taken)
+        # sizes are checked before anything is claimed, and the door goes on without the mention (a new batch)
+        if taken:
+            _settle_quietly(quota, name, taken)
         raise MentionTooLargeError(positions[exc.index], exc.size, exc.limit) from exc
-    except BaseException:
-        _give_back_quietly(quota, taken)  # the door's retry takes them again
-        raise
-    if taken > len(result.accepted):
-        _give_back_quietly(quota, taken - len(result.accepted))
+    if taken:
+        _settle_quietly(quota, name, 0 if held.resumed else taken - len(result.accepted))
     return Admitted(result, refused, quota.refusal() if refused else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -110,6 +111,15 @@ class Quotas(BaseModel):
 
     mentions_per_day: StrictInt | None = Field(default=None, ge=1, le=100_000_000)
     sources: StrictInt | None = Field(default=None, ge=0, le=1_000)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a door's batch holds of its client's daily quota: taken now, or found `resumed`, held by an earlier
+    attempt at the same batch that never settled (its process died, or it failed and is being retried)."""
+
+    count: int
+    resumed: bool = False
 
 
 class Tenant(BaseModel):

@@ -3,7 +3,9 @@
 - The doors that answer over HTTP (the API, webhooks): once the day's quota is used, a request is refused whole
   (429, with the seconds until midnight UTC in Retry-After) rather than accepted in part.
 - The doors that cannot answer 429 (e-mail, feeds, imports): each batch takes what is left of the day's quota,
-  in order, and names the rest refused; only new mentions stay counted (`DoorQuota`)."""
+  in order, and names the rest refused; only new mentions stay counted (`DoorQuota`). What a batch takes is held
+  under the batch's name until it settles, so a batch whose process died between taking and settling (killed,
+  timed out), or that failed, is counted once when SQS delivers it again, not twice."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sigap.kernel.errors import QuotaExceededError
-from sigap.kernel.models import Tenant
+from sigap.kernel.models import Held, Tenant
 from sigap.tenants.store import TenantStore
 
 
@@ -58,22 +60,20 @@ class DoorQuota:
     def _day(self) -> str:
         return usage_day(self.now)
 
-    def take(self, wanted: int) -> int:
+    def take(self, wanted: int, batch: str) -> Held:
         # Most batches fit what is left: one conditional write, as the HTTP doors make, and no read before it
-        if self.tenants.reserve_mentions(self.tenant_id, self._day, wanted, self.limit):
-            return wanted
+        held = self.tenants.hold_mentions(self.tenant_id, self._day, batch, wanted, self.limit)
         for _ in range(_TAKE_ATTEMPTS):
-            left = self.limit - self.tenants.mentions_used(self.tenant_id, self._day)
-            count = min(wanted, left)
+            if held is not None:
+                break
+            count = min(wanted, self.limit - self.tenants.mentions_used(self.tenant_id, self._day))
             if count <= 0:
-                return 0
-            if self.tenants.reserve_mentions(self.tenant_id, self._day, count, self.limit):
-                return count
-        return 0
+                return Held(0)
+            held = self.tenants.hold_mentions(self.tenant_id, self._day, batch, count, self.limit)
+        return held or Held(0)
 
-    def give_back(self, count: int) -> None:
-        if count > 0:
-            self.tenants.release_mentions(self.tenant_id, self._day, count)
+    def settle(self, batch: str, unused: int) -> None:
+        self.tenants.settle_mentions(self.tenant_id, self._day, batch, unused)
 
     def refusal(self) -> str:
         hours = seconds_to_midnight(self.now) / 3600

@@ -16,10 +16,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.kernel.errors import TenantExistsError
 from sigap.kernel.identity import MachineKey, Membership
-from sigap.kernel.models import Quotas, Tenant, TenantKind, TenantStatus
+from sigap.kernel.models import Held, Quotas, Tenant, TenantKind, TenantStatus
 from sigap.platform.attributes import attribute, plain, value_of
 from sigap.platform.aws import dynamodb_client
-from sigap.platform.aws_errors import conditional_write, storage_error
+from sigap.platform.aws_errors import conditional_write, error_code, storage_error
 from sigap.platform.documents import DocumentTable
 from sigap.platform.keys import tenant_pk
 
@@ -34,6 +34,11 @@ MEMBER_PREFIX = "MEMBER#"
 DIRECTORY_INDEX = "Directory"
 DIRECTORY = "tenants"
 LOOKUP_INDEX = "Lookup"
+
+
+# A door's batch holding part of a day's quota, on the day's USAGE item until it settles (a few at a time; one
+# whose process died or failed stays, counted, until its retry settles it).
+_HOLD = "hold_"
 
 
 def _agency_lookup(agency: str) -> str:
@@ -247,14 +252,41 @@ class TenantStore(DocumentTable):
             ),
         )
 
-    def release_mentions(self, tenant_id: str, day: str, count: int) -> None:
-        """Uncounts `count` mentions reserved on `day` that were not accepted after all."""
+    def hold_mentions(self, tenant_id: str, day: str, batch: str, count: int, limit: int) -> Held | None:
+        """Counts `count` more mentions received on `day` for the batch named `batch`, if that keeps the day within
+        `limit`, and notes them under the batch's name until it settles. If an earlier attempt at the batch holds
+        some already (it died or failed before settling), those, counted once. None if the limit refuses."""
+        name = {"#hold": _HOLD + batch}
+        # more than the limit never fits, even on a day with nothing counted yet (whose `used` does not exist)
+        room = "used <= :room" if count > limit else "(attribute_not_exists(used) OR used <= :room)"
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(tenant_id, f"USAGE#{day}"),
-                UpdateExpression="ADD used :count",
-                ExpressionAttributeValues={":count": attribute(-count)},
+                UpdateExpression="ADD used :count SET #hold = :count",
+                ConditionExpression=f"attribute_not_exists(#hold) AND {room}",
+                ExpressionAttributeNames=name,
+                ExpressionAttributeValues={":count": attribute(count), ":room": attribute(limit - count)},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise storage_error("UpdateItem on tenants", exc) from exc
+            held = value_of(exc.response.get("Item") or {}, _HOLD + batch)  # type: ignore[arg-type]
+            return None if held is None else Held(int(held), resumed=True)
+        except BotoCoreError as exc:
+            raise storage_error("UpdateItem on tenants", exc) from exc
+        return Held(count, resumed=False)
+
+    def settle_mentions(self, tenant_id: str, day: str, batch: str, give_back: int) -> None:
+        """Forgets the batch's hold, uncounting `give_back` of its mentions (those not accepted after all)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(tenant_id, f"USAGE#{day}"),
+                UpdateExpression="REMOVE #hold ADD used :back",
+                ExpressionAttributeNames={"#hold": _HOLD + batch},
+                ExpressionAttributeValues={":back": attribute(-give_back)},
             )
         except (BotoCoreError, ClientError) as exc:
             raise storage_error("UpdateItem on tenants", exc) from exc
