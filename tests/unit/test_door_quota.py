@@ -12,9 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sigap.ingest.domain import accept_within_quota, batch_name
-from sigap.kernel.errors import MentionTooLargeError, StorageError
+from sigap.kernel.errors import MentionTooLargeError, QueueError, StorageError
 from sigap.kernel.models import Held, Mention
-from sigap.mentions.domain import Claims
 from tests.unit.test_ingestion_service import TENANT, _batch, _Ledger, _Sink
 
 
@@ -76,21 +75,23 @@ def test_a_file_imported_again_once_the_quota_renews_brings_only_what_was_refuse
 
 
 def test_a_batch_that_fails_keeps_its_hold_and_its_retry_counts_it_once() -> None:
-    class _Down(_KnownLedger):
-        def claim(self, tenant_id: str, mentions: Sequence[Mention], expires_at: int) -> Claims:
-            raise StorageError("mentions table unavailable")
+    class _QueueDown(_Sink):
+        def send(self, mentions: Sequence[Mention], correlation_id: str | None = None) -> None:
+            raise QueueError("scoring queue unavailable")
 
-    # Given a batch whose claims fail
+    # Given a batch whose mentions are claimed but cannot be queued
     quota, ledger, sink = _Quota(limit=10), _KnownLedger(), _Sink()
-    with pytest.raises(StorageError):
-        accept_within_quota(TENANT.tenant_id, _batch("a", "b"), quota=quota, ledger=_Down(), sink=sink,
+    with pytest.raises(QueueError):
+        accept_within_quota(TENANT.tenant_id, _batch("a", "b"), quota=quota, ledger=ledger, sink=_QueueDown(),
                             now=datetime.now(UTC))  # fmt: skip
     # Then what it took stays held for its retry
     assert (quota.used, list(quota.holds.values())) == (2, [2])
-    # When SQS delivers it again, it finds its hold: the two are accepted and counted once, and the hold is gone
+    # When SQS delivers it again, it finds its hold: the two (claimed before, so duplicates now) are queued from
+    # their claims and stay counted once, and the hold is gone (giving all back on failure counted them never)
     admitted = accept_within_quota(TENANT.tenant_id, _batch("a", "b"), quota=quota, ledger=ledger, sink=sink,
                                    now=datetime.now(UTC))  # fmt: skip
-    assert admitted.result.accepted == ["a", "b"]
+    assert admitted.result.duplicates == ["a", "b"]
+    assert [mention.id for mention in sink.sent] == ["a", "b"]
     assert (quota.used, quota.holds) == (2, {})
 
 
