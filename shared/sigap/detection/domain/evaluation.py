@@ -1,7 +1,8 @@
 """Evaluating one tenant at one minute: the detection logic both the deployed evaluator and `sigap backtest` run.
 
-The ports are protocols: DynamoDB and SQS adapters in `sigap.dal` for the deployed function, in-memory ones in
-`sigap_tools.backtest.memory` for the backtest. Only this module decides; adapters only store.
+The ports are protocols: DynamoDB and SQS adapters for the deployed function (`sigap.detection.store`,
+`queues` and `samples`, and `sigap.mentions.aggregate_store`, wired in `sigap.detection.consumer`), in-memory ones
+in `sigap_tools.backtest.memory` for the backtest. Only this module decides; adapters only store.
 """
 
 from __future__ import annotations
