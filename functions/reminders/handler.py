@@ -4,12 +4,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.platform.observability import logger
+from sigap.platform.observability import logger, metrics
 from sigap.statements.settings import reminders_settings
 from sigap.statements.wiring import run_reminders
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     done = run_reminders(reminders_settings(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
     return {"tenants": len(done), "actions": sum(len(lines) for lines in done.values())}

@@ -107,7 +107,8 @@ def schedule_tick(settings: FeedSchedulerSettings, context: LambdaContext) -> di
         utc_now(),
         context.get_remaining_time_in_millis,
     )
-    metrics.add_metric(name="FeedReadsQueued", unit="Count", value=outcome.queued)
+    if outcome.queued:  # a metric of zero every idle minute would cost $0.30 a month
+        metrics.add_metric(name="FeedReadsQueued", unit="Count", value=outcome.queued)
     logger.info("feed reads queued", extra=outcome.__dict__)
     return {
         "queued": outcome.queued,

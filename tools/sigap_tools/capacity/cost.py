@@ -153,7 +153,9 @@ def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
     ticks = scheduled * MINUTES_PER_MONTH
     # each tick: one scheduled function (~0.2 s at 256-512 MB); the evaluator: one tenant's evaluation
     lambda_usd = (ticks * 2) * (PRICE_LAMBDA_REQUEST + 0.2 * 0.5 * PRICE_LAMBDA_GB_SECOND)
-    metrics = 2  # emitted every minute at idle: EvaluationsRequested, TenantMinutesEvaluated
+    # An idle minute emits no custom metric (tests/integration/test_idle_metrics.py): a metric sent every idle
+    # minute would be billed every month whatever happens.
+    metrics = 0
     return [
         Line("CloudWatch alarms", alarms * PRICE_ALARM, f"{alarms} alarms"),
         Line("SQS polled by Lambda while empty", polls * PRICE_SQS_REQUEST, f"{polled} event sources"),
@@ -169,7 +171,7 @@ def idle_floor(template_path: Path, evaluation_read_units: float) -> list[Line]:
             REMINDER_RUN_READ_UNITS * MINUTES_PER_MONTH * PRICE_READ_UNIT,
             f"{REMINDER_RUN_READ_UNITS:.1f} read units a minute, whatever the tenants",
         ),
-        Line("CloudWatch custom metrics", metrics * PRICE_METRIC, f"{metrics} emitted every minute"),
+        Line("CloudWatch custom metrics", metrics * PRICE_METRIC, f"{metrics} emitted at idle"),
         Line("CloudWatch Logs", ticks * 2 * LOG_BYTES_PER_INVOCATION / 1e9 * PRICE_LOG_GB, "1.5 KB per invocation"),
     ]
 
