@@ -89,21 +89,15 @@ def _dead_letters(settings: EvaluatorSettings) -> DeadLetterQueue:
     return DeadLetterQueue(settings.evaluation_dead_letter_queue_url)
 
 
-def parse_requests(body: str) -> EvaluationRequests:
+def _parsed(body: str) -> EvaluationRequests | PoisonEvaluationError:
+    """The message's requests, or why it is none (kept for the record, which is dead-lettered with it)."""
     try:
         return EvaluationRequests.model_validate_json(body)
     except ValidationError as exc:
         try:  # a message of one tenant, as sent before the fan-out packed several, queued across a deploy
             return EvaluationRequests.of_one(EvaluationRequest.model_validate_json(body))
         except ValidationError:
-            raise PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}") from exc
-
-
-def _parsed(body: str) -> EvaluationRequests | PoisonEvaluationError:
-    try:
-        return parse_requests(body)
-    except PoisonEvaluationError as exc:
-        return exc
+            return PoisonEvaluationError(f"not an evaluation request: {problems_of(exc)}")
 
 
 @dataclass(frozen=True)
