@@ -25,6 +25,7 @@ from sigap.platform.keys import tenant_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 _SK = "TENANT"
 KEY_PREFIX = "KEY#"
@@ -39,6 +40,16 @@ LOOKUP_INDEX = "Lookup"
 # A door's batch holding part of a day's quota, on the day's USAGE item until it settles (a few at a time; one
 # whose process died or failed stays, counted, until its retry settles it).
 _HOLD = "hold_"
+
+
+def _within_limit(count: int, limit: int) -> str:
+    """The condition that adding `count` (`:count`) to the day's `used` keeps it within `limit` (`:room`): more than
+    the limit never fits, even on a day with nothing counted yet, whose `used` does not exist."""
+    return "used <= :room" if count > limit else "(attribute_not_exists(used) OR used <= :room)"
+
+
+def _limit_values(count: int, limit: int) -> dict[str, AttributeValueTypeDef]:
+    return {":count": attribute(count), ":room": attribute(limit - count)}
 
 
 def _agency_lookup(agency: str) -> str:
@@ -239,7 +250,7 @@ class TenantStore(DocumentTable):
     def reserve_mentions(self, tenant_id: str, day: str, count: int, limit: int) -> bool:
         """Counts `count` more mentions received on `day` if that keeps the day within `limit`; False if not.
         One conditional write: concurrent requests can never together pass the limit."""
-        if count > limit:
+        if count > limit:  # refused without a write (a failed conditional write is paid for too)
             return False
         return conditional_write(
             "UpdateItem on tenants",
@@ -247,8 +258,8 @@ class TenantStore(DocumentTable):
                 TableName=self._table,
                 Key=self._key(tenant_id, f"USAGE#{day}"),
                 UpdateExpression="ADD used :count",
-                ConditionExpression="attribute_not_exists(used) OR used <= :room",
-                ExpressionAttributeValues={":count": attribute(count), ":room": attribute(limit - count)},
+                ConditionExpression=_within_limit(count, limit),
+                ExpressionAttributeValues=_limit_values(count, limit),
             ),
         )
 
@@ -257,16 +268,14 @@ class TenantStore(DocumentTable):
         `limit`, and notes them under the batch's name until it settles. If an earlier attempt at the batch holds
         some already (it died or failed before settling), those, counted once. None if the limit refuses."""
         name = {"#hold": _HOLD + batch}
-        # more than the limit never fits, even on a day with nothing counted yet (whose `used` does not exist)
-        room = "used <= :room" if count > limit else "(attribute_not_exists(used) OR used <= :room)"
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(tenant_id, f"USAGE#{day}"),
                 UpdateExpression="ADD used :count SET #hold = :count",
-                ConditionExpression=f"attribute_not_exists(#hold) AND {room}",
+                ConditionExpression=f"attribute_not_exists(#hold) AND {_within_limit(count, limit)}",
                 ExpressionAttributeNames=name,
-                ExpressionAttributeValues={":count": attribute(count), ":room": attribute(limit - count)},
+                ExpressionAttributeValues=_limit_values(count, limit),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
