@@ -177,3 +177,76 @@ def test_a_cold_start_loads_only_the_heavy_libraries_every_request_of_its_functi
         loaded = dict(zip(functions, pool.map(_loaded_on_import, functions.values()), strict=True))
     # Then only the console loads jinja2 (its every answer is a page) and only scoring loads numpy (the model)
     assert {name: found for name, found in loaded.items() if found} == LOADED_AT_COLD_START
+
+
+def _install_platform(makefile_dir: Path) -> tuple[tuple[int, int], list[str]]:
+    """The Python version and platforms the layers' pip install fetches wheels for, as the Makefile spells them."""
+    import subprocess
+
+    shown = subprocess.run(
+        ["make", "-s", "--eval=show-install: ; @echo $(INSTALL)", "show-install", "ARTIFACTS_DIR=/layer"],
+        cwd=makefile_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert shown[shown.index("--implementation") + 1] == "cp"
+    assert "--only-binary=:all:" in shown
+    major, minor = shown[shown.index("--python-version") + 1].split(".")
+    platforms = [shown[at + 1] for at, word in enumerate(shown) if word == "--platform"]
+    return (int(major), int(minor)), platforms
+
+
+def _locked_wheels() -> dict[tuple[str, str], list[str]]:
+    import tomllib
+
+    from packaging.utils import canonicalize_name
+
+    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    return {
+        (canonicalize_name(package["name"]), package["version"]): [
+            wheel["url"].rsplit("/", 1)[-1] for wheel in package.get("wheels", [])
+        ]
+        for package in lock["package"]
+    }
+
+
+def test_every_pinned_layer_package_has_a_locked_wheel_for_the_functions_platform() -> None:
+    from packaging.requirements import Requirement
+    from packaging.tags import compatible_tags, cpython_tags
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+
+    # Given the platforms the Makefile's pip install asks for (the functions: CPython 3.12 on arm64 Linux)
+    version, platforms = _install_platform(ROOT / "shared")
+    assert all(platform.endswith("_aarch64") for platform in platforms)
+    accepted = {
+        *cpython_tags(version, platforms=platforms),
+        *compatible_tags(version, f"cp{version[0]}{version[1]}", platforms),
+    }
+    runtime = {
+        "python_version": f"{version[0]}.{version[1]}",
+        "python_full_version": f"{version[0]}.{version[1]}.0",
+        "platform_machine": "aarch64",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+    }
+    locked = _locked_wheels()
+    # When each pinned requirement of both layers is looked up in uv.lock
+    missing = []
+    pinned = 0
+    for requirements in ("requirements.txt", "report-requirements.txt"):
+        for line in (ROOT / "shared" / requirements).read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            requirement = Requirement(line)
+            if requirement.marker is not None and not requirement.marker.evaluate(runtime):
+                continue
+            (specifier,) = requirement.specifier
+            wheels = locked[(canonicalize_name(requirement.name), specifier.version)]
+            pinned += 1
+            if not any(set(parse_wheel_filename(wheel)[3]) & accepted for wheel in wheels):
+                missing.append(f"{requirement.name}=={specifier.version}")
+    # Then each has a wheel pip takes for that platform (sam build installs wheels only: one missing fails the
+    # build), as a wheel built for a newer glibc than the Makefile names would not be
+    assert pinned > 20
+    assert not missing, f"no locked wheel for {platforms}: {missing}"
