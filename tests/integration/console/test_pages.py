@@ -301,3 +301,35 @@ def test_when_the_api_does_not_answer_the_page_says_retry_with_a_503_never_a_500
     assert status == 503
     assert headers["retry-after"] == "5"
     assert "retry in a moment" in page
+
+
+@pytest.mark.parametrize("failing", ["rollup", "me"])
+@pytest.mark.parametrize(("api_status", "page_status"), [(403, 403), (404, 404), (500, 502)])
+def test_an_agencys_clients_page_answers_the_apis_refusal_and_502_for_the_apis_own_failure(
+    aws: AwsStack,
+    lambda_context: Any,
+    world: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    api_status: int,
+    page_status: int,
+    failing: str,
+) -> None:
+    from sigap.console.api_client import ApiAnswer, ApiClient
+
+    # Given an agency's person, and an API whose `failing` route answers `api_status`
+    aws.new_tenant(AGENCY, TenantKind.AGENCY)
+    aws.new_person(AGENCY, "dimas@agensi.example", Role.VIEWER)
+    dimas = signed_in(aws, lambda_context, "dimas@agensi.example")
+    answer = ApiAnswer(api_status, {"error": {"message": f"{failing} could not be read"}})
+    call = ApiClient.call
+
+    def failing_route(client: ApiClient, method: str, path: str, **kwargs: Any) -> ApiAnswer:
+        return answer if path.endswith(f"/{failing}") else call(client, method, path, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "call", failing_route)
+    # When the person opens the clients page
+    status, _, page = dimas.get(f"/console/tenants/{AGENCY}/clients")
+    # Then a refusal keeps the API's status, and the API's own failure is the console's 502 (as after an action),
+    # never a 403 that would tell the person they have no access; with the API's words either way
+    assert status == page_status
+    assert f"{failing} could not be read" in page

@@ -77,7 +77,7 @@ def place_of(router: APIGatewayHttpRouter, tenant_id: str) -> Place | Response[s
     )
     tenant = adapters_of(router).tenants.get(tenant_id) if me.ok else None
     if not me.ok or tenant is None:
-        status = HTTPStatus(me.status) if me.status in (401, 403, 404, 422) else HTTPStatus.FORBIDDEN
+        status = HTTPStatus.FORBIDDEN if me.ok else refused_status(me)
         return problem_page(status, "api" if me.problem else "no_tenant", found.language, found.session,
                             detail=me.problem)  # fmt: skip
     return Place(
@@ -146,8 +146,13 @@ def after_action(place: Place, answer: ApiAnswer, back: str, done: str) -> Respo
     if answer.ok:
         joiner = "&" if "?" in back else "?"
         return redirect(f"{back}{joiner}{urlencode({'done': done})}")
-    status = HTTPStatus(answer.status) if 400 <= answer.status < 500 else HTTPStatus.BAD_GATEWAY
-    return api_refused(place, answer, status)
+    return api_refused(place, answer, refused_status(answer))
+
+
+def refused_status(answer: ApiAnswer) -> HTTPStatus:
+    """The status a page answers with for an API refusal: the API's own when the request was at fault (4xx), else
+    502: the console is the API's gateway, and the API's failure is not the console's."""
+    return HTTPStatus(answer.status) if 400 <= answer.status < 500 else HTTPStatus.BAD_GATEWAY
 
 
 def api_refused(place: Place, answer: ApiAnswer, status: HTTPStatus = HTTPStatus.BAD_GATEWAY) -> Response[str]:
