@@ -25,10 +25,13 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # (4.0.0), which then shadowed the runtime's 2.9 under botocore; the lock's 2.9.0.post0 is what botocore expects.
 # The post-crisis report's charts and PDF (matplotlib, fpdf2 and what only they need) are a layer of their own,
 # the statements function's: pruned from the shared layer, and the report layer is what the pruning took out.
+# numpy is a layer of its own too (half the shared layer's size), carried by the functions that score and by the
+# one that draws the report: no other function imports it.
 RUNTIME_EXPORT := $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-header --no-annotate \
   $(foreach p,boto3 botocore s3transfer,--no-emit-package $(p))
-LAYER_EXPORT := $(RUNTIME_EXPORT) --prune matplotlib --prune fpdf2
-REPORT_EXPORT := { $(RUNTIME_EXPORT) | grep -vxF -f shared/requirements.txt; }
+LAYER_EXPORT := $(RUNTIME_EXPORT) --prune matplotlib --prune fpdf2 --no-emit-package numpy
+NUMPY_EXPORT := { $(RUNTIME_EXPORT) | grep '^numpy=='; }
+REPORT_EXPORT := { $(RUNTIME_EXPORT) | grep -vxF -f shared/requirements.txt | grep -v '^numpy=='; }
 
 .PHONY: help venv browser demo up test lint typecheck template-check contracts locked unit integration infra e2e \
         bench fuzz train lock openapi clean
@@ -84,6 +87,8 @@ contracts: venv ## features depend downwards, domain code never imports adapters
 locked: venv ## the layers' requirements are exactly what uv.lock pins
 	$(LAYER_EXPORT) | diff -u shared/requirements.txt - \
 	  || { echo "shared/requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
+	$(NUMPY_EXPORT) | diff -u shared/numpy-requirements.txt - \
+	  || { echo "shared/numpy-requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
 	$(REPORT_EXPORT) | diff -u shared/report-requirements.txt - \
 	  || { echo "shared/report-requirements.txt is not what uv.lock pins: run 'make lock'"; exit 1; }
 
@@ -119,6 +124,7 @@ openapi: venv ## regenerate shared/sigap/openapi.json from the routes (make test
 lock: $(UV) ## re-resolve uv.lock and export the layer's and the SAM CLI's pinned requirements
 	$(UV) lock
 	$(LAYER_EXPORT) > shared/requirements.txt
+	$(NUMPY_EXPORT) > shared/numpy-requirements.txt
 	$(REPORT_EXPORT) > shared/report-requirements.txt
 	echo 'aws-sam-cli==$(SAM_CLI_VERSION)' | $(UV) pip compile --quiet --generate-hashes --python-version 3.12 \
 	  --universal --no-header - -o infra/sam-requirements.txt

@@ -1,7 +1,8 @@
-"""The Lambda layers as `sam build` makes them (shared/Makefile), built here for this machine from uv's cache
-(offline; `sam build` fetches the arm64 wheels instead): what each holds, and what their compiled modules save a
-cold start. A function's file system is read-only, so a layer shipped without .pyc files is compiled again on
-every cold start; that is measured by importing a handler with the layer's .pyc files and without them (and
+"""The Lambda layers as `sam build` makes them (shared/Makefile), built here by uv from uv.lock's pins (from its
+cache when the network is off): their size and what each holds, from the functions' own wheels (arm64, glibc up
+to 2.34, CPython 3.12), and what their compiled modules save a cold start, from this machine's wheels (a handler
+must import here). A function's file system is read-only, so a layer shipped without .pyc files is compiled again
+on every cold start; that is measured by importing a handler with the layer's .pyc files and without them (and
 PYTHONDONTWRITEBYTECODE, as on Lambda), in turn in the same rounds of fresh processes."""
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = ROOT / ".venv-tools" / "bin" / "uv"
-HANDLERS = {"IngestFunction": "ingest", "QueryFunction": "query", "ScoringFunction": "scoring"}
-HANDLERS_WITH_REPORT = {"StatementsFunction": "statements"}
+# Each measured function's handler folder and its layers, in the order the template gives them.
+HANDLERS = {
+    "IngestFunction": ("ingest", ["SharedLayer"]),
+    "QueryFunction": ("query", ["SharedLayer"]),
+    "ScoringFunction": ("scoring", ["SharedLayer", "NumpyLayer"]),
+    "StatementsFunction": ("statements", ["SharedLayer", "NumpyLayer", "ReportLayer"]),
+}
 
 
-def _build(logical_id: str, artifacts: Path) -> None:
-    install = f"{UV} pip install --quiet --offline --no-deps --python {sys.executable} --target $(TARGET)"
+LAYERS = ("SharedLayer", "NumpyLayer", "ReportLayer")
+# The functions' platform, as shared/Makefile asks pip for it (uv takes the newest glibc and every older one).
+LAMBDA_PLATFORM = "--only-binary :all: --python-platform aarch64-manylinux_2_34 --python-version 3.12"
+
+
+def _build(logical_id: str, artifacts: Path, *, for_lambda: bool) -> None:
+    platform = LAMBDA_PLATFORM if for_lambda else f"--python {sys.executable}"
+    install = f"{UV} pip install --quiet --no-deps {platform} --target $(TARGET)"
     subprocess.run(
         [
             "make",
@@ -60,41 +72,53 @@ def _import_ms(handler_dir: Path, layers: list[Path]) -> float:
     return float(output.stdout.strip().splitlines()[-1]) * 1000
 
 
+def _zipped(folder: Path, scratch: Path) -> int:
+    """The layer's zip, as sam deploy uploads it (Lambda's quotas count it zipped and unzipped)."""
+    return Path(shutil.make_archive(str(scratch / f"{folder.parent.name}-zip"), "zip", folder.parent)).stat().st_size
+
+
 def layers(runs: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="sigap-layers-") as scratch:
-        built = {name: Path(scratch) / name for name in ("SharedLayer", "ReportLayer")}
+    with tempfile.TemporaryDirectory(prefix="sigap-layers-") as scratch_name:
+        scratch = Path(scratch_name)
+        built = {name: scratch / name for name in LAYERS}
+        shipped = {name: scratch / f"{name}-lambda" for name in LAYERS}
         try:
-            for name, artifacts in built.items():
-                _build(name, artifacts)
+            for name in LAYERS:
+                _build(name, built[name], for_lambda=False)
+                _build(name, shipped[name], for_lambda=True)
         except subprocess.CalledProcessError as exc:
-            print(f"(layers not built offline here, so not measured: {exc.stderr.decode()[-300:].strip()})\n")
+            print(f"(layers not built here, so not measured: {exc.stderr.decode()[-300:].strip()})\n")
             return
-        print("### Lambda layers as shared/Makefile builds them (this machine's wheels, unzipped)\n")
-        print("| layer | MiB with .pyc | MiB of sources | files |")
-        print("|---|---:|---:|---:|")
-        for name, artifacts in built.items():
-            python = artifacts / "python"
+        print("### Lambda layers as shared/Makefile builds them (the functions' arm64 wheels)\n")
+        print("| layer | MiB unzipped, with .pyc | MiB of sources | MiB zipped | files |")
+        print("|---|---:|---:|---:|---:|")
+        for name in LAYERS:
+            python = shipped[name] / "python"
             files = sum(1 for file in python.rglob("*") if file.is_file())
             print(
                 f"| {name} | {_size(python, compiled=True) / 2**20:.1f} | "
-                f"{_size(python, compiled=False) / 2**20:.1f} | {files:,} |"
+                f"{_size(python, compiled=False) / 2**20:.1f} | {_zipped(python, scratch) / 2**20:.1f} | {files:,} |"
             )
-        print()
+        _, heaviest = HANDLERS["StatementsFunction"]
+        carried = sum(_size(shipped[name] / "python", compiled=True) for name in heaviest) / 2**20
+        print(f"\nThe statements function carries {', '.join(heaviest)}: {carried:.0f} MiB unzipped of the 250 MiB")
+        print("Lambda allows a function and its layers; every function but it and the two that score, the shared")
+        print("layer alone.\n")
         sources = {name: Path(scratch) / f"{name}-sources" for name in built}
         for name, artifacts in built.items():
             shutil.copytree(artifacts / "python", sources[name], ignore=shutil.ignore_patterns("__pycache__"))
         samples: dict[tuple[str, bool], list[float]] = {}
         for _ in range(runs):
-            for function, folder in (HANDLERS | HANDLERS_WITH_REPORT).items():
-                names = ["ReportLayer", "SharedLayer"] if function in HANDLERS_WITH_REPORT else ["SharedLayer"]
+            for function, (folder, names) in HANDLERS.items():
                 for compiled in (True, False):
-                    paths = [built[n] / "python" if compiled else sources[n] for n in names]
+                    # the last layer first on the path, as it is unzipped over the ones before it in /opt
+                    paths = [built[n] / "python" if compiled else sources[n] for n in reversed(names)]
                     took = _import_ms(ROOT / "functions" / folder, paths)
                     samples.setdefault((function, compiled), []).append(took)
         print(f"### Cold start: handler import from the built layers (median of {runs} rounds)\n")
         print("| function | ms with the layer's .pyc | ms compiling every module (no .pyc) | saved |")
         print("|---|---:|---:|---:|")
-        for function in HANDLERS | HANDLERS_WITH_REPORT:
+        for function in HANDLERS:
             with_pyc = statistics.median(samples[(function, True)])
             without = statistics.median(samples[(function, False)])
             print(f"| {function} | {with_pyc:.0f} | {without:.0f} | {1 - with_pyc / without:.0%} |")

@@ -1,7 +1,7 @@
 """`make bench`: numbers worth pasting into a note, printed as Markdown tables.
 
 1. Each function's handler import time (a cold start's own share) beside a bare `import boto3`, measured in
-   turn in the same rounds of fresh processes, as ratios; the two Lambda layers as shared/Makefile builds them
+   turn in the same rounds of fresh processes, as ratios; the three Lambda layers as shared/Makefile builds them
    (size, files) and what their compiled modules save a handler's import (bench/layer_bench.py).
 2. Scoring: accuracy and macro-F1 of Sigap, VADER and TF-IDF + LR (trained on SmSA) on every evaluation set;
    texts/s of each, batched and one at a time, on the same texts; `sigap score` end to end on 10,000 short

@@ -1,6 +1,7 @@
 """The Lambda layers (`ContentUri: shared/`) ship what the functions import and nothing else: every module of
-the `sigap` package is reached from some function's handler, and none of the developer tools is; the report's
-drawing packages go only where the report is drawn; and the build leaves every module compiled."""
+the `sigap` package is reached from some function's handler, and none of the developer tools is; numpy goes only
+where mentions are scored or the report drawn, and the report's drawing packages only where it is drawn; every
+pinned package has a wheel for the functions' platform; and the build leaves every module compiled."""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def test_the_layer_folder_holds_only_the_package_and_its_requirements() -> None:
     entries = {
         path.name for path in (ROOT / "shared").iterdir() if not path.name.endswith((".egg-info", "__pycache__"))
     }
-    # Then it holds the sigap package, the two layers' pinned requirements and the Makefile that builds them
+    # Then it holds the sigap package, the three layers' pinned requirements and the Makefile that builds them
     # (tools live in tools/)
-    assert entries == {"sigap", "requirements.txt", "report-requirements.txt", "Makefile"}
+    assert entries == {"sigap", "requirements.txt", "numpy-requirements.txt", "report-requirements.txt", "Makefile"}
 
 
 REPORT_PACKAGES = {"matplotlib", "fpdf"}
@@ -75,10 +76,10 @@ def _functions_layers() -> dict[str, tuple[str, list[str]]]:
     return found
 
 
-def test_only_a_function_that_can_draw_the_report_carries_the_report_layer() -> None:
+def test_a_function_carries_the_numpy_and_report_layers_exactly_when_its_imports_reach_them() -> None:
     # Given the import graph with the third-party packages in it, lazy imports included
     graph = grimp.build_graph("sigap", include_external_packages=True, cache_dir=None)
-    carriers = []
+    carriers: dict[str, list[str]] = {"NumpyLayer": [], "ReportLayer": []}
     for logical_id, (code_uri, layers) in _functions_layers().items():
         # When we follow this function's handler's imports
         handler = ROOT / code_uri / "handler.py"
@@ -89,12 +90,20 @@ def test_only_a_function_that_can_draw_the_report_carries_the_report_layer() -> 
         }
         reached = _reached_from(roots, graph)
         draws = bool(reached & REPORT_PACKAGES)
-        # Then it has the report layer exactly when it can reach matplotlib or fpdf2, above the shared layer
+        computes = "numpy" in reached or draws  # matplotlib and contourpy compute with numpy
+        # Then it has the report layer exactly when it can reach matplotlib or fpdf2, and the numpy layer exactly
+        # when it can reach numpy, above the shared layer and in the order they build on each other
         assert layers[0] == "SharedLayer", logical_id
         assert ("ReportLayer" in layers) == draws, logical_id
-        if draws:
-            carriers.append(logical_id)
-    assert carriers == ["StatementsFunction"]
+        assert ("NumpyLayer" in layers) == computes, logical_id
+        assert layers == sorted(layers, key=["SharedLayer", "NumpyLayer", "ReportLayer"].index), logical_id
+        for layer in carriers:
+            if layer in layers:
+                carriers[layer].append(logical_id)
+    assert carriers == {
+        "NumpyLayer": ["ScoreFunction", "ScoringFunction", "StatementsFunction"],
+        "ReportLayer": ["StatementsFunction"],
+    }
 
 
 def test_each_layer_is_built_by_the_makefile_and_leaves_every_module_compiled(tmp_path: Path) -> None:
@@ -111,7 +120,7 @@ def test_each_layer_is_built_by_the_makefile_and_leaves_every_module_compiled(tm
         for logical_id, resource in load_template(ROOT / "template.yaml")["Resources"].items()
         if resource["Type"] == "AWS::Serverless::LayerVersion"
     }
-    assert set(layers) == {"SharedLayer", "ReportLayer"}
+    assert set(layers) == {"SharedLayer", "NumpyLayer", "ReportLayer"}
     source = tmp_path / "source"
     shutil.copytree(ROOT / "shared", source, ignore=shutil.ignore_patterns("*.egg-info"))
     (source / "sigap" / "tests").mkdir()  # a test suite, as a package's wheel may hold one
@@ -134,7 +143,7 @@ def test_each_layer_is_built_by_the_makefile_and_leaves_every_module_compiled(tm
         )
         # Then what the layer ships is compiled ahead, as .pyc the runtime takes without checking timestamps
         built = artifacts / "python"
-        if logical_id == "ReportLayer":
+        if logical_id != "SharedLayer":
             assert not (built / "sigap").exists()
             continue
         modules = sorted((built / "sigap").rglob("*.py"))
@@ -231,10 +240,10 @@ def test_every_pinned_layer_package_has_a_locked_wheel_for_the_functions_platfor
         "platform_system": "Linux",
     }
     locked = _locked_wheels()
-    # When each pinned requirement of both layers is looked up in uv.lock
+    # When each pinned requirement of the three layers is looked up in uv.lock
     missing = []
     pinned = 0
-    for requirements in ("requirements.txt", "report-requirements.txt"):
+    for requirements in ("requirements.txt", "numpy-requirements.txt", "report-requirements.txt"):
         for line in (ROOT / "shared" / requirements).read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
