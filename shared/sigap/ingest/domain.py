@@ -22,7 +22,10 @@ from sigap.kernel.errors import MentionTooLargeError
 from sigap.kernel.models import Held, Mention, MentionIn
 from sigap.mentions.domain import Claims
 
-MAX_MESSAGE_BYTES = 256 * 1024  # SQS's limit for one message
+# One mention, serialised: it is stored whole in one DynamoDB item (400 KB at most) with its scores and keys, and
+# the scoring function is handed ten at once within Lambda's 6 MB invoke payload. SQS itself now takes messages of
+# up to 1 MiB (it took 256 KiB): this limit is the store's and the batch's, not the queue's.
+MAX_MESSAGE_BYTES = 256 * 1024
 # How long a claim outlives its mention's queueing: the queue keeps a message 4 days and its DLQ 14.
 CLAIM_LIFETIME = timedelta(days=15)
 

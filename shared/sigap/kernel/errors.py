@@ -42,7 +42,7 @@ class InvalidWindowError(SigapError, ValueError):
 
 
 class MentionTooLargeError(SigapError, ValueError):
-    """One mention is larger, once serialised, than a queue message may be."""
+    """One mention is larger, once serialised, than one stored and queued mention may be."""
 
     def __init__(self, index: int, size: int, limit: int) -> None:
         super().__init__(f"mentions[{index}] is {size} bytes once serialised; the limit is {limit} bytes")
