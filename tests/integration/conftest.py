@@ -22,6 +22,7 @@ from sigap.kernel.models import StackMode, Tenant, TenantKind, utc_now
 from sigap.platform.aws import reset_clients
 from sigap.platform.user_tokens import UserTokens
 from sigap.tenants.store import TenantStore
+from sigap_tools.local import moto_server
 from sigap_tools.local.provision import Provisioned, provision
 from sigap_tools.local.template import Resolver, Template, as_string_map
 from sigap_tools.people import UserPoolRef, add_person, sign_in
@@ -111,7 +112,9 @@ def aws(template: Template, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStac
     for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
         monkeypatch.delenv(name)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    # moto as the local stack runs it (sigap_tools.local.moto_server): each write atomic, as on AWS, and no read
+    # broken by a write on another thread (the functions make their calls side by side)
+    with moto_server.installed(), mock_aws():
         _clear_caches()
         provisioned, resolver = provision(
             template,

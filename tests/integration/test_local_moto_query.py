@@ -95,3 +95,45 @@ def test_a_query_answers_as_moto_did_reading_only_its_partition(dynamodb: Any, q
     assert answered == expected
     if "IndexName" not in query:
         assert max(listed, default=0) <= 40
+
+
+def test_an_index_query_never_fails_while_another_thread_adds_partitions(dynamodb: Any) -> None:
+    import sys
+    import threading
+
+    # Given the local stack's moto, and a thread adding new partitions as fast as it can (on AWS, a read never
+    # sees another request's write half done)
+    failures: list[BaseException] = []
+    done = threading.Event()
+    for first in range(0, 500, 25):  # a table of many partitions: moto's listing of them takes a while
+        writes = [
+            {"PutRequest": {"Item": {"pk": {"S": f"old{number}"}, "sk": {"S": "0"}, "gpk": {"S": "h"}}}}
+            for number in range(first, first + 25)
+        ]
+        dynamodb.batch_write_item(RequestItems={"t": writes})
+
+    def writer() -> None:
+        number = 0
+        while not done.is_set() and number < 2_000:
+            item = {"pk": {"S": f"new{number}"}, "sk": {"S": "0"}, "gpk": {"S": "h"}}
+            dynamodb.put_item(TableName="t", Item=item)
+            number += 1
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: a race shows in a short run
+    with moto_server.installed():
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            # When this thread queries the index meanwhile, which moto answers by listing every partition
+            for _ in range(30):
+                try:
+                    every_page(dynamodb, **QUERIES[3])
+                except Exception as exc:  # every failure is collected and reported below
+                    failures.append(exc)
+        finally:
+            done.set()
+            thread.join()
+            sys.setswitchinterval(switching)
+    # Then no query failed ("dictionary changed size during iteration" came from moto's own listing)
+    assert failures == []
