@@ -97,7 +97,7 @@ class _Ledger:
         return self.claimed & set(mention_ids)
 
     def claim(self, tenant_id: str, mentions: Any, expires_at: int) -> Any:
-        from sigap.mentions.domain import Claims
+        from sigap.mentions.claiming import Claims
 
         fresh = [mention.id for mention in mentions if mention.id not in self.claimed]
         self.claimed.update(fresh)

@@ -77,7 +77,7 @@ class _Ledger:
         return set()  # no quota in the bench: never asked
 
     def claim(self, tenant_id: str, mentions: Sequence[Any], expires_at: int) -> Any:
-        from sigap.mentions.domain import Claims
+        from sigap.mentions.claiming import Claims
 
         self.claimed += len(mentions)
         return Claims(claimed=[mention.id for mention in mentions])

@@ -19,7 +19,8 @@ from sigap.kernel.aggregates import contribution_for
 from sigap.kernel.minute_counts import decode_item, merge_minutes
 from sigap.kernel.models import ScoredMention
 from sigap.mentions.aggregate_store import AggregateStore
-from sigap.mentions.store import received_document, stored_document
+from sigap.mentions.claim_store import received_document
+from sigap.mentions.store import stored_document
 from sigap_tools.client import SigapClient
 from sigap_tools.local.stack import LocalStack
 from tests.conftest import mention_payload

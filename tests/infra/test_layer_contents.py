@@ -9,6 +9,7 @@ import ast
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,29 +164,52 @@ HEAVY_LIBRARIES = {"jinja2", "markdown_it", "numpy", "matplotlib", "fpdf", "PIL"
 LOADED_AT_COLD_START = {"ConsoleFunction": {"jinja2"}, "ScoreFunction": {"numpy"}, "ScoringFunction": {"numpy"}}
 
 
-def _loaded_on_import(code_uri: str) -> set[str]:
+def _modules_on_import(code_uri: str) -> set[str]:
+    """Every module a fresh process holds once it has imported the function's handler, as a cold start does."""
     import subprocess
     import sys
 
-    probe = (
-        "import sys; sys.path.insert(0, '.'); import handler; "
-        f"print(' '.join(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(HEAVY_LIBRARIES)!r}))))"
-    )
+    probe = "import sys; sys.path.insert(0, '.'); import handler; print(' '.join(sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT / code_uri, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return set(done.stdout.split())
 
 
-def test_a_cold_start_loads_only_the_heavy_libraries_every_request_of_its_function_needs() -> None:
+@pytest.fixture(scope="module")
+def cold_starts() -> dict[str, set[str]]:
+    """Each function's modules after its handler's import, each in a fresh process."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # Given every function's handler folder
     functions = {logical_id: code_uri for logical_id, (code_uri, _) in _functions_layers().items()}
-    # When each handler is imported alone, in a fresh process, as a cold start does
     with ThreadPoolExecutor(4) as pool:
-        loaded = dict(zip(functions, pool.map(_loaded_on_import, functions.values()), strict=True))
+        return dict(zip(functions, pool.map(_modules_on_import, functions.values()), strict=True))
+
+
+def test_a_cold_start_loads_only_the_heavy_libraries_every_request_of_its_function_needs(
+    cold_starts: dict[str, set[str]],
+) -> None:
+    # Given every function's handler, imported alone in a fresh process
+    loaded = {
+        name: {module.split(".")[0] for module in modules} & HEAVY_LIBRARIES for name, modules in cold_starts.items()
+    }
     # Then only the console loads jinja2 (its every answer is a page) and only scoring loads numpy (the model)
     assert {name: found for name, found in loaded.items() if found} == LOADED_AT_COLD_START
+
+
+# The functions through which mentions come in: they claim what they receive, and never read mentions back.
+DOORS = {"IngestFunction", "HooksFunction", "EmailFunction", "FeedFunction", "ImportFunction", "ScoreFunction"}
+QUERY_SIDE = {"sigap.mentions.domain", "sigap.mentions.store", "sigap.kernel.minute_counts"}
+
+
+def test_a_door_loads_the_claims_and_not_the_query_side_of_mentions(cold_starts: dict[str, set[str]]) -> None:
+    # Given every function through which mentions come in, imported alone in a fresh process
+    for door in DOORS:
+        # Then it has the claims, and none of the listing, reading and counting side (its pydantic models took
+        # about a tenth of a door's import)
+        assert "sigap.mentions.claim_store" in cold_starts[door], door
+        assert cold_starts[door] & QUERY_SIDE == set(), door
+    # And the functions that read mentions back do load it: the list is not vacuous
+    assert cold_starts["QueryFunction"] >= QUERY_SIDE
 
 
 def _install_platform(makefile_dir: Path) -> tuple[tuple[int, int], list[str]]:

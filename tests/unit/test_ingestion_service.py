@@ -10,7 +10,7 @@ import pytest
 from sigap.ingest.domain import accept_mentions
 from sigap.kernel.errors import MentionTooLargeError
 from sigap.kernel.models import Mention, MentionIn, Tenant
-from sigap.mentions.domain import Claims
+from sigap.mentions.claiming import Claims
 from tests.conftest import mention_payload
 
 TENANT = Tenant(tenant_id="brand-a", display_name="A", api_key_hash="0" * 64, created_at=datetime.now(UTC))

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from sigap.kernel.errors import MentionTooLargeError
 from sigap.kernel.models import Held, Mention, MentionIn
-from sigap.mentions.domain import Claims
+from sigap.mentions.claiming import Claims
 
 # One mention, serialised: it is stored whole in one DynamoDB item (400 KB at most) with its scores and keys, and
 # the scoring function is handed ten at once within Lambda's 6 MB invoke payload. SQS itself now takes messages of

@@ -20,7 +20,7 @@ from sigap.ingest.settings import IngestSettings
 from sigap.kernel.errors import IdempotencyKeyReusedError, RequestInProgressError
 from sigap.kernel.identity import Permission
 from sigap.kernel.models import MentionBatchIn, MentionIn, MentionList, Tenant, utc_now
-from sigap.mentions.store import MentionStore
+from sigap.mentions.claim_store import ClaimStore
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.platform.observability import logger, metrics
@@ -60,10 +60,10 @@ routes = Routes(router, "ingestion")
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: IngestSettings) -> tuple[TenantStore, MentionStore, ScoringQueue]:
+def _adapters(settings: IngestSettings) -> tuple[TenantStore, ClaimStore, ScoringQueue]:
     return (
         TenantStore(settings.tenants_table),
-        MentionStore(settings.mentions_table),
+        ClaimStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
     )
 

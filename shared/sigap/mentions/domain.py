@@ -8,9 +8,8 @@ the tenant, so a cursor that was altered, made up or issued to another tenant is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -21,20 +20,12 @@ from sigap.kernel.minute_counts import AggregateWindow, SentimentSummary, summar
 from sigap.kernel.models import Mention, Score, ScoredMention, Sentiment, Tenant, UtcDatetime
 from sigap.kernel.paging import INVALID_CURSOR, read_parts, sign_parts
 from sigap.kernel.windows import resolve_window
+from sigap.mentions.claiming import MentionState
 
 DEFAULT_LIST_WINDOW = timedelta(days=7)
 DEFAULT_SUMMARY_WINDOW = timedelta(hours=24)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LISTING = "mentions"
-
-
-@dataclass
-class Claims:
-    """What claiming a request's mentions found: ids this request claimed first, and earlier claims not
-    scored yet (the first copy, as it was received). Every other id was scored and stored before."""
-
-    claimed: list[str] = field(default_factory=list)
-    pending: list[Mention] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,11 +67,6 @@ class MentionReader(Protocol):
         only: MentionFilter | None = None,
         after: ListPosition | None = None,
     ) -> MentionPage: ...
-
-
-class MentionState(StrEnum):
-    ACCEPTED = "accepted"  # stored as received and queued for scoring: read it again in a moment
-    SCORED = "scored"
 
 
 class MentionRead(BaseModel):

@@ -39,7 +39,7 @@ from sigap.kernel.aggregates import (
 from sigap.kernel.errors import StorageError
 from sigap.kernel.models import ScoredMention
 from sigap.kernel.sketch import AuthorSketch
-from sigap.mentions.domain import MentionState
+from sigap.mentions.claiming import MentionState
 from sigap.platform.attributes import attribute, plain
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.keys import aggregate_late_pk, aggregate_pk

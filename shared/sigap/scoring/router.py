@@ -22,7 +22,7 @@ from sigap.kernel.errors import UnprocessableError
 from sigap.kernel.identity import Permission
 from sigap.kernel.kinds import SourceChannel
 from sigap.kernel.models import MAX_TEXT_CHARS, Author, Engagement, MentionIn, PublishedAt, Score, utc_now
-from sigap.mentions.store import MentionStore
+from sigap.mentions.claim_store import ClaimStore
 from sigap.platform.http.gateway import Routes
 from sigap.platform.http.resolver import caller, new_resolver, serve, settings_in
 from sigap.platform.observability import metrics
@@ -87,8 +87,8 @@ def _adapters(settings: ScoreApiSettings) -> tuple[TenantStore, DynamoBandIndex]
 
 
 @lru_cache(maxsize=1)
-def _ingestion(settings: ScoreApiSettings) -> tuple[MentionStore, ScoringQueue]:
-    return MentionStore(settings.mentions_table), ScoringQueue(settings.scoring_queue_url)
+def _ingestion(settings: ScoreApiSettings) -> tuple[ClaimStore, ScoringQueue]:
+    return ClaimStore(settings.mentions_table), ScoringQueue(settings.scoring_queue_url)
 
 
 def _as_mentions(request: ScoreRequest) -> list[MentionIn]:

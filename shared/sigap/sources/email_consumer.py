@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.models import utc_now
-from sigap.mentions.store import MentionStore
+from sigap.mentions.claim_store import ClaimStore
 from sigap.platform.aws import s3_client
 from sigap.platform.aws_errors import error_code, storage_error
 from sigap.platform.batch import SqsRecordProcessor
@@ -36,11 +36,11 @@ def inbound_keys(body: object) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: EmailSettings) -> tuple[TenantStore, SourcesTable, MentionStore, ScoringQueue]:
+def _adapters(settings: EmailSettings) -> tuple[TenantStore, SourcesTable, ClaimStore, ScoringQueue]:
     return (
         TenantStore(settings.tenants_table),
         SourcesTable(settings.tenants_table),
-        MentionStore(settings.mentions_table),
+        ClaimStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
     )
 

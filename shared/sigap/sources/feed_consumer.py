@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.models import TenantStatus, utc_now
-from sigap.mentions.store import MentionStore
+from sigap.mentions.claim_store import ClaimStore
 from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.sources.domain import SourceKind
@@ -32,11 +32,11 @@ from sigap.tenants.store import TenantStore
 @lru_cache(maxsize=1)
 def _adapters(
     settings: FeedSettings,
-) -> tuple[SourcesTable, FeedSchedule, MentionStore, ScoringQueue, FeedFetcher, TenantStore]:
+) -> tuple[SourcesTable, FeedSchedule, ClaimStore, ScoringQueue, FeedFetcher, TenantStore]:
     return (
         SourcesTable(settings.tenants_table),
         FeedSchedule(settings.tenants_table),
-        MentionStore(settings.mentions_table),
+        ClaimStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
         FeedFetcher(allow_loopback=settings.allow_loopback_feeds),
         TenantStore(settings.tenants_table),

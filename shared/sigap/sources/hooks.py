@@ -22,7 +22,7 @@ from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.errors import TooManyRecordsError, UnprocessableError
 from sigap.kernel.identity import MachineKey
 from sigap.kernel.models import MAX_MENTIONS_PER_REQUEST, TENANT_ID_PATTERN, TenantStatus, utc_now
-from sigap.mentions.store import MentionStore
+from sigap.mentions.claim_store import ClaimStore
 from sigap.platform.http.body import BodyProblem, body_bytes
 from sigap.platform.http.errors import error_response
 from sigap.platform.http.gateway import Access, Routes
@@ -51,11 +51,11 @@ class HookResult(BaseModel):
 @lru_cache(maxsize=1)
 def _adapters(
     settings: HooksSettings,
-) -> tuple[SourcesTable, WebhookReceipts, MentionStore, ScoringQueue, TenantStore]:
+) -> tuple[SourcesTable, WebhookReceipts, ClaimStore, ScoringQueue, TenantStore]:
     return (
         SourcesTable(settings.tenants_table),
         WebhookReceipts(settings.idempotency_table),
-        MentionStore(settings.mentions_table),
+        ClaimStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
         TenantStore(settings.tenants_table),
     )

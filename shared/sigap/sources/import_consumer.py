@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from sigap.ingest.queue import ScoringQueue
 from sigap.kernel.models import utc_now
-from sigap.mentions.store import MentionStore
+from sigap.mentions.claim_store import ClaimStore
 from sigap.platform.batch import SqsRecordProcessor
 from sigap.platform.observability import logger
 from sigap.platform.sqs import Queue
@@ -47,13 +47,13 @@ def imports_named(body: Any) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _adapters(settings: ImportSettings) -> tuple[ImportsTable, ImportsBucket, SourcesTable, MentionStore,
+def _adapters(settings: ImportSettings) -> tuple[ImportsTable, ImportsBucket, SourcesTable, ClaimStore,
                                                   ScoringQueue, ImportQueue, TenantStore]:  # fmt: skip
     return (
         ImportsTable(settings.tenants_table),
         ImportsBucket(settings.imports_bucket),
         SourcesTable(settings.tenants_table),
-        MentionStore(settings.mentions_table),
+        ClaimStore(settings.mentions_table),
         ScoringQueue(settings.scoring_queue_url),
         ImportQueue(settings.import_queue_url),
         TenantStore(settings.tenants_table),

@@ -59,9 +59,9 @@ def _requeue_unscored_claims(provisioned: Provisioned, dynamodb: Any, sqs: Any) 
     """After a snapshot taken while running (the stack was killed), the mentions that were on the queue are lost
     with it, but each left its claim: queue every unscored claim again (scoring is idempotent)."""
     from sigap.ingest.queue import ScoringQueue
-    from sigap.mentions.store import MentionStore
+    from sigap.mentions.claim_store import ClaimStore
 
-    claims = list(MentionStore(provisioned.tables["MentionsTable"], client=dynamodb).unscored_claims())
+    claims = list(ClaimStore(provisioned.tables["MentionsTable"], client=dynamodb).unscored_claims())
     ScoringQueue(provisioned.queues["ScoringQueue"]["url"], client=sqs).send(claims)
     log.info("queued %d accepted, unscored mentions again after an unclean stop", len(claims))
     return len(claims)
