@@ -1,9 +1,11 @@
 """The Lambda layers as `sam build` makes them (shared/Makefile), built here by uv from uv.lock's pins (from its
 cache when the network is off): their size and what each holds, from the functions' own wheels (arm64, glibc up
-to 2.34, CPython 3.12), and what their compiled modules save a cold start, from this machine's wheels (a handler
-must import here). A function's file system is read-only, so a layer shipped without .pyc files is compiled again
-on every cold start; that is measured by importing a handler with the layer's .pyc files and without them (and
-PYTHONDONTWRITEBYTECODE, as on Lambda), in turn in the same rounds of fresh processes."""
+to 2.34, CPython 3.12); and, from this machine's wheels (a handler must import here), each function's handler
+imported with exactly its layers beside a Python holding only what Lambda's runtime holds (boto3 and its
+dependencies), so a package missing from a layer fails here as it would on Lambda, and what the layers' compiled
+modules save a cold start. A function's file system is read-only, so a layer shipped without .pyc files is
+compiled again on every cold start; that is measured by importing a handler with the layer's .pyc files and
+without them (and PYTHONDONTWRITEBYTECODE, as on Lambda), in turn in the same rounds of fresh processes."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ HANDLERS = {
 
 
 LAYERS = ("SharedLayer", "NumpyLayer", "ReportLayer")
+# What the python3.12 runtime brings beside the layers: boto3 and what it needs, at uv.lock's pins.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 # The functions' platform, as shared/Makefile asks pip for it (uv takes the newest glibc and every older one).
 LAMBDA_PLATFORM = "--only-binary :all: --python-platform aarch64-manylinux_2_34 --python-version 3.12"
 
@@ -56,20 +60,72 @@ def _size(path: Path, *, compiled: bool) -> int:
     )
 
 
-def _import_ms(module: str, paths: list[Path]) -> float:
-    # The handler's folder and the layers first, as /var/task and /opt/python are; boto3 (the runtime's own on
-    # Lambda) from this venv, after them. -B: no .pyc is written, as on Lambda's read-only file system.
+def _runtime(folder: Path) -> Path:
+    """A Python holding only what Lambda's python3.12 runtime holds (boto3 and its dependencies, compiled), so a
+    handler imported with its layers finds nothing the development venv would lend it."""
+    exported = subprocess.run(
+        [str(UV), "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes", "--no-header", "--no-annotate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    pins = [line.split(" ;")[0] for line in exported if line.split("==")[0] in RUNTIME_PACKAGES]
+    subprocess.run(
+        [str(UV), "venv", "--quiet", "--python", sys.executable, str(folder)], check=True, capture_output=True
+    )
+    python = folder / "bin" / "python"
+    install = [str(UV), "pip", "install", "--quiet", "--no-deps", "--compile-bytecode", "--python", str(python)]
+    subprocess.run([*install, *pins], check=True, capture_output=True)
+    return python
+
+
+def _import(python: Path, module: str, paths: list[Path], env: dict[str, str] | None = None) -> float:
+    """Milliseconds to import `module` in a fresh process, with `paths` first (the handler's folder and the
+    layers, as /var/task and /opt/python are) and the runtime's boto3 after them. -B: no .pyc is written, as on
+    Lambda's read-only file system."""
     probe = (
         "import sys, time; sys.path[:0] = sys.argv[1:]; t = time.perf_counter(); "
         f"import {module}; print(time.perf_counter() - t)"
     )
     output = subprocess.run(
-        [sys.executable, "-s", "-B", "-c", probe, *map(str, paths)],
+        [str(python), "-s", "-B", "-c", probe, *map(str, paths)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return float(output.stdout.strip().splitlines()[-1]) * 1000
+
+
+def _every_handler_imports(python: Path, built: dict[str, Path]) -> None:
+    """Each of the template's functions imported with exactly its layers and its environment, as a cold start."""
+    from sigap_tools.local.template import load_template
+
+    document = load_template(ROOT / "template.yaml")
+    shared = [layer["Ref"] for layer in document["Globals"]["Function"]["Layers"]]
+    failed = []
+    functions = [
+        (logical_id, resource["Properties"])
+        for logical_id, resource in document["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    ]
+    for logical_id, properties in functions:
+        layers = shared + [layer["Ref"] for layer in properties.get("Layers", [])]
+        variables = (properties.get("Environment") or {}).get("Variables") or {}
+        env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
+        env |= {name: value for name, value in variables.items() if isinstance(value, str)}
+        paths = [ROOT / properties["CodeUri"].strip("/"), *(built[name] / "python" for name in reversed(layers))]
+        try:
+            _import(python, "handler", paths, env)
+        except subprocess.CalledProcessError as exc:
+            failed.append(f"{logical_id}: {exc.stderr.strip().splitlines()[-1]}")
+    print(
+        f"Every function's handler imported with its layers alone, beside only the runtime's boto3: "
+        f"{len(functions) - len(failed)} of {len(functions)} imported.\n"
+    )
+    for failure in failed:
+        print(f"- {failure}")
 
 
 def _zipped(folder: Path, scratch: Path) -> int:
@@ -86,48 +142,60 @@ def layers(runs: int) -> None:
             for name in LAYERS:
                 _build(name, built[name], for_lambda=False)
                 _build(name, shipped[name], for_lambda=True)
+            runtime = _runtime(scratch / "runtime")
         except subprocess.CalledProcessError as exc:
-            print(f"(layers not built here, so not measured: {exc.stderr.decode()[-300:].strip()})\n")
+            said = exc.stderr.decode() if isinstance(exc.stderr, bytes) else str(exc.stderr)
+            print(f"(layers not built here, so not measured: {said[-300:].strip()})\n")
             return
-        print("### Lambda layers as shared/Makefile builds them (the functions' arm64 wheels)\n")
-        print("| layer | MiB unzipped, with .pyc | MiB of sources | MiB zipped | files |")
-        print("|---|---:|---:|---:|---:|")
-        for name in LAYERS:
-            python = shipped[name] / "python"
-            files = sum(1 for file in python.rglob("*") if file.is_file())
-            print(
-                f"| {name} | {_size(python, compiled=True) / 2**20:.1f} | "
-                f"{_size(python, compiled=False) / 2**20:.1f} | {_zipped(python, scratch) / 2**20:.1f} | {files:,} |"
-            )
-        _, heaviest = HANDLERS["StatementsFunction"]
-        carried = sum(_size(shipped[name] / "python", compiled=True) for name in heaviest) / 2**20
-        print(f"\nThe statements function carries {', '.join(heaviest)}: {carried:.0f} MiB unzipped of the 250 MiB")
-        print("Lambda allows a function and its layers; every function but it and the two that score, the shared")
-        print("layer alone.\n")
-        sources = {name: Path(scratch) / f"{name}-sources" for name in built}
-        for name, artifacts in built.items():
-            shutil.copytree(artifacts / "python", sources[name], ignore=shutil.ignore_patterns("__pycache__"))
-        samples: dict[tuple[str, bool], list[float]] = {}
-        ratios: dict[str, list[float]] = {}
-        for _ in range(runs):
-            boto3_ms = _import_ms("boto3", [])
-            for function, (folder, names) in HANDLERS.items():
-                for compiled in (True, False):
-                    # the last layer first on the path, as it is unzipped over the ones before it in /opt
-                    paths = [built[n] / "python" if compiled else sources[n] for n in reversed(names)]
-                    took = _import_ms("handler", [ROOT / "functions" / folder, *paths])
-                    samples.setdefault((function, compiled), []).append(took)
-                    if compiled:
-                        ratios.setdefault(function, []).append(took / boto3_ms)
-        print(f"### Cold start: handler import from the built layers, as Lambda loads them (median of {runs} rounds)\n")
-        print("| function | ms with the layer's .pyc | × import boto3 | ms compiling every module (no .pyc) | saved |")
-        print("|---|---:|---:|---:|---:|")
-        for function in HANDLERS:
-            with_pyc = statistics.median(samples[(function, True)])
-            without = statistics.median(samples[(function, False)])
-            ratio = statistics.median(ratios[function])
-            print(f"| {function} | {with_pyc:.0f} | {ratio:.2f} | {without:.0f} | {1 - with_pyc / without:.0%} |")
+        _size_table(shipped, scratch)
+        _cold_start_table(runtime, built, scratch, runs)
+        _every_handler_imports(runtime, built)
+
+
+def _size_table(shipped: dict[str, Path], scratch: Path) -> None:
+    print("### Lambda layers as shared/Makefile builds them (the functions' arm64 wheels)\n")
+    print("| layer | MiB unzipped, with .pyc | MiB of sources | MiB zipped | files |")
+    print("|---|---:|---:|---:|---:|")
+    for name in LAYERS:
+        python = shipped[name] / "python"
+        files = sum(1 for file in python.rglob("*") if file.is_file())
         print(
-            "\nHere a handler imports as on Lambda: its folder, then the layers, then boto3 (the runtime's). The table"
-            "\nabove imports each from the development venv, which holds every development tool too.\n"
+            f"| {name} | {_size(python, compiled=True) / 2**20:.1f} | "
+            f"{_size(python, compiled=False) / 2**20:.1f} | {_zipped(python, scratch) / 2**20:.1f} | {files:,} |"
         )
+    _, heaviest = HANDLERS["StatementsFunction"]
+    carried = sum(_size(shipped[name] / "python", compiled=True) for name in heaviest) / 2**20
+    print(f"\nThe statements function carries {', '.join(heaviest)}: {carried:.0f} MiB unzipped of the 250 MiB")
+    print("Lambda allows a function and its layers; every function but it and the two that score, the shared")
+    print("layer alone.\n")
+
+
+def _cold_start_table(runtime: Path, built: dict[str, Path], scratch: Path, runs: int) -> None:
+    sources = {name: scratch / f"{name}-sources" for name in built}
+    for name, artifacts in built.items():
+        shutil.copytree(artifacts / "python", sources[name], ignore=shutil.ignore_patterns("__pycache__"))
+    samples: dict[tuple[str, bool], list[float]] = {}
+    ratios: dict[str, list[float]] = {}
+    for _ in range(runs):
+        boto3_ms = _import(runtime, "boto3", [])
+        for function, (folder, names) in HANDLERS.items():
+            for compiled in (True, False):
+                # the last layer first on the path, as it is unzipped over the ones before it in /opt
+                paths = [built[n] / "python" if compiled else sources[n] for n in reversed(names)]
+                took = _import(runtime, "handler", [ROOT / "functions" / folder, *paths])
+                samples.setdefault((function, compiled), []).append(took)
+                if compiled:
+                    ratios.setdefault(function, []).append(took / boto3_ms)
+    print(f"### Cold start: handler import from the built layers, as Lambda loads them (median of {runs} rounds)\n")
+    print("| function | ms with the layer's .pyc | × import boto3 | ms compiling every module (no .pyc) | saved |")
+    print("|---|---:|---:|---:|---:|")
+    for function in HANDLERS:
+        with_pyc = statistics.median(samples[(function, True)])
+        without = statistics.median(samples[(function, False)])
+        ratio = statistics.median(ratios[function])
+        print(f"| {function} | {with_pyc:.0f} | {ratio:.2f} | {without:.0f} | {1 - with_pyc / without:.0%} |")
+    print(
+        "\nHere a handler imports as on Lambda: its folder, then its layers, then a Python holding only what the"
+        "\nruntime holds (boto3 and its dependencies, compiled), whose bare `import boto3` is the ratio's base. The"
+        "\ntable above imports each from the development venv, which holds every development tool too.\n"
+    )
