@@ -14,18 +14,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = ROOT / ".venv-tools" / "bin" / "uv"
-# Each measured function's handler folder and its layers, in the order the template gives them.
-HANDLERS = {
-    "IngestFunction": ("ingest", ["SharedLayer"]),
-    "QueryFunction": ("query", ["SharedLayer"]),
-    "ScoringFunction": ("scoring", ["SharedLayer", "NumpyLayer"]),
-    "StatementsFunction": ("statements", ["SharedLayer", "NumpyLayer", "ReportLayer"]),
-}
-
+# The functions whose cold start is timed: an API door, the reads, scoring and the heaviest (all three layers).
+TIMED = ("IngestFunction", "QueryFunction", "ScoringFunction", "StatementsFunction")
 
 LAYERS = ("SharedLayer", "NumpyLayer", "ReportLayer")
 # What the python3.12 runtime brings beside the layers: boto3 and what it needs, at uv.lock's pins.
@@ -98,24 +93,43 @@ def _import(python: Path, module: str, paths: list[Path], env: dict[str, str] | 
     return float(output.stdout.strip().splitlines()[-1]) * 1000
 
 
-def _every_handler_imports(python: Path, built: dict[str, Path]) -> None:
-    """Each of the template's functions imported with exactly its layers and its environment, as a cold start."""
+@dataclass(frozen=True)
+class Function:
+    folder: Path  # the handler's, /var/task on Lambda
+    layers: list[str]  # in the template's order, the global ones first (as SAM merges them)
+    variables: dict[str, str]  # its environment's plain values
+
+
+def _functions() -> dict[str, Function]:
     from sigap_tools.local.template import load_template
 
     document = load_template(ROOT / "template.yaml")
     shared = [layer["Ref"] for layer in document["Globals"]["Function"]["Layers"]]
+    found = {}
+    for logical_id, resource in document["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            properties = resource["Properties"]
+            variables = (properties.get("Environment") or {}).get("Variables") or {}
+            found[logical_id] = Function(
+                ROOT / properties["CodeUri"].strip("/"),
+                shared + [layer["Ref"] for layer in properties.get("Layers", [])],
+                {name: value for name, value in variables.items() if isinstance(value, str)},
+            )
+    return found
+
+
+def _layer_paths(function: Function, layers: dict[str, Path]) -> list[Path]:
+    # the last layer first on the path, as it is unzipped over the ones before it in /opt
+    return [layers[name] for name in reversed(function.layers)]
+
+
+def _every_handler_imports(python: Path, built: dict[str, Path]) -> None:
+    """Each of the template's functions imported with exactly its layers and its environment, as a cold start."""
+    functions = _functions()
     failed = []
-    functions = [
-        (logical_id, resource["Properties"])
-        for logical_id, resource in document["Resources"].items()
-        if resource["Type"] == "AWS::Serverless::Function"
-    ]
-    for logical_id, properties in functions:
-        layers = shared + [layer["Ref"] for layer in properties.get("Layers", [])]
-        variables = (properties.get("Environment") or {}).get("Variables") or {}
-        env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
-        env |= {name: value for name, value in variables.items() if isinstance(value, str)}
-        paths = [ROOT / properties["CodeUri"].strip("/"), *(built[name] / "python" for name in reversed(layers))]
+    for logical_id, function in functions.items():
+        env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"} | function.variables
+        paths = [function.folder, *_layer_paths(function, {name: path / "python" for name, path in built.items()})]
         try:
             _import(python, "handler", paths, env)
         except subprocess.CalledProcessError as exc:
@@ -163,7 +177,7 @@ def _size_table(shipped: dict[str, Path], scratch: Path) -> None:
             f"| {name} | {_size(python, compiled=True) / 2**20:.1f} | "
             f"{_size(python, compiled=False) / 2**20:.1f} | {_zipped(python, scratch) / 2**20:.1f} | {files:,} |"
         )
-    _, heaviest = HANDLERS["StatementsFunction"]
+    heaviest = _functions()["StatementsFunction"].layers
     carried = sum(_size(shipped[name] / "python", compiled=True) for name in heaviest) / 2**20
     print(f"\nThe statements function carries {', '.join(heaviest)}: {carried:.0f} MiB unzipped of the 250 MiB")
     print("Lambda allows a function and its layers; every function but it and the two that score, the shared")
@@ -174,26 +188,27 @@ def _cold_start_table(runtime: Path, built: dict[str, Path], scratch: Path, runs
     sources = {name: scratch / f"{name}-sources" for name in built}
     for name, artifacts in built.items():
         shutil.copytree(artifacts / "python", sources[name], ignore=shutil.ignore_patterns("__pycache__"))
+    compiled_layers = {name: path / "python" for name, path in built.items()}
+    functions = _functions()
     samples: dict[tuple[str, bool], list[float]] = {}
     ratios: dict[str, list[float]] = {}
     for _ in range(runs):
         boto3_ms = _import(runtime, "boto3", [])
-        for function, (folder, names) in HANDLERS.items():
+        for name in TIMED:
             for compiled in (True, False):
-                # the last layer first on the path, as it is unzipped over the ones before it in /opt
-                paths = [built[n] / "python" if compiled else sources[n] for n in reversed(names)]
-                took = _import(runtime, "handler", [ROOT / "functions" / folder, *paths])
-                samples.setdefault((function, compiled), []).append(took)
+                paths = _layer_paths(functions[name], compiled_layers if compiled else sources)
+                took = _import(runtime, "handler", [functions[name].folder, *paths])
+                samples.setdefault((name, compiled), []).append(took)
                 if compiled:
-                    ratios.setdefault(function, []).append(took / boto3_ms)
+                    ratios.setdefault(name, []).append(took / boto3_ms)
     print(f"### Cold start: handler import from the built layers, as Lambda loads them (median of {runs} rounds)\n")
     print("| function | ms with the layer's .pyc | × import boto3 | ms compiling every module (no .pyc) | saved |")
     print("|---|---:|---:|---:|---:|")
-    for function in HANDLERS:
-        with_pyc = statistics.median(samples[(function, True)])
-        without = statistics.median(samples[(function, False)])
-        ratio = statistics.median(ratios[function])
-        print(f"| {function} | {with_pyc:.0f} | {ratio:.2f} | {without:.0f} | {1 - with_pyc / without:.0%} |")
+    for name in TIMED:
+        with_pyc = statistics.median(samples[(name, True)])
+        without = statistics.median(samples[(name, False)])
+        ratio = statistics.median(ratios[name])
+        print(f"| {name} | {with_pyc:.0f} | {ratio:.2f} | {without:.0f} | {1 - with_pyc / without:.0%} |")
     print(
         "\nHere a handler imports as on Lambda: its folder, then its layers, then a Python holding only what the"
         "\nruntime holds (boto3 and its dependencies, compiled), whose bare `import boto3` is the ratio's base. The"
