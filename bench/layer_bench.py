@@ -14,8 +14,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sigap_tools.local.template import FunctionSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = ROOT / ".venv-tools" / "bin" / "uv"
@@ -93,32 +96,13 @@ def _import(python: Path, module: str, paths: list[Path], env: dict[str, str] | 
     return float(output.stdout.strip().splitlines()[-1]) * 1000
 
 
-@dataclass(frozen=True)
-class Function:
-    folder: Path  # the handler's, /var/task on Lambda
-    layers: list[str]  # in the template's order, the global ones first (as SAM merges them)
-    variables: dict[str, str]  # its environment's plain values
+def _functions() -> dict[str, FunctionSpec]:
+    from sigap_tools.local.template import Template
+
+    return {spec.logical_id: spec for spec in Template.load(ROOT / "template.yaml").functions()}
 
 
-def _functions() -> dict[str, Function]:
-    from sigap_tools.local.template import load_template
-
-    document = load_template(ROOT / "template.yaml")
-    shared = [layer["Ref"] for layer in document["Globals"]["Function"]["Layers"]]
-    found = {}
-    for logical_id, resource in document["Resources"].items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            properties = resource["Properties"]
-            variables = (properties.get("Environment") or {}).get("Variables") or {}
-            found[logical_id] = Function(
-                ROOT / properties["CodeUri"].strip("/"),
-                shared + [layer["Ref"] for layer in properties.get("Layers", [])],
-                {name: value for name, value in variables.items() if isinstance(value, str)},
-            )
-    return found
-
-
-def _layer_paths(function: Function, layers: dict[str, Path]) -> list[Path]:
+def _layer_paths(function: FunctionSpec, layers: dict[str, Path]) -> list[Path]:
     # the last layer first on the path, as it is unzipped over the ones before it in /opt
     return [layers[name] for name in reversed(function.layers)]
 
@@ -128,8 +112,9 @@ def _every_handler_imports(python: Path, built: dict[str, Path]) -> None:
     functions = _functions()
     failed = []
     for logical_id, function in functions.items():
-        env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"} | function.variables
-        paths = [function.folder, *_layer_paths(function, {name: path / "python" for name, path in built.items()})]
+        env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
+        env |= {name: value for name, value in function.environment.items() if isinstance(value, str)}
+        paths = [function.code_uri, *_layer_paths(function, {name: path / "python" for name, path in built.items()})]
         try:
             _import(python, "handler", paths, env)
         except subprocess.CalledProcessError as exc:
@@ -197,7 +182,7 @@ def _cold_start_table(runtime: Path, built: dict[str, Path], scratch: Path, runs
         for name in TIMED:
             for compiled in (True, False):
                 paths = _layer_paths(functions[name], compiled_layers if compiled else sources)
-                took = _import(runtime, "handler", [functions[name].folder, *paths])
+                took = _import(runtime, "handler", [functions[name].code_uri, *paths])
                 samples.setdefault((name, compiled), []).append(took)
                 if compiled:
                     ratios.setdefault(name, []).append(took / boto3_ms)

@@ -64,17 +64,12 @@ REPORT_PACKAGES = {"matplotlib", "fpdf"}
 
 def _functions_layers() -> dict[str, tuple[str, list[str]]]:
     """Each function's handler folder and its layers, the global ones first (as SAM merges them)."""
-    from sigap_tools.local.template import load_template
+    from sigap_tools.local.template import Template
 
-    document = load_template(ROOT / "template.yaml")
-    global_layers = [layer["Ref"] for layer in document["Globals"]["Function"]["Layers"]]
-    found = {}
-    for logical_id, resource in document["Resources"].items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            properties = resource["Properties"]
-            own = [layer["Ref"] for layer in properties.get("Layers", [])]
-            found[logical_id] = (properties["CodeUri"].strip("/"), global_layers + own)
-    return found
+    return {
+        spec.logical_id: (str(spec.code_uri.relative_to(ROOT)), list(spec.layers))
+        for spec in Template.load(ROOT / "template.yaml").functions()
+    }
 
 
 def test_a_function_carries_the_numpy_and_report_layers_exactly_when_its_imports_reach_them() -> None:

@@ -66,6 +66,7 @@ class FunctionSpec:
     memory: int
     environment: dict[str, Any]
     events: dict[str, dict[str, Any]]
+    layers: tuple[str, ...] = ()  # logical ids, the global ones first (as SAM merges them)
 
 
 @dataclass
@@ -105,6 +106,7 @@ class Template:
                     memory=int(merged.get("MemorySize", 128)),
                     environment=merged.get("Environment", {}).get("Variables", {}),
                     events=merged.get("Events", {}),
+                    layers=tuple(layer["Ref"] for layer in merged.get("Layers", [])),
                 )
             )
         return specs
