@@ -144,3 +144,18 @@ def test_a_partial_written_late_is_marked_for_the_roll_up(aws: AwsStack) -> None
     markers = [item for item in items if item["pk"]["S"] == f"{TENANT}#AL"]
     assert [marker["sk"]["S"][:16] for marker in markers] == ["2026-12-04T09:00"]
     assert counted(aws) == (1, 1)
+
+
+def test_after_an_unclean_stop_only_the_claims_not_yet_scored_are_found_to_queue_again(aws: AwsStack) -> None:
+    from sigap.mentions.claim_store import ClaimStore
+
+    # Given three mentions claimed by a door, one of which scoring then stored
+    claims = ClaimStore(aws.table("MentionsTable"))
+    mentions = [entry.mention for entry, _ in batch("m-1", "m-2", "m-3")]
+    assert claims.claim(TENANT, mentions, 2_000_000_000).claimed == ["m-1", "m-2", "m-3"]
+    store(aws, Clock(AT)).store_scored(batch("m-2"))
+    # When the local stack, restored after a kill, looks for claims whose queue message was lost with it
+    found = sorted(mention.id for mention in claims.unscored_claims())
+    # Then it finds the two still waiting, as they were received, and not the scored one
+    assert found == ["m-1", "m-3"]
+    assert claims.known(TENANT, ["m-1", "m-2", "m-4"]) == {"m-1", "m-2"}
