@@ -333,3 +333,16 @@ def test_an_agencys_clients_page_answers_the_apis_refusal_and_502_for_the_apis_o
     # never a 403 that would tell the person they have no access; with the API's words either way
     assert status == page_status
     assert f"{failing} could not be read" in page
+
+
+@pytest.mark.parametrize("page", ["incidents", "alerts"])
+def test_a_made_up_cursor_in_a_pages_address_is_a_400_naming_it_never_a_5xx(
+    aws: AwsStack, lambda_context: Any, world: dict[str, Any], page: str
+) -> None:
+    # Given a person on a paged list
+    vera = signed_in(aws, lambda_context, VERA)
+    # When they (or a fuzzer) open it with a cursor the API never gave
+    status, _, body = vera.get(f"{BASE}/{page}?cursor=not-a-cursor")
+    # Then the page answers the API's 400, with its words, not a 502 blaming the API
+    assert status == 400, body
+    assert "cursor" in body

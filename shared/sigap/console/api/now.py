@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from sigap.console.api.place import api_refused, fetch, place_of, refused_status, show
+from sigap.console.api.place import api_refused, fetch, place_of, show
 from sigap.console.api.visit import visit
 from sigap.console.api.wiring import adapters_of, language_cookie, page, redirect, safe_next
 from sigap.console.chart import volume_chart
@@ -137,5 +137,5 @@ def get_clients(tenant: str) -> Response[str]:
         return place
     (rollup,) = fetch(lambda: place.visit.api.get("v1", "tenants", tenant, "rollup"))
     if not rollup.ok:
-        return api_refused(place, rollup, refused_status(rollup))
+        return api_refused(place, rollup)
     return show(place, "clients.html.j2", "agency_title", "clients", rollup=rollup.body)

@@ -146,7 +146,7 @@ def after_action(place: Place, answer: ApiAnswer, back: str, done: str) -> Respo
     if answer.ok:
         joiner = "&" if "?" in back else "?"
         return redirect(f"{back}{joiner}{urlencode({'done': done})}")
-    return api_refused(place, answer, refused_status(answer))
+    return api_refused(place, answer)
 
 
 def refused_status(answer: ApiAnswer) -> HTTPStatus:
@@ -155,9 +155,10 @@ def refused_status(answer: ApiAnswer) -> HTTPStatus:
     return HTTPStatus(answer.status) if 400 <= answer.status < 500 else HTTPStatus.BAD_GATEWAY
 
 
-def api_refused(place: Place, answer: ApiAnswer, status: HTTPStatus = HTTPStatus.BAD_GATEWAY) -> Response[str]:
-    """The page for an API answer that is not OK: its words, inside a sentence in the page's language."""
-    return problem_page(status, "api", place.visit.language, place.visit.session, detail=answer.problem)
+def api_refused(place: Place, answer: ApiAnswer) -> Response[str]:
+    """The page for an API answer that is not OK: its words, inside a sentence in the page's language, with the
+    API's status when the request was at fault, else 502."""
+    return problem_page(refused_status(answer), "api", place.visit.language, place.visit.session, detail=answer.problem)
 
 
 def missing(place: Place, what: str) -> Response[str]:
@@ -166,8 +167,8 @@ def missing(place: Place, what: str) -> Response[str]:
 
 
 def not_read(place: Place, answer: ApiAnswer, what: str, *, missing_when: tuple[int, ...] = (404,)) -> Response[str]:
-    """The page for what the API could not give: a 404 naming the `what` it has no such one of, else a 502 with
-    its words."""
+    """The page for what the API could not give: a 404 naming the `what` it has no such one of, else the API's
+    refusal (`api_refused`)."""
     if answer.status in missing_when:
         return missing(place, what)
     return api_refused(place, answer)
