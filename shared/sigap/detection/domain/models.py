@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
+from itertools import batched
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
@@ -190,6 +192,14 @@ class EvaluationRequests(BaseModel):
         default=False,
         description="Asked by scoring for a far-reaching severe mention: this minute only, between schedule ticks",
     )
+
+    @classmethod
+    def packed(
+        cls, tenant_ids: Iterable[str], minute: datetime, *, urgent: bool = False
+    ) -> Iterator[EvaluationRequests]:
+        """The tenants' evaluations at `minute`, TENANTS_PER_MESSAGE tenants a message, in their order."""
+        for pack in batched(tenant_ids, TENANTS_PER_MESSAGE):
+            yield cls(tenant_ids=list(pack), minute=minute, urgent=urgent)
 
     @classmethod
     def of_one(cls, request: EvaluationRequest) -> EvaluationRequests:

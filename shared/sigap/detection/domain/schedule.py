@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from itertools import batched
 from typing import Protocol
 
-from sigap.detection.domain.models import TENANTS_PER_MESSAGE, EvaluationRequests
+from sigap.detection.domain.models import EvaluationRequests
 from sigap.kernel.aggregates import minute_start
 
 # Messages sent at a time: SQS takes ten a request (the tenant directory is read page by page meanwhile).
@@ -26,10 +26,7 @@ def minute_to_evaluate(tick: datetime) -> datetime:
 def fan_out(minute: datetime, tenant_ids: Iterable[str], sink: EvaluationSink) -> int:
     """Asks for every tenant's evaluation at `minute`, TENANTS_PER_MESSAGE tenants a message; the tenants asked."""
     sent = 0
-    packs = (
-        EvaluationRequests(tenant_ids=list(pack), minute=minute) for pack in batched(tenant_ids, TENANTS_PER_MESSAGE)
-    )
-    for messages in batched(packs, FAN_OUT_MESSAGES):
+    for messages in batched(EvaluationRequests.packed(tenant_ids, minute), FAN_OUT_MESSAGES):
         sink.send(messages)
         sent += sum(len(message.tenant_ids) for message in messages)
     return sent
@@ -41,7 +38,7 @@ def urgent_requests(asked: Iterable[tuple[str, datetime]]) -> list[EvaluationReq
     for tenant_id, minute in sorted(set(asked)):
         by_minute.setdefault(minute, []).append(tenant_id)
     return [
-        EvaluationRequests(tenant_ids=list(pack), minute=minute, urgent=True)
+        request
         for minute, tenant_ids in sorted(by_minute.items())
-        for pack in batched(tenant_ids, TENANTS_PER_MESSAGE)
+        for request in EvaluationRequests.packed(tenant_ids, minute, urgent=True)
     ]
