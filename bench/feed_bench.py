@@ -188,7 +188,8 @@ def _scheduled_minute(boto3: Any) -> None:
     from sigap.kernel.models import StackMode, utc_now
     from sigap.platform.aws import reset_clients
     from sigap.sources.domain import SourceIn, registered
-    from sigap.sources.feed_consumer import FeedReadProcessor, schedule_tick
+    from sigap.sources.feed_consumer import FeedReadProcessor
+    from sigap.sources.feed_scheduler_tick import schedule_tick
     from sigap.sources.settings import feed_scheduler_settings, feed_settings
     from sigap.sources.store import SourcesTable
     from sigap.tenants.store import TenantStore

@@ -50,7 +50,6 @@ def subscribers(count: int, throttle: float) -> None:
         from sigap.notify.store import NotificationsTable
         from sigap.platform.aws import reset_clients, ses_client
         from sigap.platform.link_key import link_key
-        from sigap.statements import wiring as consumer
         from sigap.statements.domain.models import (
             PublishingSettings,
             PublishRequest,
@@ -61,6 +60,7 @@ def subscribers(count: int, throttle: float) -> None:
             SubscriberState,
         )
         from sigap.statements.domain.workflow import create_statement, publish, review, submit
+        from sigap.statements.publisher_adapters import shared_adapters
         from sigap.statements.queue import PublicationQueue
         from sigap.statements.settings import publisher_settings
         from sigap.statements.store import PublishingTable
@@ -72,7 +72,7 @@ def subscribers(count: int, throttle: float) -> None:
         from sigap_tools.tenants import create_tenant
 
         reset_clients()
-        for cached in (publisher_settings, consumer._shared, link_key):
+        for cached in (publisher_settings, shared_adapters, link_key):
             cached.cache_clear()
         template = Template.load(ROOT / "template.yaml", {"StackMode": "multi"})
         provisioned, resolver = provision(

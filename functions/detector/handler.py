@@ -5,7 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sigap.detection.consumer import schedule_tick
+from sigap.detection.detector_tick import schedule_tick
 from sigap.detection.settings import detector_settings
 from sigap.platform.observability import logger, metrics
 

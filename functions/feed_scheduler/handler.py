@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sigap.platform.observability import logger, metrics
-from sigap.sources.feed_consumer import schedule_tick
+from sigap.sources.feed_scheduler_tick import schedule_tick
 from sigap.sources.settings import feed_scheduler_settings
 
 

@@ -2,7 +2,7 @@
 e-mail when its complaint rate climbs."""
 
 from sigap.platform.batch import sqs_handler
+from sigap.statements.feedback_consumer import FeedbackBatchProcessor
 from sigap.statements.settings import feedback_settings
-from sigap.statements.wiring import FeedbackBatchProcessor
 
 lambda_handler = sqs_handler(lambda: FeedbackBatchProcessor(feedback_settings()))

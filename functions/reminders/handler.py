@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sigap.platform.observability import logger, metrics
+from sigap.statements.reminders_tick import run_reminders
 from sigap.statements.settings import reminders_settings
-from sigap.statements.wiring import run_reminders
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -16,7 +16,7 @@ from sigap.incidents.promise_wakes import SeenWake
 from sigap.incidents.store import IncidentsTable
 from sigap.kernel.models import utc_now
 from sigap.platform.aws import dynamodb_client
-from sigap.statements import wiring
+from sigap.statements import reminders_tick
 from sigap.statements.domain.models import PublishRequest, Review, StatementCreate, Submission
 from sigap.statements.domain.workflow import create_statement, publish, review, submit
 from sigap.statements.queue import PublicationQueue
@@ -33,7 +33,7 @@ IDLE_TENANTS = 120
 class Clock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = utc_now()
-        monkeypatch.setattr(wiring, "utc_now", lambda: self.now)
+        monkeypatch.setattr(reminders_tick, "utc_now", lambda: self.now)
 
 
 def _run(aws: AwsStack, context: Any) -> dict[str, int]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sigap.incidents.promise_wakes import START_WIDTH, PromiseWakes, SeenWake
-from sigap.statements import wiring
+from sigap.statements import reminders_tick
 from sigap.statements.domain.reminders import Checked
 
 
@@ -63,17 +63,19 @@ def agency(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         done = [f"reminded staff of {tenant_id}"] if tenant_id.endswith("7") else []
         return Checked(done=done, next_look=now + timedelta(minutes=15) if tenant_id.endswith("5") else None)
 
-    monkeypatch.setattr(wiring, "_shared", lambda settings: (world["tenants"], world["wakes"], object()))
-    monkeypatch.setattr(wiring, "publisher_ports", lambda settings, tenant_id: object())
-    monkeypatch.setattr(wiring, "check_reminders", check)
-    monkeypatch.setattr(wiring, "utc_now", lambda: world["now"])
+    monkeypatch.setattr(
+        reminders_tick, "shared_adapters", lambda settings: (world["tenants"], world["wakes"], object())
+    )
+    monkeypatch.setattr(reminders_tick, "publisher_ports", lambda settings, tenant_id: object())
+    monkeypatch.setattr(reminders_tick, "check_reminders", check)
+    monkeypatch.setattr(reminders_tick, "utc_now", lambda: world["now"])
     return world
 
 
 def test_every_due_tenant_of_a_10000_client_agency_is_checked_once_and_its_next_wake_set(
     agency: dict[str, Any],
 ) -> None:
-    done = wiring.run_reminders(object())  # type: ignore[arg-type]
+    done = reminders_tick.run_reminders(object())  # type: ignore[arg-type]
     assert agency["wakes"].started
     assert sorted(agency["checked"]) == agency["tenants"].ids
     assert len(done) == 1_000
@@ -86,7 +88,7 @@ def test_every_due_tenant_of_a_10000_client_agency_is_checked_once_and_its_next_
 def test_a_tenant_whose_wake_has_not_come_is_never_read(agency: dict[str, Any]) -> None:
     # Given only three of the 10,000 tenants due
     agency["wakes"].due = [SeenWake(f"client-0000{number}", woken=1) for number in (1, 5, 7)]
-    wiring.run_reminders(object())  # type: ignore[arg-type]
+    reminders_tick.run_reminders(object())  # type: ignore[arg-type]
     assert sorted(agency["checked"]) == ["client-00001", "client-00005", "client-00007"]
 
 
@@ -97,21 +99,21 @@ def test_a_run_cut_by_its_deadline_leaves_other_tenants_each_minute_and_they_sta
     def time_left() -> float:
         return 60.0 if len(agency["checked"]) < 3_000 else 5.0
 
-    wiring.run_reminders(object(), time_left=time_left)  # type: ignore[arg-type]
+    reminders_tick.run_reminders(object(), time_left=time_left)  # type: ignore[arg-type]
     first = set(agency["checked"])
     # Then it stops between tenants, settles only those it checked, and the next minute's run starts elsewhere
-    assert 3_000 <= len(first) < 3_000 + wiring.REMINDER_CHECKERS
+    assert 3_000 <= len(first) < 3_000 + reminders_tick.REMINDER_CHECKERS
     assert set(agency["wakes"].settled) == first
     agency["checked"].clear()
     agency["now"] += timedelta(minutes=1)
-    wiring.run_reminders(object(), time_left=time_left)  # type: ignore[arg-type]
+    reminders_tick.run_reminders(object(), time_left=time_left)  # type: ignore[arg-type]
     assert set(agency["checked"]) - first
 
 
 def test_one_tenant_failing_never_stops_the_others_stays_due_and_the_run_says_so(agency: dict[str, Any]) -> None:
     agency["broken"] = {"client-00042"}
     with pytest.raises(RuntimeError, match="client-00042"):
-        wiring.run_reminders(object())  # type: ignore[arg-type]
+        reminders_tick.run_reminders(object())  # type: ignore[arg-type]
     assert len(agency["checked"]) == 10_000
     assert "client-00042" not in agency["wakes"].settled
 

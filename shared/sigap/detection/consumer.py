@@ -1,5 +1,5 @@
-"""Detection's two functions: the scheduled tick that fans evaluations out, and the batch processor that
-evaluates each requested tenant-minute (a message asks for up to ten tenants).
+"""The evaluator function's wiring: the batch processor that evaluates each requested tenant-minute (a message
+asks for up to ten tenants; the detector's tick, `sigap.detection.detector_tick`, sends them).
 
 A message that can never be evaluated (not JSON, not a request) goes straight to the evaluation dead-letter
 queue with its reason as a message attribute, and counts as handled; anything else that fails (storage, the
@@ -14,7 +14,6 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any
 
@@ -23,10 +22,9 @@ from pydantic import ValidationError
 
 from sigap.detection.domain.evaluation import DetectorPorts, Evaluation, evaluate_through
 from sigap.detection.domain.models import EvaluationRequest, EvaluationRequests
-from sigap.detection.domain.schedule import fan_out, minute_to_evaluate
-from sigap.detection.queues import AlertEventQueue, EvaluationQueue
+from sigap.detection.queues import AlertEventQueue
 from sigap.detection.samples import MentionSamples
-from sigap.detection.settings import DetectorSettings, EvaluatorSettings
+from sigap.detection.settings import EvaluatorSettings
 from sigap.detection.settings_store import DetectionSettingsStore
 from sigap.detection.store import AlertsTable, StateAdapter
 from sigap.kernel.models import problems_of, utc_now
@@ -36,18 +34,6 @@ from sigap.mentions.listing import MentionListing
 from sigap.platform.batch import SideBySideProcessor
 from sigap.platform.observability import logger, metrics
 from sigap.platform.sqs import DeadLetterQueue
-from sigap.tenants.store import TenantStore
-
-
-def schedule_tick(tick: datetime, settings: DetectorSettings) -> dict[str, Any]:
-    minute = minute_to_evaluate(tick)
-    sent = fan_out(
-        minute, TenantStore(settings.tenants_table).tenant_ids(), EvaluationQueue(settings.evaluation_queue_url)
-    )
-    # a log line, not a metric: a metric sent every minute costs $0.30 a month whatever happens (the backlog alarm
-    # on the evaluation queue says whether evaluations keep up)
-    logger.info("evaluations requested", extra={"minute": minute.isoformat(), "tenants": sent})
-    return {"minute": minute.isoformat(), "tenants": sent}
 
 
 class PoisonEvaluationError(ValueError):

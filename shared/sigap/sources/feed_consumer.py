@@ -7,10 +7,8 @@ failure fails the message, which SQS retries whole (claims keep each item ingest
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from sigap.ingest.queue import ScoringQueue
@@ -21,9 +19,9 @@ from sigap.platform.observability import logger, metrics
 from sigap.sources.domain import SourceKind
 from sigap.sources.feed_door import FeedRead, read_source
 from sigap.sources.feed_fetch import FeedFetcher
-from sigap.sources.feed_scheduler import FeedReadQueue, FeedReadRequest, schedule_reads
+from sigap.sources.feed_scheduler import FeedReadRequest
 from sigap.sources.feed_store import FeedSchedule
-from sigap.sources.settings import FeedSchedulerSettings, FeedSettings
+from sigap.sources.settings import FeedSettings
 from sigap.sources.store import SourcesTable, health_update
 from sigap.tenants.quotas import door_quota
 from sigap.tenants.store import TenantStore
@@ -97,21 +95,3 @@ def _observe(tenant_id: str, name: str, read: FeedRead) -> None:
             "next_read_at": read.state.next_read_at.isoformat() if read.state.next_read_at else None,
         },
     )
-
-
-def schedule_tick(settings: FeedSchedulerSettings, context: LambdaContext) -> dict[str, Any]:
-    """The scheduler's run: every feed due now claimed and queued."""
-    outcome = schedule_reads(
-        FeedSchedule(settings.tenants_table),
-        FeedReadQueue(settings.feed_queue_url),
-        utc_now(),
-        context.get_remaining_time_in_millis,
-    )
-    if outcome.queued:  # a metric of zero every idle minute would cost $0.30 a month
-        metrics.add_metric(name="FeedReadsQueued", unit="Count", value=outcome.queued)
-    logger.info("feed reads queued", extra=outcome.__dict__)
-    return {
-        "queued": outcome.queued,
-        "taken_elsewhere": outcome.taken_elsewhere,
-        "stopped_early": outcome.stopped_early,
-    }

@@ -23,6 +23,10 @@ class PublishingSettings(FunctionSettings):
     secrets_prefix: str = Field(alias="SECRETS_PREFIX")
     allow_loopback_receivers: bool = Field(alias="SIGAP_LOCAL_ALLOW_LOOPBACK", default=False)
 
+    def site_url(self, tenant_id: str) -> str:
+        """A tenant's status page, under the site's base."""
+        return f"{self.status_site_url.rstrip('/')}/{tenant_id}/"
+
 
 class PublisherSettings(PublishingSettings):
     publication_dead_letter_queue_url: str = Field(alias="PUBLICATION_DLQ_URL")

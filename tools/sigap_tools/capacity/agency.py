@@ -57,7 +57,7 @@ def _run(tenants: int, minutes: int, sandboxes: int) -> IdleAgency:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from moto import mock_aws
 
-    from sigap.detection import consumer
+    from sigap.detection import consumer, detector_tick
     from sigap.detection.settings import DetectorSettings, EvaluatorSettings
     from sigap.kernel.kinds import StackMode
     from sigap.platform.aws import dynamodb_client, reset_clients
@@ -107,7 +107,7 @@ def _run(tenants: int, minutes: int, sandboxes: int) -> IdleAgency:
             for step in range(minutes + 1):
                 clock["now"] = start + timedelta(minutes=step, seconds=5)
                 reads, writes, calls = meter.read_units, meter.write_units, Counter(meter.calls)
-                consumer.schedule_tick(clock["now"], detector)
+                detector_tick.schedule_tick(clock["now"], detector)
                 for body in _drain(sqs, queue):
                     with mock.patch.object(consumer, "_ports", dealer.choice(sandbox_ports)):
                         outcome = processor.work(SQSRecord({"body": body, "messageId": "m", "attributes": {}}))

@@ -37,7 +37,6 @@ from sigap.statements.domain.models import (
 from sigap.statements.domain.site import status_document
 from sigap.statements.domain.site_content import SiteInput
 from sigap.statements.domain.subscribers import confirm, unsubscribe
-from sigap.statements.wiring import site_url
 
 router = APIGatewayHttpRouter()
 routes = Routes(router, "status page", Access.PUBLIC)
@@ -100,7 +99,7 @@ def _language() -> Language:
 
 
 def _back(tenant: str, language: Language) -> str:
-    url = site_url(settings_of(router), tenant) + ("en/" if language is Language.ENGLISH else "")
+    url = settings_of(router).site_url(tenant) + ("en/" if language is Language.ENGLISH else "")
     return f'<p><a href="{html.escape(url)}">{html.escape(_WORDS[language]["back"])}</a></p>'
 
 
@@ -121,7 +120,7 @@ def get_status(tenant: Annotated[str, TENANT]) -> Response[str]:
             settings=table.settings(tenant),
             incidents=[(by_id[iid], items) for iid, items in grouped.items() if iid in by_id],
             now=utc_now(),
-            site_url=site_url(settings_of(router), tenant),
+            site_url=settings_of(router).site_url(tenant),
         )
     )
     return Response(

@@ -27,7 +27,6 @@ from sigap.statements.domain.workflow_ports import SettingProblemError
 from sigap.statements.queue import PublicationQueue
 from sigap.statements.settings import StatementsApiSettings
 from sigap.statements.store import PublishingTable
-from sigap.statements.wiring import site_url
 from sigap.tenants.store import TenantStore
 
 STATEMENT_ID = r"^st-[0-9a-f]{12}$"
@@ -115,4 +114,4 @@ def channels_of(router: HasContext) -> ChannelsTable:
 
 def links_of(router: HasContext, tenant_id: str) -> SiteLinks:
     settings = settings_of(router)
-    return SiteLinks(site_url=site_url(settings, tenant_id), api_url=settings.public_api_url)
+    return SiteLinks(site_url=settings.site_url(tenant_id), api_url=settings.public_api_url)
