@@ -44,12 +44,13 @@ def subscribers(count: int, throttle: float) -> None:
 
     install()  # the local stack's moto fixes: plain moto deep-copies the table in every transaction
     with mock_aws():
+        from aws_lambda_powertools.utilities import parameters
+
         from sigap.detection.domain.models import Scope, Severity
         from sigap.incidents.domain.model import Incident
         from sigap.kernel.models import StackMode, utc_now
         from sigap.notify.store import NotificationsTable
         from sigap.platform.aws import reset_clients, ses_client
-        from sigap.platform.link_key import link_key
         from sigap.statements.domain.models import (
             PublishingSettings,
             PublishRequest,
@@ -72,8 +73,9 @@ def subscribers(count: int, throttle: float) -> None:
         from sigap_tools.tenants import create_tenant
 
         reset_clients()
-        for cached in (publisher_settings, shared_adapters, link_key):
+        for cached in (publisher_settings, shared_adapters):
             cached.cache_clear()
+        parameters.clear_caches()  # the link key, read through Powertools' parameters cache
         template = Template.load(ROOT / "template.yaml", {"StackMode": "multi"})
         provisioned, resolver = provision(
             template,
@@ -210,14 +212,24 @@ class _Context:
         return 60_000
 
 
+def _answered(answer: Any) -> Any:
+    """The body of a request the bench needs to succeed; its error, if it did not."""
+    if answer.status >= 300:
+        raise RuntimeError(f"{answer.status}: {answer.body}")
+    return answer.body
+
+
 def status_page(runs: int) -> None:
     """The page's size, and its load in headless Chromium on the local stack beside about:blank's."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    from sigap.kernel.identity import Role
     from sigap.kernel.models import StackMode, utc_now
     from sigap.tenants.store import TenantStore
+    from sigap_tools.cli.people_cli import new_password
     from sigap_tools.client import SigapClient
     from sigap_tools.demo.statements import VARIABLES
     from sigap_tools.local.stack import LocalStack, StackOptions, find_template
+    from sigap_tools.people import UserPoolRef, add_person, sign_in
     from sigap_tools.tenants import create_tenant
 
     stack = LocalStack(
@@ -236,18 +248,28 @@ def status_page(runs: int) -> None:
         tenants = TenantStore(stack.outputs["TenantsTableName"], client=stack.client("dynamodb"))
         _, key = create_tenant(tenants, "bench-status", "Teh Segar", mode=StackMode.MULTI, now=utc_now())
         client = SigapClient(stack.api_url, key)
+        # A statement is written by one person and approved by another, each signed in with their own token.
+        pool = UserPoolRef(stack.outputs["UserPoolId"], stack.outputs["UserPoolClientId"])
+        cognito = stack.client("cognito-idp")
+        people: dict[str, SigapClient] = {}
+        for email in ("rina@bench.example", "budi@bench.example"):
+            password = new_password()
+            add_person(cognito, pool, tenants, "bench-status", email, Role.APPROVER, password=password, now=utc_now())
+            people[email] = SigapClient(stack.api_url, sign_in(cognito, pool, email, password))
+        author, approver = people["rina@bench.example"], people["budi@bench.example"]
         base = "/v1/tenants/bench-status"
         published = 0
         for number in range(3):  # three incidents, each with an update: a busy page
-            opened = client.request("POST", f"{base}/incidents", body={"title": f"incident {number}", "opened_by": "x"})
-            incident_id = opened.body["incident"]["incident_id"]
+            opened = _answered(client.request("POST", f"{base}/incidents", body={"title": f"incident {number}"}))
+            incident_id = opened["incident"]["incident_id"]
             for _ in range(2):
                 variables = VARIABLES | {"next_update_id": "pukul 18.00 WIB", "next_update_en": "at 18:00 WIB"}
-                body = {"incident_id": incident_id, "by": "rina", "template": "crisis", "variables": variables}
-                statement_id = client.request("POST", f"{base}/statements", body=body).body["statement"]["statement_id"]
-                client.request("POST", f"{base}/statements/{statement_id}/submit", body={"by": "rina"})
-                client.request("POST", f"{base}/statements/{statement_id}/reviews", body={"by": "budi"})
-                client.request("POST", f"{base}/statements/{statement_id}/publish", body={"by": "budi"})
+                draft = {"incident_id": incident_id, "template": "crisis", "variables": variables}
+                written = _answered(author.request("POST", f"{base}/statements", body=draft))
+                statement = f"{base}/statements/{written['statement']['statement_id']}"
+                _answered(author.request("POST", f"{statement}/submit", body={}))
+                _answered(approver.request("POST", f"{statement}/reviews", body={}))
+                _answered(approver.request("POST", f"{statement}/publish", body={}))
                 published += 1
         url = f"{stack.api_url}/status/bench-status/"
         deadline = time.monotonic() + 60
