@@ -73,8 +73,8 @@ lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: venv ## mypy --strict on shared/, tools/ and functions/
-	$(BIN)/mypy shared/sigap tools/sigap_tools functions
+typecheck: venv ## mypy --strict on shared/, tools/, functions/ and bench/ (make bench is not run by make test)
+	$(BIN)/mypy shared/sigap tools/sigap_tools functions bench
 
 template-check: venv $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed ## cfn-lint, sam validate and checkov
 	$(BIN)/cfn-lint template.yaml

@@ -217,7 +217,7 @@ def _dead_letters(url: str) -> list[dict[str, Any]]:
     import boto3
 
     sqs = boto3.client("sqs")
-    found = []
+    found: list[dict[str, Any]] = []
     while True:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300).get("Messages", [])
         if not messages:

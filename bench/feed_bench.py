@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 FEEDS = 500
@@ -184,6 +184,7 @@ def _due_again(boto3: Any, table: str, sources: list[tuple[str, str]], now: date
 
 def _scheduled_minute(boto3: Any) -> None:
     from aws_lambda_powertools.utilities.batch import process_partial_response
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from sigap.kernel.models import StackMode, utc_now
     from sigap.platform.aws import reset_clients
@@ -225,7 +226,7 @@ def _scheduled_minute(boto3: Any) -> None:
             _environment(template, resolver, "FeedSchedulerFunction")
             feed_scheduler_settings.cache_clear()
             started = time.perf_counter()
-            queued = schedule_tick(feed_scheduler_settings(), _Context())["queued"]  # type: ignore[arg-type]
+            queued = schedule_tick(feed_scheduler_settings(), cast(LambdaContext, _Context()))["queued"]
             scheduling = time.perf_counter() - started
             scheduler_calls = dict(calls)
             queue = provisioned.queues["FeedQueue"]
@@ -247,8 +248,11 @@ def _scheduled_minute(boto3: Any) -> None:
                 }
                 processor = FeedReadProcessor(feed_settings())
                 answer = process_partial_response(
-                    event=event, record_handler=processor.handle_record, processor=processor, context=_Context()
-                )  # type: ignore[arg-type]
+                    event=event,
+                    record_handler=processor.handle_record,
+                    processor=processor,
+                    context=cast(LambdaContext, _Context()),
+                )
                 assert not answer["batchItemFailures"], answer
             rows.append((label, queued, scheduling, scheduler_calls, len(sample), dict(calls)))
             _due_again(boto3, table, registered_feeds, now)

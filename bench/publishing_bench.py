@@ -32,7 +32,7 @@ def subscribers(count: int, throttle: float) -> None:
     import boto3
     from botocore.exceptions import ClientError
     from moto import mock_aws
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     os.environ.update(
@@ -75,7 +75,7 @@ def subscribers(count: int, throttle: float) -> None:
         reset_clients()
         for cached in (publisher_settings, shared_adapters):
             cached.cache_clear()
-        parameters.clear_caches()  # the link key, read through Powertools' parameters cache
+        parameters.clear_caches()  # type: ignore[no-untyped-call]  # the link key, read through Powertools' cache
         template = Template.load(ROOT / "template.yaml", {"StackMode": "multi"})
         provisioned, resolver = provision(
             template,

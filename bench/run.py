@@ -69,7 +69,8 @@ def import_times(runs: int) -> None:
         (spec.logical_id, spec.code_uri, spec.handler.rpartition(".")[0])
         for spec in Template.load(ROOT / "template.yaml").functions()
     ]
-    samples: dict[str, list[float]] = {"import boto3": []} | {name: [] for name, _, _ in functions}
+    samples: dict[str, list[float]] = {"import boto3": []}
+    samples |= {name: [] for name, _, _ in functions}
     ratios: dict[str, list[float]] = {name: [] for name, _, _ in functions}
     for _ in range(runs):  # each round times boto3 and every handler in turn, so drift hits them alike
         baseline = _import_seconds(ROOT, "boto3") * 1000

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +75,11 @@ def _rate(function: Callable[[], object], count: int) -> float:
 BOOTSTRAP_RESAMPLES = 1000
 
 
-def _macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
+def _one_at_a_time(predict: Callable[[Sequence[str]], object], text: str) -> object:
+    return predict([text])
+
+
+def _macro_f1(truth: Sequence[str] | np.ndarray, predicted: Sequence[str] | np.ndarray) -> float:
     """Macro-F1 over the classes the gold labels hold: all three on most sets, negative and positive on EmoT
     (emotions, no neutral), where a post called neutral is simply wrong."""
     present = [label for label in LABELS if label in set(truth)]
@@ -184,7 +189,8 @@ def throughput(predictors: Sequence[object], runs: int) -> None:
     )
     print(f"| Sigap, full score (sentiment, signals, reach, risk, story) | {full[0]:,.0f} | {full[1]:,.0f} |")
     for predictor in predictors:
-        rates = measure(predictor.predict, lambda text, p=predictor: p.predict([text]))  # type: ignore[attr-defined]
+        predict: Callable[[Sequence[str]], object] = predictor.predict  # type: ignore[attr-defined]
+        rates = measure(predict, partial(_one_at_a_time, predict))
         print(f"| {predictor.name} (sentiment only) | {rates[0]:,.0f} | {rates[1]:,.0f} |")  # type: ignore[attr-defined]
     print()
 

@@ -92,6 +92,7 @@ def measure() -> dict[str, Any]:
     from sigap.detection.samples import MentionSamples
     from sigap.detection.store import AlertsTable, StateAdapter
     from sigap.mentions.aggregate_store import AggregateStore
+    from sigap.mentions.listing import MentionListing
     from sigap.mentions.store import MentionStore
     from sigap.platform.aws import dynamodb_client, reset_clients, sqs_client
     from sigap.scoring.domain.engine import SigapScorer
@@ -118,9 +119,9 @@ def measure() -> dict[str, Any]:
         store = MentionStore(tables["MentionsTable"], tables["AggregatesTable"])
         scorer = SigapScorer(shipped_model(), MemoryBandIndex())
         mentions = [mention_of(json.dumps(line), number, datetime.now(UTC)) for number, line in enumerate(day)]
-        for start in range(0, len(mentions), 10):
+        for first in range(0, len(mentions), 10):
             batch = {
-                f"m{index}": mention.model_dump_json() for index, mention in enumerate(mentions[start : start + 10])
+                f"m{index}": mention.model_dump_json() for index, mention in enumerate(mentions[first : first + 10])
             }
             run = ScoringRun(batch, scorer=scorer, sink=store, retention_days=90, now=end)
             for message_id in batch:
@@ -132,7 +133,7 @@ def measure() -> dict[str, Any]:
             state=StateAdapter(alerts),
             alerts=alerts,
             events=AlertEventQueue(queues["AlertEventsQueue"]["url"]),
-            samples=MentionSamples(MentionStore(tables["MentionsTable"])),
+            samples=MentionSamples(MentionListing(tables["MentionsTable"], tables["AggregatesTable"], 8)),
         )
         meter = Meter()
         for client in (dynamodb_client(), sqs_client()):

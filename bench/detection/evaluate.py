@@ -62,7 +62,8 @@ class Score:
 
 
 def load_truth() -> dict[str, Any]:
-    return json.loads((STREAMS / "truth.json").read_text(encoding="utf-8"))
+    truth: dict[str, Any] = json.loads((STREAMS / "truth.json").read_text(encoding="utf-8"))
+    return truth
 
 
 def stream_lines(name: str) -> list[str]:

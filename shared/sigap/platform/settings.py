@@ -8,8 +8,7 @@ the same here and cost ~65 ms of every cold start to import.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,7 +22,7 @@ def from_environment[Settings: FunctionSettings](model: type[Settings]) -> Setti
     return model.model_validate(dict(os.environ))
 
 
-def loader[Settings: FunctionSettings](model: type[Settings]) -> Callable[[], Settings]:
+def loader[Settings: FunctionSettings](model: type[Settings]) -> _lru_cache_wrapper[Settings]:
     """A function's settings factory: reads the environment once, then answers the same model."""
 
     @lru_cache(maxsize=1)
