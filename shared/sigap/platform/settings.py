@@ -23,7 +23,8 @@ def from_environment[Settings: FunctionSettings](model: type[Settings]) -> Setti
 
 
 def loader[Settings: FunctionSettings](model: type[Settings]) -> _lru_cache_wrapper[Settings]:
-    """A function's settings factory: reads the environment once, then answers the same model."""
+    """A function's settings factory: reads the environment once, then answers the same model. Typed as the
+    lru_cache it is, so tests and benches that change the environment may `cache_clear()` it."""
 
     @lru_cache(maxsize=1)
     def load() -> Settings:
