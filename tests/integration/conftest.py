@@ -45,6 +45,8 @@ def _clear_caches() -> None:
             continue
         for value in vars(module).values():
             defined_in = str(getattr(value, "__module__", ""))
+            if isinstance(value, type):  # a class (lru_cache's own type, imported to name it) is not a cache
+                continue
             if callable(getattr(value, "cache_clear", None)) and ".domain" not in defined_in:
                 value.cache_clear()
 
