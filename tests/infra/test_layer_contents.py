@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grimp
 import pytest
+
+if TYPE_CHECKING:
+    from sigap_tools.local.template import FunctionSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,14 +66,15 @@ def test_the_layer_folder_holds_only_the_package_and_its_requirements() -> None:
 REPORT_PACKAGES = {"matplotlib", "fpdf"}
 
 
-def _functions_layers() -> dict[str, tuple[str, list[str]]]:
-    """Each function's handler folder and its layers, the global ones first (as SAM merges them)."""
+def _function_specs() -> list[FunctionSpec]:
     from sigap_tools.local.template import Template
 
-    return {
-        spec.logical_id: (str(spec.code_uri.relative_to(ROOT)), list(spec.layers))
-        for spec in Template.load(ROOT / "template.yaml").functions()
-    }
+    return Template.load(ROOT / "template.yaml").functions()
+
+
+def _functions_layers() -> dict[str, tuple[str, list[str]]]:
+    """Each function's handler folder and its layers, the global ones first (as SAM merges them)."""
+    return {spec.logical_id: (str(spec.code_uri.relative_to(ROOT)), list(spec.layers)) for spec in _function_specs()}
 
 
 def test_a_function_carries_the_numpy_and_report_layers_exactly_when_its_imports_reach_them() -> None:
@@ -209,12 +214,8 @@ def test_a_door_loads_the_claims_and_not_the_query_side_of_mentions(cold_starts:
 
 def test_only_a_queue_consumer_loads_the_batch_machinery(cold_starts: dict[str, set[str]]) -> None:
     # Given which functions an SQS queue invokes, from the template
-    from sigap_tools.local.template import Template
-
     consumers = {
-        spec.logical_id
-        for spec in Template.load(ROOT / "template.yaml").functions()
-        if any(event["Type"] == "SQS" for event in spec.events.values())
+        spec.logical_id for spec in _function_specs() if any(event["Type"] == "SQS" for event in spec.events.values())
     }
     # When every function's handler is imported alone in a fresh process
     batch = {name for name, modules in cold_starts.items() if "aws_lambda_powertools.utilities.batch" in modules}
